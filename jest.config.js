@@ -1,0 +1,40 @@
+// One jest run for the whole workspace: every package and service is a project, selectable by its
+// package name (`--selectProjects heartbeat`). DynamoDB Local is started once per run (globalSetup).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = import.meta.dirname;
+
+const swcTransform = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2023', experimental: { keepImportAttributes: true } },
+    module: { type: 'es6' },
+  },
+];
+
+function projectFor(dir) {
+  const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  return {
+    displayName: name,
+    rootDir: dir,
+    testMatch: ['<rootDir>/tests/**/*.test.ts'],
+    extensionsToTreatAsEsm: ['.ts'],
+    transform: { '^.+\\.ts$': swcTransform },
+    moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+    testEnvironment: 'node',
+  };
+}
+
+const workspaceDirs = ['packages', 'services'].flatMap((group) =>
+  readdirSync(join(root, group))
+    .map((entry) => join(root, group, entry))
+    .filter((dir) => existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'tests'))),
+);
+
+export default {
+  projects: workspaceDirs.map(projectFor),
+  globalSetup: join(root, 'packages/dynamo/tests/helpers/global-setup.js'),
+  globalTeardown: join(root, 'packages/dynamo/tests/helpers/global-teardown.js'),
+  testTimeout: 30_000,
+};

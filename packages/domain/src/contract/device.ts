@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { connectorIdSchema, idTagSchema, isoTimestampSchema, uuidSchema } from './primitives.js';
+
+// Device → cloud payloads. Strict: an unknown field is bad input, never silently ignored.
+
+export const authRequestPayloadSchema = z.strictObject({
+  requestId: uuidSchema,
+  connectorId: connectorIdSchema,
+  idTag: idTagSchema,
+  at: isoTimestampSchema,
+});
+export type AuthRequestPayload = z.infer<typeof authRequestPayloadSchema>;
+
+export const heartbeatPayloadSchema = z.strictObject({
+  at: isoTimestampSchema,
+  firmware: z.string().min(1).max(64).optional(),
+  intervalS: z.number().int().min(10).max(86_400).optional(),
+});
+export type HeartbeatPayload = z.infer<typeof heartbeatPayloadSchema>;
+
+export const energyUnits = ['Wh', 'kWh'] as const;
+export const meterContexts = [
+  'Sample.Periodic',
+  'Sample.Clock',
+  'Trigger',
+  'Transaction.Begin',
+  'Transaction.End',
+] as const;
+export type MeterContext = (typeof meterContexts)[number];
+
+/** A requestId only makes sense on a reading that answers a user's request. */
+export const requestIdOnlyOnTrigger = {
+  check: (reading: { context: MeterContext; requestId?: string | undefined }) =>
+    reading.context === 'Trigger' || reading.requestId === undefined,
+  params: { message: 'requestId is only allowed with context "Trigger"', path: ['requestId'] },
+};
+
+export const meterPayloadSchema = z
+  .strictObject({
+    messageId: uuidSchema,
+    connectorId: connectorIdSchema,
+    sessionId: uuidSchema.optional(),
+    at: isoTimestampSchema,
+    energy: z.strictObject({
+      // A cumulative register: never negative; 1e12 Wh is far beyond any real meter.
+      value: z.number().finite().nonnegative().max(1e12),
+      unit: z.enum(energyUnits),
+    }),
+    powerW: z.number().finite().nonnegative().max(10_000_000).optional(),
+    context: z.enum(meterContexts),
+    requestId: uuidSchema.optional(),
+  })
+  .refine(requestIdOnlyOnTrigger.check, requestIdOnlyOnTrigger.params);
+export type MeterPayload = z.infer<typeof meterPayloadSchema>;
+
+export const plugEvents = ['plugged', 'unplugged'] as const;
+export type PlugEventKind = (typeof plugEvents)[number];
+
+export const plugPayloadSchema = z.strictObject({
+  messageId: uuidSchema,
+  connectorId: connectorIdSchema,
+  event: z.enum(plugEvents),
+  at: isoTimestampSchema,
+});
+export type PlugPayload = z.infer<typeof plugPayloadSchema>;
+
+// Cloud → device payloads.
+
+export const authStatuses = [
+  'Accepted',
+  'Blocked',
+  'Expired',
+  'Invalid',
+  'ConcurrentTx',
+  'Unavailable',
+] as const;
+export type AuthStatus = (typeof authStatuses)[number];
+
+export const unavailableReasons = ['connector-unknown', 'connector-faulted', 'connector-busy'] as const;
+export type UnavailableReason = (typeof unavailableReasons)[number];
+
+export const authResponsePayloadSchema = z
+  .strictObject({
+    requestId: uuidSchema,
+    status: z.enum(authStatuses),
+    sessionId: uuidSchema.optional(),
+    reason: z.string().min(1).max(200).optional(),
+    at: isoTimestampSchema,
+  })
+  .refine((response) => (response.status === 'Accepted') === (response.sessionId !== undefined), {
+    message: 'sessionId is present exactly when status is Accepted',
+    path: ['sessionId'],
+  });
+export type AuthResponsePayload = z.infer<typeof authResponsePayloadSchema>;
+
+export const meterRequestPayloadSchema = z.strictObject({
+  requestId: uuidSchema,
+  connectorId: connectorIdSchema,
+  at: isoTimestampSchema,
+});
+export type MeterRequestPayload = z.infer<typeof meterRequestPayloadSchema>;

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { chargerIdSchema, connectorIdSchema, isoTimestampSchema, uuidSchema } from './primitives.js';
+
+export const sessionStatuses = ['Authorized', 'Charging', 'Completed', 'Expired'] as const;
+export type SessionStatus = (typeof sessionStatuses)[number];
+
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code');
+
+/** One row of `GET /me/sessions`, newest first. */
+export const sessionSummarySchema = z.strictObject({
+  sessionId: uuidSchema,
+  chargerId: chargerIdSchema,
+  connectorId: connectorIdSchema,
+  status: z.enum(sessionStatuses),
+  startedAt: isoTimestampSchema,
+  endedAt: isoTimestampSchema.optional(),
+  energyWh: z.number().int().nonnegative(),
+  costMinor: z.number().int().nonnegative(),
+  currency: currencySchema,
+});
+export type SessionSummary = z.infer<typeof sessionSummarySchema>;
+
+export const mySessionsResponseSchema = z.array(sessionSummarySchema);
+
+/** `GET /sessions/{sessionId}`. */
+export const sessionStatusViewSchema = sessionSummarySchema.extend({
+  powerW: z.number().nonnegative().optional(),
+  lastReadingAt: isoTimestampSchema.optional(),
+});
+export type SessionStatusView = z.infer<typeof sessionStatusViewSchema>;
+
+/** `POST /sessions/{sessionId}/meter-requests` → 202. */
+export const meterRequestAcceptedSchema = z.strictObject({ requestId: uuidSchema });
+export type MeterRequestAccepted = z.infer<typeof meterRequestAcceptedSchema>;
+
+export const sessionIdPathSchema = z.strictObject({ sessionId: uuidSchema });
+
+/** Error bodies never carry stack traces or internal ids. */
+export const httpErrorBodySchema = z.strictObject({ message: z.string() });

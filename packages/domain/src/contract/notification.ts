@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { chargerIdSchema, connectorIdSchema, isoTimestampSchema, uuidSchema } from './primitives.js';
+
+export const notificationKinds = [
+  'session.authorized',
+  'session.rejected',
+  'meter.reading',
+  'meter.unavailable',
+  'session.completed',
+  'charger.offline',
+  'charger.online',
+] as const;
+export type NotificationKind = (typeof notificationKinds)[number];
+
+export const audiences = ['user', 'operator'] as const;
+export type Audience = (typeof audiences)[number];
+
+export const audienceOfKind: Record<NotificationKind, Audience> = {
+  'session.authorized': 'user',
+  'session.rejected': 'user',
+  'meter.reading': 'user',
+  'meter.unavailable': 'user',
+  'session.completed': 'user',
+  'charger.offline': 'operator',
+  'charger.online': 'operator',
+};
+
+export const notificationBodySchema = z
+  .strictObject({
+    version: z.literal(1),
+    kind: z.enum(notificationKinds),
+    at: isoTimestampSchema,
+    audience: z.enum(audiences),
+    userId: z.string().min(1).optional(),
+    chargerId: chargerIdSchema,
+    connectorId: connectorIdSchema.optional(),
+    sessionId: uuidSchema.optional(),
+    data: z.record(z.string(), z.unknown()),
+    text: z.strictObject({ ko: z.string().min(1), en: z.string().min(1) }),
+  })
+  .refine((body) => body.audience === audienceOfKind[body.kind], {
+    message: 'audience does not match kind',
+    path: ['audience'],
+  })
+  .refine((body) => (body.audience === 'user') === (body.userId !== undefined), {
+    message: 'userId is present exactly for the user audience',
+    path: ['userId'],
+  });
+export type NotificationBody = z.infer<typeof notificationBodySchema>;
+
+/** SNS message attributes, for subscription filter policies. */
+export interface NotificationAttributes {
+  kind: NotificationKind;
+  audience: Audience;
+  userId?: string;
+  chargerId: string;
+}
+
+export function notificationAttributes(body: NotificationBody): NotificationAttributes {
+  return {
+    kind: body.kind,
+    audience: body.audience,
+    ...(body.userId ? { userId: body.userId } : {}),
+    chargerId: body.chargerId,
+  };
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import {
+  authRequestPayloadSchema,
+  heartbeatPayloadSchema,
+  meterPayloadSchema,
+  plugPayloadSchema,
+  requestIdOnlyOnTrigger,
+} from './device.js';
+import { chargerIdSchema, epochMsSchema } from './primitives.js';
+
+/**
+ * What every device rule adds to the payload in its SELECT:
+ * `topic(2) AS chargerId, clientid() AS clientId, timestamp() AS receivedAt`.
+ * The topic is the identity; clientId only serves the spoof check.
+ */
+export const ruleEnvelopeSchema = z.object({
+  chargerId: chargerIdSchema,
+  clientId: z.string().min(1).max(128),
+  receivedAt: epochMsSchema,
+});
+export type RuleEnvelope = z.infer<typeof ruleEnvelopeSchema>;
+
+export const RULE_ENVELOPE_SQL = 'topic(2) AS chargerId, clientid() AS clientId, timestamp() AS receivedAt';
+
+export function ruleSql(topicFilter: string): string {
+  return `SELECT *, ${RULE_ENVELOPE_SQL} FROM '${topicFilter}'`;
+}
+
+export const authRequestEventSchema = z.strictObject({
+  ...authRequestPayloadSchema.shape,
+  ...ruleEnvelopeSchema.shape,
+});
+export type AuthRequestEvent = z.infer<typeof authRequestEventSchema>;
+
+export const heartbeatEventSchema = z.strictObject({
+  ...heartbeatPayloadSchema.shape,
+  ...ruleEnvelopeSchema.shape,
+});
+export type HeartbeatEvent = z.infer<typeof heartbeatEventSchema>;
+
+export const meterEventSchema = z
+  .strictObject({ ...meterPayloadSchema.shape, ...ruleEnvelopeSchema.shape })
+  .refine(requestIdOnlyOnTrigger.check, requestIdOnlyOnTrigger.params);
+export type MeterEvent = z.infer<typeof meterEventSchema>;
+
+export const plugEventSchema = z.strictObject({
+  ...plugPayloadSchema.shape,
+  ...ruleEnvelopeSchema.shape,
+});
+export type PlugEvent = z.infer<typeof plugEventSchema>;

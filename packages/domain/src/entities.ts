@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { authStatuses, meterContexts } from './contract/device.js';
+import { currencySchema, sessionStatuses } from './contract/http.js';
+import {
+  chargerIdSchema,
+  connectorIdSchema,
+  idTagSchema,
+  isoTimestampSchema,
+  uuidSchema,
+} from './contract/primitives.js';
+
+// The domain's entities, defined once; types are inferred. packages/dynamo adds only keys and indexes.
+
+export const chargerStatuses = ['online', 'offline'] as const;
+export type ChargerStatus = (typeof chargerStatuses)[number];
+
+export const DEFAULT_HEARTBEAT_INTERVAL_S = 300;
+
+export const chargerSchema = z.object({
+  chargerId: chargerIdSchema,
+  connectorCount: z.number().int().min(1).max(999),
+  registeredAt: isoTimestampSchema,
+  status: z.enum(chargerStatuses),
+  statusChangedAt: isoTimestampSchema.optional(),
+  /** Server receive time of the latest message of any kind. */
+  lastSeenAt: isoTimestampSchema.optional(),
+  heartbeatIntervalS: z.number().int().positive(),
+  /** 2 × interval + grace, stored so updates can move the deadline without a read. */
+  livenessWindowMs: z.number().int().positive(),
+  firmware: z.string().optional(),
+  /** Device clock of the latest heartbeat, kept beside the server time. */
+  deviceAt: isoTimestampSchema.optional(),
+  clockSkewFlagged: z.boolean().optional(),
+  /** Highest lifecycle event applied, to order presence events (versionNumber, then timestamp). */
+  presenceVersion: z.number().int().nonnegative().optional(),
+  presenceTimestamp: z.number().int().nonnegative().optional(),
+  connected: z.boolean().optional(),
+  /** scrypt hash of the broker password; local cloud only (IoT Core uses certificates). */
+  credentialHash: z.string().optional(),
+});
+export type Charger = z.infer<typeof chargerSchema>;
+
+export const connectorStatuses = ['Available', 'Preparing', 'Charging', 'Faulted', 'Unavailable'] as const;
+export type ConnectorStatus = (typeof connectorStatuses)[number];
+
+export const connectorSchema = z.object({
+  chargerId: chargerIdSchema,
+  connectorId: connectorIdSchema,
+  status: z.enum(connectorStatuses),
+  plugged: z.boolean(),
+  faulted: z.boolean(),
+  activeSessionId: uuidSchema.optional(),
+  /** Device time of the last plug event applied, then its receive time, to refuse older events. */
+  lastEventAt: isoTimestampSchema.optional(),
+  lastEventReceivedAt: z.number().int().optional(),
+  /** Latest cumulative register seen on this connector, for a new session's energyStartWh. */
+  lastRegisterWh: z.number().int().nonnegative().optional(),
+  lastReadingAt: isoTimestampSchema.optional(),
+});
+export type Connector = z.infer<typeof connectorSchema>;
+
+export const idTagStatuses = ['Accepted', 'Blocked'] as const;
+
+export const idTagRecordSchema = z.object({
+  idTag: idTagSchema,
+  userId: z.string().min(1).max(128),
+  status: z.enum(idTagStatuses),
+  expiresAt: isoTimestampSchema.optional(),
+  maxConcurrent: z.number().int().min(1).max(100),
+  activeSessionCount: z.number().int().nonnegative(),
+});
+export type IdTagRecord = z.infer<typeof idTagRecordSchema>;
+
+export const sessionSchema = z.object({
+  sessionId: uuidSchema,
+  chargerId: chargerIdSchema,
+  connectorId: connectorIdSchema,
+  userId: z.string().min(1),
+  idTag: idTagSchema,
+  status: z.enum(sessionStatuses),
+  /** When the session was authorized. */
+  startedAt: isoTimestampSchema,
+  /** When charging began (plugged while authorized, or authorized while plugged). */
+  chargingStartedAt: isoTimestampSchema.optional(),
+  endedAt: isoTimestampSchema.optional(),
+  durationS: z.number().int().nonnegative().optional(),
+  energyStartWh: z.number().int().nonnegative().optional(),
+  latestRegisterWh: z.number().int().nonnegative().optional(),
+  energyWh: z.number().int().nonnegative(),
+  powerW: z.number().nonnegative().optional(),
+  lastReadingAt: isoTimestampSchema.optional(),
+  /** Tariff is fixed when the session starts, so a price change never rebills a running session. */
+  pricePerKwhMinor: z.number().int().nonnegative(),
+  costMinor: z.number().int().nonnegative(),
+  currency: currencySchema,
+});
+export type Session = z.infer<typeof sessionSchema>;
+
+export const meterReadingSchema = z.object({
+  chargerId: chargerIdSchema,
+  connectorId: connectorIdSchema,
+  messageId: uuidSchema,
+  at: isoTimestampSchema,
+  receivedAt: isoTimestampSchema,
+  registerWh: z.number().int().nonnegative(),
+  powerW: z.number().nonnegative().optional(),
+  context: z.enum(meterContexts),
+  sessionId: uuidSchema.optional(),
+  requestId: uuidSchema.optional(),
+  /** Why the reading was stored but not applied to the session, if it was not. */
+  anomaly: z.enum(['register-regression', 'out-of-order', 'zero-register-placeholder']).optional(),
+});
+export type MeterReading = z.infer<typeof meterReadingSchema>;
+
+export const authAttemptSchema = z.object({
+  chargerId: chargerIdSchema,
+  requestId: uuidSchema,
+  connectorId: connectorIdSchema,
+  idTag: idTagSchema,
+  userId: z.string().optional(),
+  status: z.enum(authStatuses),
+  reason: z.string().optional(),
+  sessionId: uuidSchema.optional(),
+  decidedAt: isoTimestampSchema,
+});
+export type AuthAttempt = z.infer<typeof authAttemptSchema>;
+
+export type { NotificationBody as Notification } from './contract/notification.js';
+export { notificationBodySchema as notificationSchema } from './contract/notification.js';

@@ -1,0 +1,2 @@
+export * from './dynamodb-local-server.js';
+export * from './test-table.js';

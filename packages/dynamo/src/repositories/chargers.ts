@@ -1,0 +1,101 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type Charger,
+  type Connector,
+  DEFAULT_HEARTBEAT_INTERVAL_S,
+  livenessWindowMs,
+} from '@evcharge/domain';
+import { keys } from '../keys.js';
+import { entityOf, isConditionalCheckFailed, type TableContext } from '../table-context.js';
+
+export interface RegisterChargerInput {
+  chargerId: string;
+  connectorCount: number;
+  /** Local broker credentials only; on AWS the certificate is the credential. */
+  credentialHash?: string;
+  now: Date;
+}
+
+/**
+ * Records a charger and its connectors. Re-registering keeps liveness and session state, and
+ * only rotates credentials or adds connectors: an operator can run it twice without harm.
+ */
+export async function registerCharger(table: TableContext, input: RegisterChargerInput): Promise<Charger> {
+  const registeredAt = input.now.toISOString();
+  const { Attributes } = await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.charger(input.chargerId),
+      UpdateExpression: [
+        'SET entityType = :entityType, chargerId = :chargerId, connectorCount = :connectorCount',
+        'registeredAt = if_not_exists(registeredAt, :registeredAt)',
+        '#status = if_not_exists(#status, :offline)',
+        'heartbeatIntervalS = if_not_exists(heartbeatIntervalS, :interval)',
+        'livenessWindowMs = if_not_exists(livenessWindowMs, :window)',
+        ...(input.credentialHash ? ['credentialHash = :credentialHash'] : []),
+      ].join(', '),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':entityType': 'Charger',
+        ':chargerId': input.chargerId,
+        ':connectorCount': input.connectorCount,
+        ':registeredAt': registeredAt,
+        ':offline': 'offline',
+        ':interval': DEFAULT_HEARTBEAT_INTERVAL_S,
+        ':window': livenessWindowMs(DEFAULT_HEARTBEAT_INTERVAL_S),
+        ...(input.credentialHash ? { ':credentialHash': input.credentialHash } : {}),
+      },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  for (let connectorId = 1; connectorId <= input.connectorCount; connectorId++) {
+    const connector: Connector = {
+      chargerId: input.chargerId,
+      connectorId,
+      status: 'Available',
+      plugged: false,
+      faulted: false,
+    };
+    await table.client
+      .send(
+        new PutCommand({
+          TableName: table.tableName,
+          Item: { ...keys.connector(input.chargerId, connectorId), entityType: 'Connector', ...connector },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionalCheckFailed(error)) throw error;
+      });
+  }
+  return entityOf<Charger>(Attributes ?? {});
+}
+
+export async function getCharger(table: TableContext, chargerId: string): Promise<Charger | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.charger(chargerId) }),
+  );
+  return Item ? entityOf<Charger>(Item) : undefined;
+}
+
+export async function listConnectors(table: TableContext, chargerId: string): Promise<Connector[]> {
+  const { Items = [] } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.charger(chargerId).pk, ':prefix': keys.connectorPrefix },
+    }),
+  );
+  return Items.map((item) => entityOf<Connector>(item));
+}
+
+export async function getConnector(
+  table: TableContext,
+  chargerId: string,
+  connectorId: number,
+): Promise<Connector | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.connector(chargerId, connectorId) }),
+  );
+  return Item ? entityOf<Connector>(Item) : undefined;
+}

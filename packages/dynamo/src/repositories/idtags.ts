@@ -1,0 +1,88 @@
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type IdTagRecord, NotFoundError } from '@evcharge/domain';
+import { GSI1, keys } from '../keys.js';
+import { entityOf, isConditionalCheckFailed, type TableContext } from '../table-context.js';
+
+export interface AddIdTagInput {
+  idTag: string;
+  userId: string;
+  expiresAt?: string;
+  maxConcurrent?: number;
+}
+
+/** Adds or re-enables a tag. The live active-session count is never reset by an operator edit. */
+export async function addIdTag(table: TableContext, input: AddIdTagInput): Promise<IdTagRecord> {
+  const { Attributes } = await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.idTag(input.idTag),
+      UpdateExpression:
+        [
+          'SET entityType = :entityType, idTag = :idTag, userId = :userId, #status = :accepted',
+          'maxConcurrent = :maxConcurrent, activeSessionCount = if_not_exists(activeSessionCount, :zero)',
+          'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+        ].join(', ') + (input.expiresAt ? ', expiresAt = :expiresAt' : ' REMOVE expiresAt'),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':entityType': 'IdTag',
+        ':idTag': input.idTag,
+        ':userId': input.userId,
+        ':accepted': 'Accepted',
+        ':maxConcurrent': input.maxConcurrent ?? 1,
+        ':zero': 0,
+        ...Object.fromEntries(
+          Object.entries(keys.idTagList(input.idTag)).map(([name, value]) => [`:${name}`, value]),
+        ),
+        ...(input.expiresAt ? { ':expiresAt': input.expiresAt } : {}),
+      },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return entityOf<IdTagRecord>(Attributes ?? {});
+}
+
+export async function blockIdTag(table: TableContext, idTag: string): Promise<IdTagRecord> {
+  try {
+    const { Attributes } = await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.idTag(idTag),
+        UpdateExpression: 'SET #status = :blocked',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':blocked': 'Blocked' },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return entityOf<IdTagRecord>(Attributes ?? {});
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) throw new NotFoundError(`idTag ${idTag} is not registered`);
+    throw error;
+  }
+}
+
+export async function getIdTag(table: TableContext, idTag: string): Promise<IdTagRecord | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.idTag(idTag) }),
+  );
+  return Item ? entityOf<IdTagRecord>(Item) : undefined;
+}
+
+export async function listIdTags(table: TableContext): Promise<IdTagRecord[]> {
+  const tags: IdTagRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :list',
+        ExpressionAttributeValues: { ':list': keys.idTagList('').gsi1pk },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    tags.push(...(page.Items ?? []).map((item) => entityOf<IdTagRecord>(item)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return tags;
+}
