@@ -127,3 +127,28 @@ export type AuthAttempt = z.infer<typeof authAttemptSchema>;
 
 export type { NotificationBody as Notification } from './contract/notification.js';
 export { notificationBodySchema as notificationSchema } from './contract/notification.js';
+
+export const meterRequestStatuses = ['pending', 'answered', 'unavailable'] as const;
+export type MeterRequestStatus = (typeof meterRequestStatuses)[number];
+
+/**
+ * A user's on-demand reading request. Its committed transition pending → answered | unavailable is what
+ * the notifications service turns into `meter.reading` / `meter.unavailable`, carrying the values below.
+ */
+export const meterRequestSchema = z.object({
+  requestId: uuidSchema,
+  sessionId: uuidSchema,
+  chargerId: chargerIdSchema,
+  connectorId: connectorIdSchema,
+  userId: z.string().min(1),
+  status: z.enum(meterRequestStatuses),
+  requestedAt: isoTimestampSchema,
+  resolvedAt: isoTimestampSchema.optional(),
+  /** Session values at resolution: the fresh reading when answered, the last known when unavailable. */
+  energyWh: z.number().int().nonnegative().optional(),
+  powerW: z.number().nonnegative().optional(),
+  costMinor: z.number().int().nonnegative().optional(),
+  currency: currencySchema.optional(),
+  lastReadingAt: isoTimestampSchema.optional(),
+});
+export type MeterRequest = z.infer<typeof meterRequestSchema>;

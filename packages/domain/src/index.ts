@@ -1,3 +1,4 @@
+export * from './authorization.js';
 export * from './contract/device.js';
 export * from './contract/http.js';
 export * from './contract/notification.js';
@@ -9,5 +10,8 @@ export * from './energy.js';
 export * from './entities.js';
 export * from './errors.js';
 export * from './liveness.js';
+export * from './metering.js';
+export * from './notifications.js';
+export * from './plug.js';
 export * from './state-machines.js';
 export * from './validation.js';

@@ -1,0 +1,2 @@
+// authorization: owned by its service's issue.
+export {};

@@ -1,0 +1,2 @@
+// metering: owned by its service's issue.
+export {};

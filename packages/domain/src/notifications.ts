@@ -1,0 +1,2 @@
+// notifications: owned by its service's issue.
+export {};

@@ -1,0 +1,2 @@
+// plug: owned by its service's issue.
+export {};

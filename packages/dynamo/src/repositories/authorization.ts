@@ -1,0 +1,2 @@
+// Access patterns of the authorization service.
+export {};

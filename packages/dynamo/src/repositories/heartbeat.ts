@@ -1,0 +1,2 @@
+// Access patterns of the heartbeat service.
+export {};

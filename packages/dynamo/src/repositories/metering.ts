@@ -1,0 +1,2 @@
+// Access patterns of the metering service.
+export {};

@@ -1,0 +1,2 @@
+// Access patterns of the notifications service.
+export {};

@@ -1,0 +1,2 @@
+// Access patterns of the plug-events service.
+export {};
