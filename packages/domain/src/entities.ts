@@ -85,6 +85,8 @@ export const sessionSchema = z.object({
   endedAt: isoTimestampSchema.optional(),
   durationS: z.number().int().nonnegative().optional(),
   energyStartWh: z.number().int().nonnegative().optional(),
+  /** Device time of the reading that set energyStartWh (absent when authorization set it). */
+  energyStartAt: isoTimestampSchema.optional(),
   latestRegisterWh: z.number().int().nonnegative().optional(),
   energyWh: z.number().int().nonnegative(),
   powerW: z.number().nonnegative().optional(),
