@@ -35,6 +35,8 @@ export const chargerSchema = z.object({
   presenceVersion: z.number().int().nonnegative().optional(),
   presenceTimestamp: z.number().int().nonnegative().optional(),
   connected: z.boolean().optional(),
+  /** Start of the current online period; removed on going offline, so one write can tell a flip from a refresh. */
+  onlineSince: isoTimestampSchema.optional(),
   /** scrypt hash of the broker password; local cloud only (IoT Core uses certificates). */
   credentialHash: z.string().optional(),
 });
