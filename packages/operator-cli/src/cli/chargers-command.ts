@@ -1,0 +1,137 @@
+import { chargerTopic } from '@evcharge/domain';
+import { chargerIotPolicyDocument } from '../iot-policy.js';
+import {
+  type LocalChargerCredentials,
+  registerChargerLocally,
+  registerChargerOnAws,
+} from '../registration.js';
+import {
+  chargerIdArgument,
+  expectPositionals,
+  integerOption,
+  parseCliArgs,
+  requiredOption,
+  stringOption,
+  UsageError,
+} from './args.js';
+import { type CliDeps, LOCAL_MQTT_URL, resolveTableTarget } from './deps.js';
+import { runCommand } from './run.js';
+
+export const CHARGERS_USAGE = `usage:
+  pnpm chargers register <chargerId> [--connectors N] [--table NAME] [--mqtt-url URL]
+  pnpm chargers register <chargerId> --aws --cert-dir DIR --policy NAME [--connectors N] [--table NAME]
+  pnpm chargers policy-document --region REGION --account ACCOUNT_ID`;
+
+const options = {
+  connectors: { type: 'string' },
+  aws: { type: 'boolean' },
+  'cert-dir': { type: 'string' },
+  policy: { type: 'string' },
+  table: { type: 'string' },
+  'mqtt-url': { type: 'string' },
+  region: { type: 'string' },
+  account: { type: 'string' },
+} as const;
+
+/** Prints what an external MQTT client needs, and a command that proves the credentials work. */
+export function formatLocalCredentials(
+  credentials: LocalChargerCredentials,
+  mqttUrl: string,
+  at: Date,
+): string[] {
+  const url = new URL(mqttUrl);
+  const host = url.hostname;
+  const port = url.port || '1883';
+  const { chargerId, username, password } = credentials;
+  const heartbeat = JSON.stringify({ at: at.toISOString() });
+  return [
+    'MQTT credentials (local broker):',
+    `  url:       ${mqttUrl}`,
+    `  client id: ${chargerId}`,
+    `  username:  ${username}`,
+    `  password:  ${password}`,
+    'Try it (MQTT 3.1.1, QoS 1):',
+    `  mosquitto_pub -h ${host} -p ${port} -V mqttv311 -q 1 -i ${chargerId} -u ${username} -P '${password}' \\`,
+    `    -t ${chargerTopic('heartbeat', chargerId)} -m '${heartbeat}'`,
+  ];
+}
+
+async function register(
+  positionals: string[],
+  values: ReturnType<typeof parseCliArgs>['values'],
+  deps: CliDeps,
+) {
+  const [chargerIdRaw] = expectPositionals(positionals, ['chargerId']);
+  const chargerId = chargerIdArgument(chargerIdRaw ?? '');
+  const connectorCount = integerOption(values, 'connectors', { min: 1, max: 999 }) ?? 1;
+  const aws = values.aws === true;
+  if (!aws) {
+    for (const awsOnly of ['cert-dir', 'policy']) {
+      if (values[awsOnly] !== undefined) throw new UsageError(`option --${awsOnly} is only used with --aws`);
+    }
+  }
+  const certDir = aws ? requiredOption(values, 'cert-dir') : '';
+  const policyName = aws ? requiredOption(values, 'policy') : '';
+  const table = deps.openTable(resolveTableTarget(deps.env, { aws, table: stringOption(values, 'table') }));
+  try {
+    const now = deps.now();
+    if (aws) {
+      const iot = deps.openIot();
+      try {
+        const registration = await registerChargerOnAws(
+          iot,
+          table,
+          { chargerId, connectorCount, now },
+          {
+            certDir,
+            policyName,
+          },
+        );
+        deps.io.out(
+          `Registered charger ${chargerId} (${connectorCount} connectors) on AWS IoT and in ${table.tableName}.`,
+        );
+        deps.io.out(`  thing:       ${registration.thingArn}`);
+        deps.io.out(`  certificate: ${registration.certificateArn}`);
+        deps.io.out(`  cert file:   ${registration.certificatePath} (0600)`);
+        deps.io.out(`  key file:    ${registration.privateKeyPath} (0600)`);
+        deps.io.out(`  policy:      ${policyName}`);
+      } finally {
+        iot.destroy();
+      }
+      return;
+    }
+    const credentials = await registerChargerLocally(table, { chargerId, connectorCount, now });
+    deps.io.out(`Registered charger ${chargerId} (${connectorCount} connectors) in ${table.tableName}.`);
+    const mqttUrl = stringOption(values, 'mqtt-url') ?? deps.env.LOCAL_MQTT_URL ?? LOCAL_MQTT_URL;
+    for (const line of formatLocalCredentials(credentials, mqttUrl, now)) deps.io.out(line);
+  } finally {
+    table.close();
+  }
+}
+
+function policyDocument(
+  positionals: string[],
+  values: ReturnType<typeof parseCliArgs>['values'],
+  deps: CliDeps,
+) {
+  expectPositionals(positionals, []);
+  const region = requiredOption(values, 'region');
+  const account = requiredOption(values, 'account');
+  if (!/^\d{12}$/.test(account))
+    throw new UsageError(`option --account must be a 12-digit AWS account id, got '${account}'`);
+  deps.io.out(JSON.stringify(chargerIotPolicyDocument(region, account), null, 2));
+}
+
+export async function runChargersCli(argv: string[], deps: CliDeps): Promise<number> {
+  return runCommand(
+    async () => {
+      const { values, positionals } = parseCliArgs(argv, options);
+      const [command, ...rest] = positionals;
+      if (command === 'register') return register(rest, values, deps);
+      if (command === 'policy-document') return policyDocument(rest, values, deps);
+      throw new UsageError(command ? `unknown command '${command}'` : 'missing command');
+    },
+    CHARGERS_USAGE,
+    deps.io,
+  );
+}

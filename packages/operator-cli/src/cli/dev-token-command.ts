@@ -1,0 +1,26 @@
+import { signDevToken } from '../dev-tokens.js';
+import { expectPositionals, integerOption, parseCliArgs, UsageError } from './args.js';
+import type { CliDeps } from './deps.js';
+import { runCommand } from './run.js';
+
+export const DEV_TOKEN_USAGE = `usage:
+  pnpm dev-token <userId> [--expires-in SECONDS]
+  (local cloud only: signed with LOCAL_JWT_SECRET or the dev-only default key)`;
+
+const options = { 'expires-in': { type: 'string' } } as const;
+
+/** Prints only the token on stdout, so `TOKEN=$(pnpm -s dev-token alice)` works. */
+export async function runDevTokenCli(argv: string[], deps: CliDeps): Promise<number> {
+  return runCommand(
+    async () => {
+      const { values, positionals } = parseCliArgs(argv, options);
+      const [userId] = expectPositionals(positionals, ['userId']);
+      if (!userId || userId.length > 128)
+        throw new UsageError('argument <userId> must be 1 to 128 characters');
+      const expiresInS = integerOption(values, 'expires-in', { min: 1, max: 30 * 24 * 3600 });
+      deps.io.out(await signDevToken(userId, expiresInS ? { expiresInS } : {}));
+    },
+    DEV_TOKEN_USAGE,
+    deps.io,
+  );
+}

@@ -1,0 +1,43 @@
+import { BadInputError, NotFoundError } from '@evcharge/domain';
+import { UsageError } from './args.js';
+
+export interface CommandIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+export const processIo: CommandIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/**
+ * Runs a command and maps its failure to an exit code: 2 for bad arguments (with usage), 1 for
+ * everything else. Returns the code instead of exiting, so tests can call it.
+ */
+export async function runCommand(
+  command: () => Promise<void>,
+  usage: string,
+  io: CommandIo,
+): Promise<number> {
+  try {
+    await command();
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`error: ${error.message}`);
+      io.err(usage);
+      return 2;
+    }
+    if (error instanceof BadInputError) {
+      io.err(`error: ${error.field} ${error.reason}`);
+      return 2;
+    }
+    if (error instanceof NotFoundError) {
+      io.err(`error: ${error.message}`);
+      return 1;
+    }
+    io.err(`error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    return 1;
+  }
+}

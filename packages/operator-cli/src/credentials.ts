@@ -1,0 +1,43 @@
+import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+
+// Local broker passwords only: IoT Core authenticates chargers by certificate, so this never guards AWS.
+// Format: scrypt$<N>$<r>$<p>$<salt b64url>$<hash b64url>, so parameters can be raised without a migration.
+
+const SCRYPT_PARAMS = { N: 16_384, r: 8, p: 1 } as const;
+const KEY_LENGTH = 32;
+const SALT_BYTES = 16;
+
+function deriveKey(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(password, salt, KEY_LENGTH, options, (error, derivedKey) =>
+      error ? reject(error) : resolve(derivedKey),
+    );
+  });
+}
+
+export async function hashCredential(password: string): Promise<string> {
+  const salt = randomBytes(SALT_BYTES);
+  const derived = await deriveKey(password, salt, SCRYPT_PARAMS);
+  const { N, r, p } = SCRYPT_PARAMS;
+  return ['scrypt', N, r, p, salt.toString('base64url'), derived.toString('base64url')].join('$');
+}
+
+/** False for a wrong password and for a malformed hash; never throws on untrusted input. */
+export async function verifyCredential(password: string, credentialHash: string): Promise<boolean> {
+  const parts = credentialHash.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [N, r, p] = parts.slice(1, 4).map(Number);
+  if (!N || !r || !p || !Number.isInteger(N) || !Number.isInteger(r) || !Number.isInteger(p)) return false;
+  // Refuse parameters an attacker-controlled hash could use to burn CPU or memory.
+  if (N > 1 << 20 || r > 32 || p > 16) return false;
+  const salt = Buffer.from(parts[4] ?? '', 'base64url');
+  const expected = Buffer.from(parts[5] ?? '', 'base64url');
+  if (salt.length === 0 || expected.length !== KEY_LENGTH) return false;
+  const derived = await deriveKey(password, salt, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
+  return timingSafeEqual(derived, expected);
+}
+
+/** A random broker password: 24 bytes, base64url (32 characters, no shell-special characters). */
+export function generatePassword(): string {
+  return randomBytes(24).toString('base64url');
+}

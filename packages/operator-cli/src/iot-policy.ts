@@ -1,0 +1,138 @@
+import { cloudToDeviceTopics, deviceToCloudTopics } from '@evcharge/domain';
+
+// The production IoT Core policy for chargers, and a small evaluator of IoT policy documents, so one
+// table of allowed/denied cases (policy-cases.ts) checks both this policy and the local broker.
+
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an IoT policy variable, not a JS template.
+export const THING_NAME_VARIABLE = '${iot:Connection.Thing.ThingName}';
+
+export interface IotPolicyStatement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string>>;
+}
+
+export interface IotPolicyDocument {
+  Version: '2012-10-17';
+  Statement: IotPolicyStatement[];
+}
+
+/** The contract's topic templates with the thing-name policy variable in place of `{chargerId}`. */
+function ownTopics(templates: Record<string, string>): string[] {
+  return Object.values(templates).map((template) => template.replace('{chargerId}', THING_NAME_VARIABLE));
+}
+
+/**
+ * A charger connects only as itself (client id = thing name, certificate attached to that thing),
+ * publishes only its own device topics and subscribes/receives only its own command topics.
+ */
+export function chargerIotPolicyDocument(region: string, accountId: string): IotPolicyDocument {
+  const arn = (resource: string) => `arn:aws:iot:${region}:${accountId}:${resource}`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: 'iot:Connect',
+        Resource: arn(`client/${THING_NAME_VARIABLE}`),
+        Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Publish',
+        Resource: ownTopics(deviceToCloudTopics).map((topic) => arn(`topic/${topic}`)),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Subscribe',
+        Resource: ownTopics(cloudToDeviceTopics).map((topic) => arn(`topicfilter/${topic}`)),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Receive',
+        Resource: ownTopics(cloudToDeviceTopics).map((topic) => arn(`topic/${topic}`)),
+      },
+    ],
+  };
+}
+
+export type PolicyAction = 'connect' | 'publish' | 'subscribe' | 'receive';
+
+export interface PolicyRequest {
+  /** The thing the connection's certificate is attached to (locally: the authenticated username). */
+  thingName: string;
+  /** The MQTT client id of the connection (for connect: the id it asks for). */
+  clientId: string;
+  action: PolicyAction;
+  /** The topic (publish, receive) or topic filter (subscribe); unused for connect. */
+  topic?: string;
+}
+
+const iotActions: Record<PolicyAction, { action: string; resource: (request: PolicyRequest) => string }> = {
+  connect: { action: 'iot:Connect', resource: (request) => `client/${request.clientId}` },
+  publish: { action: 'iot:Publish', resource: (request) => `topic/${request.topic ?? ''}` },
+  subscribe: { action: 'iot:Subscribe', resource: (request) => `topicfilter/${request.topic ?? ''}` },
+  receive: { action: 'iot:Receive', resource: (request) => `topic/${request.topic ?? ''}` },
+};
+
+function asList(value: string | string[]): string[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** IAM-style ARN matching: `*` any run of characters (including `/`), `?` exactly one. */
+function matchesPattern(pattern: string, value: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 's').test(value);
+}
+
+function substituteVariables(text: string, request: PolicyRequest): string {
+  return text.replace(/\$\{([^}]+)\}/g, (whole, name: string) => {
+    if (name === 'iot:Connection.Thing.ThingName') return request.thingName;
+    if (name === 'iot:ClientId') return request.clientId;
+    throw new Error(`policy variable ${whole} is not supported by this evaluator`);
+  });
+}
+
+function conditionsHold(statement: IotPolicyStatement): boolean {
+  for (const [operator, entries] of Object.entries(statement.Condition ?? {})) {
+    for (const [key, expected] of Object.entries(entries)) {
+      // A request is always made through a certificate attached to `thingName`: that is what the model means.
+      if (operator === 'Bool' && key === 'iot:Connection.Thing.IsAttached') {
+        if (expected !== 'true') return false;
+        continue;
+      }
+      throw new Error(`policy condition ${operator} ${key} is not supported by this evaluator`);
+    }
+  }
+  return true;
+}
+
+/**
+ * Evaluates an IoT policy for one request the way IoT Core does: denied unless an Allow statement
+ * matches, and any matching Deny wins. Unsupported variables or conditions throw, never guess.
+ */
+export function isAllowedByIotPolicy(
+  document: IotPolicyDocument,
+  request: PolicyRequest,
+  region: string,
+  accountId: string,
+): boolean {
+  const { action, resource } = iotActions[request.action];
+  const requested = `arn:aws:iot:${region}:${accountId}:${resource(request)}`;
+  let allowed = false;
+  for (const statement of document.Statement) {
+    const actionMatches = asList(statement.Action).some((pattern) => matchesPattern(pattern, action));
+    if (!actionMatches) continue;
+    const resourceMatches = asList(statement.Resource).some((pattern) =>
+      matchesPattern(substituteVariables(pattern, request), requested),
+    );
+    if (!resourceMatches || !conditionsHold(statement)) continue;
+    if (statement.Effect === 'Deny') return false;
+    allowed = true;
+  }
+  return allowed;
+}

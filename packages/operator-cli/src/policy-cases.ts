@@ -1,0 +1,80 @@
+import {
+  type CloudTopicKind,
+  chargerTopic,
+  cloudToDeviceTopics,
+  type DeviceTopicKind,
+  deviceToCloudTopics,
+} from '@evcharge/domain';
+import type { PolicyRequest } from './iot-policy.js';
+
+/**
+ * One table of allowed and denied requests, run against the production IoT policy (operator-cli tests)
+ * and the local broker (local-cloud tests). Broker mapping: connect → authenticate with username =
+ * thingName and that client id; publish → authorizePublish; subscribe → authorizeSubscribe;
+ * receive → delivery of a message on `topic` to that client (e.g. aedes authorizeForward).
+ */
+export interface PolicyCase extends PolicyRequest {
+  name: string;
+  allowed: boolean;
+}
+
+export const POLICY_CASE_CHARGER = 'CP-POLICY-A';
+export const POLICY_CASE_OTHER_CHARGER = 'CP-POLICY-B';
+
+const me = POLICY_CASE_CHARGER;
+const other = POLICY_CASE_OTHER_CHARGER;
+const deviceKinds = Object.keys(deviceToCloudTopics) as DeviceTopicKind[];
+const cloudKinds = Object.keys(cloudToDeviceTopics) as CloudTopicKind[];
+
+function asMe(action: PolicyCase['action'], topic: string, allowed: boolean, name: string): PolicyCase {
+  return { name, thingName: me, clientId: me, action, topic, allowed };
+}
+
+export const policyCases: readonly PolicyCase[] = [
+  { name: 'connect as itself', thingName: me, clientId: me, action: 'connect', allowed: true },
+  { name: 'connect as another charger', thingName: me, clientId: other, action: 'connect', allowed: false },
+  { name: 'connect with a longer id', thingName: me, clientId: `${me}-x`, action: 'connect', allowed: false },
+  {
+    name: 'connect with a prefix id',
+    thingName: me,
+    clientId: 'CP-POLICY',
+    action: 'connect',
+    allowed: false,
+  },
+
+  ...deviceKinds.map((kind) => asMe('publish', chargerTopic(kind, me), true, `publish own ${kind}`)),
+  ...deviceKinds.map((kind) =>
+    asMe('publish', chargerTopic(kind, other), false, `publish ${kind} as another charger`),
+  ),
+  ...cloudKinds.map((kind) => asMe('publish', chargerTopic(kind, me), false, `forge own ${kind}`)),
+  ...cloudKinds.map((kind) =>
+    asMe('publish', chargerTopic(kind, other), false, `forge ${kind} of another charger`),
+  ),
+  asMe('publish', `chargers/${me}/unknown`, false, 'publish outside the contract'),
+  asMe('publish', `chargers/${me}/auth/request/extra`, false, 'publish below a device topic'),
+  asMe('publish', `chargers/${me}`, false, 'publish on the charger root'),
+  asMe('publish', `$aws/events/presence/connected/${me}`, false, 'forge a lifecycle event'),
+
+  ...cloudKinds.map((kind) => asMe('subscribe', chargerTopic(kind, me), true, `subscribe own ${kind}`)),
+  ...cloudKinds.map((kind) =>
+    asMe('subscribe', chargerTopic(kind, other), false, `subscribe ${kind} of another charger`),
+  ),
+  ...deviceKinds.map((kind) =>
+    asMe('subscribe', chargerTopic(kind, other), false, `eavesdrop ${kind} of another charger`),
+  ),
+  asMe('subscribe', chargerTopic('heartbeat', me), false, 'subscribe own device topic'),
+  asMe('subscribe', 'chargers/+/auth/response', false, 'subscribe every auth response'),
+  asMe('subscribe', 'chargers/#', false, 'subscribe all chargers'),
+  asMe('subscribe', `chargers/${me}/#`, false, 'subscribe own subtree with #'),
+  asMe('subscribe', `chargers/${me}/+/request`, false, 'subscribe own requests with +'),
+  asMe('subscribe', '#', false, 'subscribe everything'),
+  asMe('subscribe', '$aws/events/presence/connected/+', false, 'subscribe lifecycle events'),
+
+  ...cloudKinds.map((kind) => asMe('receive', chargerTopic(kind, me), true, `receive own ${kind}`)),
+  ...cloudKinds.map((kind) =>
+    asMe('receive', chargerTopic(kind, other), false, `receive ${kind} of another charger`),
+  ),
+  ...deviceKinds.map((kind) =>
+    asMe('receive', chargerTopic(kind, other), false, `receive ${kind} of another charger`),
+  ),
+];
