@@ -1,0 +1,203 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import {
+  applyReading,
+  type MeterEvent,
+  meterReadingOf,
+  meterRequestDueAt,
+  type RegisterReading,
+  type RegisterState,
+  sessionTotalsOf,
+} from '../../src/index.js';
+
+const tariff = { pricePerKwhMinor: 350, currency: 'KRW' };
+
+function applyAll(state: RegisterState, readings: RegisterReading[]): RegisterState {
+  return readings.reduce((current, reading) => applyReading(current, reading).next, state);
+}
+
+const reading = (at: string, registerWh: number, powerW?: number): RegisterReading => ({
+  at: `2026-11-25T06:${at}.000Z`,
+  registerWh,
+  ...(powerW === undefined ? {} : { powerW }),
+});
+
+describe('meterReadingOf (normalization)', () => {
+  const event: MeterEvent = {
+    messageId: '0d9c1f8e-2f5a-4c1e-9a57-3f1f5d1b6a01',
+    connectorId: 1,
+    at: '2026-11-25T06:30:00.000Z',
+    energy: { value: 12.3456, unit: 'kWh' },
+    context: 'Sample.Periodic',
+    chargerId: 'CP-1',
+    clientId: 'CP-1',
+    receivedAt: Date.parse('2026-11-25T06:30:01.250Z'),
+  };
+
+  it('normalizes kWh to integer Wh, rounding half up', () => {
+    expect(meterReadingOf(event).registerWh).toBe(12_346);
+    expect(meterReadingOf({ ...event, energy: { value: 1.0005, unit: 'kWh' } }).registerWh).toBe(1001);
+  });
+
+  it('keeps Wh as integer Wh', () => {
+    expect(meterReadingOf({ ...event, energy: { value: 4200.4, unit: 'Wh' } }).registerWh).toBe(4200);
+  });
+
+  it('stores the server receive time beside the device time, and the link when given', () => {
+    const stored = meterReadingOf(event, '7b0c1f8e-2f5a-4c1e-9a57-3f1f5d1b6a02');
+    expect(stored).toMatchObject({
+      at: event.at,
+      receivedAt: '2026-11-25T06:30:01.250Z',
+      sessionId: '7b0c1f8e-2f5a-4c1e-9a57-3f1f5d1b6a02',
+    });
+    expect(meterReadingOf(event)).not.toHaveProperty('sessionId');
+  });
+});
+
+describe('applyReading and sessionTotalsOf', () => {
+  it('sets the start from the first reading when authorization did not know it', () => {
+    const state = applyAll({}, [reading('00:00', 10_000, 7000), reading('15:00', 12_500, 7200)]);
+    expect(state).toMatchObject({
+      energyStartWh: 10_000,
+      latestRegisterWh: 12_500,
+      lastReadingAt: '2026-11-25T06:15:00.000Z',
+      powerW: 7200,
+    });
+    expect(sessionTotalsOf(state, tariff)).toEqual({ energyWh: 2500, costMinor: 875 });
+  });
+
+  it('keeps a start that authorization knew', () => {
+    const state = applyAll({ energyStartWh: 9000 }, [reading('00:00', 10_000)]);
+    expect(state.energyStartWh).toBe(9000);
+    expect(sessionTotalsOf(state, tariff).energyWh).toBe(1000);
+  });
+
+  it('is zero before any reading', () => {
+    expect(sessionTotalsOf({ energyStartWh: 9000 }, tariff)).toEqual({ energyWh: 0, costMinor: 0 });
+  });
+
+  it('flags a register regression and does not apply it', () => {
+    const state = applyAll({}, [reading('00:00', 10_000), reading('15:00', 12_000)]);
+    const result = applyReading(state, reading('30:00', 11_000));
+    expect(result).toEqual({ changed: false, anomaly: 'register-regression', next: state });
+  });
+
+  it('flags a newer reading below a start that authorization knew', () => {
+    expect(applyReading({ energyStartWh: 9000 }, reading('00:00', 8000))).toMatchObject({
+      changed: false,
+      anomaly: 'register-regression',
+    });
+  });
+
+  it('stores but never moves the latest values backwards for an out-of-order reading', () => {
+    const state = applyAll({}, [reading('00:00', 10_000), reading('30:00', 13_000, 7000)]);
+    const result = applyReading(state, reading('15:00', 11_500, 1));
+    expect(result).toEqual({ changed: false, anomaly: 'out-of-order', next: state });
+  });
+
+  it('lowers a reading-derived start when an earlier reading arrives late', () => {
+    const state = applyAll({}, [reading('15:00', 11_000), reading('00:00', 10_000)]);
+    expect(state).toMatchObject({ energyStartWh: 10_000, latestRegisterWh: 11_000 });
+  });
+
+  it('never lowers a start that authorization knew', () => {
+    const result = applyReading(
+      { energyStartWh: 9000, latestRegisterWh: 9500, lastReadingAt: reading('15:00', 0).at },
+      reading('00:00', 8000),
+    );
+    expect(result.changed).toBe(false);
+  });
+
+  it('never bills the lifetime register after a zero placeholder', () => {
+    const results = [reading('00:00', 0), reading('45:00', 8_765_432), reading('59:00', 8_766_432)];
+    const state = applyAll({}, results);
+    expect(applyReading({}, reading('00:00', 0))).toMatchObject({
+      changed: false,
+      anomaly: 'zero-register-placeholder',
+    });
+    expect(sessionTotalsOf(state, tariff).energyWh).toBe(1000);
+  });
+
+  it('treats a zero after a long gap as a placeholder, not as a regression to bill from', () => {
+    const state = applyAll({ energyStartWh: 5_000_000 }, [reading('00:00', 5_000_500)]);
+    expect(applyReading(state, reading('59:00', 0))).toMatchObject({ anomaly: 'zero-register-placeholder' });
+  });
+
+  it('applies a duplicate reading at most once', () => {
+    const once = applyAll({}, [reading('00:00', 10_000), reading('15:00', 11_000)]);
+    expect(applyReading(once, reading('15:00', 11_000))).toMatchObject({ changed: false });
+  });
+
+  it('takes power from the latest reading only', () => {
+    const state = applyAll({}, [reading('00:00', 10_000, 7000), reading('15:00', 11_000)]);
+    expect(state.powerW).toBeUndefined();
+  });
+
+  it('computes cost in integer minor units, rounded half up', () => {
+    expect(sessionTotalsOf({ energyStartWh: 0, latestRegisterWh: 1 }, tariff).costMinor).toBe(0);
+    expect(sessionTotalsOf({ energyStartWh: 0, latestRegisterWh: 2 }, tariff).costMinor).toBe(1);
+    expect(sessionTotalsOf({ energyStartWh: 100, latestRegisterWh: 22_100 }, tariff).costMinor).toBe(7700);
+  });
+});
+
+describe('order independence (property)', () => {
+  // A sane meter: strictly later readings never show a lower register; registers start above 0.
+  const monotoneReadings = fc
+    .array(
+      fc.record({
+        gapMs: fc.integer({ min: 1, max: 3_600_000 }),
+        deltaWh: fc.nat(20_000),
+        powerW: fc.option(fc.nat(22_000), { nil: undefined }),
+      }),
+      {
+        minLength: 1,
+        maxLength: 30,
+      },
+    )
+    .chain((steps) =>
+      fc.integer({ min: 1, max: 50_000_000 }).map((firstRegisterWh) => {
+        let atMs = Date.parse('2026-11-25T06:00:00.000Z');
+        let registerWh = firstRegisterWh;
+        return steps.map((step): RegisterReading => {
+          atMs += step.gapMs;
+          registerWh += step.deltaWh;
+          return { at: new Date(atMs).toISOString(), registerWh, powerW: step.powerW };
+        });
+      }),
+    );
+
+  it('duplicated and shuffled readings give the same totals as in-order ones', () => {
+    fc.assert(
+      fc.property(
+        monotoneReadings,
+        fc.boolean(),
+        fc.infiniteStream(fc.nat()),
+        fc.infiniteStream(fc.boolean()),
+        (readings, knownStart, shuffleKeys, duplicate) => {
+          const initial: RegisterState = !knownStart
+            ? {}
+            : { energyStartWh: Math.max(1, (readings[0]?.registerWh ?? 1) - 10) };
+          const inOrder = applyAll(initial, readings);
+          const delivered = readings.flatMap((r) => (duplicate.next().value ? [r, r] : [r]));
+          const keys = delivered.map(() => shuffleKeys.next().value);
+          const shuffled = delivered
+            .map((r, index) => ({ r, key: keys[index] ?? 0 }))
+            .sort((a, b) => a.key - b.key)
+            .map(({ r }) => r);
+          const outOfOrder = applyAll(initial, shuffled);
+          expect(outOfOrder).toEqual(inOrder);
+          expect(sessionTotalsOf(outOfOrder, tariff)).toEqual(sessionTotalsOf(inOrder, tariff));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('meterRequestDueAt', () => {
+  it('arms the deadline 30 s after the request by default, configurable', () => {
+    const requestedAt = new Date('2026-11-25T06:30:00.000Z');
+    expect(meterRequestDueAt(requestedAt)).toBe(requestedAt.getTime() + 30_000);
+    expect(meterRequestDueAt(requestedAt, 5)).toBe(requestedAt.getTime() + 5000);
+  });
+});
