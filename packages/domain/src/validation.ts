@@ -19,7 +19,9 @@ export function parseOrThrow<Schema extends z.ZodType>(schema: Schema, input: un
   const issue = result.error.issues[0];
   if (!issue) throw new BadInputError('(payload)', 'is invalid');
   if (issue.code === 'unrecognized_keys') {
-    throw new BadInputError(issue.keys.join(','), 'is not a field of this message');
+    // Dotted like every other field, so a nested extra key (energy.phase) says where it is.
+    const fields = issue.keys.map((key) => [...issue.path, key].join('.'));
+    throw new BadInputError(fields.join(','), 'is not a field of this message');
   }
   const field = issue.path.length > 0 ? issue.path.join('.') : '(payload)';
   throw new BadInputError(field, issue.message);
