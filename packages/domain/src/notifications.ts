@@ -1,2 +1,305 @@
-// notifications: owned by its service's issue.
-export {};
+import { z } from 'zod';
+import { type AuthStatus, unavailableReasons } from './contract/device.js';
+import { sessionStatuses } from './contract/http.js';
+import {
+  audienceOfKind,
+  type NotificationBody,
+  type NotificationKind,
+  notificationBodySchema,
+} from './contract/notification.js';
+import {
+  authAttemptSchema,
+  chargerSchema,
+  chargerStatuses,
+  meterRequestSchema,
+  meterRequestStatuses,
+  sessionSchema,
+} from './entities.js';
+import { BadInputError } from './errors.js';
+import { parseOrThrow } from './validation.js';
+
+// Committed table changes → user and operator notifications. Pure: the stream handler unmarshalls the
+// images and passes them in; the result is deterministic, so a replayed change yields the same key.
+
+/** One item's committed change, as the table stream carries it (NEW_AND_OLD_IMAGES), already unmarshalled. */
+export interface ItemChange {
+  /** Absent for an INSERT. */
+  oldImage?: Record<string, unknown> | undefined;
+  /** Absent for a REMOVE (including TTL expiry). */
+  newImage?: Record<string, unknown> | undefined;
+}
+
+export interface PlannedNotification {
+  /** `${kind}#${entity}#${transition time}`: the dedupe key of this state change. */
+  naturalKey: string;
+  body: NotificationBody;
+}
+
+export type Language = 'ko' | 'en';
+const locales: Record<Language, string> = { ko: 'ko-KR', en: 'en-US' };
+
+const activeSessionStatuses = new Set<string>(['Authorized', 'Charging']);
+const sessionStatusOnly = z.object({ status: z.enum(sessionStatuses) });
+const chargerStatusOnly = z.object({ status: z.enum(chargerStatuses) });
+const meterRequestStatusOnly = z.object({ status: z.enum(meterRequestStatuses) });
+
+/** The one notification a committed change produces, or undefined when it is not a notified transition. */
+export function notificationForChange(change: ItemChange): PlannedNotification | undefined {
+  const { oldImage, newImage } = change;
+  if (!newImage) return undefined;
+  switch (newImage.entityType) {
+    case 'Session':
+      return sessionNotification(oldImage, newImage);
+    case 'AuthAttempt':
+      return oldImage ? undefined : rejectionNotification(newImage);
+    case 'MeterRequest':
+      return meterRequestNotification(oldImage, newImage);
+    case 'Charger':
+      return chargerNotification(oldImage, newImage);
+    default:
+      return undefined;
+  }
+}
+
+function sessionNotification(
+  oldImage: Record<string, unknown> | undefined,
+  newImage: Record<string, unknown>,
+): PlannedNotification | undefined {
+  const newStatus = parseOrThrow(sessionStatusOnly, newImage).status;
+  if (!oldImage) {
+    if (!activeSessionStatuses.has(newStatus)) return undefined;
+    const session = parseOrThrow(sessionSchema, newImage);
+    return planned('session.authorized', session.sessionId, session.startedAt, {
+      at: session.startedAt,
+      userId: session.userId,
+      chargerId: session.chargerId,
+      connectorId: session.connectorId,
+      sessionId: session.sessionId,
+      data: {},
+      text: texts.sessionAuthorized(session.chargerId, session.connectorId),
+    });
+  }
+  const oldStatus = parseOrThrow(sessionStatusOnly, oldImage).status;
+  if (newStatus !== 'Completed' || !activeSessionStatuses.has(oldStatus)) return undefined;
+  const session = parseOrThrow(sessionSchema, newImage);
+  if (!session.endedAt) throw new BadInputError('endedAt', 'is required on a completed session');
+  const durationS =
+    session.durationS ??
+    Math.max(0, Math.round((Date.parse(session.endedAt) - Date.parse(session.chargingStartedAt ?? session.startedAt)) / 1000));
+  const data = {
+    energyWh: session.energyWh,
+    durationS,
+    costMinor: session.costMinor,
+    currency: session.currency,
+  };
+  return planned('session.completed', session.sessionId, session.endedAt, {
+    at: session.endedAt,
+    userId: session.userId,
+    chargerId: session.chargerId,
+    connectorId: session.connectorId,
+    sessionId: session.sessionId,
+    data,
+    text: texts.sessionCompleted(session.chargerId, session.connectorId, data),
+  });
+}
+
+function rejectionNotification(newImage: Record<string, unknown>): PlannedNotification | undefined {
+  const attempt = parseOrThrow(authAttemptSchema, newImage);
+  if (attempt.status === 'Accepted' || !attempt.userId) return undefined;
+  return planned('session.rejected', `${attempt.chargerId}#${attempt.requestId}`, attempt.decidedAt, {
+    at: attempt.decidedAt,
+    userId: attempt.userId,
+    chargerId: attempt.chargerId,
+    connectorId: attempt.connectorId,
+    data: { status: attempt.status, ...(attempt.reason ? { reason: attempt.reason } : {}) },
+    text: texts.sessionRejected(attempt.chargerId, attempt.connectorId, attempt.status, attempt.reason),
+  });
+}
+
+function meterRequestNotification(
+  oldImage: Record<string, unknown> | undefined,
+  newImage: Record<string, unknown>,
+): PlannedNotification | undefined {
+  if (!oldImage) return undefined;
+  const oldStatus = parseOrThrow(meterRequestStatusOnly, oldImage).status;
+  const newStatus = parseOrThrow(meterRequestStatusOnly, newImage).status;
+  if (oldStatus !== 'pending' || newStatus === 'pending') return undefined;
+  const request = parseOrThrow(meterRequestSchema, newImage);
+  if (!request.resolvedAt) throw new BadInputError('resolvedAt', 'is required on a resolved meter request');
+  const values: MeterValues = {
+    ...(request.energyWh !== undefined ? { energyWh: request.energyWh } : {}),
+    ...(request.powerW !== undefined ? { powerW: request.powerW } : {}),
+    ...(request.costMinor !== undefined ? { costMinor: request.costMinor } : {}),
+    ...(request.currency ? { currency: request.currency } : {}),
+    ...(request.lastReadingAt ? { lastReadingAt: request.lastReadingAt } : {}),
+  };
+  const answered = newStatus === 'answered';
+  if (answered && values.energyWh === undefined) {
+    throw new BadInputError('energyWh', 'is required on an answered meter request');
+  }
+  const kind = answered ? 'meter.reading' : 'meter.unavailable';
+  return planned(kind, `${request.sessionId}#${request.requestId}`, request.resolvedAt, {
+    at: request.resolvedAt,
+    userId: request.userId,
+    chargerId: request.chargerId,
+    connectorId: request.connectorId,
+    sessionId: request.sessionId,
+    data: { requestId: request.requestId, ...values },
+    text: answered
+      ? texts.meterReading(request.chargerId, request.connectorId, values)
+      : texts.meterUnavailable(request.chargerId, request.connectorId, values),
+  });
+}
+
+function chargerNotification(
+  oldImage: Record<string, unknown> | undefined,
+  newImage: Record<string, unknown>,
+): PlannedNotification | undefined {
+  if (!oldImage) return undefined;
+  const oldStatus = parseOrThrow(chargerStatusOnly, oldImage).status;
+  const newStatus = parseOrThrow(chargerStatusOnly, newImage).status;
+  if (oldStatus === newStatus) return undefined;
+  const charger = parseOrThrow(chargerSchema, newImage);
+  if (!charger.statusChangedAt) throw new BadInputError('statusChangedAt', 'is required on a status change');
+  const kind = newStatus === 'online' ? 'charger.online' : 'charger.offline';
+  return planned(kind, charger.chargerId, charger.statusChangedAt, {
+    at: charger.statusChangedAt,
+    chargerId: charger.chargerId,
+    data: {},
+    text: newStatus === 'online' ? texts.chargerOnline(charger.chargerId) : texts.chargerOffline(charger.chargerId),
+  });
+}
+
+function planned(
+  kind: NotificationKind,
+  entity: string,
+  transitionAt: string,
+  fields: Omit<NotificationBody, 'version' | 'kind' | 'audience'>,
+): PlannedNotification {
+  // Parsing our own output catches a body that would break subscribers before it is published.
+  const body = notificationBodySchema.parse({ version: 1, kind, audience: audienceOfKind[kind], ...fields });
+  return { naturalKey: `${kind}#${entity}#${transitionAt}`, body };
+}
+
+// Rendering for people.
+
+interface MeterValues {
+  energyWh?: number;
+  powerW?: number;
+  costMinor?: number;
+  currency?: string;
+  lastReadingAt?: string;
+}
+
+interface CompletedValues {
+  energyWh: number;
+  durationS: number;
+  costMinor: number;
+  currency: string;
+}
+
+type Texts = Record<Language, string>;
+
+/** Energy in kWh with one decimal, e.g. 12 345 Wh → "12.3 kWh". Rounded in integers (half up). */
+export function formatEnergy(energyWh: number, language: Language): string {
+  const tenthsOfKwh = Math.round(energyWh / 100);
+  const number = new Intl.NumberFormat(locales[language], { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return `${number.format(tenthsOfKwh / 10)} kWh`;
+}
+
+/** Power in kW with one decimal, e.g. 7 200 W → "7.2 kW". */
+export function formatPower(powerW: number, language: Language): string {
+  const tenthsOfKw = Math.round(powerW / 100);
+  const number = new Intl.NumberFormat(locales[language], { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return `${number.format(tenthsOfKw / 10)} kW`;
+}
+
+/** Duration as h:mm, to the nearest minute, e.g. 3 930 s → "1:06". */
+export function formatDuration(durationS: number): string {
+  const minutes = Math.round(durationS / 60);
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** Minor units in the currency's own fraction digits (KRW 0, USD 2), e.g. 4 305 KRW → "₩4,305". */
+export function formatMoney(costMinor: number, currency: string, language: Language): string {
+  const money = new Intl.NumberFormat(locales[language], { style: 'currency', currency });
+  const fractionDigits = money.resolvedOptions().maximumFractionDigits ?? 2;
+  return money.format(costMinor / 10 ** fractionDigits);
+}
+
+const rejectionReasons: Record<AuthStatus, Texts> = {
+  Accepted: { ko: '승인됨', en: 'accepted' },
+  Blocked: { ko: '차단된 카드입니다', en: 'the card is blocked' },
+  Expired: { ko: '만료된 카드입니다', en: 'the card has expired' },
+  Invalid: { ko: '등록되지 않은 카드입니다', en: 'the card is not recognised' },
+  ConcurrentTx: { ko: '이 카드는 이미 다른 충전에 사용 중입니다', en: 'the card is already in use in another session' },
+  Unavailable: { ko: '커넥터를 사용할 수 없습니다', en: 'the connector is unavailable' },
+};
+
+const unavailableDetails: Record<(typeof unavailableReasons)[number], Texts> = {
+  'connector-unknown': { ko: '등록되지 않은 커넥터입니다', en: 'the connector is not known' },
+  'connector-faulted': { ko: '커넥터에 고장이 있습니다', en: 'the connector is faulted' },
+  'connector-busy': { ko: '커넥터가 다른 충전에 사용 중입니다', en: 'the connector is in use by another session' },
+};
+
+function isUnavailableReason(reason: string | undefined): reason is (typeof unavailableReasons)[number] {
+  return (unavailableReasons as readonly string[]).includes(reason ?? '');
+}
+
+/** "12.3 kWh, 7.2 kW, ₩4,305": whichever values are known, in a fixed order. */
+function meterValuesText(values: MeterValues, language: Language): string {
+  const parts: string[] = [];
+  if (values.energyWh !== undefined) parts.push(formatEnergy(values.energyWh, language));
+  if (values.powerW !== undefined) parts.push(formatPower(values.powerW, language));
+  if (values.costMinor !== undefined && values.currency) {
+    parts.push(formatMoney(values.costMinor, values.currency, language));
+  }
+  return parts.join(', ');
+}
+
+const place = {
+  ko: (chargerId: string, connectorId: number) => `충전기 ${chargerId} ${connectorId}번 커넥터`,
+  en: (chargerId: string, connectorId: number) => `charger ${chargerId}, connector ${connectorId}`,
+};
+
+export const texts = {
+  sessionAuthorized: (chargerId: string, connectorId: number): Texts => ({
+    ko: `${place.ko(chargerId, connectorId)}에서 충전이 승인되었습니다.`,
+    en: `Charging authorized at ${place.en(chargerId, connectorId)}.`,
+  }),
+  sessionRejected: (chargerId: string, connectorId: number, status: AuthStatus, reason?: string): Texts => {
+    const why = status === 'Unavailable' && isUnavailableReason(reason) ? unavailableDetails[reason] : rejectionReasons[status];
+    return {
+      ko: `${place.ko(chargerId, connectorId)}에서 충전이 승인되지 않았습니다: ${why.ko}.`,
+      en: `Charging was not authorized at ${place.en(chargerId, connectorId)}: ${why.en}.`,
+    };
+  },
+  meterReading: (chargerId: string, connectorId: number, values: MeterValues): Texts => ({
+    ko: `${place.ko(chargerId, connectorId)} 현재 계량값: ${meterValuesText(values, 'ko')}.`,
+    en: `Current reading at ${place.en(chargerId, connectorId)}: ${meterValuesText(values, 'en')}.`,
+  }),
+  meterUnavailable: (chargerId: string, connectorId: number, values: MeterValues): Texts => {
+    const known = { ko: meterValuesText(values, 'ko'), en: meterValuesText(values, 'en') };
+    return known.en
+      ? {
+          ko: `${place.ko(chargerId, connectorId)}에서 응답이 없어 새 계량값을 받지 못했습니다. 마지막 값: ${known.ko}.`,
+          en: `No answer from ${place.en(chargerId, connectorId)} for a new reading. Last known: ${known.en}.`,
+        }
+      : {
+          ko: `${place.ko(chargerId, connectorId)}에서 응답이 없어 새 계량값을 받지 못했습니다. 아직 알려진 값이 없습니다.`,
+          en: `No answer from ${place.en(chargerId, connectorId)} for a new reading. No reading is known yet.`,
+        };
+  },
+  sessionCompleted: (chargerId: string, connectorId: number, values: CompletedValues): Texts => ({
+    ko: `${place.ko(chargerId, connectorId)} 충전 완료: ${formatEnergy(values.energyWh, 'ko')}, ${formatDuration(values.durationS)}, ${formatMoney(values.costMinor, values.currency, 'ko')}.`,
+    en: `Charging complete at ${place.en(chargerId, connectorId)}: ${formatEnergy(values.energyWh, 'en')} in ${formatDuration(values.durationS)}, ${formatMoney(values.costMinor, values.currency, 'en')}.`,
+  }),
+  chargerOffline: (chargerId: string): Texts => ({
+    ko: `충전기 ${chargerId}의 연결이 끊겼습니다 (오프라인).`,
+    en: `Charger ${chargerId} went offline.`,
+  }),
+  chargerOnline: (chargerId: string): Texts => ({
+    ko: `충전기 ${chargerId}의 연결이 확인되었습니다 (온라인).`,
+    en: `Charger ${chargerId} is online.`,
+  }),
+};
