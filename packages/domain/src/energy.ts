@@ -20,5 +20,8 @@ export interface Tariff {
 export function costMinor(energyWh: number, tariff: Tariff): number {
   if (!Number.isInteger(energyWh) || energyWh < 0)
     throw new RangeError(`energyWh must be a non-negative integer`);
-  return Math.floor((energyWh * tariff.pricePerKwhMinor + 500) / 1000);
+  if (!Number.isInteger(tariff.pricePerKwhMinor) || tariff.pricePerKwhMinor < 0)
+    throw new RangeError(`pricePerKwhMinor must be a non-negative integer`);
+  // BigInt: energyWh × price passes 2^53 for large registers, where float maths would round wrongly.
+  return Number((BigInt(energyWh) * BigInt(tariff.pricePerKwhMinor) + 500n) / 1000n);
 }
