@@ -85,7 +85,12 @@ function sessionNotification(
   if (!session.endedAt) throw new BadInputError('endedAt', 'is required on a completed session');
   const durationS =
     session.durationS ??
-    Math.max(0, Math.round((Date.parse(session.endedAt) - Date.parse(session.chargingStartedAt ?? session.startedAt)) / 1000));
+    Math.max(
+      0,
+      Math.round(
+        (Date.parse(session.endedAt) - Date.parse(session.chargingStartedAt ?? session.startedAt)) / 1000,
+      ),
+    );
   const data = {
     energyWh: session.energyWh,
     durationS,
@@ -166,7 +171,10 @@ function chargerNotification(
     at: charger.statusChangedAt,
     chargerId: charger.chargerId,
     data: {},
-    text: newStatus === 'online' ? texts.chargerOnline(charger.chargerId) : texts.chargerOffline(charger.chargerId),
+    text:
+      newStatus === 'online'
+        ? texts.chargerOnline(charger.chargerId)
+        : texts.chargerOffline(charger.chargerId),
   });
 }
 
@@ -203,14 +211,20 @@ type Texts = Record<Language, string>;
 /** Energy in kWh with one decimal, e.g. 12 345 Wh → "12.3 kWh". Rounded in integers (half up). */
 export function formatEnergy(energyWh: number, language: Language): string {
   const tenthsOfKwh = Math.round(energyWh / 100);
-  const number = new Intl.NumberFormat(locales[language], { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const number = new Intl.NumberFormat(locales[language], {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
   return `${number.format(tenthsOfKwh / 10)} kWh`;
 }
 
 /** Power in kW with one decimal, e.g. 7 200 W → "7.2 kW". */
 export function formatPower(powerW: number, language: Language): string {
   const tenthsOfKw = Math.round(powerW / 100);
-  const number = new Intl.NumberFormat(locales[language], { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const number = new Intl.NumberFormat(locales[language], {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
   return `${number.format(tenthsOfKw / 10)} kW`;
 }
 
@@ -232,14 +246,20 @@ const rejectionReasons: Record<AuthStatus, Texts> = {
   Blocked: { ko: '차단된 카드입니다', en: 'the card is blocked' },
   Expired: { ko: '만료된 카드입니다', en: 'the card has expired' },
   Invalid: { ko: '등록되지 않은 카드입니다', en: 'the card is not recognised' },
-  ConcurrentTx: { ko: '이 카드는 이미 다른 충전에 사용 중입니다', en: 'the card is already in use in another session' },
+  ConcurrentTx: {
+    ko: '이 카드는 이미 다른 충전에 사용 중입니다',
+    en: 'the card is already in use in another session',
+  },
   Unavailable: { ko: '커넥터를 사용할 수 없습니다', en: 'the connector is unavailable' },
 };
 
 const unavailableDetails: Record<(typeof unavailableReasons)[number], Texts> = {
   'connector-unknown': { ko: '등록되지 않은 커넥터입니다', en: 'the connector is not known' },
   'connector-faulted': { ko: '커넥터에 고장이 있습니다', en: 'the connector is faulted' },
-  'connector-busy': { ko: '커넥터가 다른 충전에 사용 중입니다', en: 'the connector is in use by another session' },
+  'connector-busy': {
+    ko: '커넥터가 다른 충전에 사용 중입니다',
+    en: 'the connector is in use by another session',
+  },
 };
 
 function isUnavailableReason(reason: string | undefined): reason is (typeof unavailableReasons)[number] {
@@ -268,7 +288,10 @@ export const texts = {
     en: `Charging authorized at ${place.en(chargerId, connectorId)}.`,
   }),
   sessionRejected: (chargerId: string, connectorId: number, status: AuthStatus, reason?: string): Texts => {
-    const why = status === 'Unavailable' && isUnavailableReason(reason) ? unavailableDetails[reason] : rejectionReasons[status];
+    const why =
+      status === 'Unavailable' && isUnavailableReason(reason)
+        ? unavailableDetails[reason]
+        : rejectionReasons[status];
     return {
       ko: `${place.ko(chargerId, connectorId)}에서 충전이 승인되지 않았습니다: ${why.ko}.`,
       en: `Charging was not authorized at ${place.en(chargerId, connectorId)}: ${why.en}.`,

@@ -1,5 +1,5 @@
-import type { NotificationKind } from '@evcharge/domain';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { NotificationKind } from '@evcharge/domain';
 import { keys } from '../keys.js';
 import { isConditionalCheckFailed, type TableContext } from '../table-context.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   claimNotification,
   keys,
@@ -20,7 +20,10 @@ afterAll(async () => {
 
 const nowMs = Date.parse('2026-11-25T07:00:00.000Z');
 
-function claimInput(naturalKey: string, overrides: { claimToken?: string; nowMs?: number; leaseUntilMs?: number } = {}) {
+function claimInput(
+  naturalKey: string,
+  overrides: { claimToken?: string; nowMs?: number; leaseUntilMs?: number } = {},
+) {
   const at = overrides.nowMs ?? nowMs;
   return {
     naturalKey,
@@ -63,7 +66,12 @@ describe('notification idempotency records', () => {
     const claim = claimInput(naturalKey);
     await claimNotification(table, claim);
     await expect(
-      markNotificationSent(table, { naturalKey, claimToken: claim.claimToken, messageId: 'm-1', sentAt: 'x' }),
+      markNotificationSent(table, {
+        naturalKey,
+        claimToken: claim.claimToken,
+        messageId: 'm-1',
+        sentAt: 'x',
+      }),
     ).resolves.toBe(true);
     // Even long after any lease, a sent record stays sent.
     const later = claimInput(naturalKey, { nowMs: nowMs + 3_600_000 });
@@ -75,7 +83,9 @@ describe('notification idempotency records', () => {
     const naturalKey = `charger.offline#${randomUUID()}#2026-11-25T07:00:00.000Z`;
     const first = claimInput(naturalKey);
     await claimNotification(table, first);
-    await expect(releaseNotificationClaim(table, { naturalKey, claimToken: first.claimToken })).resolves.toBe(true);
+    await expect(releaseNotificationClaim(table, { naturalKey, claimToken: first.claimToken })).resolves.toBe(
+      true,
+    );
     const second = claimInput(naturalKey);
     await expect(claimNotification(table, second)).resolves.toEqual({ outcome: 'claimed' });
     // Lease of the second claim runs out: a third attempt after it takes over.
@@ -84,9 +94,16 @@ describe('notification idempotency records', () => {
     expect(await recordOf(naturalKey)).toMatchObject({ claimToken: third.claimToken, attempts: 3 });
     // The superseded holder can neither mark it sent nor release it.
     await expect(
-      markNotificationSent(table, { naturalKey, claimToken: second.claimToken, messageId: 'late', sentAt: 'x' }),
+      markNotificationSent(table, {
+        naturalKey,
+        claimToken: second.claimToken,
+        messageId: 'late',
+        sentAt: 'x',
+      }),
     ).resolves.toBe(false);
-    await expect(releaseNotificationClaim(table, { naturalKey, claimToken: second.claimToken })).resolves.toBe(false);
+    await expect(
+      releaseNotificationClaim(table, { naturalKey, claimToken: second.claimToken }),
+    ).resolves.toBe(false);
     expect(await recordOf(naturalKey)).toMatchObject({ state: 'claimed', claimToken: third.claimToken });
   });
 });
