@@ -1,2 +1,461 @@
-// Access patterns of the authorization service.
-export {};
+import { randomUUID } from 'node:crypto';
+import {
+  BatchGetCommand,
+  GetCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type AuthAttempt,
+  type AuthRequestFacts,
+  assertSameAuthRequest,
+  authAttemptOf,
+  type Charger,
+  type Connector,
+  connectorStatusOf,
+  DEFAULT_CONNECTION_TIMEOUT_S,
+  decideAuthorization,
+  type IdTagRecord,
+  newSession,
+  planSessionExpiry,
+  type Session,
+  type SessionExpiryPlan,
+  sessionExpiryDueAt,
+  type Tariff,
+  TransientError,
+} from '@evcharge/domain';
+import { deadlinePartitionFor, keys } from '../keys.js';
+import { cancellationReasons, entityOf, type TableContext } from '../table-context.js';
+import { queryDueItems } from './deadlines.js';
+import { chargerLivenessUpdate } from './liveness.js';
+
+// Access patterns of the charge-authorization service:
+// | pattern                                   | key / condition                                                  |
+// | ----------------------------------------- | ---------------------------------------------------------------- |
+// | decide an auth request (one read)         | BatchGet charger, connector, idTag, AuthAttempt (consistent)     |
+// | Accepted (one transaction)                | Put Session + Update Connector + Update IdTag + Put AuthAttempt  |
+// |                                           | + charger liveness                                               |
+// | rejected (one transaction)                | Put AuthAttempt (attribute_not_exists) + charger liveness        |
+// | duplicate (chargerId, requestId)          | AuthAttempt by keys.authAttempt → the stored decision            |
+// | due session expiries                      | deadlines index, duePk = DUE#session-expiry#<shard>, dueAt ≤ now |
+// | expire one session (one transaction)      | Session Authorized→Expired, Connector release, IdTag count − 1   |
+
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+
+export interface RetryOptions {
+  /** Transactions tried before giving up with a TransientError (conflicts and lost races together). */
+  maxAttempts?: number;
+  /** Base of the exponential back-off after a TransactionConflict; full jitter, capped at 1 s. */
+  backoffBaseMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 12;
+const DEFAULT_BACKOFF_BASE_MS = 20;
+const MAX_BACKOFF_MS = 1000;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+type TransactionOutcome = 'committed' | 'retry';
+
+/**
+ * Writes one transaction. A failed condition asks the caller to re-read and re-decide; a
+ * TransactionConflict does too, after a jittered back-off; past maxAttempts it is a TransientError.
+ */
+async function transactWrite(
+  table: TableContext,
+  items: TransactItems,
+  retry: Required<RetryOptions>,
+  attemptNumber: number,
+): Promise<TransactionOutcome> {
+  try {
+    await table.client.send(new TransactWriteCommand({ TransactItems: items }));
+    return 'committed';
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (reasons.includes('ConditionalCheckFailed')) return 'retry';
+    const conflicted =
+      reasons.includes('TransactionConflict') ||
+      (error instanceof Error && error.name === 'TransactionConflictException');
+    if (!conflicted) throw error;
+    if (attemptNumber >= retry.maxAttempts) {
+      throw new TransientError(`transaction still conflicting after ${attemptNumber} attempts`);
+    }
+    const ceiling = Math.min(MAX_BACKOFF_MS, retry.backoffBaseMs * 2 ** attemptNumber);
+    await retry.sleep(Math.random() * ceiling);
+    return 'retry';
+  }
+}
+
+function retryOptions(options: RetryOptions): Required<RetryOptions> {
+  return {
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    backoffBaseMs: options.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS,
+    sleep: options.sleep ?? defaultSleep,
+  };
+}
+
+/** One consistent BatchGet; unprocessed keys (throttling) are fetched again a few times. */
+async function batchGetConsistent(
+  table: TableContext,
+  itemKeys: { pk: string; sk: string }[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const found = new Map<string, Record<string, unknown>>();
+  let pending: Record<string, unknown>[] = itemKeys;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= 5) throw new TransientError('BatchGet left keys unprocessed after 5 rounds');
+    if (round > 0) await defaultSleep(Math.random() * DEFAULT_BACKOFF_BASE_MS * 2 ** round);
+    const { Responses, UnprocessedKeys } = await table.client.send(
+      new BatchGetCommand({
+        RequestItems: { [table.tableName]: { Keys: pending, ConsistentRead: true } },
+      }),
+    );
+    for (const item of Responses?.[table.tableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
+    pending = UnprocessedKeys?.[table.tableName]?.Keys ?? [];
+  }
+  return found;
+}
+
+const keyOf = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
+
+export interface AuthorizeChargeRequest extends AuthRequestFacts {
+  /** Server receive time (rule `timestamp()`): the decision's `now` and the session's startedAt. */
+  receivedAtMs: number;
+}
+
+export interface AuthorizeChargeOptions extends RetryOptions {
+  tariff: Tariff;
+  connectionTimeoutS?: number;
+  newSessionId?: () => string;
+  /** Clock for the attempt's decidedAt. */
+  now?: () => Date;
+}
+
+export interface AuthorizeChargeResult {
+  /** The stored decision: the one this call committed, or the one a previous delivery committed. */
+  attempt: AuthAttempt;
+  duplicate: boolean;
+  session?: Session;
+}
+
+/**
+ * Decides and records an auth request in one read and one transaction. A lost race (a condition
+ * failed because another request changed the connector or the tag) re-reads and re-decides, so the
+ * loser gets the answer the fresh state gives and never a wrong Accepted. Idempotent per
+ * (chargerId, requestId): a duplicate returns the stored decision; a reused id with other content
+ * is bad input.
+ */
+export async function authorizeCharge(
+  table: TableContext,
+  request: AuthorizeChargeRequest,
+  options: AuthorizeChargeOptions,
+): Promise<AuthorizeChargeResult> {
+  const retry = retryOptions(options);
+  const clock = options.now ?? (() => new Date());
+  const newSessionId = options.newSessionId ?? randomUUID;
+  const receivedAt = new Date(request.receivedAtMs);
+  const chargerKey = keys.charger(request.chargerId);
+  const connectorKey = keys.connector(request.chargerId, request.connectorId);
+  const idTagKey = keys.idTag(request.idTag);
+  const attemptKey = keys.authAttempt(request.chargerId, request.requestId);
+
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    const items = await batchGetConsistent(table, [chargerKey, connectorKey, idTagKey, attemptKey]);
+    const storedAttempt = items.get(keyOf(attemptKey));
+    if (storedAttempt) {
+      const attempt = entityOf<AuthAttempt>(storedAttempt);
+      assertSameAuthRequest(attempt, request);
+      return { attempt, duplicate: true };
+    }
+    const chargerItem = items.get(keyOf(chargerKey));
+    const connectorItem = items.get(keyOf(connectorKey));
+    const idTagItem = items.get(keyOf(idTagKey));
+    const connector = connectorItem ? entityOf<Connector>(connectorItem) : undefined;
+    const idTag = idTagItem ? entityOf<IdTagRecord>(idTagItem) : undefined;
+    const decision = decideAuthorization({
+      chargerId: request.chargerId,
+      charger: chargerItem ? entityOf<Charger>(chargerItem) : undefined,
+      connector,
+      idTag,
+      now: receivedAt,
+    });
+
+    const liveness = chargerLivenessUpdate(table.tableName, request.chargerId, request.receivedAtMs);
+    let session: Session | undefined;
+    let transactItems: TransactItems;
+    let attempt: AuthAttempt;
+    if (decision.status === 'Accepted' && connector && idTag) {
+      session = newSession({
+        sessionId: newSessionId(),
+        request,
+        userId: idTag.userId,
+        initialSessionStatus: decision.initialSessionStatus,
+        startedAt: receivedAt,
+        energyStartWh: connector.lastRegisterWh,
+        tariff: options.tariff,
+      });
+      attempt = authAttemptOf(request, decision, {
+        userId: idTag.userId,
+        sessionId: session.sessionId,
+        decidedAt: clock(),
+      });
+      transactItems = [
+        putSession(table, session, options.connectionTimeoutS ?? DEFAULT_CONNECTION_TIMEOUT_S),
+        claimConnector(table, connector, session),
+        countTagSession(table, request.idTag, receivedAt),
+        putAttempt(table, attempt),
+        liveness,
+      ];
+    } else {
+      attempt = authAttemptOf(request, decision, {
+        userId: idTag?.userId,
+        sessionId: undefined,
+        decidedAt: clock(),
+      });
+      transactItems = [putAttempt(table, attempt), liveness];
+    }
+
+    const outcome = await transactWrite(table, transactItems, retry, attemptNumber);
+    if (outcome === 'committed') return { attempt, duplicate: false, ...(session ? { session } : {}) };
+    if (attemptNumber >= retry.maxAttempts) {
+      throw new TransientError(`auth request still racing after ${attemptNumber} attempts`);
+    }
+  }
+}
+
+function putSession(table: TableContext, session: Session, connectionTimeoutS: number) {
+  // Only an Authorized session waits for a plug; its deadline is armed in the sparse index.
+  const deadline =
+    session.status === 'Authorized'
+      ? {
+          duePk: deadlinePartitionFor('session-expiry', session.sessionId),
+          dueAt: sessionExpiryDueAt(session.startedAt, connectionTimeoutS),
+        }
+      : {};
+  return {
+    Put: {
+      TableName: table.tableName,
+      Item: {
+        ...keys.session(session.sessionId),
+        ...keys.userSessions(session.userId, session.startedAt, session.sessionId),
+        entityType: 'Session',
+        ...session,
+        ...deadline,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+/** The connector must still be free, not faulted, and plugged as read (the session status depends on it). */
+function claimConnector(table: TableContext, connector: Connector, session: Session) {
+  const status = connectorStatusOf(
+    { plugged: connector.plugged, faulted: false, activeSessionId: session.sessionId },
+    { sessionId: session.sessionId, status: session.status },
+  );
+  return {
+    Update: {
+      TableName: table.tableName,
+      Key: keys.connector(connector.chargerId, connector.connectorId),
+      UpdateExpression: 'SET activeSessionId = :sessionId, #status = :status',
+      ConditionExpression:
+        'attribute_exists(pk) AND attribute_not_exists(activeSessionId) AND faulted = :false AND plugged = :plugged',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':sessionId': session.sessionId,
+        ':status': status,
+        ':false': false,
+        ':plugged': connector.plugged,
+      },
+    },
+  };
+}
+
+/** The tag must still be usable and below its limit when the count goes up. */
+function countTagSession(table: TableContext, idTag: string, now: Date) {
+  return {
+    Update: {
+      TableName: table.tableName,
+      Key: keys.idTag(idTag),
+      UpdateExpression: 'SET activeSessionCount = activeSessionCount + :one',
+      ConditionExpression: [
+        '#status = :accepted',
+        'activeSessionCount < maxConcurrent',
+        '(attribute_not_exists(expiresAt) OR expiresAt > :now)',
+      ].join(' AND '),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':one': 1, ':accepted': 'Accepted', ':now': now.toISOString() },
+    },
+  };
+}
+
+function putAttempt(table: TableContext, attempt: AuthAttempt) {
+  return {
+    Put: {
+      TableName: table.tableName,
+      Item: {
+        ...keys.authAttempt(attempt.chargerId, attempt.requestId),
+        entityType: 'AuthAttempt',
+        ...attempt,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+export async function getAuthAttempt(
+  table: TableContext,
+  chargerId: string,
+  requestId: string,
+): Promise<AuthAttempt | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.authAttempt(chargerId, requestId) }),
+  );
+  return Item ? entityOf<AuthAttempt>(Item) : undefined;
+}
+
+// Session expiry: the one connection-timeout mechanism. PLUG-EVENTS only disarms it (REMOVE duePk).
+
+export interface ExpireSessionsOptions extends RetryOptions {
+  now: Date;
+  connectionTimeoutS?: number;
+  /** Sessions expired in parallel. */
+  concurrency?: number;
+}
+
+export type SessionExpiryOutcome =
+  | { sessionId: string; outcome: 'expired'; releasedConnector: boolean; decrementedTag: boolean }
+  | { sessionId: string; outcome: 'skipped'; reason: 'not-found' | 'not-authorized' | 'not-due' };
+
+export interface ExpireSessionsResult {
+  due: number;
+  expired: number;
+  skipped: number;
+  outcomes: SessionExpiryOutcome[];
+}
+
+/** Expires every Authorized session whose connection timeout has passed. Safe to run twice or concurrently. */
+export async function expireDueSessions(
+  table: TableContext,
+  options: ExpireSessionsOptions,
+): Promise<ExpireSessionsResult> {
+  const { items } = await queryDueItems(table, 'session-expiry', options.now.getTime());
+  const outcomes: SessionExpiryOutcome[] = [];
+  const queue = [...items];
+  const workers = Array.from({ length: Math.min(options.concurrency ?? 10, queue.length) }, async () => {
+    for (let due = queue.shift(); due; due = queue.shift()) {
+      const sessionId = due.pk.slice('SESSION#'.length);
+      outcomes.push(await expireSession(table, sessionId, options));
+    }
+  });
+  await Promise.all(workers);
+  const expired = outcomes.filter((outcome) => outcome.outcome === 'expired').length;
+  return { due: items.length, expired, skipped: outcomes.length - expired, outcomes };
+}
+
+/**
+ * Expires one session in one transaction: Authorized→Expired (condition: still Authorized), connector
+ * released (condition: it still holds this session, in the state read), tag count − 1 (condition > 0).
+ * A failed condition re-reads: if the session is no longer Authorized someone else won and it is skipped.
+ */
+export async function expireSession(
+  table: TableContext,
+  sessionId: string,
+  options: ExpireSessionsOptions,
+): Promise<SessionExpiryOutcome> {
+  const retry = retryOptions(options);
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    const { Item } = await table.client.send(
+      new GetCommand({ TableName: table.tableName, Key: keys.session(sessionId), ConsistentRead: true }),
+    );
+    if (!Item) return { sessionId, outcome: 'skipped', reason: 'not-found' };
+    const session = entityOf<Session>(Item);
+    const connectorKey = keys.connector(session.chargerId, session.connectorId);
+    const idTagKey = keys.idTag(session.idTag);
+    const related = await batchGetConsistent(table, [connectorKey, idTagKey]);
+    const connectorItem = related.get(keyOf(connectorKey));
+    const idTagItem = related.get(keyOf(idTagKey));
+    const connector = connectorItem ? entityOf<Connector>(connectorItem) : undefined;
+    const plan = planSessionExpiry({
+      session,
+      connector,
+      idTag: idTagItem ? entityOf<IdTagRecord>(idTagItem) : undefined,
+      now: options.now,
+      ...(options.connectionTimeoutS !== undefined ? { connectionTimeoutS: options.connectionTimeoutS } : {}),
+    });
+    if (!plan.expire) return { sessionId, outcome: 'skipped', reason: plan.reason };
+
+    const outcome = await transactWrite(
+      table,
+      expiryTransaction(table, session, connector, plan, options.now),
+      retry,
+      attemptNumber,
+    );
+    if (outcome === 'committed') {
+      return {
+        sessionId,
+        outcome: 'expired',
+        releasedConnector: plan.releaseConnector,
+        decrementedTag: plan.decrementTagCount,
+      };
+    }
+    if (attemptNumber >= retry.maxAttempts) {
+      throw new TransientError(`session ${sessionId} expiry still racing after ${attemptNumber} attempts`);
+    }
+  }
+}
+
+function expiryTransaction(
+  table: TableContext,
+  session: Session,
+  connector: Connector | undefined,
+  plan: Extract<SessionExpiryPlan, { expire: true }>,
+  now: Date,
+): TransactItems {
+  const items: TransactItems = [
+    {
+      Update: {
+        TableName: table.tableName,
+        Key: keys.session(session.sessionId),
+        UpdateExpression: 'SET #status = :expired, endedAt = :endedAt REMOVE duePk, dueAt',
+        ConditionExpression: '#status = :authorized',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':expired': 'Expired',
+          ':authorized': 'Authorized',
+          ':endedAt': now.toISOString(),
+        },
+      },
+    },
+  ];
+  if (plan.releaseConnector && connector && plan.connectorStatus) {
+    items.push({
+      Update: {
+        TableName: table.tableName,
+        Key: keys.connector(connector.chargerId, connector.connectorId),
+        UpdateExpression: 'SET #status = :status REMOVE activeSessionId',
+        // The recomputed status is right only for the plug/fault state that was read.
+        ConditionExpression: 'activeSessionId = :sessionId AND plugged = :plugged AND faulted = :faulted',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': plan.connectorStatus,
+          ':sessionId': session.sessionId,
+          ':plugged': connector.plugged,
+          ':faulted': connector.faulted,
+        },
+      },
+    });
+  }
+  if (plan.decrementTagCount) {
+    items.push({
+      Update: {
+        TableName: table.tableName,
+        Key: keys.idTag(session.idTag),
+        UpdateExpression: 'SET activeSessionCount = activeSessionCount - :one',
+        ConditionExpression: 'activeSessionCount > :zero',
+        ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+      },
+    });
+  }
+  return items;
+}

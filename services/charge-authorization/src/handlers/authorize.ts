@@ -1,0 +1,35 @@
+import { authRequestEventSchema, authResponseOf } from '@evcharge/domain';
+import { authorizeCharge } from '@evcharge/dynamo';
+import { createLogger, iotHandler, sqsDeadLetterSink } from '@evcharge/middleware';
+import { publishAuthResponse } from '../adapters/publish-auth-response.js';
+import { connectionTimeoutS, table, tariff } from '../config.js';
+
+const logger = createLogger('charge-authorization');
+
+/**
+ * chargers/{chargerId}/auth/request → one decision, committed, then answered on auth/response.
+ * Identity is the topic's chargerId (the middleware has refused spoofs). A duplicate request gets the
+ * stored decision published again, so a retry after "committed, then failed to publish" still answers.
+ */
+export const handler = iotHandler({
+  schema: authRequestEventSchema,
+  logger,
+  deadLetter: sqsDeadLetterSink(),
+  handler: async (event) => {
+    const { attempt, duplicate } = await authorizeCharge(
+      table,
+      {
+        chargerId: event.chargerId,
+        requestId: event.requestId,
+        connectorId: event.connectorId,
+        idTag: event.idTag,
+        receivedAtMs: event.receivedAt,
+      },
+      { tariff, connectionTimeoutS },
+    );
+    const response = authResponseOf(attempt);
+    await publishAuthResponse(event.chargerId, response);
+    logger.info('auth request answered', { status: response.status, reason: response.reason, duplicate });
+    return response;
+  },
+});

@@ -1,0 +1,16 @@
+import { expireDueSessions } from '@evcharge/dynamo';
+import { createLogger } from '@evcharge/middleware';
+import { connectionTimeoutS, table } from '../config.js';
+
+const logger = createLogger('charge-authorization');
+
+/**
+ * Scheduled every minute: the one connection-timeout mechanism. Authorized sessions never plugged
+ * within the timeout become Expired and free their connector and tag. Idempotent; errors are
+ * rethrown so the schedule's retries and on-failure destination keep them.
+ */
+export const handler = async (): Promise<{ due: number; expired: number; skipped: number }> => {
+  const { due, expired, skipped } = await expireDueSessions(table, { now: new Date(), connectionTimeoutS });
+  if (due > 0) logger.info('session expiry sweep', { due, expired, skipped });
+  return { due, expired, skipped };
+};

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import type { AuthRequestEvent } from '@evcharge/domain';
+import type { Context } from 'aws-lambda';
+
+/** What the IoT rule delivers for chargers/{chargerId}/auth/request (payload + rule envelope). */
+export function authRequestEvent(overrides: Partial<AuthRequestEvent> = {}): AuthRequestEvent {
+  const chargerId = overrides.chargerId ?? 'CP-AUTH-1';
+  const receivedAt = overrides.receivedAt ?? Date.now();
+  return {
+    requestId: randomUUID(),
+    connectorId: 1,
+    idTag: 'TAG-1',
+    at: new Date(receivedAt).toISOString(),
+    chargerId,
+    clientId: chargerId,
+    receivedAt,
+    ...overrides,
+  };
+}
+
+/** A minimal Lambda context: enough for middy and the middleware's dead-letter record. */
+export function lambdaContext(functionName = 'charge-authorization-local-authorize'): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
