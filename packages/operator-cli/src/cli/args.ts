@@ -19,9 +19,12 @@ export function parseCliArgs(argv: string[], options: OptionsConfig): ParsedArgs
     const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
     return { values: values as ParsedArgs['values'], positionals };
   } catch (error) {
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      throw new UsageError(error.message);
-    }
+    // Checked by code, not instanceof TypeError: the error may come from another realm (jest's VM).
+    const { code, message } = (typeof error === 'object' && error !== null ? error : {}) as {
+      code?: unknown;
+      message?: unknown;
+    };
+    if (String(code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(String(message));
     throw error;
   }
 }

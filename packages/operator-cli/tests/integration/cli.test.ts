@@ -1,0 +1,224 @@
+import { getCharger, getIdTag } from '@evcharge/dynamo';
+import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { runChargersCli } from '../../src/cli/chargers-command.js';
+import { resolveTableTarget } from '../../src/cli/deps.js';
+import { runDevTokenCli } from '../../src/cli/dev-token-command.js';
+import { runIdTagsCli } from '../../src/cli/idtags-command.js';
+import { verifyCredential } from '../../src/credentials.js';
+import { verifyDevToken } from '../../src/dev-tokens.js';
+import { cliHarness } from '../helpers/cli.js';
+
+let table: TestTable;
+beforeAll(async () => {
+  table = await createTestTable('operator-cli');
+});
+afterAll(async () => {
+  await table.drop();
+});
+
+describe('pnpm chargers register (local)', () => {
+  it('records the charger and prints working MQTT credentials and a mosquitto_pub example', async () => {
+    const harness = cliHarness(table);
+    const code = await runChargersCli(['register', 'CP-CLI-1', '--connectors', '2'], harness.deps);
+    expect(harness.err).toEqual([]);
+    expect(code).toBe(0);
+    const output = harness.out.join('\n');
+    const password = /password: {2}(\S+)/.exec(output)?.[1] ?? '';
+    expect(output).toContain('url:       mqtt://127.0.0.1:1883');
+    expect(output).toContain('client id: CP-CLI-1');
+    expect(output).toContain('username:  CP-CLI-1');
+    expect(output).toContain(
+      `mosquitto_pub -h 127.0.0.1 -p 1883 -V mqttv311 -q 1 -i CP-CLI-1 -u CP-CLI-1 -P '${password}'`,
+    );
+    expect(output).toContain(`-t chargers/CP-CLI-1/heartbeat -m '{"at":"2026-11-25T07:00:00.000Z"}'`);
+    const charger = await getCharger(table, 'CP-CLI-1');
+    expect(charger?.connectorCount).toBe(2);
+    await expect(verifyCredential(password, charger?.credentialHash ?? '')).resolves.toBe(true);
+  });
+
+  it('defaults to the local cloud DynamoDB and table, and honours env and --mqtt-url', async () => {
+    expect(resolveTableTarget({}, { aws: false, table: undefined })).toEqual({
+      endpoint: 'http://127.0.0.1:8000',
+      tableName: 'ev-charging-local',
+    });
+    expect(
+      resolveTableTarget(
+        { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9', TABLE_NAME: 't' },
+        { aws: false, table: undefined },
+      ),
+    ).toEqual({ endpoint: 'http://127.0.0.1:9', tableName: 't' });
+    const harness = cliHarness(table);
+    await runChargersCli(['register', 'CP-CLI-2', '--mqtt-url', 'mqtt://localhost:18830'], harness.deps);
+    expect(harness.out.join('\n')).toContain('-h localhost -p 18830');
+  });
+
+  it('prints the production policy document', async () => {
+    const harness = cliHarness(table);
+    const code = await runChargersCli(
+      ['policy-document', '--region', 'eu-west-1', '--account', '123456789012'],
+      harness.deps,
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(harness.out.join('\n')).Statement).toHaveLength(4);
+  });
+});
+
+describe('pnpm idtags', () => {
+  it('adds, lists and blocks tags', async () => {
+    const harness = cliHarness(table);
+    expect(
+      await runIdTagsCli(['add', 'TAG-1', '--user', 'alice', '--max-concurrent', '2'], harness.deps),
+    ).toBe(0);
+    expect(
+      await runIdTagsCli(
+        ['add', 'TAG-2', '--user', 'bob', '--expires', '2020-01-01T00:00:00Z'],
+        harness.deps,
+      ),
+    ).toBe(0);
+    expect(await getIdTag(table, 'TAG-2')).toMatchObject({
+      expiresAt: '2020-01-01T00:00:00.000Z',
+      status: 'Accepted',
+    });
+    expect(await runIdTagsCli(['block', 'TAG-1'], harness.deps)).toBe(0);
+    expect(await getIdTag(table, 'TAG-1')).toMatchObject({
+      status: 'Blocked',
+      userId: 'alice',
+      maxConcurrent: 2,
+    });
+
+    harness.out.length = 0;
+    expect(await runIdTagsCli(['list'], harness.deps)).toBe(0);
+    expect(harness.out[0]).toMatch(/^idTag\s+userId\s+status\s+expiresAt\s+maxConcurrent\s+activeSessions$/);
+    expect(harness.out.find((line) => line.startsWith('TAG-1'))).toMatch(
+      /^TAG-1\s+alice\s+Blocked\s+-\s+2\s+0$/,
+    );
+    expect(harness.out.find((line) => line.startsWith('TAG-2'))).toMatch(
+      /bob\s+Accepted\s+2020-01-01T00:00:00.000Z/,
+    );
+  });
+
+  it('fails with exit 1 (not 2) when blocking an unknown tag', async () => {
+    const harness = cliHarness(table);
+    expect(await runIdTagsCli(['block', 'NOPE'], harness.deps)).toBe(1);
+    expect(harness.err.join('\n')).toContain('idTag NOPE is not registered');
+  });
+});
+
+describe('pnpm dev-token', () => {
+  it('prints only a token the local API accepts', async () => {
+    const harness = cliHarness(table);
+    expect(await runDevTokenCli(['alice'], harness.deps)).toBe(0);
+    expect(harness.out).toHaveLength(1);
+    await expect(verifyDevToken(harness.out[0] ?? '')).resolves.toEqual({ sub: 'alice' });
+  });
+});
+
+describe('bad arguments: exit 2, and the message names the argument', () => {
+  const cases: [
+    string,
+    (argv: string[], deps: ReturnType<typeof cliHarness>['deps']) => Promise<number>,
+    string[],
+    RegExp,
+  ][] = [
+    ['chargers: no command', runChargersCli, [], /missing command/],
+    ['chargers: unknown command', runChargersCli, ['deregister', 'CP1'], /unknown command 'deregister'/],
+    ['chargers: missing chargerId', runChargersCli, ['register'], /missing argument <chargerId>/],
+    ['chargers: bad chargerId', runChargersCli, ['register', 'CP 1'], /<chargerId> must match/],
+    ['chargers: extra argument', runChargersCli, ['register', 'CP1', 'CP2'], /unexpected argument 'CP2'/],
+    [
+      'chargers: connectors not a number',
+      runChargersCli,
+      ['register', 'CP1', '--connectors', 'two'],
+      /--connectors must be an integer/,
+    ],
+    [
+      'chargers: connectors zero',
+      runChargersCli,
+      ['register', 'CP1', '--connectors', '0'],
+      /--connectors must be an integer/,
+    ],
+    [
+      'chargers: connectors missing value',
+      runChargersCli,
+      ['register', 'CP1', '--connectors'],
+      /--connectors/,
+    ],
+    ['chargers: unknown option', runChargersCli, ['register', 'CP1', '--conectors', '2'], /--conectors/],
+    [
+      'chargers: --aws without --cert-dir',
+      runChargersCli,
+      ['register', 'CP1', '--aws', '--policy', 'p', '--table', 't'],
+      /--cert-dir is required/,
+    ],
+    [
+      'chargers: --aws without --policy',
+      runChargersCli,
+      ['register', 'CP1', '--aws', '--cert-dir', '/tmp/x', '--table', 't'],
+      /--policy is required/,
+    ],
+    [
+      'chargers: --aws without a table',
+      runChargersCli,
+      ['register', 'CP1', '--aws', '--cert-dir', '/tmp/x', '--policy', 'p'],
+      /--table \(or env TABLE_NAME\) is required/,
+    ],
+    [
+      'chargers: --policy without --aws',
+      runChargersCli,
+      ['register', 'CP1', '--policy', 'p'],
+      /--policy is only used with --aws/,
+    ],
+    [
+      'chargers: bad account',
+      runChargersCli,
+      ['policy-document', '--region', 'r', '--account', '12'],
+      /--account must be a 12-digit/,
+    ],
+    ['idtags: no command', runIdTagsCli, [], /missing command/],
+    ['idtags: add without --user', runIdTagsCli, ['add', 'T1'], /--user is required/],
+    ['idtags: add without idTag', runIdTagsCli, ['add', '--user', 'u'], /missing argument <idTag>/],
+    [
+      'idtags: idTag too long',
+      runIdTagsCli,
+      ['add', 'X'.repeat(21), '--user', 'u'],
+      /<idTag> must be 1 to 20 characters/,
+    ],
+    [
+      'idtags: bad --expires',
+      runIdTagsCli,
+      ['add', 'T1', '--user', 'u', '--expires', 'tomorrow'],
+      /--expires must be an ISO-8601/,
+    ],
+    [
+      'idtags: bad --max-concurrent',
+      runIdTagsCli,
+      ['add', 'T1', '--user', 'u', '--max-concurrent', '-1'],
+      /--max-concurrent/,
+    ],
+    [
+      'idtags: --user on block',
+      runIdTagsCli,
+      ['block', 'T1', '--user', 'u'],
+      /--user is not used by 'block'/,
+    ],
+    ['idtags: list with argument', runIdTagsCli, ['list', 'all'], /unexpected argument 'all'/],
+    ['dev-token: missing userId', runDevTokenCli, [], /missing argument <userId>/],
+    [
+      'dev-token: bad --expires-in',
+      runDevTokenCli,
+      ['alice', '--expires-in', '1h'],
+      /--expires-in must be an integer/,
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, run, argv, message) => {
+    const harness = cliHarness(table);
+    const code = await run(argv, harness.deps);
+    expect(code).toBe(2);
+    expect(harness.err[0]).toMatch(message);
+    expect(harness.err.join('\n')).toContain('usage:');
+    expect(harness.targets).toEqual([]);
+    expect(harness.out).toEqual([]);
+  });
+});
