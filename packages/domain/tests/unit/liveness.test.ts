@@ -227,9 +227,9 @@ describe('heartbeatDecision', () => {
     ['deadline not armed', 'write', { deadlineArmed: false }, {}],
     [
       'within grace after a clean disconnect',
+      'write',
       { connected: false, presenceTimestamp: T0 - 5_000 },
       {},
-      'write',
     ],
     ['firmware changed', 'write', {}, { firmware: '1.0.1' }],
     ['same firmware reported', 'throttled', {}, { firmware: '1.0.0' }],
@@ -239,15 +239,15 @@ describe('heartbeatDecision', () => {
     ['not newer than the last sign of life', 'stale', { lastSeenAt: iso(T0) }, {}],
     [
       'received before the last disconnect',
+      'stale',
       { status: 'offline', connected: false, presenceTimestamp: T0 },
       {},
-      'stale',
     ],
     [
       'received after the last disconnect',
+      'write',
       { status: 'offline', connected: false, presenceTimestamp: T0 - 1 },
       {},
-      'write',
     ],
   ] as const)('%s → %s', (_label, expected, storedOverrides, eventOverrides) => {
     const facts = heartbeatFacts(heartbeat(eventOverrides));
