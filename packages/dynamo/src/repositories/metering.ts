@@ -1,2 +1,336 @@
-// Access patterns of the metering service.
-export {};
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  BadInputError,
+  type MeterReading,
+  type MeterRequest,
+  type RegisterState,
+  type SessionTotals,
+} from '@evcharge/domain';
+import { deadlinePartitionFor, GSI1, keys } from '../keys.js';
+import {
+  cancellationReasons,
+  entityOf,
+  isConditionalCheckFailed,
+  type TableContext,
+} from '../table-context.js';
+import { chargerLivenessUpdate } from './liveness.js';
+
+// Access patterns of the metering service:
+// | pattern                              | key condition                                               | index     |
+// | ------------------------------------ | ----------------------------------------------------------- | --------- |
+// | store a reading exactly once         | pk = READINGS#<charger>#<conn>, sk = <at>#<messageId>        | table     |
+// | a connector's readings, by time      | pk = READINGS#<charger>#<conn>                               | table     |
+// | a session's readings, by time        | gsi1pk = SESSION#<id>, begins_with(gsi1sk, 'READING#')       | gsi1      |
+// | a meter request                      | pk = SESSION#<id>, sk = METERREQ#<requestId>                 | table     |
+// | meter requests past their deadline   | duePk = DUE#meter-request#<shard>, dueAt <= now (deadlines.ts) | deadlines |
+
+export type StoreReadingOutcome = 'stored' | 'duplicate';
+
+/**
+ * Write 1 of a reading: the reading itself (conditional on its key, so a duplicate delivery is a no-op)
+ * and the charger's liveness, in one transaction. An unregistered charger is bad input.
+ */
+export async function storeMeterReading(
+  table: TableContext,
+  reading: MeterReading,
+  receivedAtMs: number,
+): Promise<StoreReadingOutcome> {
+  const item = {
+    ...keys.meterReading(reading.chargerId, reading.connectorId, reading.at, reading.messageId),
+    ...(reading.sessionId ? keys.sessionReadings(reading.sessionId, reading.at, reading.messageId) : {}),
+    entityType: 'MeterReading',
+    ...reading,
+  };
+  try {
+    await table.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: { TableName: table.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
+          },
+          chargerLivenessUpdate(table.tableName, reading.chargerId, receivedAtMs),
+        ],
+      }),
+    );
+    return 'stored';
+  } catch (error) {
+    const [readingReason, chargerReason] = cancellationReasons(error);
+    if (chargerReason === 'ConditionalCheckFailed') {
+      throw new BadInputError('chargerId', 'is not a registered charger');
+    }
+    if (readingReason === 'ConditionalCheckFailed') return 'duplicate';
+    throw error;
+  }
+}
+
+export async function listSessionReadings(table: TableContext, sessionId: string): Promise<MeterReading[]> {
+  const { Items = [] } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      IndexName: GSI1,
+      KeyConditionExpression: 'gsi1pk = :session AND begins_with(gsi1sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':session': keys.sessionReadingsPartition(sessionId),
+        ':prefix': 'READING#',
+      },
+    }),
+  );
+  return Items.map((item) => entityOf<MeterReading>(item));
+}
+
+export async function listConnectorReadings(
+  table: TableContext,
+  chargerId: string,
+  connectorId: number,
+): Promise<MeterReading[]> {
+  const { Items = [] } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :readings',
+      ExpressionAttributeValues: { ':readings': keys.connectorReadingsPartition(chargerId, connectorId) },
+    }),
+  );
+  return Items.map((item) => entityOf<MeterReading>(item));
+}
+
+interface Expression {
+  conditions: string[];
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/** Optimistic concurrency: the item still holds exactly the values the reading was applied to. */
+function expectUnchanged(expression: Expression, expected: Record<string, unknown>): void {
+  for (const [attribute, value] of Object.entries(expected)) {
+    expression.names[`#${attribute}`] = attribute;
+    if (value === undefined) {
+      expression.conditions.push(`attribute_not_exists(#${attribute})`);
+    } else {
+      expression.values[`:expected_${attribute}`] = value;
+      expression.conditions.push(`#${attribute} = :expected_${attribute}`);
+    }
+  }
+}
+
+/** SET the defined values, REMOVE the undefined ones. */
+function setOrRemove(expression: Expression, next: Record<string, unknown>): string {
+  const set: string[] = [];
+  const remove: string[] = [];
+  for (const [attribute, value] of Object.entries(next)) {
+    expression.names[`#${attribute}`] = attribute;
+    if (value === undefined) {
+      remove.push(`#${attribute}`);
+    } else {
+      expression.values[`:${attribute}`] = value;
+      set.push(`#${attribute} = :${attribute}`);
+    }
+  }
+  return [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
+}
+
+export interface SessionMeterUpdate {
+  sessionId: string;
+  /** The register state the reading was applied to, as read. */
+  expected: RegisterState;
+  next: RegisterState;
+  totals: SessionTotals;
+}
+
+function sessionMeterUpdate(tableName: string, update: SessionMeterUpdate) {
+  const expression: Expression = { conditions: ['attribute_exists(pk)'], names: {}, values: {} };
+  expectUnchanged(expression, {
+    energyStartWh: update.expected.energyStartWh,
+    energyStartAt: update.expected.energyStartAt,
+    latestRegisterWh: update.expected.latestRegisterWh,
+    lastReadingAt: update.expected.lastReadingAt,
+  });
+  const updateExpression = setOrRemove(expression, {
+    energyStartWh: update.next.energyStartWh,
+    ...(update.next.energyStartAt === undefined ? {} : { energyStartAt: update.next.energyStartAt }),
+    latestRegisterWh: update.next.latestRegisterWh,
+    lastReadingAt: update.next.lastReadingAt,
+    powerW: update.next.powerW,
+    energyWh: update.totals.energyWh,
+    costMinor: update.totals.costMinor,
+  });
+  return {
+    TableName: tableName,
+    Key: keys.session(update.sessionId),
+    UpdateExpression: updateExpression,
+    ConditionExpression: expression.conditions.join(' AND '),
+    ExpressionAttributeNames: expression.names,
+    ExpressionAttributeValues: expression.values,
+  };
+}
+
+/**
+ * Write 2 of a reading that moves a session's totals. False when the session changed since it was read
+ * (another reading won the race): the caller re-reads and decides again.
+ */
+export async function updateSessionMeter(table: TableContext, update: SessionMeterUpdate): Promise<boolean> {
+  try {
+    await table.client.send(new UpdateCommand(sessionMeterUpdate(table.tableName, update)));
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+export interface ConnectorRegisterUpdate {
+  chargerId: string;
+  connectorId: number;
+  expected: { lastRegisterWh?: number | undefined; lastReadingAt?: string | undefined };
+  next: { lastRegisterWh: number; lastReadingAt: string };
+}
+
+/** Write 2 of an unlinked reading: the connector's last known register. False when it changed since read. */
+export async function updateConnectorRegister(
+  table: TableContext,
+  update: ConnectorRegisterUpdate,
+): Promise<boolean> {
+  const expression: Expression = { conditions: ['attribute_exists(pk)'], names: {}, values: {} };
+  expectUnchanged(expression, update.expected);
+  const updateExpression = setOrRemove(expression, update.next);
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.connector(update.chargerId, update.connectorId),
+        UpdateExpression: updateExpression,
+        ConditionExpression: expression.conditions.join(' AND '),
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** Creates a pending request with its deadline armed on the sparse `deadlines` index. */
+export async function createMeterRequest(
+  table: TableContext,
+  request: MeterRequest,
+  dueAtMs: number,
+): Promise<void> {
+  await table.client.send(
+    new PutCommand({
+      TableName: table.tableName,
+      Item: {
+        ...keys.meterRequest(request.sessionId, request.requestId),
+        entityType: 'MeterRequest',
+        ...request,
+        duePk: deadlinePartitionFor('meter-request', request.requestId),
+        dueAt: dueAtMs,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export async function getMeterRequest(
+  table: TableContext,
+  sessionId: string,
+  requestId: string,
+): Promise<MeterRequest | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.meterRequest(sessionId, requestId) }),
+  );
+  return Item ? entityOf<MeterRequest>(Item) : undefined;
+}
+
+/** Reads a request by the key the deadlines index returned. */
+export async function getMeterRequestByKey(
+  table: TableContext,
+  key: { pk: string; sk: string },
+): Promise<MeterRequest | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: { pk: key.pk, sk: key.sk } }),
+  );
+  return Item?.entityType === 'MeterRequest' ? entityOf<MeterRequest>(Item) : undefined;
+}
+
+export interface MeterRequestResolution {
+  sessionId: string;
+  requestId: string;
+  status: 'answered' | 'unavailable';
+  resolvedAt: string;
+  energyWh: number;
+  powerW?: number | undefined;
+  costMinor: number;
+  currency?: string | undefined;
+  lastReadingAt?: string | undefined;
+}
+
+/** pending → answered | unavailable with the values, deadline disarmed. Only a pending request resolves. */
+function meterRequestResolution(tableName: string, resolution: MeterRequestResolution) {
+  const expression: Expression = {
+    conditions: ['#status = :pending'],
+    names: {},
+    values: { ':pending': 'pending' },
+  };
+  const { sessionId, requestId, ...values } = resolution;
+  const setExpression = setOrRemove(
+    expression,
+    Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)),
+  );
+  return {
+    TableName: tableName,
+    Key: keys.meterRequest(sessionId, requestId),
+    UpdateExpression: `${setExpression} REMOVE duePk, dueAt`,
+    ConditionExpression: expression.conditions.join(' AND '),
+    ExpressionAttributeNames: expression.names,
+    ExpressionAttributeValues: expression.values,
+  };
+}
+
+export type AnswerOutcome = 'answered' | 'not-pending' | 'session-changed';
+
+/**
+ * Write 2 of a Trigger reading that answers a pending request: the session's totals (when the reading
+ * moves them) and the request's resolution commit together, so the notification carries these values.
+ */
+export async function answerMeterRequest(
+  table: TableContext,
+  resolution: MeterRequestResolution,
+  sessionUpdate?: SessionMeterUpdate,
+): Promise<AnswerOutcome> {
+  const transactItems = [
+    ...(sessionUpdate ? [{ Update: sessionMeterUpdate(table.tableName, sessionUpdate) }] : []),
+    { Update: meterRequestResolution(table.tableName, resolution) },
+  ];
+  try {
+    await table.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
+    return 'answered';
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (reasons.at(-1) === 'ConditionalCheckFailed') return 'not-pending';
+    if (sessionUpdate && reasons[0] === 'ConditionalCheckFailed') return 'session-changed';
+    throw error;
+  }
+}
+
+/** The timeout sweeper's resolution. False when the request was already resolved (idempotent). */
+export async function resolveMeterRequestUnavailable(
+  table: TableContext,
+  resolution: MeterRequestResolution,
+): Promise<boolean> {
+  try {
+    await table.client.send(new UpdateCommand(meterRequestResolution(table.tableName, resolution)));
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
