@@ -1,2 +1,374 @@
-// Access patterns of the heartbeat service.
-export {};
+// Access patterns of the heartbeat service: charger liveness (heartbeats, lifecycle events, the offline sweeper).
+//
+// | pattern                          | how                                                            |
+// | -------------------------------- | -------------------------------------------------------------- |
+// | record a heartbeat               | one conditional UpdateItem on keys.charger, no read            |
+// | apply a lifecycle event          | conditional UpdateItem(s) on keys.charger, ordered by version  |
+// | find chargers due offline        | queryDueItems('charger-offline') on the sparse deadlines index |
+// | mark one offline                 | conditional UpdateItem: online AND dueAt <= now                |
+//
+// While online a charger carries duePk (its deadline shard) and dueAt; going offline removes duePk, so the
+// sweeper reads only chargers that are online and due. `onlineSince` exists only while online: writes set
+// `statusChangedAt = if_not_exists(onlineSince, :t)`, which changes it on an offline→online flip only.
+
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BadInputError,
+  type ChargerStatus,
+  type HeartbeatFacts,
+  heartbeatDecision,
+  type PresenceEffect,
+  type PresenceOrder,
+  type PresencePlan,
+  presencePlan,
+  TransientError,
+} from '@evcharge/domain';
+import { deadlinePartitionFor, keys } from '../keys.js';
+import { isConditionalCheckFailed, type TableContext } from '../table-context.js';
+import { queryDueItems } from './deadlines.js';
+
+const notRegistered = () => new BadInputError('chargerId', 'is not a registered charger');
+
+/** The charger item as it stood when a condition failed (ReturnValuesOnConditionCheckFailure: ALL_OLD). */
+interface StoredCharger {
+  status: ChargerStatus;
+  lastSeenAt?: string;
+  dueAt?: number;
+  duePk?: string;
+  connected?: boolean;
+  clockSkewFlagged?: boolean;
+  firmware?: string;
+  heartbeatIntervalS?: number;
+  presenceVersion?: number;
+  presenceTimestamp?: number;
+}
+
+type AttributeValue = { S?: string; N?: string; BOOL?: boolean; NULL?: boolean };
+
+/**
+ * The old item a failed condition returned, or undefined when there was none (an unregistered charger).
+ * The document client does not unmarshall errors, so the few scalar types a charger holds are read here.
+ */
+function conditionFailureItem(error: unknown): StoredCharger | undefined {
+  const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+  if (!item || Object.keys(item).length === 0) return undefined;
+  const plain: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (value.S !== undefined) plain[name] = value.S;
+    else if (value.N !== undefined) plain[name] = Number(value.N);
+    else if (value.BOOL !== undefined) plain[name] = value.BOOL;
+  }
+  return plain as unknown as StoredCharger;
+}
+
+// ---- Heartbeat -------------------------------------------------------------------------------------
+
+export type HeartbeatOutcome =
+  | { outcome: 'recorded'; wentOnline: boolean }
+  | { outcome: 'throttled' }
+  | { outcome: 'stale' };
+
+/**
+ * One conditional UpdateItem, no read: refreshes lastSeenAt and the offline deadline, stores the device
+ * time, firmware, reported interval and skew flag, and flips offline→online. The condition holds the
+ * throttle and ordering rules of `heartbeatDecision`; when it fails, the returned old item says which
+ * (throttled or stale: no-op), and no item means the charger is not registered (bad input).
+ */
+export async function recordHeartbeat(
+  table: TableContext,
+  chargerId: string,
+  facts: HeartbeatFacts,
+): Promise<HeartbeatOutcome> {
+  const reportsFirmware = facts.firmware !== undefined;
+  const reportedWindowMs = facts.heartbeatIntervalS !== undefined ? facts.livenessWindowMs : undefined;
+  const reportsInterval = reportedWindowMs !== undefined;
+  const set = [
+    'lastSeenAt = :seenAt',
+    'deviceAt = :deviceAt',
+    'clockSkewFlagged = :skewed',
+    'connected = :true',
+    '#status = :online',
+    'duePk = :duePk',
+    'statusChangedAt = if_not_exists(onlineSince, :seenAt)',
+    'onlineSince = if_not_exists(onlineSince, :seenAt)',
+    reportsInterval ? 'dueAt = :dueAt' : 'dueAt = :seenAtMs + livenessWindowMs',
+    ...(reportsInterval ? ['heartbeatIntervalS = :interval', 'livenessWindowMs = :window'] : []),
+    ...(reportsFirmware ? ['firmware = :firmware'] : []),
+  ];
+  const worthWriting = [
+    '#status <> :online',
+    'attribute_not_exists(duePk)',
+    'attribute_not_exists(connected)',
+    'connected <> :true',
+    'attribute_not_exists(lastSeenAt)',
+    'lastSeenAt < :throttleBefore',
+    'attribute_not_exists(clockSkewFlagged)',
+    'clockSkewFlagged <> :skewed',
+    ...(reportsFirmware ? ['attribute_not_exists(firmware)', 'firmware <> :firmware'] : []),
+    ...(reportsInterval
+      ? ['attribute_not_exists(heartbeatIntervalS)', 'heartbeatIntervalS <> :interval']
+      : []),
+  ];
+  const condition = [
+    'attribute_exists(pk)',
+    // Newer than the last sign of life: lastSeenAt never moves backwards.
+    '(attribute_not_exists(lastSeenAt) OR lastSeenAt < :seenAt)',
+    // A heartbeat received before the latest applied disconnect cannot revive the charger.
+    '(attribute_not_exists(connected) OR connected = :true OR attribute_not_exists(presenceTimestamp) OR presenceTimestamp < :seenAtMs)',
+    `(${worthWriting.join(' OR ')})`,
+  ].join(' AND ');
+  try {
+    const { Attributes } = await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.charger(chargerId),
+        UpdateExpression: `SET ${set.join(', ')}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':seenAt': facts.seenAt,
+          ':seenAtMs': facts.seenAtMs,
+          ':deviceAt': facts.deviceAt,
+          ':skewed': facts.clockSkewFlagged,
+          ':true': true,
+          ':online': 'online',
+          ':duePk': deadlinePartitionFor('charger-offline', chargerId),
+          ':throttleBefore': facts.throttleBefore,
+          ...(reportsInterval
+            ? {
+                ':dueAt': facts.seenAtMs + reportedWindowMs,
+                ':interval': facts.heartbeatIntervalS,
+                ':window': reportedWindowMs,
+              }
+            : {}),
+          ...(reportsFirmware ? { ':firmware': facts.firmware } : {}),
+        },
+        ReturnValues: 'UPDATED_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { outcome: 'recorded', wentOnline: Attributes?.status !== 'online' };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    const stored = conditionFailureItem(error);
+    if (!stored) throw notRegistered();
+    const decision = heartbeatDecision({ ...stored, deadlineArmed: stored.duePk !== undefined }, facts);
+    if (decision === 'write') {
+      throw new Error(`heartbeat condition and heartbeatDecision disagree for charger ${chargerId}`);
+    }
+    return { outcome: decision };
+  }
+}
+
+// ---- Lifecycle events ------------------------------------------------------------------------------
+
+export type PresenceOutcome =
+  | { outcome: 'applied'; plan: PresencePlan['kind']; statusChanged: boolean }
+  | { outcome: 'outdated' };
+
+const MAX_PRESENCE_ATTEMPTS = 4;
+
+/**
+ * Applies a lifecycle event unless a newer one (versionNumber, then timestamp) was applied already:
+ * late events and duplicates are no-ops. The first write assumes the usual state (connected: nothing newer
+ * seen; disconnected: online). When that condition fails, the returned old item decides the write
+ * (`presencePlan`), made conditional on the very fields it was decided from; a concurrent change retries.
+ */
+export async function applyPresence(
+  table: TableContext,
+  chargerId: string,
+  order: PresenceOrder,
+  effect: PresenceEffect,
+  nowMs: number,
+): Promise<PresenceOutcome> {
+  const at = new Date(effect.atMs).toISOString();
+  let plan: PresencePlan =
+    effect.kind === 'online'
+      ? { kind: 'online', moveDeadline: true }
+      : effect.kind === 'grace'
+        ? { kind: 'grace', deadlineMs: effect.deadlineMs }
+        : { kind: 'offline' };
+  let expected: StoredCharger | undefined;
+  for (let attempt = 1; attempt <= MAX_PRESENCE_ATTEMPTS; attempt++) {
+    try {
+      const { Attributes } = await table.client.send(
+        presenceUpdate(table, chargerId, order, at, plan, expected),
+      );
+      const statusChanged = Attributes?.status !== undefined && Attributes.status !== expectedStatus(plan);
+      return { outcome: 'applied', plan: plan.kind, statusChanged };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const stored = conditionFailureItem(error);
+      if (!stored) throw notRegistered();
+      if (!isNewer(order, stored)) return { outcome: 'outdated' };
+      expected = stored;
+      plan = presencePlan(effect, stored, nowMs);
+    }
+  }
+  throw new TransientError(`charger ${chargerId} kept changing while a lifecycle event was applied`);
+}
+
+function isNewer(order: PresenceOrder, stored: StoredCharger): boolean {
+  if (stored.presenceVersion === undefined || stored.presenceTimestamp === undefined) return true;
+  if (order.versionNumber !== stored.presenceVersion) return order.versionNumber > stored.presenceVersion;
+  return order.timestamp > stored.presenceTimestamp;
+}
+
+function expectedStatus(plan: PresencePlan): ChargerStatus | undefined {
+  if (plan.kind === 'online' || plan.kind === 'grace') return 'online';
+  if (plan.kind === 'offline') return 'offline';
+  return undefined;
+}
+
+function presenceUpdate(
+  table: TableContext,
+  chargerId: string,
+  order: PresenceOrder,
+  at: string,
+  plan: PresencePlan,
+  expected: StoredCharger | undefined,
+) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {
+    ':version': order.versionNumber,
+    ':presenceTs': order.timestamp,
+  };
+  const set = ['presenceVersion = :version', 'presenceTimestamp = :presenceTs'];
+  const remove: string[] = [];
+  const condition = [
+    'attribute_exists(pk)',
+    '(attribute_not_exists(presenceVersion) OR presenceVersion < :version OR (presenceVersion = :version AND presenceTimestamp < :presenceTs))',
+  ];
+  switch (plan.kind) {
+    case 'online':
+      names['#status'] = 'status';
+      Object.assign(values, {
+        ':true': true,
+        ':online': 'online',
+        ':at': at,
+        ':duePk': deadlinePartitionFor('charger-offline', chargerId),
+      });
+      set.push(
+        'connected = :true',
+        '#status = :online',
+        'duePk = :duePk',
+        'statusChangedAt = if_not_exists(onlineSince, :at)',
+        'onlineSince = if_not_exists(onlineSince, :at)',
+      );
+      if (plan.moveDeadline) {
+        values[':atMs'] = Date.parse(at);
+        set.push('lastSeenAt = :at', 'dueAt = :atMs + livenessWindowMs');
+        if (!expected) condition.push('(attribute_not_exists(lastSeenAt) OR lastSeenAt < :at)');
+      }
+      break;
+    case 'grace':
+      names['#status'] = 'status';
+      Object.assign(values, {
+        ':false': false,
+        ':online': 'online',
+        ':deadline': plan.deadlineMs,
+        ':at': at,
+      });
+      set.push('connected = :false', 'dueAt = :deadline');
+      if (!expected) {
+        condition.push('#status = :online', '(attribute_not_exists(lastSeenAt) OR lastSeenAt <= :at)');
+      }
+      break;
+    case 'offline':
+      names['#status'] = 'status';
+      Object.assign(values, { ':false': false, ':online': 'online', ':offline': 'offline', ':at': at });
+      set.push('connected = :false', '#status = :offline', 'statusChangedAt = :at');
+      remove.push('duePk', 'onlineSince');
+      if (!expected) {
+        condition.push('#status = :online', '(attribute_not_exists(lastSeenAt) OR lastSeenAt <= :at)');
+      }
+      break;
+    case 'record':
+      if (plan.connected !== undefined) {
+        values[':connected'] = plan.connected;
+        set.push('connected = :connected');
+      }
+      break;
+  }
+  if (expected) {
+    // Decided from the old item: hold the fields it was decided from.
+    names['#status'] = 'status';
+    values[':expectedStatus'] = expected.status;
+    condition.push('#status = :expectedStatus');
+    if (expected.lastSeenAt === undefined) condition.push('attribute_not_exists(lastSeenAt)');
+    else {
+      values[':expectedLastSeenAt'] = expected.lastSeenAt;
+      condition.push('lastSeenAt = :expectedLastSeenAt');
+    }
+    if (expected.dueAt === undefined) condition.push('attribute_not_exists(dueAt)');
+    else {
+      values[':expectedDueAt'] = expected.dueAt;
+      condition.push('dueAt = :expectedDueAt');
+    }
+  }
+  return new UpdateCommand({
+    TableName: table.tableName,
+    Key: keys.charger(chargerId),
+    UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+    ConditionExpression: condition.join(' AND '),
+    ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+    ExpressionAttributeValues: values,
+    ReturnValues: 'UPDATED_OLD',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
+}
+
+// ---- Offline sweeper -------------------------------------------------------------------------------
+
+/**
+ * online → offline, only if the charger is still online and still due at `nowMs`: a heartbeat that
+ * moved the deadline, or another sweeper that got there first, makes this a no-op (false).
+ */
+export async function markChargerOfflineIfDue(
+  table: TableContext,
+  key: { pk: string; sk: string },
+  nowMs: number,
+): Promise<boolean> {
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: { pk: key.pk, sk: key.sk },
+        UpdateExpression: 'SET #status = :offline, statusChangedAt = :now REMOVE duePk, onlineSince',
+        ConditionExpression: '#status = :online AND attribute_exists(duePk) AND dueAt <= :nowMs',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':offline': 'offline',
+          ':online': 'online',
+          ':now': new Date(nowMs).toISOString(),
+          ':nowMs': nowMs,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+export interface OfflineSweep {
+  /** Chargers the deadlines index returned as due. */
+  due: number;
+  markedOffline: number;
+  /** Read capacity of the index queries: grows with due chargers, not with the fleet. */
+  consumedReadUnits: number;
+}
+
+const SWEEP_CONCURRENCY = 16;
+
+export async function sweepOfflineChargers(table: TableContext, nowMs: number): Promise<OfflineSweep> {
+  const { items, consumedReadUnits } = await queryDueItems(table, 'charger-offline', nowMs);
+  let markedOffline = 0;
+  for (let start = 0; start < items.length; start += SWEEP_CONCURRENCY) {
+    const batch = items.slice(start, start + SWEEP_CONCURRENCY);
+    const results = await Promise.all(batch.map((item) => markChargerOfflineIfDue(table, item, nowMs)));
+    markedOffline += results.filter(Boolean).length;
+  }
+  return { due: items.length, markedOffline, consumedReadUnits };
+}

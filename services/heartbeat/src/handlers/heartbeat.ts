@@ -1,0 +1,20 @@
+import { heartbeatEventSchema, heartbeatFacts } from '@evcharge/domain';
+import { recordHeartbeat } from '@evcharge/dynamo';
+import { createLogger, iotHandler, sqsDeadLetterSink } from '@evcharge/middleware';
+import { livenessGraceS, table } from '../config.js';
+
+const logger = createLogger('heartbeat');
+
+/** chargers/{chargerId}/heartbeat → one conditional write on the charger (throttled, never a read). */
+export const handler = iotHandler({
+  schema: heartbeatEventSchema,
+  logger,
+  deadLetter: sqsDeadLetterSink(),
+  handler: async (event) => {
+    const facts = heartbeatFacts(event, livenessGraceS);
+    const result = await recordHeartbeat(table, event.chargerId, facts);
+    if (facts.clockSkewFlagged) logger.warn('device clock skewed', { deviceAt: event.at });
+    if (result.outcome === 'recorded' && result.wentOnline) logger.info('charger online');
+    return result;
+  },
+});

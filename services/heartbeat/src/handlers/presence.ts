@@ -1,0 +1,32 @@
+import {
+  BadInputError,
+  chargerIdSchema,
+  presenceEffect,
+  presenceEventSchema,
+  presenceOrderOf,
+} from '@evcharge/domain';
+import { applyPresence } from '@evcharge/dynamo';
+import { createLogger, iotHandler, sqsDeadLetterSink } from '@evcharge/middleware';
+import { livenessGraceS, table } from '../config.js';
+
+const logger = createLogger('presence');
+
+/**
+ * $aws/events/presence/{connected|disconnected}/{clientId}: IoT Core's own events, so there is no topic
+ * identity to check; the client id is the charger id, and an unregistered one is bad input.
+ */
+export const handler = iotHandler({
+  schema: presenceEventSchema,
+  logger,
+  deadLetter: sqsDeadLetterSink(),
+  handler: async (event) => {
+    if (!chargerIdSchema.safeParse(event.clientId).success) {
+      throw new BadInputError('clientId', 'is not a charger id');
+    }
+    logger.appendKeys({ chargerId: event.clientId, eventType: event.eventType });
+    const effect = presenceEffect(event, livenessGraceS);
+    const result = await applyPresence(table, event.clientId, presenceOrderOf(event), effect, Date.now());
+    logger.info('lifecycle event', { ...result });
+    return result;
+  },
+});

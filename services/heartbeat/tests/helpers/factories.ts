@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ConnectedEvent, DisconnectedEvent, HeartbeatEvent } from '@evcharge/domain';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+
+// Typed event factories over the samples in events/ (the same files `sls invoke local` uses).
+
+function sample<Event>(name: string): Event {
+  return JSON.parse(readFileSync(new URL(`../../events/${name}.json`, import.meta.url), 'utf8')) as Event;
+}
+
+/** A heartbeat as the rule delivers it; `chargerId`/`clientId` follow `chargerId` unless overridden. */
+export function heartbeatEvent(
+  chargerId: string,
+  receivedAt: number,
+  overrides: Partial<HeartbeatEvent> = {},
+): HeartbeatEvent {
+  const { firmware: _firmware, intervalS: _intervalS, ...base } = sample<HeartbeatEvent>('heartbeat');
+  return {
+    ...base,
+    chargerId,
+    clientId: chargerId,
+    receivedAt,
+    at: new Date(receivedAt).toISOString(),
+    ...overrides,
+  };
+}
+
+export function connectedEvent(
+  clientId: string,
+  versionNumber: number,
+  timestamp: number,
+  overrides: Partial<ConnectedEvent> = {},
+): ConnectedEvent {
+  return { ...sample<ConnectedEvent>('connected'), clientId, versionNumber, timestamp, ...overrides };
+}
+
+export function disconnectedEvent(
+  clientId: string,
+  versionNumber: number,
+  timestamp: number,
+  clean: boolean,
+  overrides: Partial<DisconnectedEvent> = {},
+): DisconnectedEvent {
+  return {
+    ...sample<DisconnectedEvent>('disconnected'),
+    clientId,
+    versionNumber,
+    timestamp,
+    clientInitiatedDisconnect: clean,
+    disconnectReason: clean ? 'CLIENT_INITIATED_DISCONNECT' : 'MQTT_KEEP_ALIVE_TIMEOUT',
+    ...overrides,
+  };
+}
+
+export function scheduledEvent(): ScheduledEvent {
+  return sample<ScheduledEvent>('sweeper');
+}
+
+export function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: `test-${Math.random().toString(16).slice(2)}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * Records every DynamoDB command the client sends, with the capacity it consumed (it asks for
+ * ReturnConsumedCapacity on each), to prove what a call costs.
+ */
+export function recordCommands(client: DynamoDBDocumentClient) {
+  const sent: { command: string; capacityUnits: number }[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { ReturnConsumedCapacity?: string };
+      input.ReturnConsumedCapacity ??= 'TOTAL';
+      const result = await next(args).catch((error: unknown) => {
+        sent.push({ command: context.commandName ?? 'unknown', capacityUnits: 0 });
+        throw error;
+      });
+      const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } };
+      sent.push({
+        command: context.commandName ?? 'unknown',
+        capacityUnits: output.ConsumedCapacity?.CapacityUnits ?? 0,
+      });
+      return result;
+    },
+    { step: 'initialize', name: 'recordCommands', override: true },
+  );
+  return {
+    sent,
+    names: () => sent.map((entry) => entry.command),
+    clear: () => {
+      sent.length = 0;
+    },
+  };
+}
+
+export async function mapWithConcurrency<Item, Result>(
+  items: readonly Item[],
+  concurrency: number,
+  work: (item: Item) => Promise<Result>,
+): Promise<Result[]> {
+  const results: Result[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as Item);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}

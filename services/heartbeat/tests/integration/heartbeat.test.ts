@@ -1,0 +1,163 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { HeartbeatEvent } from '@evcharge/domain';
+import { deadlinePartitionFor, keys, registerCharger } from '@evcharge/dynamo';
+import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { heartbeatEvent, lambdaContext, recordCommands } from '../helpers/factories.js';
+
+let table: TestTable;
+let invoke: (event: HeartbeatEvent | Record<string, unknown>) => Promise<unknown>;
+let commands: ReturnType<typeof recordCommands>;
+
+beforeAll(async () => {
+  table = await createTestTable('heartbeat');
+  process.env.TABLE_NAME = table.tableName;
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  const { handler } = await import('../../src/handlers/heartbeat.js');
+  const config = await import('../../src/config.js');
+  commands = recordCommands(config.table.client);
+  invoke = (event) => handler(event, lambdaContext('heartbeat'));
+});
+afterAll(async () => table.drop());
+beforeEach(() => commands.clear());
+
+const T0 = Date.parse('2026-11-25T06:00:00.000Z');
+let serial = 0;
+async function registered(): Promise<string> {
+  const chargerId = `HB-${++serial}`;
+  await registerCharger(table, { chargerId, connectorCount: 1, now: new Date(T0 - 86_400_000) });
+  return chargerId;
+}
+
+async function chargerItem(chargerId: string) {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.charger(chargerId), ConsistentRead: true }),
+  );
+  return Item;
+}
+
+describe('a heartbeat', () => {
+  it('flips a registered charger online with one UpdateItem and no read', async () => {
+    const chargerId = await registered();
+    const result = await invoke(heartbeatEvent(chargerId, T0, { firmware: '1.4.2' }));
+
+    expect(result).toEqual({ outcome: 'recorded', wentOnline: true });
+    expect(commands.names()).toEqual(['UpdateItemCommand']);
+    expect(commands.sent[0]?.capacityUnits).toBeGreaterThan(0);
+    expect(await chargerItem(chargerId)).toMatchObject({
+      status: 'online',
+      statusChangedAt: new Date(T0).toISOString(),
+      onlineSince: new Date(T0).toISOString(),
+      lastSeenAt: new Date(T0).toISOString(),
+      deviceAt: new Date(T0).toISOString(),
+      firmware: '1.4.2',
+      clockSkewFlagged: false,
+      connected: true,
+      duePk: deadlinePartitionFor('charger-offline', chargerId),
+      dueAt: T0 + 660_000,
+    });
+  });
+
+  it('refreshes an online charger with one UpdateItem, keeping statusChangedAt', async () => {
+    const chargerId = await registered();
+    await invoke(heartbeatEvent(chargerId, T0));
+    commands.clear();
+
+    const result = await invoke(heartbeatEvent(chargerId, T0 + 300_000));
+
+    expect(result).toEqual({ outcome: 'recorded', wentOnline: false });
+    expect(commands.names()).toEqual(['UpdateItemCommand']);
+    expect(await chargerItem(chargerId)).toMatchObject({
+      statusChangedAt: new Date(T0).toISOString(),
+      lastSeenAt: new Date(T0 + 300_000).toISOString(),
+      dueAt: T0 + 300_000 + 660_000,
+    });
+  });
+
+  it('is throttled, still one UpdateItem and no read, when it would only move lastSeenAt by < 30 s', async () => {
+    const chargerId = await registered();
+    await invoke(heartbeatEvent(chargerId, T0));
+    commands.clear();
+
+    const throttled = await invoke(heartbeatEvent(chargerId, T0 + 29_000));
+    expect(throttled).toEqual({ outcome: 'throttled' });
+    expect(commands.names()).toEqual(['UpdateItemCommand']);
+    expect((await chargerItem(chargerId))?.lastSeenAt).toBe(new Date(T0).toISOString());
+
+    expect(await invoke(heartbeatEvent(chargerId, T0 + 31_000))).toEqual({
+      outcome: 'recorded',
+      wentOnline: false,
+    });
+    expect((await chargerItem(chargerId))?.lastSeenAt).toBe(new Date(T0 + 31_000).toISOString());
+  });
+
+  it.each([
+    ['a new firmware', { firmware: '2.0.0' }, { firmware: '2.0.0' }],
+    ['a new interval', { intervalS: 60 }, { heartbeatIntervalS: 60, livenessWindowMs: 180_000 }],
+    ['a skewed device clock', { at: '2026-11-25T05:50:00.000Z' }, { clockSkewFlagged: true }],
+  ])('is written within 30 s when it reports %s', async (_label, overrides, expected) => {
+    const chargerId = await registered();
+    await invoke(heartbeatEvent(chargerId, T0, { firmware: '1.0.0' }));
+
+    const result = await invoke(heartbeatEvent(chargerId, T0 + 5_000, overrides));
+
+    expect(result).toEqual({ outcome: 'recorded', wentOnline: false });
+    expect(await chargerItem(chargerId)).toMatchObject({
+      ...expected,
+      lastSeenAt: new Date(T0 + 5_000).toISOString(),
+    });
+  });
+
+  it('moves the deadline by the reported interval (2 × interval + grace)', async () => {
+    const chargerId = await registered();
+    await invoke(heartbeatEvent(chargerId, T0, { intervalS: 60 }));
+    expect((await chargerItem(chargerId))?.dueAt).toBe(T0 + 180_000);
+    await invoke(heartbeatEvent(chargerId, T0 + 60_000));
+    expect((await chargerItem(chargerId))?.dueAt).toBe(T0 + 60_000 + 180_000);
+  });
+
+  it('never moves lastSeenAt backwards (a late or duplicate heartbeat is a no-op)', async () => {
+    const chargerId = await registered();
+    await invoke(heartbeatEvent(chargerId, T0 + 60_000));
+
+    expect(await invoke(heartbeatEvent(chargerId, T0, { firmware: 'older' }))).toEqual({ outcome: 'stale' });
+    expect(await invoke(heartbeatEvent(chargerId, T0 + 60_000))).toEqual({ outcome: 'stale' });
+    expect(await chargerItem(chargerId)).toMatchObject({ lastSeenAt: new Date(T0 + 60_000).toISOString() });
+    expect((await chargerItem(chargerId))?.firmware).toBeUndefined();
+  });
+
+  it('applies exactly one of two concurrent duplicates', async () => {
+    const chargerId = await registered();
+    const results = await Promise.all([
+      invoke(heartbeatEvent(chargerId, T0)),
+      invoke(heartbeatEvent(chargerId, T0)),
+    ]);
+    expect(results).toEqual(
+      expect.arrayContaining([{ outcome: 'recorded', wentOnline: true }, { outcome: 'stale' }]),
+    );
+  });
+
+  it('refuses an unregistered charger as bad input, after one UpdateItem, creating nothing', async () => {
+    const result = await invoke(heartbeatEvent('NOT-REGISTERED', T0));
+
+    expect(result).toMatchObject({ rejected: true, errorClass: 'bad-input', field: 'chargerId' });
+    expect(commands.names()).toEqual(['UpdateItemCommand']);
+    expect(await chargerItem('NOT-REGISTERED')).toBeUndefined();
+  });
+
+  it('refuses a spoof (client id is not the topic charger) without touching the table', async () => {
+    const chargerId = await registered();
+    const result = await invoke(heartbeatEvent(chargerId, T0, { clientId: 'SOMEONE-ELSE' }));
+
+    expect(result).toMatchObject({ rejected: true, errorClass: 'spoof' });
+    expect(commands.names()).toEqual([]);
+    expect((await chargerItem(chargerId))?.status).toBe('offline');
+  });
+
+  it('refuses a payload with unknown fields as bad input', async () => {
+    const chargerId = await registered();
+    const result = await invoke({ ...heartbeatEvent(chargerId, T0), battery: 12 });
+    expect(result).toMatchObject({ rejected: true, field: 'battery' });
+    expect(commands.names()).toEqual([]);
+  });
+});
