@@ -55,6 +55,8 @@ export const connectorSchema = z.object({
   /** Device time of the last plug event applied, then its receive time, to refuse older events. */
   lastEventAt: isoTimestampSchema.optional(),
   lastEventReceivedAt: z.number().int().optional(),
+  /** Plug events recorded (applied or ignored); each one conditions on it, so a connector's events serialize. */
+  plugEventSeq: z.number().int().nonnegative().optional(),
   /** Latest cumulative register seen on this connector, for a new session's energyStartWh. */
   lastRegisterWh: z.number().int().nonnegative().optional(),
   lastReadingAt: isoTimestampSchema.optional(),

@@ -1,2 +1,405 @@
-// Access patterns of the plug-events service.
-export {};
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  BadInputError,
+  type Connector,
+  type ConnectorEvent,
+  decidePlugEvent,
+  type IgnoredPlugReason,
+  needsPlugHistory,
+  type PlugDecision,
+  type PlugEventFacts,
+  type Session,
+  type SessionUpdate,
+  TransientError,
+} from '@evcharge/domain';
+import { keys } from '../keys.js';
+import { cancellationReasons, entityOf, type TableContext } from '../table-context.js';
+import { chargerLivenessUpdate } from './liveness.js';
+
+// Access patterns of the plug-events service:
+// | pattern                                  | key / condition                                                     |
+// | ---------------------------------------- | ------------------------------------------------------------------- |
+// | read a connector and its active session  | Get keys.connector, then Get keys.session(activeSessionId), consistent |
+// | record one plug event (one transaction)  | Put ConnectorEvent (attribute_not_exists: a messageId counts once)   |
+// |                                          | + charger liveness + Update Connector (plugEventSeq, activeSessionId,|
+// |                                          | plugged, faulted as read) [+ Update Session (status as read)]       |
+// |                                          | [+ IdTag activeSessionCount − 1 (> 0) on Completed]                 |
+// | connector history, newest first          | pk = CONNHIST#<chargerId>#<connector>, sk = <at>#<event>#<messageId> |
+// | history around a session (older events)  | same pk, sk ≥ startedAt − 10 min                                    |
+
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+
+/** Device clocks may be off by minutes; history this far before a session's start is read to replay it. */
+const HISTORY_LOOKBACK_MS = 10 * 60 * 1000;
+const HISTORY_MAX_PAGES = 10;
+const DEFAULT_MAX_ATTEMPTS = 8;
+const DEFAULT_BACKOFF_BASE_MS = 20;
+const MAX_BACKOFF_MS = 1000;
+
+// Fixed positions in the transaction, to read cancellation reasons.
+const HISTORY_ITEM = 0;
+const LIVENESS_ITEM = 1;
+
+export interface PlugEventInput extends PlugEventFacts {
+  chargerId: string;
+  connectorId: number;
+}
+
+export interface RecordPlugEventOptions {
+  /** Reads + transactions tried before a TransientError (lost races and conflicts together). */
+  maxAttempts?: number;
+  backoffBaseMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type PlugEventResult =
+  | { outcome: 'duplicate'; attempts: number }
+  | {
+      outcome: 'applied' | 'ignored';
+      reason?: IgnoredPlugReason;
+      connectorStatus: Connector['status'];
+      sessionUpdate?: SessionUpdate;
+      /** The tag's count was already 0 when its session completed (a data fault, logged by the caller). */
+      idTagCountWasZero?: boolean;
+      attempts: number;
+    };
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Records a plug event: one read (the connector, then its active session), one transaction. A failed
+ * condition means a concurrent change (another plug event, an authorization, the expiry sweeper, a
+ * meter reading): re-read and re-decide. The same messageId a second time finds its history item and
+ * changes nothing.
+ */
+export async function recordPlugEvent(
+  table: TableContext,
+  input: PlugEventInput,
+  options: RecordPlugEventOptions = {},
+): Promise<PlugEventResult> {
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const backoffBaseMs = options.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS;
+  const sleep = options.sleep ?? defaultSleep;
+  let skipIdTagCount = false;
+
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const { connector, session } = await readPlugState(table, input);
+    const history = needsPlugHistory(connector, input, session)
+      ? await readSessionHistory(table, input, session as Session)
+      : undefined;
+    const decision = decidePlugEvent({ connector, session, event: input, history });
+    const decrementIdTag = decision.sessionUpdate?.to === 'Completed' && !skipIdTagCount;
+    const items = plugEventTransaction(table, input, connector, session, decision, decrementIdTag);
+    try {
+      await table.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return {
+        outcome: decision.outcome,
+        ...(decision.reason ? { reason: decision.reason } : {}),
+        connectorStatus: decision.connector.status,
+        ...(decision.sessionUpdate ? { sessionUpdate: decision.sessionUpdate } : {}),
+        ...(skipIdTagCount ? { idTagCountWasZero: true } : {}),
+        attempts: attempt,
+      };
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons[HISTORY_ITEM] === 'ConditionalCheckFailed')
+        return { outcome: 'duplicate', attempts: attempt };
+      if (reasons[LIVENESS_ITEM] === 'ConditionalCheckFailed') {
+        throw new BadInputError('chargerId', `charger "${input.chargerId}" is not registered`);
+      }
+      const idTagIndex = decrementIdTag ? items.length - 1 : -1;
+      const failed = reasons.flatMap((code, index) => (code === 'ConditionalCheckFailed' ? [index] : []));
+      if (failed.length === 1 && failed[0] === idTagIndex) {
+        // Never block a completion on a count that is already 0: complete it without the decrement.
+        skipIdTagCount = true;
+        continue;
+      }
+      if (failed.length > 0) continue;
+      const conflicted =
+        reasons.includes('TransactionConflict') ||
+        (error instanceof Error && error.name === 'TransactionConflictException');
+      if (!conflicted) throw error;
+      await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, backoffBaseMs * 2 ** attempt));
+    }
+  }
+  throw new TransientError(
+    `plug event ${input.messageId} on ${input.chargerId}/${input.connectorId} still racing after ${maxAttempts} attempts`,
+  );
+}
+
+interface PlugState {
+  connector: Connector;
+  session?: Session;
+}
+
+async function readPlugState(table: TableContext, input: PlugEventInput): Promise<PlugState> {
+  const { Item: connectorItem } = await table.client.send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: keys.connector(input.chargerId, input.connectorId),
+      ConsistentRead: true,
+    }),
+  );
+  if (!connectorItem) {
+    const { Item: chargerItem } = await table.client.send(
+      new GetCommand({ TableName: table.tableName, Key: keys.charger(input.chargerId) }),
+    );
+    if (!chargerItem) throw new BadInputError('chargerId', `charger "${input.chargerId}" is not registered`);
+    throw new BadInputError(
+      'connectorId',
+      `charger "${input.chargerId}" has no connector ${input.connectorId}`,
+    );
+  }
+  const connector = entityOf<Connector>(connectorItem);
+  if (!connector.activeSessionId) return { connector };
+  const { Item: sessionItem } = await table.client.send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: keys.session(connector.activeSessionId),
+      ConsistentRead: true,
+    }),
+  );
+  return sessionItem ? { connector, session: entityOf<Session>(sessionItem) } : { connector };
+}
+
+/** The connector's events from shortly before the session started: enough to replay the session. */
+async function readSessionHistory(
+  table: TableContext,
+  input: PlugEventInput,
+  session: Session,
+): Promise<PlugEventFacts[]> {
+  const from = new Date(Date.parse(session.startedAt) - HISTORY_LOOKBACK_MS).toISOString();
+  const events: PlugEventFacts[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  for (let page = 0; page < HISTORY_MAX_PAGES; page++) {
+    const { Items = [], LastEvaluatedKey } = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk >= :from',
+        ExpressionAttributeValues: {
+          ':pk': keys.connectorHistoryPartition(input.chargerId, input.connectorId),
+          ':from': from,
+        },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of Items) {
+      const recorded = entityOf<ConnectorEvent>(item);
+      events.push({
+        messageId: recorded.messageId,
+        event: recorded.event,
+        at: recorded.at,
+        receivedAt: Date.parse(recorded.receivedAt),
+      });
+    }
+    startKey = LastEvaluatedKey;
+    if (!startKey) break;
+  }
+  return events;
+}
+
+function plugEventTransaction(
+  table: TableContext,
+  input: PlugEventInput,
+  connector: Connector,
+  session: Session | undefined,
+  decision: PlugDecision,
+  decrementIdTag: boolean,
+): TransactItems {
+  const update = decision.sessionUpdate;
+  const completed = update?.to === 'Completed' && session ? session : undefined;
+  const historyItem: ConnectorEvent = {
+    chargerId: input.chargerId,
+    connectorId: input.connectorId,
+    messageId: input.messageId,
+    event: input.event,
+    at: input.at,
+    receivedAt: new Date(input.receivedAt).toISOString(),
+    outcome: decision.outcome,
+    ...(decision.reason ? { reason: decision.reason } : {}),
+    connectorStatus: decision.connector.status,
+    ...(session ? { sessionId: session.sessionId } : {}),
+    ...(update ? { sessionFrom: update.from, sessionTo: update.to } : {}),
+  };
+  const items: TransactItems = [
+    {
+      Put: {
+        TableName: table.tableName,
+        Item: {
+          ...keys.connectorHistory(
+            input.chargerId,
+            input.connectorId,
+            input.at,
+            input.event,
+            input.messageId,
+          ),
+          entityType: 'ConnectorEvent',
+          ...historyItem,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    chargerLivenessUpdate(table.tableName, input.chargerId, input.receivedAt),
+    connectorUpdate(table, connector, decision, completed),
+  ];
+  if (update && session) items.push(sessionUpdateItem(table, session, update));
+  if (completed && decrementIdTag) {
+    items.push({
+      Update: {
+        TableName: table.tableName,
+        Key: keys.idTag(completed.idTag),
+        UpdateExpression: 'SET activeSessionCount = activeSessionCount - :one',
+        ConditionExpression: 'activeSessionCount > :zero',
+        ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+      },
+    });
+  }
+  return items;
+}
+
+/**
+ * Conditioned on the connector as read: the event sequence (every plug event bumps it), the session it
+ * holds (authorization sets it, the sweeper clears it), and plugged/faulted. The session is released in
+ * this same transaction when it completes, with its latest register for the next session's start.
+ */
+function connectorUpdate(
+  table: TableContext,
+  connector: Connector,
+  decision: PlugDecision,
+  completed: Session | undefined,
+) {
+  const next = decision.connector;
+  const values: Record<string, unknown> = {
+    ':plugged': next.plugged,
+    ':status': next.status,
+    ':nextSeq': (connector.plugEventSeq ?? 0) + 1,
+    ':wasPlugged': connector.plugged,
+    ':wasFaulted': connector.faulted,
+  };
+  const set = ['plugged = :plugged', '#status = :status', 'plugEventSeq = :nextSeq'];
+  const remove: string[] = [];
+  const conditions = ['attribute_exists(pk)', 'plugged = :wasPlugged', 'faulted = :wasFaulted'];
+
+  if (next.lastEventAt !== undefined && next.lastEventReceivedAt !== undefined) {
+    set.push('lastEventAt = :lastEventAt', 'lastEventReceivedAt = :lastEventReceivedAt');
+    values[':lastEventAt'] = next.lastEventAt;
+    values[':lastEventReceivedAt'] = next.lastEventReceivedAt;
+  }
+  if (connector.plugEventSeq === undefined) conditions.push('attribute_not_exists(plugEventSeq)');
+  else {
+    conditions.push('plugEventSeq = :seq');
+    values[':seq'] = connector.plugEventSeq;
+  }
+  if (connector.activeSessionId === undefined) conditions.push('attribute_not_exists(activeSessionId)');
+  else {
+    conditions.push('activeSessionId = :heldSessionId');
+    values[':heldSessionId'] = connector.activeSessionId;
+  }
+  if (next.activeSessionId === undefined && connector.activeSessionId !== undefined) {
+    remove.push('activeSessionId');
+  }
+  if (completed?.latestRegisterWh !== undefined) {
+    set.push('lastRegisterWh = :lastRegisterWh');
+    values[':lastRegisterWh'] = completed.latestRegisterWh;
+    if (completed.lastReadingAt !== undefined) {
+      set.push('lastReadingAt = :lastReadingAt');
+      values[':lastReadingAt'] = completed.lastReadingAt;
+    }
+  }
+  return {
+    Update: {
+      TableName: table.tableName,
+      Key: keys.connector(connector.chargerId, connector.connectorId),
+      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/**
+ * Conditioned on the session as read: its status (the sweeper may have expired it), and for a
+ * completion its latest reading, so a reading that lands first is the one the totals come from.
+ * Leaving Authorized disarms the connection timeout (REMOVE duePk, dueAt).
+ */
+function sessionUpdateItem(table: TableContext, session: Session, update: SessionUpdate) {
+  const values: Record<string, unknown> = {
+    ':to': update.to,
+    ':from': session.status,
+    ':chargingStartedAt': update.chargingStartedAt,
+  };
+  const conditions = ['#status = :from'];
+  const set = ['#status = :to'];
+  if (update.chargingStartedAt !== undefined) set.push('chargingStartedAt = :chargingStartedAt');
+  else delete values[':chargingStartedAt'];
+  if (update.to === 'Completed') {
+    set.push(
+      'endedAt = :endedAt',
+      'durationS = :durationS',
+      'energyWh = :energyWh',
+      'costMinor = :costMinor',
+    );
+    Object.assign(values, {
+      ':endedAt': update.endedAt,
+      ':durationS': update.durationS,
+      ':energyWh': update.energyWh,
+      ':costMinor': update.costMinor,
+    });
+    if (session.lastReadingAt === undefined) conditions.push('attribute_not_exists(lastReadingAt)');
+    else {
+      conditions.push('lastReadingAt = :lastReadingAt');
+      values[':lastReadingAt'] = session.lastReadingAt;
+    }
+  }
+  return {
+    Update: {
+      TableName: table.tableName,
+      Key: keys.session(session.sessionId),
+      UpdateExpression: `SET ${set.join(', ')} REMOVE duePk, dueAt`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+export interface ConnectorHistoryOptions {
+  limit?: number;
+  /** Continue after this page's `nextKey`. */
+  startKey?: Record<string, unknown>;
+}
+
+export interface ConnectorHistoryPage {
+  events: ConnectorEvent[];
+  nextKey?: Record<string, unknown>;
+}
+
+/** The audit trail of a connector, newest first (by device time): applied and ignored events with the reason. */
+export async function listConnectorHistory(
+  table: TableContext,
+  chargerId: string,
+  connectorId: number,
+  options: ConnectorHistoryOptions = {},
+): Promise<ConnectorHistoryPage> {
+  const { Items = [], LastEvaluatedKey } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.connectorHistoryPartition(chargerId, connectorId) },
+      ScanIndexForward: false,
+      Limit: options.limit ?? 50,
+      ExclusiveStartKey: options.startKey,
+    }),
+  );
+  return {
+    events: Items.map((item) => entityOf<ConnectorEvent>(item)),
+    ...(LastEvaluatedKey ? { nextKey: LastEvaluatedKey } : {}),
+  };
+}
