@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { MeterEvent, Session } from '@evcharge/domain';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context, ScheduledEvent } from 'aws-lambda';
+
+// Typed event factories with overrides. Times are fixed unless overridden, so tests read as data.
+
+export const CHARGER_ID = 'CP-METER-1';
+
+export function meterEvent(overrides: Partial<MeterEvent> = {}): MeterEvent {
+  return {
+    messageId: randomUUID(),
+    connectorId: 1,
+    at: '2026-11-25T06:00:00.000Z',
+    energy: { value: 10_000, unit: 'Wh' },
+    context: 'Sample.Periodic',
+    chargerId: CHARGER_ID,
+    clientId: overrides.chargerId ?? CHARGER_ID,
+    receivedAt: Date.parse(overrides.at ?? '2026-11-25T06:00:00.000Z') + 250,
+    ...overrides,
+  };
+}
+
+export function session(overrides: Partial<Session> = {}): Session {
+  return {
+    sessionId: randomUUID(),
+    chargerId: CHARGER_ID,
+    connectorId: 1,
+    userId: 'alice',
+    idTag: 'TAG-ALICE',
+    status: 'Charging',
+    startedAt: '2026-11-25T05:59:00.000Z',
+    chargingStartedAt: '2026-11-25T05:59:00.000Z',
+    energyWh: 0,
+    costMinor: 0,
+    pricePerKwhMinor: 350,
+    currency: 'KRW',
+    ...overrides,
+  };
+}
+
+export interface HttpEventOptions {
+  method: 'GET' | 'POST';
+  path: string;
+  /** The route template, e.g. '/sessions/{sessionId}'. */
+  route: string;
+  pathParameters?: Record<string, string>;
+  /** The JWT `sub`; undefined builds an event without claims. */
+  userId?: string | undefined;
+  body?: string;
+}
+
+export function httpEvent(options: HttpEventOptions): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const routeKey = `${options.method} ${options.route}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: options.path,
+    rawQueryString: '',
+    headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: {
+        principalId: null,
+        integrationLatency: null,
+        jwt: {
+          claims: options.userId === undefined ? {} : { sub: options.userId, iss: 'ev-charging-local' },
+          scopes: null,
+        },
+      },
+      domainName: '127.0.0.1',
+      domainPrefix: '127',
+      http: {
+        method: options.method,
+        path: options.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'jest',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: '25/Nov/2026:06:00:00 +0000',
+      timeEpoch: Date.parse('2026-11-25T06:00:00.000Z'),
+    },
+    ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
+    ...(options.body === undefined ? {} : { body: options.body }),
+    isBase64Encoded: false,
+  };
+}
+
+export const getSessionEvent = (sessionId: string, userId: string | undefined = 'alice') =>
+  httpEvent({
+    method: 'GET',
+    path: `/sessions/${sessionId}`,
+    route: '/sessions/{sessionId}',
+    pathParameters: { sessionId },
+    userId,
+  });
+
+export const listMySessionsEvent = (userId: string | undefined = 'alice') =>
+  httpEvent({ method: 'GET', path: '/me/sessions', route: '/me/sessions', userId });
+
+export const createMeterRequestEvent = (sessionId: string, userId: string | undefined = 'alice') =>
+  httpEvent({
+    method: 'POST',
+    path: `/sessions/${sessionId}/meter-requests`,
+    route: '/sessions/{sessionId}/meter-requests',
+    pathParameters: { sessionId },
+    userId,
+  });
+
+export function scheduledEvent(overrides: Partial<ScheduledEvent> = {}): ScheduledEvent {
+  return {
+    version: '0',
+    account: '000000000000',
+    region: 'us-east-1',
+    detail: {},
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    time: new Date().toISOString(),
+    id: randomUUID(),
+    resources: ['arn:aws:events:us-east-1:000000000000:rule/metering-local-meterRequestTimeouts'],
+    ...overrides,
+  };
+}
+
+export function lambdaContext(functionName = 'metering-test'): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
