@@ -1,0 +1,405 @@
+import {
+  type AuthResponsePayload,
+  authResponsePayloadSchema,
+  chargerTopic,
+  type MeterContext,
+  meterRequestPayloadSchema,
+  parseChargerTopic,
+  toWattHours,
+} from '@evcharge/domain';
+import { connectAsync, type MqttClient } from 'mqtt';
+import type { ScaledClock } from './clock.js';
+import { chooseIdTag, type IdTagMix, type IdTagPlan } from './id-tags.js';
+import {
+  authRequest,
+  badInput,
+  badInputKinds,
+  type DeviceMessage,
+  heartbeat,
+  meterReading,
+  plug,
+  type RegisterUnit,
+  registerValue,
+} from './payloads.js';
+import type { SeededRandom } from './random.js';
+import { type FleetStats, recordError } from './stats.js';
+
+/** Simulated-time behaviour in seconds (divided by the time factor); authTimeoutMs is real time. */
+export interface ChargerTiming {
+  heartbeatS: number;
+  meterS: number;
+  sessionS: [number, number];
+  idleS: [number, number];
+  /** Long enough by default to pass the backend's liveness window (2 × 300 + 60 s). */
+  offlineS: [number, number];
+  /** Real milliseconds to wait for an auth response: network latency does not scale. */
+  authTimeoutMs: number;
+}
+
+export const DEFAULT_TIMING: ChargerTiming = {
+  heartbeatS: 300,
+  meterS: 900,
+  sessionS: [15 * 60, 45 * 60],
+  idleS: [2 * 60, 10 * 60],
+  offlineS: [12 * 60, 20 * 60],
+  authTimeoutMs: 30_000,
+};
+
+export const SIMULATOR_FIRMWARE = 'evcharge-sim/1.0';
+
+export interface ChargerConfig {
+  index: number;
+  chargerId: string;
+  password: string;
+  connectorCount: number;
+  mqttUrl: string;
+  clock: ScaledClock;
+  /** Decisions (tags, durations, offline): deterministic for a seed. */
+  random: SeededRandom;
+  /** Bad-input draws on their own stream, so they never shift the decisions above. */
+  badInputRandom: SeededRandom;
+  stats: FleetStats;
+  plan: IdTagPlan;
+  idTagMix: IdTagMix;
+  badInputRate: number;
+  offlineRate: number;
+  timing: ChargerTiming;
+  log: (line: string) => void;
+}
+
+interface ActiveSession {
+  connectorId: number;
+  sessionId: string;
+  powerW: number;
+  lastReportedWh: number;
+}
+
+/**
+ * One charger: an MQTT client (client id = username = chargerId, QoS 1) that runs
+ * plug in → authorize → charge (readings, Trigger answers, heartbeats) → unplug, and sometimes drops offline.
+ */
+export class SimulatedCharger {
+  private client: MqttClient | undefined;
+  private readonly registersWh: number[];
+  private readonly unit: RegisterUnit;
+  private registerUpdatedAtMs = Date.now();
+  private session: ActiveSession | undefined;
+  private silent = false;
+  private isConnected = false;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly pendingAuth = new Map<string, (response: AuthResponsePayload) => void>();
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly config: ChargerConfig) {
+    this.unit = config.random.chance(0.3) ? 'kWh' : 'Wh';
+    this.registersWh = Array.from({ length: config.connectorCount }, () => config.random.int(0, 5_000_000));
+  }
+
+  get chargerId(): string {
+    return this.config.chargerId;
+  }
+
+  async connect(): Promise<void> {
+    const { chargerId, password, mqttUrl } = this.config;
+    const client = await connectAsync(mqttUrl, {
+      clientId: chargerId,
+      username: chargerId,
+      password,
+      protocolVersion: 4,
+      clean: true,
+      keepalive: 60,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+    });
+    this.client = client;
+    this.markConnected(true);
+    client.on('connect', () => this.markConnected(true));
+    client.on('close', () => {
+      if (this.client === client) this.markConnected(false);
+    });
+    client.on('error', (error) => this.error(`mqtt: ${error.message}`));
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    const granted = await client.subscribeAsync(
+      [chargerTopic('authResponse', chargerId), chargerTopic('meterRequest', chargerId)],
+      { qos: 1 },
+    );
+    for (const grant of granted) {
+      if (grant.qos !== 1) this.error(`subscription to ${grant.topic} refused (granted ${grant.qos})`);
+    }
+    this.startHeartbeats();
+  }
+
+  start(): void {
+    this.running = this.run().catch((error: unknown) => this.error(`stopped by ${String(error)}`));
+  }
+
+  /** Ends a running session properly (Transaction.End, unplug), then disconnects. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+    await this.disconnect();
+  }
+
+  private async run(): Promise<void> {
+    const { random, timing, offlineRate } = this.config;
+    const signal = this.abort.signal;
+    if (!(await this.sleepS(random.between(0, timing.idleS[1])))) return;
+    while (!signal.aborted) {
+      if (random.chance(offlineRate)) await this.goOffline();
+      if (signal.aborted) return;
+      await this.cycle();
+      if (!(await this.sleepS(random.between(...timing.idleS)))) return;
+    }
+  }
+
+  private async cycle(): Promise<void> {
+    const { random, plan, index, idTagMix, timing, chargerId, log } = this.config;
+    const connectorId = random.int(1, this.config.connectorCount);
+    const { idTag, kind } = chooseIdTag(plan, index, idTagMix, random);
+    const plugFirst = random.chance(0.7);
+    const durationS = random.between(...timing.sessionS);
+    const powerW = Math.round(random.between(3_700, 22_000));
+
+    if (plugFirst) await this.send(plug({ connectorId, event: 'plugged', at: new Date() }));
+    const response = await this.authorize(connectorId, idTag);
+    const status = response?.status ?? 'NoResponse';
+    this.config.stats.authDecisions[status]++;
+    log(`${chargerId} connector ${connectorId}: idTag ${idTag} (${kind}) → ${status}`);
+
+    if (response?.status !== 'Accepted' || !response.sessionId) {
+      if (plugFirst) {
+        await this.sleepS(10, { evenIfStopping: true });
+        await this.send(plug({ connectorId, event: 'unplugged', at: new Date() }));
+      }
+      return;
+    }
+
+    if (!plugFirst) {
+      await this.sleepS(random.between(5, 60), { evenIfStopping: true });
+      await this.send(plug({ connectorId, event: 'plugged', at: new Date() }));
+    }
+    this.advanceRegisters();
+    this.session = {
+      connectorId,
+      sessionId: response.sessionId,
+      powerW,
+      lastReportedWh: this.reportedWh(connectorId),
+    };
+    this.config.stats.sessionsStarted++;
+    this.config.stats.sessionsActive++;
+    await this.sendReading('Transaction.Begin');
+
+    let remainingS = durationS;
+    while (remainingS > 0) {
+      const stepS = Math.min(remainingS, timing.meterS);
+      if (!(await this.sleepS(stepS))) break;
+      remainingS -= stepS;
+      if (remainingS > 0) await this.sendReading('Sample.Periodic');
+    }
+    await this.endSession();
+  }
+
+  private async endSession(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    await this.sendReading('Transaction.End');
+    await this.send(plug({ connectorId: session.connectorId, event: 'unplugged', at: new Date() }));
+    this.session = undefined;
+    this.config.stats.sessionsActive--;
+    this.config.stats.sessionsCompleted++;
+    this.config.log(
+      `${this.config.chargerId} connector ${session.connectorId}: unplugged, session ${session.sessionId} done`,
+    );
+  }
+
+  private async authorize(connectorId: number, idTag: string): Promise<AuthResponsePayload | undefined> {
+    const request = authRequest({ connectorId, idTag, at: new Date() });
+    const answered = new Promise<AuthResponsePayload | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pendingAuth.delete(request.requestId);
+        resolve(undefined);
+      }, this.config.timing.authTimeoutMs);
+      this.pendingAuth.set(request.requestId, (response) => {
+        clearTimeout(timer);
+        this.pendingAuth.delete(request.requestId);
+        resolve(response);
+      });
+    });
+    await this.send(request.message);
+    return answered;
+  }
+
+  private async goOffline(): Promise<void> {
+    const { random, timing, stats, chargerId, log } = this.config;
+    const mode = random.chance(0.5) ? 'disconnect' : 'silent';
+    const durationS = random.between(...timing.offlineS);
+    stats.offline++;
+    stats.offlineEpisodes++;
+    log(`${chargerId}: going offline (${mode}) for ${Math.round(durationS)} s simulated`);
+    try {
+      if (mode === 'silent') {
+        this.silent = true;
+        await this.sleepS(durationS);
+        this.silent = false;
+        return;
+      }
+      await this.disconnect();
+      await this.sleepS(durationS);
+      if (!this.abort.signal.aborted) await this.connect();
+    } finally {
+      stats.offline--;
+      log(`${chargerId}: back online`);
+    }
+  }
+
+  private async disconnect(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    const client = this.client;
+    if (!client) return;
+    this.client = undefined;
+    this.markConnected(false);
+    await client.endAsync();
+  }
+
+  /** mqtt.js emits close once per failed reconnect attempt too: count transitions, not events. */
+  private markConnected(up: boolean): void {
+    if (up === this.isConnected) return;
+    this.isConnected = up;
+    this.config.stats.connected += up ? 1 : -1;
+  }
+
+  private startHeartbeats(): void {
+    clearInterval(this.heartbeatTimer);
+    const send = () => {
+      if (!this.silent) void this.send(heartbeat({ at: new Date(), firmware: SIMULATOR_FIRMWARE }));
+    };
+    send();
+    this.heartbeatTimer = setInterval(send, this.config.clock.realMs(this.config.timing.heartbeatS * 1000));
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const parsed = parseChargerTopic(topic);
+    if (!parsed || parsed.chargerId !== this.config.chargerId) {
+      this.error(`message on unexpected topic ${topic}`);
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString('utf8'));
+    } catch {
+      this.error(`non-JSON message on ${topic}`);
+      return;
+    }
+    if (parsed.kind === 'authResponse') this.onAuthResponse(body);
+    else if (parsed.kind === 'meterRequest') this.onMeterRequest(body);
+    else this.error(`message on device topic ${topic}`);
+  }
+
+  private onAuthResponse(body: unknown): void {
+    this.config.stats.messagesReceived.authResponse++;
+    const response = authResponsePayloadSchema.safeParse(body);
+    if (!response.success) {
+      this.error(`invalid auth response: ${response.error.issues[0]?.message}`);
+      return;
+    }
+    // QoS 1 may deliver twice; only the first answer to a pending request counts.
+    this.pendingAuth.get(response.data.requestId)?.(response.data);
+  }
+
+  private onMeterRequest(body: unknown): void {
+    this.config.stats.messagesReceived.meterRequest++;
+    const request = meterRequestPayloadSchema.safeParse(body);
+    if (!request.success) {
+      this.error(`invalid meter request: ${request.error.issues[0]?.message}`);
+      return;
+    }
+    // A silent charger leaves the request to time out, which is what meter.unavailable is for.
+    if (this.silent) return;
+    const { connectorId, requestId } = request.data;
+    if (connectorId > this.config.connectorCount) {
+      this.error(`meter request for unknown connector ${connectorId}`);
+      return;
+    }
+    void this.sendReading('Trigger', { connectorId, requestId }).then(() => {
+      this.config.stats.meterRequestsAnswered++;
+    });
+  }
+
+  private async sendReading(
+    context: MeterContext,
+    trigger?: { connectorId: number; requestId: string },
+  ): Promise<void> {
+    const connectorId = trigger?.connectorId ?? this.session?.connectorId;
+    if (connectorId === undefined) return;
+    this.advanceRegisters();
+    const session = this.session?.connectorId === connectorId ? this.session : undefined;
+    await this.send(
+      meterReading({
+        connectorId,
+        ...(session ? { sessionId: session.sessionId } : {}),
+        at: new Date(),
+        registerWh: this.registersWh[connectorId - 1] ?? 0,
+        unit: this.unit,
+        powerW: session ? session.powerW : 0,
+        context,
+        ...(trigger ? { requestId: trigger.requestId } : {}),
+      }),
+    );
+    if (session) {
+      const reported = this.reportedWh(connectorId);
+      this.config.stats.energyDeliveredWh += reported - session.lastReportedWh;
+      session.lastReportedWh = reported;
+    }
+  }
+
+  private reportedWh(connectorId: number): number {
+    return toWattHours({
+      value: registerValue(this.registersWh[connectorId - 1] ?? 0, this.unit),
+      unit: this.unit,
+    });
+  }
+
+  /** The charging connector's register rises with power × simulated time. */
+  private advanceRegisters(): void {
+    const now = Date.now();
+    const session = this.session;
+    if (session) {
+      const hours = this.config.clock.simulatedMs(now - this.registerUpdatedAtMs) / 3_600_000;
+      const index = session.connectorId - 1;
+      this.registersWh[index] = (this.registersWh[index] ?? 0) + session.powerW * hours;
+    }
+    this.registerUpdatedAtMs = now;
+  }
+
+  private async send(message: DeviceMessage): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const { badInputRandom, badInputRate, stats, chargerId } = this.config;
+    try {
+      if (badInputRandom.chance(badInputRate)) {
+        const kind = badInputRandom.pick(badInputKinds);
+        const bad = badInput(kind, { connectorId: 1, at: new Date() });
+        await client.publishAsync(chargerTopic(bad.kind, chargerId), bad.payload, { qos: 1 });
+        stats.badInputsSent++;
+        stats.badInputsByKind[kind]++;
+      }
+      await client.publishAsync(chargerTopic(message.kind, chargerId), message.payload, { qos: 1 });
+      stats.messagesSent[message.kind]++;
+    } catch (error) {
+      this.error(`publish ${message.kind} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Sleeps simulated seconds; false if the fleet is stopping (unless the step must finish a cycle). */
+  private async sleepS(seconds: number, options: { evenIfStopping?: boolean } = {}): Promise<boolean> {
+    if (options.evenIfStopping && this.abort.signal.aborted) return true;
+    const signal = options.evenIfStopping ? new AbortController().signal : this.abort.signal;
+    return this.config.clock.sleep(seconds * 1000, signal);
+  }
+
+  private error(line: string): void {
+    recordError(this.config.stats, `${this.config.chargerId}: ${line}`);
+    this.config.log(`${this.config.chargerId}: error: ${line}`);
+  }
+}

@@ -1,0 +1,71 @@
+import {
+  type AuthStatus,
+  authStatuses,
+  type CloudTopicKind,
+  cloudToDeviceTopics,
+  type DeviceTopicKind,
+  deviceToCloudTopics,
+} from '@evcharge/domain';
+import { type BadInputKind, badInputKinds } from './payloads.js';
+
+export type AuthOutcome = AuthStatus | 'NoResponse';
+
+export interface FleetStats {
+  chargers: number;
+  /** MQTT connections currently up. */
+  connected: number;
+  /** Chargers deliberately offline right now (disconnected or silent). */
+  offline: number;
+  offlineEpisodes: number;
+  sessionsStarted: number;
+  sessionsCompleted: number;
+  sessionsActive: number;
+  authDecisions: Record<AuthOutcome, number>;
+  /** Valid messages published, by topic kind (bad inputs are counted separately). */
+  messagesSent: Record<DeviceTopicKind, number>;
+  messagesReceived: Record<CloudTopicKind, number>;
+  meterRequestsAnswered: number;
+  /** Deliberately bad inputs: the only messages that may end up as dead letters. */
+  badInputsSent: number;
+  badInputsByKind: Record<BadInputKind, number>;
+  /** Sum of register deltas over completed and running sessions. */
+  energyDeliveredWh: number;
+  errors: number;
+  recentErrors: string[];
+}
+
+const zeroes = <Key extends string>(keys: readonly Key[]) =>
+  Object.fromEntries(keys.map((key) => [key, 0])) as Record<Key, number>;
+
+export function emptyStats(chargers: number): FleetStats {
+  return {
+    chargers,
+    connected: 0,
+    offline: 0,
+    offlineEpisodes: 0,
+    sessionsStarted: 0,
+    sessionsCompleted: 0,
+    sessionsActive: 0,
+    authDecisions: zeroes([...authStatuses, 'NoResponse']),
+    messagesSent: zeroes(Object.keys(deviceToCloudTopics) as DeviceTopicKind[]),
+    messagesReceived: zeroes(Object.keys(cloudToDeviceTopics) as CloudTopicKind[]),
+    meterRequestsAnswered: 0,
+    badInputsSent: 0,
+    badInputsByKind: zeroes(badInputKinds),
+    energyDeliveredWh: 0,
+    errors: 0,
+    recentErrors: [],
+  };
+}
+
+const RECENT_ERRORS = 20;
+
+export function recordError(stats: FleetStats, line: string): void {
+  stats.errors++;
+  stats.recentErrors.push(line);
+  if (stats.recentErrors.length > RECENT_ERRORS) stats.recentErrors.shift();
+}
+
+export function snapshot(stats: FleetStats): FleetStats {
+  return structuredClone(stats);
+}
