@@ -44,8 +44,8 @@ export interface HttpEventOptions {
   /** The route template, e.g. '/sessions/{sessionId}'. */
   route: string;
   pathParameters?: Record<string, string>;
-  /** The JWT `sub`; undefined builds an event without claims. */
-  userId?: string | undefined;
+  /** The JWT `sub`; null builds an event without claims. */
+  userId: string | null;
   body?: string;
 }
 
@@ -64,7 +64,7 @@ export function httpEvent(options: HttpEventOptions): APIGatewayProxyEventV2With
         principalId: null,
         integrationLatency: null,
         jwt: {
-          claims: options.userId === undefined ? {} : { sub: options.userId, iss: 'ev-charging-local' },
+          claims: options.userId === null ? {} : { sub: options.userId, iss: 'ev-charging-local' },
           scopes: null,
         },
       },
@@ -89,7 +89,7 @@ export function httpEvent(options: HttpEventOptions): APIGatewayProxyEventV2With
   };
 }
 
-export const getSessionEvent = (sessionId: string, userId: string | undefined = 'alice') =>
+export const getSessionEvent = (sessionId: string, userId: string | null = 'alice') =>
   httpEvent({
     method: 'GET',
     path: `/sessions/${sessionId}`,
@@ -98,10 +98,10 @@ export const getSessionEvent = (sessionId: string, userId: string | undefined = 
     userId,
   });
 
-export const listMySessionsEvent = (userId: string | undefined = 'alice') =>
+export const listMySessionsEvent = (userId: string | null = 'alice') =>
   httpEvent({ method: 'GET', path: '/me/sessions', route: '/me/sessions', userId });
 
-export const createMeterRequestEvent = (sessionId: string, userId: string | undefined = 'alice') =>
+export const createMeterRequestEvent = (sessionId: string, userId: string | null = 'alice') =>
   httpEvent({
     method: 'POST',
     path: `/sessions/${sessionId}/meter-requests`,
