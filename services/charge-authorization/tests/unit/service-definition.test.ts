@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { authRequestEventSchema, chargerTopic, ruleSql } from '@evcharge/domain';
+import { describe, expect, it } from '@jest/globals';
+
+const serviceDir = join(import.meta.dirname, '../..');
+const serverlessYml = readFileSync(join(serviceDir, 'serverless.yml'), 'utf8');
+const sampleEvent = (name: string): unknown =>
+  JSON.parse(readFileSync(join(serviceDir, 'events', `${name}.json`), 'utf8'));
+
+describe('serverless.yml', () => {
+  it('subscribes the authorize rule with exactly the SQL the domain defines', () => {
+    expect(serverlessYml).toContain(`sql: "${ruleSql('chargers/+/auth/request')}"`);
+    expect(serverlessYml).toContain(`sqlVersion: "2016-03-23"`);
+  });
+
+  it('lets authorize publish only on auth/response topics', () => {
+    const publishResources = [...serverlessYml.matchAll(/topic\/(\S+)/g)].map((match) => match[1]);
+    expect(publishResources).toEqual(['chargers/*/auth/response']);
+    expect(chargerTopic('authResponse', 'CP-1')).toBe('chargers/CP-1/auth/response');
+  });
+
+  it('gives IoT rules names of [a-zA-Z0-9_] only', () => {
+    const ruleNames = [...serverlessYml.matchAll(/^\s+name: (\S+)$/gm)].map((match) => match[1] ?? '');
+    expect(ruleNames.length).toBeGreaterThan(0);
+    for (const name of ruleNames) expect(name.replace('${sls:stage}', 'local')).toMatch(/^[a-zA-Z0-9_]+$/);
+  });
+});
+
+describe('events/*.json samples for sls invoke local', () => {
+  it.each(['auth-request-accepted', 'auth-request-unknown-tag', 'auth-request-spoof'])(
+    '%s is a valid rule event',
+    (name) => {
+      expect(authRequestEventSchema.safeParse(sampleEvent(name)).success).toBe(true);
+    },
+  );
+
+  it('the spoof sample names another client than the topic charger', () => {
+    const spoof = authRequestEventSchema.parse(sampleEvent('auth-request-spoof'));
+    expect(spoof.clientId).not.toBe(spoof.chargerId);
+  });
+});
