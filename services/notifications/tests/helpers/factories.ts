@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { keys } from '@evcharge/dynamo';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+
+// Typed factories with overrides: Lambda inputs and table items as the other services write them.
+
+export function lambdaContext(overrides: Partial<Context> = {}): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'notifications-local-notify',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:notifications-local-notify',
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/notifications-local-notify',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+    ...overrides,
+  };
+}
+
+export function streamEvent(records: DynamoDBRecord[]): DynamoDBStreamEvent {
+  return { Records: records };
+}
+
+export function chargerItem(chargerId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    ...keys.charger(chargerId),
+    entityType: 'Charger',
+    chargerId,
+    connectorCount: 2,
+    registeredAt: '2026-11-25T06:00:00.000Z',
+    status: 'offline',
+    heartbeatIntervalS: 300,
+    livenessWindowMs: 660_000,
+    ...overrides,
+  };
+}
+
+export function sessionItem(sessionId: string, chargerId: string, overrides: Record<string, unknown> = {}) {
+  const startedAt = '2026-11-25T07:00:00.000Z';
+  return {
+    ...keys.session(sessionId),
+    ...keys.userSessions('user-1', startedAt, sessionId),
+    entityType: 'Session',
+    sessionId,
+    chargerId,
+    connectorId: 1,
+    userId: 'user-1',
+    idTag: 'TAG-1',
+    status: 'Authorized',
+    startedAt,
+    energyStartWh: 1_000,
+    energyWh: 0,
+    pricePerKwhMinor: 350,
+    costMinor: 0,
+    currency: 'KRW',
+    ...overrides,
+  };
+}
+
+export function meterRequestItem(
+  sessionId: string,
+  requestId: string,
+  chargerId: string,
+  overrides: Record<string, unknown> = {},
+) {
+  return {
+    ...keys.meterRequest(sessionId, requestId),
+    entityType: 'MeterRequest',
+    requestId,
+    sessionId,
+    chargerId,
+    connectorId: 1,
+    userId: 'user-1',
+    status: 'pending',
+    requestedAt: '2026-11-25T07:30:00.000Z',
+    ...overrides,
+  };
+}
+
+export function authAttemptItem(
+  chargerId: string,
+  requestId: string,
+  overrides: Record<string, unknown> = {},
+) {
+  return {
+    ...keys.authAttempt(chargerId, requestId),
+    entityType: 'AuthAttempt',
+    chargerId,
+    requestId,
+    connectorId: 2,
+    idTag: 'TAG-9',
+    userId: 'user-2',
+    status: 'Blocked',
+    decidedAt: '2026-11-25T07:40:00.000Z',
+    ...overrides,
+  };
+}
+
+export function meterReadingItem(
+  chargerId: string,
+  messageId: string,
+  overrides: Record<string, unknown> = {},
+) {
+  const at = '2026-11-25T07:15:00.000Z';
+  return {
+    ...keys.meterReading(chargerId, 1, at, messageId),
+    entityType: 'MeterReading',
+    chargerId,
+    connectorId: 1,
+    messageId,
+    at,
+    receivedAt: at,
+    registerWh: 6_000,
+    context: 'Sample.Periodic',
+    ...overrides,
+  };
+}

@@ -1,0 +1,157 @@
+import { createRequire } from 'node:module';
+import {
+  DescribeTableCommand,
+  DynamoDBClient,
+  type AttributeValue as SdkAttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord, AttributeValue as LambdaAttributeValue } from 'aws-lambda';
+
+// The streams client is a dependency of the local cloud, not of this service: load it from there (its own
+// dependencies resolve beside it) rather than install a second copy. Typed here by the little we use.
+interface StreamsModule {
+  DynamoDBStreamsClient: new (
+    config: object,
+  ) => { send: (command: object) => Promise<unknown>; destroy: () => void };
+  DescribeStreamCommand: new (input: { StreamArn: string }) => object;
+  GetShardIteratorCommand: new (input: {
+    StreamArn: string;
+    ShardId: string;
+    ShardIteratorType: string;
+  }) => object;
+  GetRecordsCommand: new (input: { ShardIterator: string }) => object;
+}
+interface DescribeStreamOutput {
+  StreamDescription?: { Shards?: { ShardId?: string }[] };
+}
+interface SdkRecord {
+  eventID?: string;
+  eventName?: 'INSERT' | 'MODIFY' | 'REMOVE';
+  eventVersion?: string;
+  awsRegion?: string;
+  dynamodb?: {
+    ApproximateCreationDateTime?: Date;
+    Keys?: Record<string, SdkAttributeValue>;
+    NewImage?: Record<string, SdkAttributeValue>;
+    OldImage?: Record<string, SdkAttributeValue>;
+    SequenceNumber?: string;
+    SizeBytes?: number;
+    StreamViewType?: 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  };
+}
+interface GetRecordsOutput {
+  Records?: SdkRecord[];
+  NextShardIterator?: string;
+}
+
+const requireFromHere = createRequire(import.meta.url);
+const streams = requireFromHere(
+  '../../../../packages/local-cloud/node_modules/@aws-sdk/client-dynamodb-streams',
+) as StreamsModule;
+
+/** Reads a DynamoDB Local table's stream as Lambda would receive it; each read returns only new records. */
+export interface TableStreamReader {
+  streamArn: string;
+  readNew: (options?: { atLeast?: number; timeoutMs?: number }) => Promise<DynamoDBRecord[]>;
+  close: () => void;
+}
+
+export async function openTableStream(tableName: string): Promise<TableStreamReader> {
+  const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  const clientConfig = {
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+  const dynamodb = new DynamoDBClient(clientConfig);
+  const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+  dynamodb.destroy();
+  const streamArn = Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`table ${tableName} has no stream`);
+  const client = new streams.DynamoDBStreamsClient(clientConfig);
+  const iterators = new Map<string, string | undefined>();
+
+  const readOnce = async (): Promise<DynamoDBRecord[]> => {
+    const { StreamDescription } = (await client.send(
+      new streams.DescribeStreamCommand({ StreamArn: streamArn }),
+    )) as DescribeStreamOutput;
+    for (const shard of StreamDescription?.Shards ?? []) {
+      if (!shard.ShardId || iterators.has(shard.ShardId)) continue;
+      const { ShardIterator } = (await client.send(
+        new streams.GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )) as { ShardIterator?: string };
+      iterators.set(shard.ShardId, ShardIterator);
+    }
+    const records: DynamoDBRecord[] = [];
+    for (const [shardId, iterator] of iterators) {
+      let next = iterator;
+      while (next) {
+        const page = (await client.send(
+          new streams.GetRecordsCommand({ ShardIterator: next }),
+        )) as GetRecordsOutput;
+        records.push(...(page.Records ?? []).map((record) => lambdaRecordOf(record, streamArn)));
+        next = page.NextShardIterator;
+        if ((page.Records ?? []).length === 0) break;
+      }
+      iterators.set(shardId, next);
+    }
+    return records.sort((a, b) => compareSequence(a.dynamodb?.SequenceNumber, b.dynamodb?.SequenceNumber));
+  };
+
+  return {
+    streamArn,
+    readNew: async ({ atLeast = 1, timeoutMs = 5_000 } = {}) => {
+      const deadline = Date.now() + timeoutMs;
+      const records = await readOnce();
+      while (records.length < atLeast && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        records.push(...(await readOnce()));
+      }
+      return records;
+    },
+    close: () => client.destroy(),
+  };
+}
+
+function compareSequence(a = '', b = ''): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function lambdaRecordOf(record: SdkRecord, streamArn: string): DynamoDBRecord {
+  const change = record.dynamodb;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion ?? 'us-east-1',
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ...(change?.ApproximateCreationDateTime
+        ? { ApproximateCreationDateTime: Math.floor(change.ApproximateCreationDateTime.getTime() / 1000) }
+        : {}),
+      Keys: imageOf(change?.Keys),
+      ...(change?.NewImage ? { NewImage: imageOf(change.NewImage) } : {}),
+      ...(change?.OldImage ? { OldImage: imageOf(change.OldImage) } : {}),
+      SequenceNumber: change?.SequenceNumber,
+      SizeBytes: change?.SizeBytes,
+      StreamViewType: change?.StreamViewType,
+    },
+  };
+}
+
+function imageOf(image: Record<string, SdkAttributeValue> | undefined): Record<string, LambdaAttributeValue> {
+  return Object.fromEntries(Object.entries(image ?? {}).map(([name, value]) => [name, lambdaValueOf(value)]));
+}
+
+/** SDK attribute values carry binary as bytes; Lambda's JSON event carries it as base64. */
+function lambdaValueOf(value: SdkAttributeValue): LambdaAttributeValue {
+  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
+  if (value.BS !== undefined) return { BS: value.BS.map((bytes) => Buffer.from(bytes).toString('base64')) };
+  if (value.M !== undefined) return { M: imageOf(value.M) };
+  if (value.L !== undefined) return { L: value.L.map(lambdaValueOf) };
+  return value as LambdaAttributeValue;
+}
