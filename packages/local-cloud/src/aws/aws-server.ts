@@ -1,0 +1,89 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { DeadLetterStore } from '../state/dead-letters.js';
+import type { NotificationStore } from '../state/notifications.js';
+import { readBody, sendJson } from './http-util.js';
+import { handleSnsQuery } from './sns.js';
+import { handleSqsJson } from './sqs.js';
+
+export interface AwsServerOptions {
+  port: number;
+  notifications: NotificationStore;
+  deadLetters: DeadLetterStore;
+  topicArns: Set<string>;
+  /** IoT data plane Publish: reaches the broker. */
+  publishToBroker: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void>;
+  /** Extra inspection data for GET /_local/stats. */
+  stats: () => unknown;
+}
+
+export interface AwsServer {
+  port: number;
+  endpoint: string;
+  close: () => Promise<void>;
+}
+
+/** One port for the AWS APIs the services call (IoT data plane, SNS, SQS) and the inspection endpoints. */
+export async function startAwsServer(options: AwsServerOptions): Promise<AwsServer> {
+  let endpoint = '';
+  const server: Server = createServer((request, response) => {
+    route(request, response).catch((error: unknown) => sendJson(response, 500, { message: String(error) }));
+  });
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://local');
+    if (request.method === 'GET' && url.pathname === '/_local/notifications')
+      return sendJson(response, 200, options.notifications.list());
+    if (request.method === 'GET' && url.pathname === '/_local/dead-letters')
+      return sendJson(response, 200, options.deadLetters.list());
+    if (request.method === 'GET' && url.pathname === '/_local/stats')
+      return sendJson(response, 200, options.stats());
+    const body = await readBody(request);
+    if (request.method === 'POST' && url.pathname.startsWith('/topics/')) {
+      const topic = decodeURIComponent(url.pathname.slice('/topics/'.length));
+      const qos = url.searchParams.get('qos') === '1' ? 1 : 0;
+      await options.publishToBroker(topic, body, qos);
+      return sendJson(response, 200, {});
+    }
+    const target = request.headers['x-amz-target'];
+    if (request.method === 'POST' && typeof target === 'string' && target.startsWith('AmazonSQS.')) {
+      return handleSqsJson(
+        target.slice('AmazonSQS.'.length),
+        JSON.parse(body.toString('utf8') || '{}'),
+        response,
+        options.deadLetters,
+        endpoint,
+      );
+    }
+    if (
+      request.method === 'POST' &&
+      String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')
+    ) {
+      return handleSnsQuery(
+        new URLSearchParams(body.toString('utf8')),
+        response,
+        options.notifications,
+        options.topicArns,
+      );
+    }
+    sendJson(response, 404, {
+      message: `local AWS endpoint: no route for ${request.method} ${url.pathname}`,
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  endpoint = `http://127.0.0.1:${port}`;
+  return {
+    port,
+    endpoint,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { queueNameFrom } from '../config/local-names.js';
+import type { DeadLetterStore } from '../state/dead-letters.js';
+import { sendJson } from './http-util.js';
+
+interface SqsRequest {
+  QueueUrl?: string;
+  QueueName?: string;
+  MessageBody?: string;
+  MessageAttributes?: Record<string, { DataType: string; StringValue?: string }>;
+  MaxNumberOfMessages?: number;
+  VisibilityTimeout?: number;
+  ReceiptHandle?: string;
+}
+
+/** The part of SQS's JSON protocol that dead-letter queues need (SendMessage, ReceiveMessage, DeleteMessage, GetQueueUrl). */
+export function handleSqsJson(
+  target: string,
+  request: SqsRequest,
+  response: ServerResponse,
+  deadLetters: DeadLetterStore,
+  awsEndpoint: string,
+): void {
+  const queue = queueNameFrom(request.QueueUrl ?? request.QueueName ?? '');
+  if (!deadLetters.hasQueue(queue)) {
+    sqsError(
+      response,
+      'QueueDoesNotExist',
+      'AWS.SimpleQueueService.NonExistentQueue',
+      `The specified queue ${queue} does not exist.`,
+    );
+    return;
+  }
+  switch (target) {
+    case 'SendMessage': {
+      const body = request.MessageBody ?? '';
+      const attributes = Object.fromEntries(
+        Object.entries(request.MessageAttributes ?? {}).map(([name, value]) => [
+          name,
+          value.StringValue ?? '',
+        ]),
+      );
+      const parsed = parseLetter(body);
+      const record = deadLetters.add({
+        queue,
+        source: 'sqs-send',
+        reason: parsed.reason ?? 'sent to the queue',
+        payload: parsed.payload ?? body,
+        ...(parsed.functionName ? { functionId: parsed.functionName } : {}),
+        ...(parsed.attempts !== undefined ? { attempts: parsed.attempts } : {}),
+        ...(parsed.firstFailureAt ? { firstFailureAt: parsed.firstFailureAt } : {}),
+        ...(parsed.lastFailureAt ? { lastFailureAt: parsed.lastFailureAt } : {}),
+        body,
+        attributes,
+      });
+      sendJson(response, 200, { MessageId: record.id, MD5OfMessageBody: md5(body) }, jsonHeaders);
+      return;
+    }
+    case 'ReceiveMessage': {
+      const messages = deadLetters.receive(
+        queue,
+        request.MaxNumberOfMessages ?? 1,
+        request.VisibilityTimeout ?? 30,
+      );
+      sendJson(
+        response,
+        200,
+        {
+          Messages: messages.map((message) => ({
+            MessageId: message.messageId,
+            ReceiptHandle: message.receiptHandle,
+            MD5OfBody: md5(message.body),
+            Body: message.body,
+            MessageAttributes: Object.fromEntries(
+              Object.entries(message.attributes).map(([name, value]) => [
+                name,
+                { DataType: 'String', StringValue: value },
+              ]),
+            ),
+          })),
+        },
+        jsonHeaders,
+      );
+      return;
+    }
+    case 'DeleteMessage':
+      deadLetters.delete(queue, request.ReceiptHandle ?? '');
+      sendJson(response, 200, {}, jsonHeaders);
+      return;
+    case 'GetQueueUrl':
+      sendJson(response, 200, { QueueUrl: `${awsEndpoint}/000000000000/${queue}` }, jsonHeaders);
+      return;
+    default:
+      sqsError(
+        response,
+        'InvalidAction',
+        'AWS.SimpleQueueService.InvalidAction',
+        `local SQS does not support ${target}`,
+      );
+  }
+}
+
+const jsonHeaders = { 'content-type': 'application/x-amz-json-1.0' };
+
+function md5(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+function parseLetter(body: string): {
+  reason?: string;
+  payload?: unknown;
+  functionName?: string;
+  attempts?: number;
+  firstFailureAt?: string;
+  lastFailureAt?: string;
+} {
+  try {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as ReturnType<typeof parseLetter>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function sqsError(response: ServerResponse, type: string, queryCode: string, message: string): void {
+  sendJson(
+    response,
+    400,
+    { __type: `com.amazonaws.sqs#${type}`, message },
+    { ...jsonHeaders, 'x-amzn-query-error': `${queryCode};Sender` },
+  );
+}

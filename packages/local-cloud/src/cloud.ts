@@ -1,0 +1,358 @@
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  ResourceInUseException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  createDocumentClient,
+  createDynamoDbClient,
+  createTableInput,
+  getCharger,
+  type TableContext,
+} from '@evcharge/dynamo';
+import { startDynamoDbLocal } from '@evcharge/dynamo/local';
+import { verifyCredential, verifyDevToken } from '@evcharge/operator-cli';
+import { startAwsServer } from './aws/aws-server.js';
+import { startBroker } from './broker/broker.js';
+import { loadCloudConfig } from './config/load-cloud-config.js';
+import { topicArn } from './config/local-names.js';
+import type { LocalFunction } from './config/model.js';
+import { stateDir } from './config/paths.js';
+import { startHttpApi } from './http-api/http-api-server.js';
+import { LambdaRuntime } from './lambda/lambda-runtime.js';
+import { compileRules, RulesEngine } from './rules/rules-engine.js';
+import { Scheduler } from './schedules/scheduler.js';
+import { type DeadLetterRecord, DeadLetterStore } from './state/dead-letters.js';
+import { NotificationStore, type PublishedNotification } from './state/notifications.js';
+import { CloudStats } from './state/stats.js';
+import { StreamPoller } from './streams/stream-poller.js';
+
+export interface LocalCloudOptions {
+  /** Service folder names (or absolute service dirs); default every services/* with a serverless.yml. */
+  services?: string[];
+  /** 0 picks a free port. Defaults: mqtt 1883, aws 4566, http 3000, dynamodb 8000. */
+  ports?: { mqtt?: number; aws?: number; http?: number; dynamodb?: number };
+  /** Schedules run this many times faster. */
+  timeFactor?: number;
+  /** Reuse an already-running DynamoDB Local instead of starting one. */
+  dynamodbEndpoint?: string;
+  tableName?: string;
+  stage?: string;
+  quiet?: boolean;
+  /** Where cloud log lines go (refusals, failures); default console unless quiet. */
+  onLog?: (line: string) => void;
+  /** Function stdout/stderr: files under .local-cloud/logs (default), the terminal, or nowhere (default when quiet). */
+  functionLogs?: 'files' | 'inherit' | 'discard';
+  /** Delay before Lambda async retry n; default 200 ms × n. */
+  asyncRetryDelayMs?: (attempt: number) => number;
+}
+
+export interface LocalCloudEndpoints {
+  mqttUrl: string;
+  aws: string;
+  http: string;
+  dynamodb: string;
+}
+
+export interface LocalCloudStats {
+  messagesByTopic: Record<string, number>;
+  invocations: number;
+  invocationsByFunction: Record<string, number>;
+  errors: number;
+  errorsByFunction: Record<string, number>;
+  ruleErrors: number;
+  streamRecords: number;
+  httpRequests: number;
+  notifications: number;
+  deadLetters: number;
+  connectedClients: number;
+  refused: { connections: number; publishes: number; subscribes: number };
+}
+
+export interface LocalCloud {
+  endpoints: LocalCloudEndpoints;
+  table: TableContext;
+  functions: LocalFunction[];
+  /** The env a developer (or `sls invoke local`) needs to reach this cloud. */
+  env: Record<string, string>;
+  notifications: () => PublishedNotification[];
+  deadLetters: () => DeadLetterRecord[];
+  stats: () => LocalCloudStats;
+  /** Publishes as the cloud (like the IoT data plane). */
+  publish: (topic: string, payload: string | Buffer) => Promise<void>;
+  waitFor: <T>(predicate: () => T | Promise<T>, timeoutMs?: number) => Promise<NonNullable<T>>;
+  stop: () => Promise<void>;
+}
+
+const defaultPorts = { mqtt: 1883, aws: 4566, http: 3000, dynamodb: 8000 };
+
+/** Starts DynamoDB Local, the AWS endpoints, the broker, the rules engine, streams, schedules and the HTTP API. */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const ports = { ...defaultPorts, ...options.ports };
+  const tableName = options.tableName ?? 'ev-charging-local';
+  const log = options.onLog ?? (options.quiet ? () => undefined : (line: string) => console.log(line));
+  const stats = new CloudStats();
+  const deadLetters = new DeadLetterStore();
+  const notifications = new NotificationStore();
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+  };
+  deadLetters.onAdded((letter) =>
+    log(
+      `dead letter (${letter.source}) ${letter.functionId ?? letter.ruleName ?? letter.queue}: ${letter.reason}`,
+    ),
+  );
+
+  try {
+    let dynamodbEndpoint = options.dynamodbEndpoint;
+    if (!dynamodbEndpoint) {
+      const dynamo = await startDynamoDbLocal({ port: ports.dynamodb });
+      cleanups.push(() => dynamo.stop());
+      dynamodbEndpoint = dynamo.endpoint;
+    }
+    const admin = createDynamoDbClient({ endpoint: dynamodbEndpoint });
+    cleanups.push(() => admin.destroy());
+
+    const topicArns = new Set<string>();
+    let publishToBroker: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void> = async () => {
+      throw new Error('broker not started yet');
+    };
+    const aws = await startAwsServer({
+      port: ports.aws,
+      notifications,
+      deadLetters,
+      topicArns,
+      publishToBroker: (topic, payload, qos) => publishToBroker(topic, payload, qos),
+      stats: () => snapshot(),
+    });
+    cleanups.push(() => aws.close());
+
+    const config = await loadCloudConfig({
+      ...(options.services ? { services: options.services } : {}),
+      ...(options.stage ? { stage: options.stage } : {}),
+      awsEndpoint: aws.endpoint,
+      tableName,
+    });
+    for (const name of config.topicNames) topicArns.add(topicArn(name));
+    for (const name of config.queueNames) deadLetters.ensureQueue(name);
+    for (const fn of config.functions) {
+      if (fn.onFailureQueue) deadLetters.ensureQueue(fn.onFailureQueue);
+      for (const stream of fn.streams)
+        if (stream.onFailureQueue) deadLetters.ensureQueue(stream.onFailureQueue);
+    }
+    const rules = compileRules(config.functions);
+    await createTable(admin, tableName, config.tables[0]?.properties ?? {});
+
+    const env: Record<string, string> = {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SNS: aws.endpoint,
+      AWS_ENDPOINT_URL_IOT_DATA_PLANE: aws.endpoint,
+      AWS_ENDPOINT_URL_SQS: aws.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      TABLE_NAME: tableName,
+    };
+    const functionLogs = options.functionLogs ?? (options.quiet ? 'discard' : 'files');
+    const logStreams: WriteStream[] = [];
+    const runtime = new LambdaRuntime({
+      functions: config.functions,
+      injectedEnv: env,
+      deadLetters,
+      stats,
+      ...(options.asyncRetryDelayMs ? { retryDelayMs: options.asyncRetryDelayMs } : {}),
+      logFor: (fn) => {
+        if (functionLogs === 'inherit') return process.stdout;
+        if (functionLogs === 'discard') return undefined;
+        mkdirSync(join(stateDir, 'logs'), { recursive: true });
+        const stream = createWriteStream(join(stateDir, 'logs', `${fn.id}.log`), { flags: 'a' });
+        logStreams.push(stream);
+        return stream;
+      },
+    });
+    cleanups.push(async () => {
+      await runtime.stop();
+      for (const stream of logStreams) stream.end();
+    });
+    await runtime.load();
+
+    const table: TableContext = { client: createDocumentClient({ endpoint: dynamodbEndpoint }), tableName };
+    cleanups.push(() => table.client.destroy());
+    const rulesEngine = new RulesEngine(rules, runtime, deadLetters, stats);
+    const broker = await startBroker({
+      port: ports.mqtt,
+      verifyCharger: async (chargerId, password) => {
+        const charger = (await getCharger(table, chargerId)) as { credentialHash?: string } | undefined;
+        return Boolean(charger?.credentialHash) && verifyCredential(password, charger?.credentialHash ?? '');
+      },
+      onMessage: (message) => {
+        stats.countMessage(message.topic);
+        rulesEngine.handle(message);
+      },
+      log,
+      onRefused: (kind) => {
+        if (kind === 'connect') stats.refusedConnections++;
+        if (kind === 'publish') stats.refusedPublishes++;
+        if (kind === 'subscribe') stats.refusedSubscribes++;
+      },
+    });
+    cleanups.push(() => broker.close());
+    publishToBroker = (topic, payload, qos) => broker.publish(topic, payload, qos);
+
+    for (const fn of config.functions) {
+      for (const subscription of fn.streams) {
+        const poller = new StreamPoller({
+          subscription: { ...subscription, tableName },
+          dynamodb: admin,
+          endpoint: dynamodbEndpoint,
+          invoke: (event) => runtime.invoke(fn.id, event),
+          onRecords: (count) => {
+            stats.streamRecords += count;
+          },
+          onFailure: (failed) => {
+            const first = failed.records[0]?.dynamodb;
+            const last = failed.records.at(-1)?.dynamodb;
+            // Lambda's on-failure record for streams (plus the records themselves, which AWS leaves out).
+            const body = {
+              requestContext: {
+                functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${fn.functionName}`,
+                condition: 'RetryAttemptsExhausted',
+                approximateInvokeCount: failed.attempts,
+              },
+              responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+              version: '1.0',
+              timestamp: failed.lastFailureAt,
+              DDBStreamBatchInfo: {
+                shardId: failed.shardId,
+                startSequenceNumber: first?.SequenceNumber,
+                endSequenceNumber: last?.SequenceNumber,
+                batchSize: failed.records.length,
+                streamArn: failed.streamArn,
+              },
+              records: failed.records,
+            };
+            deadLetters.add({
+              queue: subscription.onFailureQueue ?? `${fn.service}-stream-failures`,
+              source: 'stream-on-failure',
+              functionId: fn.id,
+              reason: failed.reason,
+              payload: failed.records,
+              attempts: failed.attempts,
+              firstFailureAt: failed.firstFailureAt,
+              lastFailureAt: failed.lastFailureAt,
+              body: JSON.stringify(body),
+            });
+          },
+        });
+        await poller.start();
+        cleanups.push(() => poller.stop());
+      }
+    }
+
+    const scheduler = new Scheduler({
+      functions: config.functions,
+      timeFactor: options.timeFactor ?? 1,
+      invokeAsync: (id, event) => runtime.invokeAsync(id, event),
+    });
+    scheduler.start();
+    cleanups.push(() => scheduler.stop());
+
+    const httpApi = await startHttpApi({
+      port: ports.http,
+      functions: config.functions,
+      invoke: (id, event) => runtime.invoke(id, event),
+      verifyToken: async (token) => {
+        await verifyDevToken(token);
+        return decodeClaims(token);
+      },
+      onRequest: () => {
+        stats.httpRequests++;
+      },
+    });
+    cleanups.push(() => httpApi.close());
+
+    function snapshot(): LocalCloudStats {
+      return {
+        messagesByTopic: { ...stats.messagesByTopic },
+        invocations: stats.invocations,
+        invocationsByFunction: { ...stats.invocationsByFunction },
+        errors: stats.errors,
+        errorsByFunction: { ...stats.errorsByFunction },
+        ruleErrors: stats.ruleErrors,
+        streamRecords: stats.streamRecords,
+        httpRequests: stats.httpRequests,
+        notifications: notifications.count,
+        deadLetters: deadLetters.list().length,
+        connectedClients: broker.connectedClients(),
+        refused: {
+          connections: stats.refusedConnections,
+          publishes: stats.refusedPublishes,
+          subscribes: stats.refusedSubscribes,
+        },
+      };
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      endpoints: { mqttUrl: broker.url, aws: aws.endpoint, http: httpApi.url, dynamodb: dynamodbEndpoint },
+      table,
+      functions: config.functions,
+      env,
+      notifications: () => notifications.list(),
+      deadLetters: () => deadLetters.list(),
+      stats: snapshot,
+      publish: (topic, payload) =>
+        broker.publish(topic, Buffer.isBuffer(payload) ? payload : Buffer.from(payload), 1),
+      waitFor,
+      stop: () => {
+        stopping ??= stopAll();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function createTable(
+  admin: ReturnType<typeof createDynamoDbClient>,
+  tableName: string,
+  properties: Record<string, unknown>,
+): Promise<void> {
+  // The storage service's CloudFormation Properties are the one definition; createTableInput maps them.
+  const input: CreateTableCommandInput = createTableInput(
+    tableName,
+    properties as Parameters<typeof createTableInput>[1],
+  );
+  try {
+    await admin.send(new CreateTableCommand(input));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilTableExists(
+    { client: admin, maxWaitTime: 30, minDelay: 0.1, maxDelay: 1 },
+    { TableName: tableName },
+  );
+}
+
+function decodeClaims(token: string): Record<string, unknown> {
+  const payload = token.split('.')[1] ?? '';
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+async function waitFor<T>(predicate: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await predicate();
+    if (last) return last as NonNullable<T>;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`waitFor timed out after ${timeoutMs} ms (last value: ${JSON.stringify(last)})`);
+}

@@ -1,0 +1,128 @@
+import { localAccountId, localRegion, queueArn, tableArn, tableStreamArn, topicArn } from './local-names.js';
+
+export interface ResourceTemplate {
+  Type: string;
+  Properties?: Record<string, unknown>;
+}
+
+export interface IntrinsicContext {
+  stage: string;
+  /** The service's own resources (Ref/GetAtt targets). */
+  resources: Record<string, ResourceTemplate>;
+  /** Fn::ImportValue name → value (the storage stack's exports). */
+  imports: Record<string, string>;
+  awsEndpoint: string;
+}
+
+/** Thrown for an intrinsic the local cloud cannot resolve; start-up fails with its name. */
+export class UnresolvedIntrinsicError extends Error {
+  override name = 'UnresolvedIntrinsicError';
+}
+
+/** Resolves CloudFormation intrinsics left in `serverless print` output to the local resources. */
+export function resolveIntrinsics(value: unknown, context: IntrinsicContext): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, context));
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value);
+  if (entries.length === 1) {
+    const [key, argument] = entries[0] as [string, unknown];
+    switch (key) {
+      case 'Fn::ImportValue':
+        return importValue(String(resolveIntrinsics(argument, context)), context);
+      case 'Fn::Sub':
+        return substitute(argument, context);
+      case 'Ref':
+        return ref(String(argument), context);
+      case 'Fn::GetAtt': {
+        const [logicalId, attribute] = Array.isArray(argument) ? argument : String(argument).split('.');
+        return getAtt(String(logicalId), String(attribute), context);
+      }
+      case 'Fn::Join': {
+        const [separator, parts] = argument as [string, unknown[]];
+        return (resolveIntrinsics(parts, context) as unknown[]).join(separator);
+      }
+      default:
+        if (key.startsWith('Fn::')) throw new UnresolvedIntrinsicError(`unsupported intrinsic ${key}`);
+    }
+  }
+  return Object.fromEntries(entries.map(([key, item]) => [key, resolveIntrinsics(item, context)]));
+}
+
+function importValue(name: string, context: IntrinsicContext): string {
+  const value = context.imports[name];
+  if (value === undefined) throw new UnresolvedIntrinsicError(`Fn::ImportValue of unknown export '${name}'`);
+  return value;
+}
+
+function substitute(argument: unknown, context: IntrinsicContext): string {
+  const [template, variables] = Array.isArray(argument)
+    ? [String(argument[0]), (argument[1] ?? {}) as Record<string, unknown>]
+    : [String(argument), {}];
+  return template.replace(/\$\{([^}]+)\}/g, (_match, name: string) => {
+    if (name in variables) return String(resolveIntrinsics(variables[name], context));
+    if (name.includes('.') && !name.startsWith('AWS::')) {
+      const [logicalId, attribute] = name.split('.');
+      return getAtt(logicalId ?? '', attribute ?? '', context);
+    }
+    return ref(name, context);
+  });
+}
+
+function ref(name: string, context: IntrinsicContext): string {
+  switch (name) {
+    case 'AWS::Region':
+      return localRegion;
+    case 'AWS::AccountId':
+      return localAccountId;
+    case 'AWS::Partition':
+      return 'aws';
+    case 'AWS::URLSuffix':
+      return 'amazonaws.com';
+  }
+  const resource = resourceOf(name, context);
+  const resourceName = physicalName(name, resource);
+  switch (resource.Type) {
+    case 'AWS::SQS::Queue':
+      return `${context.awsEndpoint}/${localAccountId}/${resourceName}`;
+    case 'AWS::SNS::Topic':
+      return topicArn(resourceName);
+    default:
+      return resourceName;
+  }
+}
+
+function getAtt(logicalId: string, attribute: string, context: IntrinsicContext): string {
+  const resource = resourceOf(logicalId, context);
+  const resourceName = physicalName(logicalId, resource);
+  const key = `${resource.Type}.${attribute}`;
+  switch (key) {
+    case 'AWS::SQS::Queue.Arn':
+      return queueArn(resourceName);
+    case 'AWS::SQS::Queue.QueueName':
+      return resourceName;
+    case 'AWS::SQS::Queue.QueueUrl':
+      return `${context.awsEndpoint}/${localAccountId}/${resourceName}`;
+    case 'AWS::SNS::Topic.TopicArn':
+      return topicArn(resourceName);
+    case 'AWS::SNS::Topic.TopicName':
+      return resourceName;
+    case 'AWS::DynamoDB::Table.Arn':
+      return tableArn(resourceName);
+    case 'AWS::DynamoDB::Table.StreamArn':
+      return tableStreamArn(resourceName);
+    default:
+      throw new UnresolvedIntrinsicError(`Fn::GetAtt ${logicalId}.${attribute} (${resource.Type})`);
+  }
+}
+
+function resourceOf(logicalId: string, context: IntrinsicContext): ResourceTemplate {
+  const resource = context.resources[logicalId];
+  if (!resource) throw new UnresolvedIntrinsicError(`Ref/GetAtt to unknown resource '${logicalId}'`);
+  return resource;
+}
+
+function physicalName(logicalId: string, resource: ResourceTemplate): string {
+  const properties = resource.Properties ?? {};
+  const name = properties.QueueName ?? properties.TopicName ?? properties.TableName;
+  return typeof name === 'string' ? name : logicalId;
+}

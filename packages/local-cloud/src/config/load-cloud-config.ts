@@ -1,0 +1,118 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { buildFunction } from './functions.js';
+import { type IntrinsicContext, type ResourceTemplate, resolveIntrinsics } from './intrinsics.js';
+import { localizeQueueUrl, queueNameFrom, tableStreamArn, topicArn } from './local-names.js';
+import type { CloudConfig, LocalFunction, TableConfig } from './model.js';
+import { servicesRoot } from './paths.js';
+import { type PrintedService, printService } from './serverless-print.js';
+
+export interface LoadConfigOptions {
+  /** Service folder names under services/, or absolute service dirs; default every services/* with a serverless.yml. */
+  services?: string[];
+  stage?: string;
+  awsEndpoint: string;
+  /** The local table name; functions configured with the storage table's name get this one. */
+  tableName: string;
+}
+
+/** Every service with a serverless.yml under services/. */
+export function discoverServices(): string[] {
+  return readdirSync(servicesRoot)
+    .filter((entry) => existsSync(join(servicesRoot, entry, 'serverless.yml')))
+    .sort();
+}
+
+/** Prints every service (in parallel, cached) and resolves it to the local resources. */
+export async function loadCloudConfig(options: LoadConfigOptions): Promise<CloudConfig> {
+  const stage = options.stage ?? 'local';
+  const requested = options.services ?? discoverServices();
+  // Storage owns the table and topic: it is always read, even when only other services run.
+  const serviceDirs = [...new Set(['storage', ...requested])].map((service) =>
+    isAbsolute(service) ? service : join(servicesRoot, service),
+  );
+  const printed = await Promise.all(serviceDirs.map((dir) => printService(dir, stage)));
+  const tables: TableConfig[] = [];
+  const topicNames: string[] = [];
+  const queueNames: string[] = [];
+  for (const service of printed) {
+    for (const resource of Object.values(service.resources?.Resources ?? {})) {
+      const properties = resource.Properties ?? {};
+      if (resource.Type === 'AWS::DynamoDB::Table')
+        tables.push({ configuredName: String(properties.TableName), properties });
+      if (resource.Type === 'AWS::SNS::Topic') topicNames.push(String(properties.TopicName));
+      if (resource.Type === 'AWS::SQS::Queue') queueNames.push(String(properties.QueueName));
+    }
+  }
+  const table = tables[0];
+  if (!table) throw new Error('no AWS::DynamoDB::Table resource found (services/storage/serverless.yml)');
+  const imports = storageImports(stage, options.tableName, topicNames[0]);
+  const functions: LocalFunction[] = [];
+  printed.forEach((service, index) => {
+    const context: IntrinsicContext = {
+      stage,
+      resources: (service.resources?.Resources ?? {}) as Record<string, ResourceTemplate>,
+      imports,
+      awsEndpoint: options.awsEndpoint,
+    };
+    const resolve = (value: unknown) =>
+      localizeValue(
+        resolveIntrinsics(value, context),
+        table.configuredName,
+        options.tableName,
+        options.awsEndpoint,
+      );
+    for (const [name, fn] of Object.entries(service.functions ?? {})) {
+      functions.push(
+        buildFunction({
+          service: service as PrintedService,
+          serviceDir: serviceDirs[index] ?? '',
+          name,
+          fn,
+          stage,
+          resolve,
+        }),
+      );
+    }
+  });
+  return { stage, tables, topicNames, queueNames, functions };
+}
+
+function storageImports(
+  stage: string,
+  tableName: string,
+  topicName: string | undefined,
+): Record<string, string> {
+  const prefix = `ev-charging-${stage}`;
+  return {
+    [`${prefix}-TableName`]: tableName,
+    [`${prefix}-TableArn`]: `arn:aws:dynamodb:us-east-1:000000000000:table/${tableName}`,
+    [`${prefix}-TableStreamArn`]: tableStreamArn(tableName),
+    ...(topicName ? { [`${prefix}-NotificationsTopicArn`]: topicArn(topicName) } : {}),
+  };
+}
+
+// The configured table name becomes the local one (tests use unique tables); AWS queue URLs point at the local endpoint.
+function localizeValue(
+  value: unknown,
+  configuredTable: string,
+  tableName: string,
+  awsEndpoint: string,
+): unknown {
+  if (typeof value === 'string') {
+    if (value === configuredTable) return tableName;
+    return localizeQueueUrl(value, awsEndpoint).replace(`:table/${configuredTable}`, `:table/${tableName}`);
+  }
+  if (Array.isArray(value))
+    return value.map((item) => localizeValue(item, configuredTable, tableName, awsEndpoint));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        localizeValue(item, configuredTable, tableName, awsEndpoint),
+      ]),
+    );
+  return value;
+}
+
+export { queueNameFrom };

@@ -1,0 +1,67 @@
+/** One function of one service, with everything the local cloud needs to run and trigger it. */
+export interface LocalFunction {
+  /** `<service>.<function key>`, unique across the cloud. */
+  id: string;
+  service: string;
+  name: string;
+  /** The deployed name (`<service>-<stage>-<fn>`): what the function sees as AWS_LAMBDA_FUNCTION_NAME. */
+  functionName: string;
+  serviceDir: string;
+  handlerFile: string;
+  handlerExport: string;
+  /** The function's resolved environment, before the local endpoints are injected. */
+  environment: Record<string, string>;
+  timeoutMs: number;
+  maximumRetryAttempts: number;
+  /** Queue name of the async on-failure destination, if any. */
+  onFailureQueue?: string;
+  iotRules: IotRuleConfig[];
+  streams: StreamSubscription[];
+  schedules: ScheduleConfig[];
+  httpRoutes: HttpRouteConfig[];
+}
+
+export interface IotRuleConfig {
+  name: string;
+  sql: string;
+  sqlVersion: string;
+  /** Queue name of the rule's errorAction (SQS), if any. */
+  errorActionQueue?: string;
+}
+
+export interface StreamSubscription {
+  tableName: string;
+  batchSize: number;
+  maximumRetryAttempts: number;
+  bisectBatchOnFunctionError: boolean;
+  reportBatchItemFailures: boolean;
+  startingPosition: 'LATEST' | 'TRIM_HORIZON';
+  onFailureQueue?: string;
+}
+
+export interface ScheduleConfig {
+  expression: string;
+  input?: unknown;
+}
+
+export interface HttpRouteConfig {
+  method: string;
+  path: string;
+  /** Set when the route needs a JWT (the dev token). */
+  jwtAuthorizer?: string;
+}
+
+export interface TableConfig {
+  /** The name the services were configured with (`ev-charging-<stage>`). */
+  configuredName: string;
+  /** The CloudFormation Properties from the storage service (the one definition). */
+  properties: Record<string, unknown>;
+}
+
+export interface CloudConfig {
+  stage: string;
+  tables: TableConfig[];
+  topicNames: string[];
+  queueNames: string[];
+  functions: LocalFunction[];
+}

@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { oslsBin, repoRoot, stateDir } from './paths.js';
+
+/** What `serverless print --format json` gives, as far as the local cloud reads it. */
+export interface PrintedService {
+  service: string;
+  provider: {
+    stage?: string;
+    region?: string;
+    environment?: Record<string, unknown>;
+    timeout?: number;
+    httpApi?: { authorizers?: Record<string, { type?: string; identitySource?: string }> };
+  };
+  functions?: Record<string, PrintedFunction>;
+  resources?: {
+    Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    extensions?: Record<string, { Properties?: Record<string, unknown> }>;
+  };
+}
+
+export interface PrintedFunction {
+  handler: string;
+  name?: string;
+  timeout?: number;
+  environment?: Record<string, unknown>;
+  maximumRetryAttempts?: number;
+  destinations?: { onFailure?: unknown };
+  events?: Record<string, unknown>[];
+}
+
+// Inputs that change what print resolves to; a change to any of them invalidates the cache.
+const sharedInputs = [
+  join(repoRoot, 'serverless.common.yml'),
+  join(repoRoot, 'packages/dynamo/src/table-definition.json'),
+];
+
+/** `serverless print` for one service dir, cached under .local-cloud/ by a hash of its inputs (print takes seconds). */
+export async function printService(serviceDir: string, stage: string): Promise<PrintedService> {
+  const hash = createHash('sha256');
+  hash.update(stage);
+  for (const file of [join(serviceDir, 'serverless.yml'), ...sharedInputs]) {
+    if (existsSync(file)) hash.update(await readFile(file));
+  }
+  const cacheFile = join(
+    stateDir,
+    'config',
+    `${basename(serviceDir)}-${hash.digest('hex').slice(0, 16)}.json`,
+  );
+  if (existsSync(cacheFile)) return JSON.parse(await readFile(cacheFile, 'utf8')) as PrintedService;
+  const printed = await runPrint(serviceDir, stage);
+  await mkdir(join(stateDir, 'config'), { recursive: true });
+  await writeFile(cacheFile, JSON.stringify(printed));
+  return printed;
+}
+
+function runPrint(serviceDir: string, stage: string): Promise<PrintedService> {
+  return new Promise((resolvePrint, reject) => {
+    // process.execPath is Node 22 when started through pnpm; osls itself needs no AWS credentials here.
+    const child = spawn(process.execPath, [oslsBin, 'print', '--stage', stage, '--format', 'json'], {
+      cwd: serviceDir,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const jsonStart = stdout.indexOf('{');
+      if (code !== 0 || jsonStart < 0) {
+        reject(new Error(`serverless print failed in ${serviceDir} (exit ${code}):\n${stderr || stdout}`));
+        return;
+      }
+      try {
+        resolvePrint(JSON.parse(stdout.slice(jsonStart)) as PrintedService);
+      } catch (error) {
+        reject(new Error(`serverless print in ${serviceDir} gave invalid JSON: ${String(error)}`));
+      }
+    });
+  });
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import type { LocalFunction } from '../config/model.js';
+
+export interface InvocationError {
+  errorType: string;
+  errorMessage: string;
+  stack?: string;
+}
+
+export type InvocationOutcome = { ok: true; result: unknown } | { ok: false; error: InvocationError };
+
+export interface FunctionWorkerOptions {
+  /** Injected on top of the function's own environment (local endpoints, credentials, region). */
+  injectedEnv: Record<string, string>;
+  /** Where the function's stdout/stderr go; discarded when absent. */
+  log?: Writable;
+}
+
+type WorkerReply =
+  | { type: 'loaded'; ok: boolean; error?: InvocationError }
+  | ({ type: 'result'; id: string } & InvocationOutcome);
+
+/** One function in its own worker thread; invocations run concurrently inside it, like warm instances. */
+export class FunctionWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<string, (outcome: InvocationOutcome) => void>();
+  private crashed: InvocationError | undefined;
+
+  constructor(
+    readonly fn: LocalFunction,
+    options: FunctionWorkerOptions,
+  ) {
+    this.worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+      workerData: {
+        handlerFile: fn.handlerFile,
+        handlerExport: fn.handlerExport,
+        functionName: fn.functionName,
+        memorySizeMb: 256,
+      },
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        ...fn.environment,
+        ...options.injectedEnv,
+      },
+      stdout: true,
+      stderr: true,
+    });
+    if (options.log) {
+      this.worker.stdout.pipe(options.log, { end: false });
+      this.worker.stderr.pipe(options.log, { end: false });
+    } else {
+      this.worker.stdout.resume();
+      this.worker.stderr.resume();
+    }
+    this.worker.on('message', (reply: WorkerReply) => {
+      if (reply.type !== 'result') return;
+      const resolve = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      resolve?.(reply.ok ? { ok: true, result: reply.result } : { ok: false, error: reply.error });
+    });
+    this.worker.on('error', (error) =>
+      this.fail({ errorType: 'Runtime.WorkerError', errorMessage: error.message }),
+    );
+    this.worker.on('exit', (code) =>
+      this.fail({ errorType: 'Runtime.ExitError', errorMessage: `worker exited with code ${code}` }),
+    );
+  }
+
+  /** Imports the handler module once, so that a module that cannot load fails start-up, not the first message. */
+  async load(): Promise<void> {
+    const reply = await new Promise<WorkerReply>((resolve) => {
+      const onMessage = (message: WorkerReply) => {
+        if (message.type !== 'loaded') return;
+        this.worker.off('message', onMessage);
+        resolve(message);
+      };
+      this.worker.on('message', onMessage);
+      this.worker.postMessage({ type: 'load' });
+    });
+    if (reply.type === 'loaded' && !reply.ok)
+      throw new Error(`${this.fn.id}: cannot load ${this.fn.handlerFile}: ${reply.error?.errorMessage}`);
+  }
+
+  invoke(event: unknown): Promise<InvocationOutcome> {
+    if (this.crashed) return Promise.resolve({ ok: false, error: this.crashed });
+    const id = randomUUID();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve({
+          ok: false,
+          error: {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${this.fn.timeoutMs / 1000} seconds`,
+          },
+        });
+      }, this.fn.timeoutMs);
+      this.pending.set(id, (outcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      });
+      this.worker.postMessage({ type: 'invoke', id, requestId: id, event, timeoutMs: this.fn.timeoutMs });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.crashed ??= { errorType: 'Runtime.Stopped', errorMessage: 'local cloud stopped' };
+    await this.worker.terminate();
+  }
+
+  private fail(error: InvocationError): void {
+    this.crashed ??= error;
+    for (const resolve of this.pending.values()) resolve({ ok: false, error });
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,33 @@
+/** Counters the status line and tests read. */
+export class CloudStats {
+  readonly messagesByTopic: Record<string, number> = {};
+  readonly invocationsByFunction: Record<string, number> = {};
+  readonly errorsByFunction: Record<string, number> = {};
+  refusedPublishes = 0;
+  refusedSubscribes = 0;
+  refusedConnections = 0;
+  ruleErrors = 0;
+  streamRecords = 0;
+  httpRequests = 0;
+
+  countMessage(topic: string): void {
+    // Charger ids are folded so the counters read per kind of message, not per charger.
+    const key = topic
+      .replace(/^chargers\/[^/]+\//, 'chargers/+/')
+      .replace(/^(\$aws\/events\/presence\/\w+)\/.+$/, '$1/+');
+    this.messagesByTopic[key] = (this.messagesByTopic[key] ?? 0) + 1;
+  }
+
+  countInvocation(functionId: string, failed: boolean): void {
+    this.invocationsByFunction[functionId] = (this.invocationsByFunction[functionId] ?? 0) + 1;
+    if (failed) this.errorsByFunction[functionId] = (this.errorsByFunction[functionId] ?? 0) + 1;
+  }
+
+  get invocations(): number {
+    return Object.values(this.invocationsByFunction).reduce((sum, count) => sum + count, 0);
+  }
+
+  get errors(): number {
+    return Object.values(this.errorsByFunction).reduce((sum, count) => sum + count, 0) + this.ruleErrors;
+  }
+}

@@ -1,0 +1,144 @@
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type _Record,
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { StreamSubscription } from '../config/model.js';
+import {
+  type BatchDeliveryDeps,
+  deliverBatch,
+  type FailedBatch,
+  type LambdaStreamRecord,
+} from './batch-delivery.js';
+
+export interface StreamPollerOptions {
+  subscription: StreamSubscription;
+  dynamodb: DynamoDBClient;
+  endpoint: string;
+  invoke: BatchDeliveryDeps['invoke'];
+  onFailure: (failed: FailedBatch & { shardId: string; streamArn: string }) => void;
+  onRecords?: (count: number) => void;
+  pollIntervalMs?: number;
+  retryDelayMs?: number;
+}
+
+interface ShardState {
+  iterator: string | undefined;
+  buffer: LambdaStreamRecord[];
+}
+
+/** Polls DynamoDB Local's stream for one subscription (one event source mapping) and delivers batches per shard. */
+export class StreamPoller {
+  private readonly streams: DynamoDBStreamsClient;
+  private readonly shards = new Map<string, ShardState>();
+  private streamArn = '';
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: StreamPollerOptions) {
+    this.streams = new DynamoDBStreamsClient({
+      endpoint: options.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  }
+
+  /** Takes LATEST (or TRIM_HORIZON) iterators on every open shard before returning, so later writes are seen. */
+  async start(): Promise<void> {
+    const { Table } = await this.options.dynamodb.send(
+      new DescribeTableCommand({ TableName: this.options.subscription.tableName }),
+    );
+    if (!Table?.LatestStreamArn)
+      throw new Error(`table ${this.options.subscription.tableName} has no stream`);
+    this.streamArn = Table.LatestStreamArn;
+    await this.discoverShards(this.options.subscription.startingPosition);
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+    this.streams.destroy();
+  }
+
+  private async run(): Promise<void> {
+    let sinceDiscovery = 0;
+    while (!this.stopped) {
+      let delivered = 0;
+      for (const [shardId, shard] of this.shards) {
+        delivered += await this.pollShard(shardId, shard).catch(() => 0);
+      }
+      if (++sinceDiscovery >= 10) {
+        sinceDiscovery = 0;
+        await this.discoverShards('TRIM_HORIZON').catch(() => undefined);
+      }
+      if (delivered === 0) await sleep(this.options.pollIntervalMs ?? 100);
+    }
+  }
+
+  private async discoverShards(position: 'LATEST' | 'TRIM_HORIZON'): Promise<void> {
+    const { StreamDescription } = await this.streams.send(
+      new DescribeStreamCommand({ StreamArn: this.streamArn }),
+    );
+    for (const shard of StreamDescription?.Shards ?? []) {
+      const shardId = shard.ShardId;
+      if (!shardId || this.shards.has(shardId) || shard.SequenceNumberRange?.EndingSequenceNumber) continue;
+      const { ShardIterator } = await this.streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: this.streamArn,
+          ShardId: shardId,
+          ShardIteratorType: position,
+        }),
+      );
+      this.shards.set(shardId, { iterator: ShardIterator, buffer: [] });
+    }
+  }
+
+  private async pollShard(shardId: string, shard: ShardState): Promise<number> {
+    if (!shard.iterator) {
+      this.shards.delete(shardId);
+      return 0;
+    }
+    const { Records, NextShardIterator } = await this.streams.send(
+      new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }),
+    );
+    shard.iterator = NextShardIterator;
+    const records = (Records ?? []).map((record) => toLambdaRecord(record, this.streamArn));
+    if (records.length > 0) this.options.onRecords?.(records.length);
+    const { batchSize } = this.options.subscription;
+    for (let start = 0; start < records.length && !this.stopped; start += batchSize) {
+      await deliverBatch(records.slice(start, start + batchSize), this.options.subscription, {
+        invoke: this.options.invoke,
+        onFailure: (failed) => this.options.onFailure({ ...failed, shardId, streamArn: this.streamArn }),
+        retryDelayMs: this.options.retryDelayMs ?? 100,
+        isStopped: () => this.stopped,
+      });
+    }
+    return records.length;
+  }
+}
+
+function toLambdaRecord(record: _Record, streamArn: string): LambdaStreamRecord {
+  const { ApproximateCreationDateTime, ...dynamodb } = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID ?? '',
+    eventName: record.eventName ?? '',
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'us-east-1',
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ...(ApproximateCreationDateTime
+        ? { ApproximateCreationDateTime: Math.floor(ApproximateCreationDateTime.getTime() / 1000) }
+        : {}),
+      ...dynamodb,
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
