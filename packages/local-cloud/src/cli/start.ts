@@ -1,0 +1,166 @@
+// `pnpm start`: the local cloud with every service and a simulated fleet, a live status, and a clean exit.
+import { type Fleet, startFleet } from '@evcharge/simulator';
+import { type LocalCloud, startLocalCloud } from '../cloud.js';
+import { parseStartArgs, usage } from './args.js';
+import { type BackendView, readBackendView } from './backend-view.js';
+import { renderStatus } from './status-view.js';
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseStartArgs>;
+  try {
+    args = parseStartArgs(process.argv.slice(2), process.env);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(usage);
+    return 0;
+  }
+  const recentLog: string[] = [];
+  const remember = (line: string) => {
+    recentLog.push(`${new Date().toISOString().slice(11, 19)} ${line}`);
+    if (recentLog.length > 5) recentLog.shift();
+  };
+  const startedAt = Date.now();
+  console.log('starting the local cloud (DynamoDB Local, broker, services)…');
+  let cloud: LocalCloud;
+  try {
+    cloud = await startLocalCloud({
+      ports: args.ports,
+      timeFactor: args.timeFactor,
+      ...(args.services ? { services: args.services } : {}),
+      onLog: remember,
+    });
+  } catch (error) {
+    console.error(`local cloud failed to start: ${(error as Error).message}`);
+    return 1;
+  }
+  printEndpoints(cloud, Date.now() - startedAt);
+
+  let fleet: Fleet | undefined;
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      await fleet?.stop().catch(() => undefined);
+      await cloud.stop();
+    })();
+    return stopping;
+  };
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.log('\nstopping…');
+    done();
+  });
+  process.on('SIGTERM', () => done());
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+
+  if (args.chargers > 0) {
+    try {
+      fleet = await startFleet({
+        mqttUrl: cloud.endpoints.mqttUrl,
+        table: cloud.table,
+        chargers: args.chargers,
+        timeFactor: args.timeFactor,
+        badInputRate: args.badInputRate,
+        offlineRate: args.offlineRate,
+        seed: args.seed,
+        log: remember,
+      });
+    } catch (error) {
+      console.error(`simulator failed to start: ${(error as Error).message}`);
+      await shutdown();
+      return 1;
+    }
+  }
+  if (args.durationS !== undefined) setTimeout(() => done(), args.durationS * 1000).unref();
+
+  let backend: BackendView | undefined;
+  let linesDrawn = 0;
+  const live = process.stdout.isTTY === true;
+  const draw = () => {
+    const lines = renderStatus({
+      elapsedS: (Date.now() - startedAt) / 1000,
+      cloud: cloud.stats(),
+      backend,
+      fleet: fleet?.stats(),
+      recentLog: live ? recentLog : [],
+    });
+    if (live && linesDrawn > 0) process.stdout.write(`\x1b[${linesDrawn}A\x1b[J`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    linesDrawn = lines.length;
+  };
+  let ticks = 0;
+  const refresh = setInterval(() => {
+    readBackendView(cloud.table)
+      .then((view) => {
+        backend = view;
+      })
+      .catch(() => undefined);
+    // Without a terminal, print every 10 s instead of redrawing.
+    if (live || ++ticks % 10 === 0) draw();
+  }, 1000);
+
+  await finished;
+  clearInterval(refresh);
+  backend = await readBackendView(cloud.table).catch(() => backend);
+  const finalStats = cloud.stats();
+  const fleetStats = fleet?.stats();
+  const deadLetters = cloud.deadLetters();
+  await shutdown();
+  linesDrawn = 0;
+  console.log('\nfinal summary');
+  console.log(
+    renderStatus({
+      elapsedS: (Date.now() - startedAt) / 1000,
+      cloud: finalStats,
+      backend,
+      fleet: fleetStats,
+      recentLog: [],
+    }).join('\n'),
+  );
+  const bySource = deadLetters.reduce<Record<string, number>>((counts, letter) => {
+    const key = `${letter.source} ${letter.functionId ?? letter.ruleName ?? letter.queue}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+    return counts;
+  }, {});
+  for (const [key, count] of Object.entries(bySource)) console.log(`  dead letters: ${count} × ${key}`);
+  console.log('everything stopped.');
+  return 0;
+}
+
+function printEndpoints(cloud: LocalCloud, startMs: number): void {
+  const { endpoints, env } = cloud;
+  console.log(`local cloud up in ${(startMs / 1000).toFixed(1)} s with ${cloud.functions.length} functions`);
+  console.log(`  MQTT broker      ${endpoints.mqttUrl}`);
+  console.log(
+    `  AWS endpoints    ${endpoints.aws}   (IoT data plane, SNS, SQS; GET /_local/notifications, /_local/dead-letters, /_local/stats)`,
+  );
+  console.log(`  HTTP API         ${endpoints.http}`);
+  console.log(`  DynamoDB Local   ${endpoints.dynamodb}   table ${cloud.table.tableName}`);
+  console.log('  for `sls invoke local --stage local` in a service folder, in another shell:');
+  for (const name of [
+    'AWS_ENDPOINT_URL_DYNAMODB',
+    'AWS_ENDPOINT_URL_SNS',
+    'AWS_ENDPOINT_URL_IOT_DATA_PLANE',
+    'AWS_ENDPOINT_URL_SQS',
+    'AWS_REGION',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+  ])
+    console.log(`    export ${name}=${env[name]}`);
+  console.log(`  function logs in .local-cloud/logs/; Ctrl-C stops everything\n`);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

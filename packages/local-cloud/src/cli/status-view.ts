@@ -1,0 +1,39 @@
+import type { FleetStats } from '@evcharge/simulator';
+import type { LocalCloudStats } from '../cloud.js';
+import type { BackendView } from './backend-view.js';
+
+export interface StatusInput {
+  elapsedS: number;
+  cloud: LocalCloudStats;
+  backend: BackendView | undefined;
+  fleet: FleetStats | undefined;
+  recentLog: string[];
+}
+
+/** The live status block (also the final summary). */
+export function renderStatus(input: StatusInput): string[] {
+  const { cloud, backend, fleet } = input;
+  const lines = [`local cloud — ${input.elapsedS.toFixed(0)} s`];
+  if (backend) {
+    lines.push(
+      `  chargers   online ${backend.chargersOnline}   offline ${backend.chargersOffline}   (MQTT connections ${cloud.connectedClients})`,
+      `  sessions   active ${backend.sessionsActive}   completed ${backend.sessionsCompleted}   energy ${(backend.energyWh / 1000).toFixed(2)} kWh`,
+    );
+  }
+  if (fleet) {
+    lines.push(
+      `  simulator  sessions started ${fleet.sessionsStarted} completed ${fleet.sessionsCompleted}   offline episodes ${fleet.offlineEpisodes}   bad inputs sent ${fleet.badInputsSent}   errors ${fleet.errors}`,
+    );
+  }
+  const topics = Object.entries(cloud.messagesByTopic)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([topic, count]) => `${topic} ${count}`);
+  lines.push(`  messages   ${topics.join('   ') || 'none yet'}`);
+  lines.push(
+    `  lambda     invocations ${cloud.invocations}   errors ${cloud.errors}   stream records ${cloud.streamRecords}   http ${cloud.httpRequests}`,
+    `  out        notifications ${cloud.notifications}   dead letters ${cloud.deadLetters}   refused (conn/pub/sub) ${cloud.refused.connections}/${cloud.refused.publishes}/${cloud.refused.subscribes}`,
+  );
+  if (input.recentLog.length > 0)
+    lines.push('  recent:', ...input.recentLog.map((line) => `    ${line.slice(0, 160)}`));
+  return lines;
+}
