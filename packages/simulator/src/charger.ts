@@ -102,16 +102,20 @@ export class SimulatedCharger {
 
   async connect(): Promise<void> {
     const { chargerId, password, mqttUrl } = this.config;
-    const client = await connectAsync(mqttUrl, {
-      clientId: chargerId,
-      username: chargerId,
-      password,
-      protocolVersion: 4,
-      clean: true,
-      keepalive: 60,
-      reconnectPeriod: 1000,
-      connectTimeout: 10_000,
-    });
+    const client = await connectAsync(
+      mqttUrl,
+      {
+        clientId: chargerId,
+        username: chargerId,
+        password,
+        protocolVersion: 4,
+        clean: true,
+        keepalive: 60,
+        reconnectPeriod: 1000,
+        connectTimeout: 10_000,
+      },
+      false,
+    ); // Fail instead of retrying forever when the first connection is refused.
     this.client = client;
     this.markConnected(true);
     client.on('connect', () => this.markConnected(true));

@@ -57,6 +57,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const idTagMix = { ...DEFAULT_ID_TAG_MIX, ...options.idTagMix };
 
   const now = new Date();
+  const startedAtMs = Date.now();
   await provisionIdTags(options.table, plan, now);
   const chargers: SimulatedCharger[] = [];
   for (let index = 0; index < options.chargers; index++) {
@@ -84,12 +85,19 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     );
   }
 
+  log(`fleet: registered ${chargers.length} chargers and their idTags in ${Date.now() - startedAtMs} ms`);
   const stopAll = () => Promise.all(chargers.map((charger) => charger.stop()));
   try {
-    await Promise.all(chargers.map((charger) => charger.connect()));
+    await Promise.all(
+      chargers.map((charger) =>
+        charger.connect().catch((error: unknown) => {
+          throw new Error(`${charger.chargerId}: ${error instanceof Error ? error.message : String(error)}`);
+        }),
+      ),
+    );
   } catch (error) {
     await stopAll();
-    throw new Error(`simulator could not connect to ${options.mqttUrl}: ${String(error)}`);
+    throw new Error(`simulator could not connect to ${options.mqttUrl}: ${(error as Error).message}`);
   }
   log(`fleet: ${chargers.length} chargers connected to ${options.mqttUrl} (time factor ${clock.timeFactor})`);
   for (const charger of chargers) charger.start();
