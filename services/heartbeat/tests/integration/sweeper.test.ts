@@ -1,0 +1,234 @@
+import { BatchWriteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { HeartbeatEvent } from '@evcharge/domain';
+import {
+  deadlinePartitionFor,
+  keys,
+  type OfflineSweep,
+  registerCharger,
+  type TableContext,
+} from '@evcharge/dynamo';
+import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  heartbeatEvent,
+  lambdaContext,
+  mapWithConcurrency,
+  recordCommands,
+  scheduledEvent,
+} from '../helpers/factories.js';
+
+// The sweeper reads the whole table's deadlines index, so each scenario gets its own table; the handlers
+// read TABLE_NAME once at import, so they are driven through a config pointed at the table under test.
+
+type HeartbeatResult = { outcome: string; wentOnline?: boolean };
+let config: { table: TableContext };
+let heartbeat: (event: HeartbeatEvent) => Promise<HeartbeatResult>;
+let sweep: () => Promise<OfflineSweep>;
+let commands: ReturnType<typeof recordCommands>;
+const tables: TestTable[] = [];
+
+beforeAll(async () => {
+  const first = await createTestTable('sweeper');
+  tables.push(first);
+  process.env.TABLE_NAME = first.tableName;
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  config = await import('../../src/config.js');
+  commands = recordCommands(config.table.client);
+  const heartbeatModule = await import('../../src/handlers/heartbeat.js');
+  const sweeperModule = await import('../../src/handlers/sweeper.js');
+  heartbeat = (event) =>
+    heartbeatModule.handler(event, lambdaContext('heartbeat')) as Promise<HeartbeatResult>;
+  sweep = () => sweeperModule.handler(scheduledEvent(), lambdaContext('sweeper')) as Promise<OfflineSweep>;
+});
+afterAll(async () => {
+  for (const table of tables) await table.drop();
+});
+
+async function useFreshTable(label: string): Promise<TestTable> {
+  const table = await createTestTable(label);
+  tables.push(table);
+  config.table.tableName = table.tableName;
+  return table;
+}
+
+/** Big tables slow DynamoDB Local down for everyone: drop them as soon as they are measured. */
+async function dropTable(table: TestTable): Promise<void> {
+  tables.splice(tables.indexOf(table), 1);
+  await table.drop();
+}
+
+/** Chargers online through the real handlers; the first `stale` of them last heard from 700 s ago. */
+async function seedFleet(prefix: string, fleet: number, stale: number): Promise<string[]> {
+  const now = Date.now();
+  const ids = Array.from({ length: fleet }, (_, index) => `${prefix}-${index}`);
+  await mapWithConcurrency(ids, 16, async (chargerId) => {
+    await registerCharger(config.table, { chargerId, connectorCount: 1, now: new Date(now) });
+  });
+  const results = await mapWithConcurrency(ids, 16, (chargerId) =>
+    heartbeat(heartbeatEvent(chargerId, Number(chargerId.split('-').at(-1)) < stale ? now - 700_000 : now)),
+  );
+  expect(results.every((result) => result.outcome === 'recorded')).toBe(true);
+  return ids.slice(0, stale);
+}
+
+/**
+ * Healthy chargers by the thousand: DynamoDB Local takes ~3 ms per handler write here, so the bulk of a
+ * large fleet is copied (BatchWrite) from one charger the real handlers put online, keys and shard redone.
+ */
+async function cloneHealthyFleet(template: string, prefix: string, count: number): Promise<void> {
+  const source = await chargerItem(template);
+  const items = Array.from({ length: count }, (_, index) => {
+    const chargerId = `${prefix}-${index}`;
+    return {
+      ...source,
+      ...keys.charger(chargerId),
+      chargerId,
+      duePk: deadlinePartitionFor('charger-offline', chargerId),
+    };
+  });
+  const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, index) =>
+    items.slice(index * 25, index * 25 + 25),
+  );
+  await mapWithConcurrency(batches, 8, async (batch) => {
+    let pending: Record<string, unknown>[] = batch.map((Item) => ({ PutRequest: { Item } }));
+    while (pending.length > 0) {
+      const { UnprocessedItems } = await config.table.client.send(
+        new BatchWriteCommand({ RequestItems: { [config.table.tableName]: pending } }),
+      );
+      pending = (UnprocessedItems?.[config.table.tableName] ?? []) as Record<string, unknown>[];
+    }
+  });
+}
+
+async function chargerItem(chargerId: string) {
+  const { Item } = await config.table.client.send(
+    new GetCommand({ TableName: config.table.tableName, Key: keys.charger(chargerId), ConsistentRead: true }),
+  );
+  return Item ?? {};
+}
+
+async function scanReadUnits(): Promise<number> {
+  let units = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await config.table.client.send(
+      new ScanCommand({
+        TableName: config.table.tableName,
+        ReturnConsumedCapacity: 'TOTAL',
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    units += page.ConsumedCapacity?.CapacityUnits ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return units;
+}
+
+describe('sweeper read cost grows with stale chargers, not with the fleet', () => {
+  const measured: { fleet: number; sweep: OfflineSweep; queries: number; updates: number; scan: number }[] =
+    [];
+
+  it.each([
+    [1_000, 10],
+    [10_000, 10],
+  ])(
+    'a fleet of %p with %p stale: reads only the stale ones and marks each offline',
+    async (fleet, stale) => {
+      const table = await useFreshTable(`sweep-${fleet}`);
+      // 10 stale and 1 healthy through the real handlers, the rest of the healthy fleet copied from it.
+      const staleIds = await seedFleet(`F${fleet}`, stale + 1, stale);
+      await cloneHealthyFleet(`F${fleet}-${stale}`, `H${fleet}`, fleet - stale - 1);
+
+      commands.clear();
+      const result = await sweep();
+      const queries = commands.names().filter((name) => name === 'QueryCommand').length;
+      const updates = commands.names().filter((name) => name === 'UpdateItemCommand').length;
+
+      expect(result).toMatchObject({ due: stale, markedOffline: stale });
+      expect(
+        commands.names().filter((name) => !['QueryCommand', 'UpdateItemCommand'].includes(name)),
+      ).toEqual([]);
+      expect(updates).toBe(stale);
+      for (const chargerId of staleIds) expect((await chargerItem(chargerId)).status).toBe('offline');
+      expect((await chargerItem(`F${fleet}-${stale}`)).status).toBe('online');
+
+      // A scan of the same table, for scale: what a naive sweeper would pay.
+      const scan = await scanReadUnits();
+      // At most one minimal (0.5 unit) read per deadline shard, and far below a scan.
+      expect(result.consumedReadUnits).toBeLessThanOrEqual(16 * 0.5);
+      expect(result.consumedReadUnits).toBeLessThan(scan / 4);
+      measured.push({ fleet, sweep: result, queries, updates, scan });
+
+      // Offline chargers left the sparse index: the next sweep finds nothing.
+      expect(await sweep()).toMatchObject({ due: 0, markedOffline: 0 });
+      await dropTable(table);
+    },
+    120_000,
+  );
+
+  it('costs the same read units for 10× the fleet', () => {
+    const [small, large] = measured;
+    process.stdout.write(`sweeper cost: ${JSON.stringify(measured)}\n`);
+    expect(small && large).toBeTruthy();
+    expect(large?.sweep.consumedReadUnits).toBe(small?.sweep.consumedReadUnits);
+    expect(large?.queries).toBe(small?.queries);
+    expect(large?.scan).toBeGreaterThan(5 * (small?.scan ?? 0));
+  });
+});
+
+describe('races', () => {
+  it('two overlapping sweepers make exactly one transition per due charger', async () => {
+    await useFreshTable('sweep-race');
+    const staleIds = await seedFleet('R2', 40, 20);
+
+    const [first, second] = await Promise.all([sweep(), sweep()]);
+
+    // Every committed transition is one successful conditional write: 20 in total, one per charger.
+    expect(first.markedOffline + second.markedOffline).toBe(20);
+    for (const chargerId of staleIds) {
+      const item = await chargerItem(chargerId);
+      expect(item.status).toBe('offline');
+      expect(item.duePk).toBeUndefined();
+    }
+    expect(await sweep()).toMatchObject({ due: 0, markedOffline: 0 });
+  });
+
+  it('a sweeper racing heartbeats never leaves a live charger offline and never flaps twice', async () => {
+    await useFreshTable('sweep-heartbeat-race');
+    const staleIds = await seedFleet('RH', 30, 30);
+    const now = Date.now();
+
+    const [swept, ...beats] = await Promise.all([
+      sweep(),
+      ...staleIds.map((chargerId) => heartbeat(heartbeatEvent(chargerId, now))),
+    ]);
+
+    // Each charger either kept its heartbeat first (sweeper no-op) or went offline then online: one
+    // committed offline transition per charger flipped back, never a second one.
+    expect(beats.every((beat) => beat.outcome === 'recorded')).toBe(true);
+    const flippedBack = beats.filter((beat) => beat.wentOnline).length;
+    expect(swept.markedOffline).toBe(flippedBack);
+    for (const chargerId of staleIds) {
+      expect(await chargerItem(chargerId)).toMatchObject({ status: 'online', dueAt: now + 660_000 });
+    }
+    expect(await sweep()).toMatchObject({ due: 0, markedOffline: 0 });
+  });
+
+  it('a heartbeat that lands first makes the sweeper a no-op; one that lands after flips back once', async () => {
+    await useFreshTable('sweep-heartbeat-order');
+    const [first, second] = await seedFleet('RO', 2, 2);
+    const now = Date.now();
+
+    await heartbeat(heartbeatEvent(first as string, now));
+    const afterHeartbeat = await sweep();
+    expect(afterHeartbeat).toMatchObject({ due: 1, markedOffline: 1 });
+    expect((await chargerItem(first as string)).status).toBe('online');
+    expect((await chargerItem(second as string)).status).toBe('offline');
+
+    expect(await heartbeat(heartbeatEvent(second as string, Date.now()))).toEqual({
+      outcome: 'recorded',
+      wentOnline: true,
+    });
+    expect(await sweep()).toMatchObject({ due: 0 });
+  });
+});
