@@ -14,7 +14,13 @@ import {
   stringOption,
   UsageError,
 } from './args.js';
-import { type CliDeps, LOCAL_MQTT_URL, resolveTableTarget } from './deps.js';
+import {
+  type CliDeps,
+  LOCAL_MQTT_URL,
+  resolveTableTarget,
+  type TableTarget,
+  tableErrorHint,
+} from './deps.js';
 import { runCommand } from './run.js';
 
 export const CHARGERS_USAGE = `usage:
@@ -60,6 +66,7 @@ async function register(
   positionals: string[],
   values: ReturnType<typeof parseCliArgs>['values'],
   deps: CliDeps,
+  onTarget: (target: TableTarget) => void,
 ) {
   const [chargerIdRaw] = expectPositionals(positionals, ['chargerId']);
   const chargerId = chargerIdArgument(chargerIdRaw ?? '');
@@ -72,7 +79,9 @@ async function register(
   }
   const certDir = aws ? requiredOption(values, 'cert-dir') : '';
   const policyName = aws ? requiredOption(values, 'policy') : '';
-  const table = deps.openTable(resolveTableTarget(deps.env, { aws, table: stringOption(values, 'table') }));
+  const target = resolveTableTarget(deps.env, { aws, table: stringOption(values, 'table') });
+  onTarget(target);
+  const table = deps.openTable(target);
   try {
     const now = deps.now();
     if (aws) {
@@ -123,15 +132,21 @@ function policyDocument(
 }
 
 export async function runChargersCli(argv: string[], deps: CliDeps): Promise<number> {
+  let target: TableTarget | undefined;
   return runCommand(
     async () => {
       const { values, positionals } = parseCliArgs(argv, options);
       const [command, ...rest] = positionals;
-      if (command === 'register') return register(rest, values, deps);
+      if (command === 'register') {
+        return register(rest, values, deps, (resolved) => {
+          target = resolved;
+        });
+      }
       if (command === 'policy-document') return policyDocument(rest, values, deps);
       throw new UsageError(command ? `unknown command '${command}'` : 'missing command');
     },
     CHARGERS_USAGE,
     deps.io,
+    tableErrorHint(() => target),
   );
 }

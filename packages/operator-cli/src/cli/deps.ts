@@ -54,3 +54,22 @@ export function defaultCliDeps(): CliDeps {
     openIot: () => new IoTClient({}),
   };
 }
+
+/** Turns the two usual local mistakes (local cloud not running, wrong table) into an instruction. */
+export function tableErrorHint(
+  target: () => TableTarget | undefined,
+): (error: unknown) => string | undefined {
+  return (error) => {
+    const resolved = target();
+    if (!resolved || typeof error !== 'object' || error === null) return undefined;
+    const { name, code, message } = error as { name?: string; code?: string; message?: string };
+    const where = resolved.endpoint ?? 'AWS';
+    if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message ?? '')) {
+      return `hint: nothing answers at ${where}. Start the local cloud first (\`pnpm start\`), or set AWS_ENDPOINT_URL_DYNAMODB.`;
+    }
+    if (name === 'ResourceNotFoundException') {
+      return `hint: table ${resolved.tableName} does not exist at ${where}. Set TABLE_NAME or --table.`;
+    }
+    return undefined;
+  };
+}

@@ -10,7 +10,7 @@ import {
   stringOption,
   UsageError,
 } from './args.js';
-import { type CliDeps, resolveTableTarget } from './deps.js';
+import { type CliDeps, resolveTableTarget, type TableTarget, tableErrorHint } from './deps.js';
 import { runCommand } from './run.js';
 
 export const IDTAGS_USAGE = `usage:
@@ -34,6 +34,7 @@ function onlyFor(values: ParsedArgs['values'], command: string, names: string[])
 }
 
 export async function runIdTagsCli(argv: string[], deps: CliDeps): Promise<number> {
+  let target: TableTarget | undefined;
   return runCommand(
     async () => {
       const { values, positionals } = parseCliArgs(argv, options);
@@ -76,9 +77,11 @@ export async function runIdTagsCli(argv: string[], deps: CliDeps): Promise<numbe
           for (const line of formatIdTagList(await listIdTags(table))) deps.io.out(line);
         };
       }
-      const table = deps.openTable(
-        resolveTableTarget(deps.env, { aws: values.aws === true, table: stringOption(values, 'table') }),
-      );
+      target = resolveTableTarget(deps.env, {
+        aws: values.aws === true,
+        table: stringOption(values, 'table'),
+      });
+      const table = deps.openTable(target);
       try {
         await run(table);
       } finally {
@@ -87,6 +90,7 @@ export async function runIdTagsCli(argv: string[], deps: CliDeps): Promise<numbe
     },
     IDTAGS_USAGE,
     deps.io,
+    tableErrorHint(() => target),
   );
 }
 

@@ -19,6 +19,7 @@ export async function runCommand(
   command: () => Promise<void>,
   usage: string,
   io: CommandIo,
+  hint: (error: unknown) => string | undefined = () => undefined,
 ): Promise<number> {
   try {
     await command();
@@ -38,6 +39,8 @@ export async function runCommand(
       return 1;
     }
     io.err(`error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    const advice = hint(error);
+    if (advice) io.err(advice);
     return 1;
   }
 }

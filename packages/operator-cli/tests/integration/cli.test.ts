@@ -105,6 +105,20 @@ describe('pnpm idtags', () => {
   });
 });
 
+describe('operational errors', () => {
+  it('exit 1 with a hint when the table does not exist', async () => {
+    const harness = cliHarness(table, {
+      env: { TABLE_NAME: 'no-such-table' },
+      openTable: (target) => ({ client: table.client, tableName: target.tableName, close: () => undefined }),
+    });
+    expect(await runIdTagsCli(['list'], harness.deps)).toBe(1);
+    expect(harness.err[0]).toMatch(/ResourceNotFoundException/);
+    expect(harness.err[1]).toBe(
+      'hint: table no-such-table does not exist at http://127.0.0.1:8000. Set TABLE_NAME or --table.',
+    );
+  });
+});
+
 describe('pnpm dev-token', () => {
   it('prints only a token the local API accepts', async () => {
     const harness = cliHarness(table);
