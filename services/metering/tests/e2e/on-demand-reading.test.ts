@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { chargerTopic, type MeterPayload, type Notification, notificationSchema } from '@evcharge/domain';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { session as sessionFactory } from '../helpers/factories.js';
+import {
+  type ChargerClient,
+  connectCharger,
+  type LocalCloud,
+  registerChargerLocally,
+  signDevToken,
+  startLocalCloud,
+} from '../helpers/local-cloud.js';
+import { seedSession } from '../helpers/seed.js';
+
+// Through the local cloud: HTTP API (JWT) → metering → IoT data plane → broker → charger; the charger's
+// Trigger reading → rule → metering → stream → notifications → SNS. And a charger that stays silent.
+
+const CHARGER = `CP-E2E-${randomUUID().slice(0, 8)}`;
+
+let cloud: LocalCloud;
+let charger: ChargerClient;
+const requestsReceived: { requestId: string; connectorId: number; at: string }[] = [];
+const session = sessionFactory({
+  chargerId: CHARGER,
+  connectorId: 1,
+  energyStartWh: 10_000,
+  latestRegisterWh: 11_000,
+  lastReadingAt: new Date(Date.now() - 60_000).toISOString(),
+  energyWh: 1000,
+  costMinor: 350,
+  powerW: 7000,
+});
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({
+    services: ['metering', 'notifications'],
+    ports: { mqtt: 0, aws: 0, http: 0 },
+    dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
+    tableName: `e2e-metering-${randomUUID().slice(0, 8)}`,
+    // The sweeper runs every second; the 30 s request timeout itself is real time.
+    timeFactor: 60,
+    quiet: true,
+  });
+  const { password } = await registerChargerLocally(cloud.table, {
+    chargerId: CHARGER,
+    connectorCount: 2,
+    now: new Date(),
+  });
+  await seedSession(cloud.table, session);
+  charger = await connectCharger(cloud.endpoints.mqttUrl, CHARGER, password);
+  charger.on('message', (topic, payload) => {
+    if (topic === chargerTopic('meterRequest', CHARGER))
+      requestsReceived.push(JSON.parse(payload.toString()));
+  });
+  await charger.subscribeAsync(chargerTopic('meterRequest', CHARGER), { qos: 1 });
+}, 120_000);
+
+afterAll(async () => {
+  await charger?.endAsync();
+  await cloud?.stop();
+});
+
+async function postMeterRequest(userId: string): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${cloud.endpoints.http}/sessions/${session.sessionId}/meter-requests`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await signDevToken(userId)}` },
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+function notificationsFor(requestId: string): Notification[] {
+  return cloud
+    .notifications()
+    .map((published) => notificationSchema.parse(JSON.parse(published.message)))
+    .filter((notification) => notification.data.requestId === requestId);
+}
+
+describe('on-demand reading through the local cloud', () => {
+  it('another user cannot ask (404, like a missing session)', async () => {
+    expect(await postMeterRequest('mallory')).toEqual({ status: 404, body: { message: 'not found' } });
+  });
+
+  it('POST → the charger receives the request → its Trigger reading → one meter.reading', async () => {
+    const accepted = await postMeterRequest('alice');
+    expect(accepted.status).toBe(202);
+    const { requestId } = accepted.body as { requestId: string };
+
+    const request = await cloud.waitFor(
+      () => requestsReceived.find((r) => r.requestId === requestId),
+      10_000,
+    );
+    expect(request.connectorId).toBe(1);
+
+    const trigger: MeterPayload = {
+      messageId: randomUUID(),
+      connectorId: 1,
+      at: new Date().toISOString(),
+      energy: { value: 11.8, unit: 'kWh' },
+      powerW: 7400,
+      context: 'Trigger',
+      requestId,
+    };
+    await charger.publishAsync(chargerTopic('meter', CHARGER), JSON.stringify(trigger), { qos: 1 });
+    // A duplicate delivery of the same reading must not notify twice.
+    await charger.publishAsync(chargerTopic('meter', CHARGER), JSON.stringify(trigger), { qos: 1 });
+
+    const [reading] = await cloud.waitFor(() => {
+      const found = notificationsFor(requestId);
+      return found.length > 0 ? found : undefined;
+    }, 15_000);
+    expect(reading).toMatchObject({
+      kind: 'meter.reading',
+      audience: 'user',
+      userId: 'alice',
+      chargerId: CHARGER,
+      sessionId: session.sessionId,
+      data: { requestId, energyWh: 1800, powerW: 7400, costMinor: 630, currency: 'KRW' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(notificationsFor(requestId)).toHaveLength(1);
+  }, 60_000);
+
+  it('a charger that ignores the request → one meter.unavailable with the last known values', async () => {
+    const accepted = await postMeterRequest('alice');
+    expect(accepted.status).toBe(202);
+    const { requestId } = accepted.body as { requestId: string };
+    await cloud.waitFor(() => requestsReceived.find((r) => r.requestId === requestId), 10_000);
+
+    const [unavailable] = await cloud.waitFor(() => {
+      const found = notificationsFor(requestId);
+      return found.length > 0 ? found : undefined;
+    }, 60_000);
+    expect(unavailable).toMatchObject({
+      kind: 'meter.unavailable',
+      userId: 'alice',
+      data: { requestId, energyWh: 1800, powerW: 7400, costMinor: 630 },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(notificationsFor(requestId)).toHaveLength(1);
+  }, 90_000);
+});
