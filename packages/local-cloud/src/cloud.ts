@@ -16,7 +16,7 @@ import {
 import { startDynamoDbLocal } from '@evcharge/dynamo/local';
 import { verifyCredential, verifyDevToken } from '@evcharge/operator-cli';
 import { startAwsServer } from './aws/aws-server.js';
-import { startBroker } from './broker/broker.js';
+import { type BrokerMessage, startBroker } from './broker/broker.js';
 import { loadCloudConfig } from './config/load-cloud-config.js';
 import { topicArn } from './config/local-names.js';
 import type { LocalFunction } from './config/model.js';
@@ -81,6 +81,8 @@ export interface LocalCloud {
   notifications: () => PublishedNotification[];
   deadLetters: () => DeadLetterRecord[];
   stats: () => LocalCloudStats;
+  /** Sees every message the broker accepts (device, data plane, lifecycle); returns an unsubscribe. */
+  observe: (listener: (message: BrokerMessage) => void) => () => void;
   /** Publishes as the cloud (like the IoT data plane). */
   publish: (topic: string, payload: string | Buffer) => Promise<void>;
   waitFor: <T>(predicate: () => T | Promise<T>, timeoutMs?: number) => Promise<NonNullable<T>>;
@@ -183,6 +185,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     const table: TableContext = { client: createDocumentClient({ endpoint: dynamodbEndpoint }), tableName };
     cleanups.push(() => table.client.destroy());
+    const observers = new Set<(message: BrokerMessage) => void>();
     const rulesEngine = new RulesEngine(rules, runtime, deadLetters, stats);
     const broker = await startBroker({
       port: ports.mqtt,
@@ -191,6 +194,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         return Boolean(charger?.credentialHash) && verifyCredential(password, charger?.credentialHash ?? '');
       },
       onMessage: (message) => {
+        for (const observer of observers) observer(message);
         stats.countMessage(message.topic);
         rulesEngine.handle(message);
       },
@@ -306,6 +310,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       notifications: () => notifications.list(),
       deadLetters: () => deadLetters.list(),
       stats: snapshot,
+      observe: (listener) => {
+        observers.add(listener);
+        return () => observers.delete(listener);
+      },
       publish: (topic, payload) =>
         broker.publish(topic, Buffer.isBuffer(payload) ? payload : Buffer.from(payload), 1),
       waitFor,
