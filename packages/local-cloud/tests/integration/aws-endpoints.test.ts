@@ -12,8 +12,19 @@ import type { LocalCloud } from '../../src/index.js';
 import { startProbeCloud } from '../helpers/probe-cloud.js';
 import { importServiceDependency } from '../helpers/sdk-from-services.js';
 
-type SnsModule = typeof import('@aws-sdk/client-sns');
-type IotDataModule = typeof import('@aws-sdk/client-iot-data-plane');
+// The services' SDK clients, typed only as far as these tests use them (local-cloud does not depend on them).
+interface SdkClient {
+  send: (command: unknown) => Promise<{ MessageId?: string }>;
+  destroy: () => void;
+}
+interface SnsModule {
+  SNSClient: new (config: object) => SdkClient;
+  PublishCommand: new (input: object) => unknown;
+}
+interface IotDataModule {
+  IoTDataPlaneClient: new (config: object) => SdkClient;
+  PublishCommand: new (input: object) => unknown;
+}
 
 let cloud: LocalCloud;
 const credentials = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
