@@ -124,7 +124,8 @@ export async function recordPlugEvent(
         reasons.includes('TransactionConflict') ||
         (error instanceof Error && error.name === 'TransactionConflictException');
       if (!conflicted) throw error;
-      await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, backoffBaseMs * 2 ** attempt));
+      if (attempt < maxAttempts)
+        await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, backoffBaseMs * 2 ** attempt));
     }
   }
   throw new TransientError(

@@ -411,7 +411,7 @@ describe('racing a new authorization', () => {
     return offset >= 0 ? { plug: 0, auth: offset } : { plug: -offset, auth: 0 };
   };
 
-  async function sessionsOf(chargerId: string, sessionIds: string[]) {
+  async function sessionsOf(sessionIds: string[]) {
     return (await Promise.all(sessionIds.map((sessionId) => getSession(table, sessionId)))).filter(
       (session): session is Session => session !== undefined,
     );
@@ -439,10 +439,7 @@ describe('racing a new authorization', () => {
       if (auth.attempt.status === 'Accepted') outcomes.accepted++;
       else outcomes.refused++;
 
-      const sessions = await sessionsOf(chargerId, [
-        session.sessionId,
-        ...(newSessionId ? [newSessionId] : []),
-      ]);
+      const sessions = await sessionsOf([session.sessionId, ...(newSessionId ? [newSessionId] : [])]);
       const active = sessions.filter((candidate) => ['Authorized', 'Charging'].includes(candidate.status));
       const connector = await getConnector(table, chargerId, 1);
       expect(sessions.find((candidate) => candidate.sessionId === session.sessionId)?.status).toBe(
