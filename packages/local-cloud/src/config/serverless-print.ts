@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { oslsBin, repoRoot, stateDir } from './paths.js';
 
@@ -53,7 +53,10 @@ export async function printService(serviceDir: string, stage: string): Promise<P
   if (existsSync(cacheFile)) return JSON.parse(await readFile(cacheFile, 'utf8')) as PrintedService;
   const printed = await runPrint(serviceDir, stage);
   await mkdir(join(stateDir, 'config'), { recursive: true });
-  await writeFile(cacheFile, JSON.stringify(printed));
+  // Write then rename, so a parallel reader never sees half a file.
+  const partial = `${cacheFile}.${process.pid}.tmp`;
+  await writeFile(partial, JSON.stringify(printed));
+  await rename(partial, cacheFile);
   return printed;
 }
 

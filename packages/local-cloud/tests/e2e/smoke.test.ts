@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { addIdTag } from '@evcharge/dynamo';
+import { registerChargerLocally } from '@evcharge/operator-cli';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import mqtt, { type MqttClient } from 'mqtt';
+import { type LocalCloud, startLocalCloud } from '../../src/index.js';
+
+// Every service from its own serverless.yml: MQTT → rule → function → DynamoDB → stream → SNS.
+let cloud: LocalCloud;
+let charger: MqttClient;
+const chargerId = 'CP-E2E-1';
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({
+    ports: { mqtt: 0, aws: 0, http: 0, dynamodb: 0 },
+    ...(process.env.AWS_ENDPOINT_URL_DYNAMODB
+      ? { dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB }
+      : {}),
+    tableName: `e2e-${randomUUID().slice(0, 8)}`,
+    quiet: true,
+  });
+  await addIdTag(cloud.table, { idTag: 'E2E-TAG-1', userId: 'user-e2e' });
+  const { username, password } = await registerChargerLocally(cloud.table, {
+    chargerId,
+    connectorCount: 1,
+    now: new Date(),
+  });
+  charger = await mqtt.connectAsync(cloud.endpoints.mqttUrl, {
+    clientId: username,
+    username,
+    password,
+    reconnectPeriod: 0,
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await charger?.endAsync();
+  await cloud?.stop();
+});
+
+describe('end to end through the local cloud', () => {
+  it('an authorization request over MQTT is answered and notified', async () => {
+    await charger.subscribeAsync(`chargers/${chargerId}/auth/response`, { qos: 1 });
+    const response = new Promise<Record<string, unknown>>((resolve) =>
+      charger.on('message', (_topic, payload) => resolve(JSON.parse(payload.toString()))),
+    );
+    const requestId = randomUUID();
+    await charger.publishAsync(
+      `chargers/${chargerId}/auth/request`,
+      JSON.stringify({ requestId, connectorId: 1, idTag: 'E2E-TAG-1', at: new Date().toISOString() }),
+      { qos: 1 },
+    );
+    expect(await response).toMatchObject({ requestId, status: 'Accepted' });
+    const notification = await cloud.waitFor(
+      () =>
+        cloud
+          .notifications()
+          .find(
+            (n) =>
+              n.message.includes('session.authorized') ||
+              JSON.stringify(n.attributes).includes('session.authorized'),
+          ),
+      20_000,
+    );
+    expect(notification.topicArn).toBe('arn:aws:sns:us-east-1:000000000000:ev-charging-notifications-local');
+    expect(cloud.deadLetters()).toEqual([]);
+    expect(cloud.stats().errors).toBe(0);
+  }, 30_000);
+});
