@@ -91,13 +91,22 @@ export function meterReading(input: {
 export const badInputKinds = ['non-json', 'unknown-field', 'negative-energy', 'bad-timestamp'] as const;
 export type BadInputKind = (typeof badInputKinds)[number];
 
+/** Which device topic each bad input goes to, so a summary can match dead letters per function. */
+export const badInputTopicKind: Record<BadInputKind, DeviceTopicKind> = {
+  'non-json': 'heartbeat',
+  'unknown-field': 'heartbeat',
+  'negative-energy': 'meter',
+  'bad-timestamp': 'plug',
+};
+
 export function badInput(kind: BadInputKind, input: { connectorId: number; at: Date }): DeviceMessage {
   const at = input.at.toISOString();
   switch (kind) {
     case 'non-json':
       return { kind: 'heartbeat', payload: '{"at": "not closed' };
     case 'unknown-field':
-      return message('heartbeat', { at, firmware: 'sim', chargerId: 'someone-else' });
+      // Not an envelope field (chargerId, clientId, receivedAt): the rule's SELECT would overwrite those.
+      return message('heartbeat', { at, firmware: 'sim', temperatureC: 41 });
     case 'negative-energy':
       return message('meter', {
         messageId: randomUUID(),

@@ -12,6 +12,7 @@ import {
   authRequest,
   badInput,
   badInputKinds,
+  badInputTopicKind,
   heartbeat,
   meterReading,
   plug,
@@ -82,9 +83,16 @@ describe('device payloads', () => {
 
   it.each(badInputKinds)('bad input %s is rejected by its topic schema', (kind) => {
     const bad = badInput(kind, { connectorId: 1, at });
+    expect(bad.kind).toBe(badInputTopicKind[kind]);
     const parse = () => parseOrThrow(schemaOf[bad.kind], JSON.parse(bad.payload));
     expect(parse).toThrow();
   });
+});
+
+it('keeps the unknown field clear of the rule envelope fields the SELECT overwrites', () => {
+  const payload = JSON.parse(badInput('unknown-field', { connectorId: 1, at }).payload);
+  for (const envelopeField of ['chargerId', 'clientId', 'receivedAt'])
+    expect(payload).not.toHaveProperty(envelopeField);
 });
 
 describe('idTag plan', () => {
