@@ -2,25 +2,28 @@ import {
   applyReading,
   BadInputError,
   type Connector,
+  isActiveSessionStatus,
   type MeterEvent,
   type MeterReading,
   meterReadingOf,
   type ReadingAnomaly,
+  type ReadingApplication,
   type RegisterState,
   type Session,
   sessionTotalsOf,
   TransientError,
 } from '@evcharge/domain';
 import {
-  answerMeterRequest,
+  commitReadingEffects,
+  connectorRegisterEffect,
   getConnector,
   getMeterRequest,
   getSession,
-  type SessionMeterUpdate,
+  meterRequestAnswerEffect,
+  type ReadingEffect,
+  sessionMeterEffect,
   storeMeterReading,
   type TableContext,
-  updateConnectorRegister,
-  updateSessionMeter,
 } from '@evcharge/dynamo';
 
 export interface IngestOutcome {
@@ -33,6 +36,91 @@ export interface IngestOutcome {
 }
 
 type Link = { session: Session; connector?: undefined } | { session?: undefined; connector: Connector };
+
+/** What one reading does: the reading to store (write 1) and the effects of write 2, all from one read. */
+interface ReadingPlan {
+  link: Link;
+  reading: MeterReading;
+  application: ReadingApplication;
+  effects: ReadingEffect[];
+  answeredRequestId?: string;
+}
+
+/**
+ * Keeps every reading exactly once and moves the totals it belongs to, in at most two writes:
+ * (1) the reading + charger liveness, (2) its effects (session, connector, request answer) in one call.
+ * A duplicate delivery stores nothing; its effects are planned against fresh state, so they are empty
+ * unless an earlier delivery stopped between the two writes.
+ */
+export async function ingestReading(table: TableContext, event: MeterEvent): Promise<IngestOutcome> {
+  const plan = await planReading(table, event);
+  const stored = await storeMeterReading(table, plan.reading, event.receivedAt);
+  const outcome: IngestOutcome = {
+    stored,
+    ...(plan.link.session ? { sessionId: plan.link.session.sessionId } : {}),
+    applied: plan.application.changed,
+    ...(plan.application.changed ? {} : { anomaly: plan.application.anomaly }),
+  };
+  if (await commitReadingEffects(table, plan.effects)) {
+    return plan.answeredRequestId ? { ...outcome, answeredRequestId: plan.answeredRequestId } : outcome;
+  }
+  // The state moved between read and write (another reading, the time-out). Nothing was written; if the
+  // reading still has something to do against fresh state, Lambda's retry does it (write 1 is then a no-op).
+  const fresh = await planReading(table, event);
+  if (fresh.effects.length > 0) throw new TransientError('a reading raced another write; retrying');
+  return outcome;
+}
+
+async function planReading(table: TableContext, event: MeterEvent): Promise<ReadingPlan> {
+  const link = await linkOf(table, event);
+  const reading = meterReadingOf(event, link.session?.sessionId);
+  const application = applyReading(registerStateOf(link), reading);
+  const stored = application.changed ? reading : { ...reading, anomaly: application.anomaly };
+  const plan: ReadingPlan = { link, reading: stored, application, effects: [] };
+
+  if (!link.session) {
+    if (application.changed) {
+      plan.effects.push(connectorRegisterEffect(table.tableName, connectorUpdate(link.connector, reading)));
+    }
+    return plan;
+  }
+  const session = link.session;
+  const next = application.next;
+  const totals = sessionTotalsOf(next, session);
+  if (application.changed) {
+    plan.effects.push(
+      sessionMeterEffect(table.tableName, {
+        sessionId: session.sessionId,
+        expected: registerStateOf(link),
+        next,
+        totals,
+      }),
+    );
+  }
+  if (!isActiveSessionStatus(session.status))
+    plan.effects.push(...(await carryOver(table, session, reading)));
+
+  const request = reading.requestId
+    ? await getMeterRequest(table, session.sessionId, reading.requestId)
+    : undefined;
+  if (request?.status === 'pending') {
+    plan.effects.push(
+      meterRequestAnswerEffect(table.tableName, {
+        sessionId: session.sessionId,
+        requestId: request.requestId,
+        status: 'answered',
+        resolvedAt: reading.receivedAt,
+        energyWh: totals.energyWh,
+        costMinor: totals.costMinor,
+        powerW: next.powerW,
+        lastReadingAt: next.lastReadingAt,
+        currency: session.currency,
+      }),
+    );
+    plan.answeredRequestId = request.requestId;
+  }
+  return plan;
+}
 
 /** A reading names its session, or belongs to the connector's active session, or to no session at all. */
 async function linkOf(table: TableContext, event: MeterEvent): Promise<Link> {
@@ -57,89 +145,52 @@ function registerStateOf(link: Link): RegisterState {
   return { latestRegisterWh: link.connector.lastRegisterWh, lastReadingAt: link.connector.lastReadingAt };
 }
 
-/**
- * Keeps every reading exactly once and moves the totals it belongs to, in at most two writes:
- * (1) the reading + charger liveness, (2) the session (with the request's answer) or the connector.
- * A duplicate delivery stores nothing; it only re-applies against fresh state, which is a no-op unless
- * an earlier delivery failed between the two writes.
- */
-export async function ingestReading(table: TableContext, event: MeterEvent): Promise<IngestOutcome> {
-  const link = await linkOf(table, event);
-  const reading = meterReadingOf(event, link.session?.sessionId);
-  const application = applyReading(registerStateOf(link), reading);
-  const stored = await storeMeterReading(
-    table,
-    application.changed ? reading : { ...reading, anomaly: application.anomaly },
-    event.receivedAt,
-  );
-  const outcome: IngestOutcome = {
-    stored,
-    ...(link.session ? { sessionId: link.session.sessionId } : {}),
-    applied: application.changed,
-    ...(application.changed ? {} : { anomaly: application.anomaly }),
-  };
-
-  if (!link.session) {
-    if (application.changed) await updateConnector(table, link.connector, reading);
-    return outcome;
-  }
-  const session = link.session;
-  const update: SessionMeterUpdate | undefined = application.changed
-    ? {
-        sessionId: session.sessionId,
-        expected: registerStateOf(link),
-        next: application.next,
-        totals: sessionTotalsOf(application.next, session),
-      }
-    : undefined;
-
-  const request = reading.requestId
-    ? await getMeterRequest(table, session.sessionId, reading.requestId)
-    : undefined;
-  if (request?.status === 'pending') {
-    const answer = await answerMeterRequest(
-      table,
-      {
-        sessionId: session.sessionId,
-        requestId: request.requestId,
-        status: 'answered',
-        resolvedAt: reading.receivedAt,
-        energyWh: update?.totals.energyWh ?? session.energyWh,
-        costMinor: update?.totals.costMinor ?? session.costMinor,
-        powerW: update ? update.next.powerW : session.powerW,
-        lastReadingAt: update ? update.next.lastReadingAt : session.lastReadingAt,
-        currency: session.currency,
-      },
-      update,
-    );
-    // Lost a race (another reading, or the timeout): nothing committed; Lambda's retry decides afresh.
-    if (answer === 'session-changed' || (answer === 'not-pending' && update)) {
-      throw new TransientError(`meter request ${request.requestId} raced another write (${answer})`);
-    }
-    return answer === 'answered' ? { ...outcome, answeredRequestId: request.requestId } : outcome;
-  }
-  if (update && !(await updateSessionMeter(table, update))) await recheckSession(table, session, reading);
-  return outcome;
-}
-
-/** The session changed between read and write. Fine if the reading no longer applies; else retry. */
-async function recheckSession(table: TableContext, session: Session, reading: MeterReading): Promise<void> {
-  const fresh = await getSession(table, session.sessionId);
-  if (fresh && applyReading(registerStateOf({ session: fresh }), reading).changed) {
-    throw new TransientError(`session ${session.sessionId} changed while applying a reading`);
-  }
-}
-
-async function updateConnector(table: TableContext, connector: Connector, reading: MeterReading) {
-  const updated = await updateConnectorRegister(table, {
+function connectorUpdate(connector: Connector, reading: MeterReading, requireFree = false) {
+  return {
     chargerId: connector.chargerId,
     connectorId: connector.connectorId,
     expected: { lastRegisterWh: connector.lastRegisterWh, lastReadingAt: connector.lastReadingAt },
     next: { lastRegisterWh: reading.registerWh, lastReadingAt: reading.at },
-  });
-  if (updated) return;
-  const fresh = await getConnector(table, connector.chargerId, connector.connectorId);
-  if (fresh && applyReading(registerStateOf({ connector: fresh }), reading).changed) {
-    throw new TransientError(`connector ${connector.chargerId}/${connector.connectorId} changed meanwhile`);
+    requireFree,
+  };
+}
+
+/**
+ * A late reading of a session that has ended (a Transaction.End processed after the unplug) moves that
+ * session's totals, and must not be billed again by the next session on the connector, which starts
+ * from the connector's last register: carry the register over to the connector while it is free, or
+ * raise the next session's start (taken from the stale register at its authorization).
+ */
+async function carryOver(
+  table: TableContext,
+  ended: Session,
+  reading: MeterReading,
+): Promise<ReadingEffect[]> {
+  const connector = await getConnector(table, ended.chargerId, ended.connectorId);
+  if (!connector || connector.activeSessionId === ended.sessionId) return [];
+  if (!connector.activeSessionId) {
+    const application = applyReading(registerStateOf({ connector }), reading);
+    if (!application.changed) return [];
+    return [connectorRegisterEffect(table.tableName, connectorUpdate(connector, reading, true))];
   }
+  const following = await getSession(table, connector.activeSessionId);
+  if (
+    !following ||
+    following.energyStartWh === undefined ||
+    following.energyStartAt !== undefined || // its own first reading set the start: already right
+    reading.registerWh <= following.energyStartWh ||
+    reading.at > following.startedAt
+  ) {
+    return [];
+  }
+  const expected = registerStateOf({ session: following });
+  const corrected: RegisterState = { ...expected, energyStartWh: reading.registerWh };
+  return [
+    sessionMeterEffect(table.tableName, {
+      sessionId: following.sessionId,
+      expected,
+      next: corrected,
+      totals: sessionTotalsOf(corrected, following),
+    }),
+  ];
 }

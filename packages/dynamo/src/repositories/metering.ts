@@ -11,6 +11,7 @@ import {
   type MeterRequest,
   type RegisterState,
   type SessionTotals,
+  TransientError,
 } from '@evcharge/domain';
 import { deadlinePartitionFor, GSI1, keys } from '../keys.js';
 import {
@@ -144,6 +145,23 @@ export interface SessionMeterUpdate {
   totals: SessionTotals;
 }
 
+/** A reading's effect on one item: an Update, alone or inside write 2's transaction. */
+export interface ReadingEffect {
+  Update: {
+    TableName: string;
+    Key: Record<string, string>;
+    UpdateExpression: string;
+    ConditionExpression: string;
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues: Record<string, unknown>;
+  };
+}
+
+/** The session's register and totals, conditional on the state they were computed from. */
+export function sessionMeterEffect(tableName: string, update: SessionMeterUpdate): ReadingEffect {
+  return { Update: sessionMeterUpdate(tableName, update) };
+}
+
 function sessionMeterUpdate(tableName: string, update: SessionMeterUpdate) {
   const expression: Expression = { conditions: ['attribute_exists(pk)'], names: {}, values: {} };
   expectUnchanged(expression, {
@@ -171,18 +189,9 @@ function sessionMeterUpdate(tableName: string, update: SessionMeterUpdate) {
   };
 }
 
-/**
- * Write 2 of a reading that moves a session's totals. False when the session changed since it was read
- * (another reading won the race): the caller re-reads and decides again.
- */
-export async function updateSessionMeter(table: TableContext, update: SessionMeterUpdate): Promise<boolean> {
-  try {
-    await table.client.send(new UpdateCommand(sessionMeterUpdate(table.tableName, update)));
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+/** One session's totals alone. False when the session changed since it was read (nothing written). */
+export function updateSessionMeter(table: TableContext, update: SessionMeterUpdate): Promise<boolean> {
+  return commitReadingEffects(table, [sessionMeterEffect(table.tableName, update)]);
 }
 
 export interface ConnectorRegisterUpdate {
@@ -190,30 +199,47 @@ export interface ConnectorRegisterUpdate {
   connectorId: number;
   expected: { lastRegisterWh?: number | undefined; lastReadingAt?: string | undefined };
   next: { lastRegisterWh: number; lastReadingAt: string };
+  /** Only while no session holds the connector (a new session has already taken its start from it). */
+  requireFree?: boolean;
 }
 
-/** Write 2 of an unlinked reading: the connector's last known register. False when it changed since read. */
-export async function updateConnectorRegister(
-  table: TableContext,
-  update: ConnectorRegisterUpdate,
-): Promise<boolean> {
+/** The connector's last known register, the next session's energyStartWh. */
+export function connectorRegisterEffect(tableName: string, update: ConnectorRegisterUpdate): ReadingEffect {
   const expression: Expression = { conditions: ['attribute_exists(pk)'], names: {}, values: {} };
   expectUnchanged(expression, update.expected);
+  if (update.requireFree) expression.conditions.push('attribute_not_exists(activeSessionId)');
   const updateExpression = setOrRemove(expression, update.next);
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.connector(update.chargerId, update.connectorId),
+      UpdateExpression: updateExpression,
+      ConditionExpression: expression.conditions.join(' AND '),
+      ExpressionAttributeNames: expression.names,
+      ExpressionAttributeValues: expression.values,
+    },
+  };
+}
+
+/**
+ * Write 2 of a reading: its effects in one call, an UpdateItem when there is one, else one transaction.
+ * False when a condition failed (the state moved since it was read): nothing was written.
+ */
+export async function commitReadingEffects(table: TableContext, effects: ReadingEffect[]): Promise<boolean> {
+  if (effects.length === 0) return true;
   try {
-    await table.client.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: keys.connector(update.chargerId, update.connectorId),
-        UpdateExpression: updateExpression,
-        ConditionExpression: expression.conditions.join(' AND '),
-        ExpressionAttributeNames: expression.names,
-        ExpressionAttributeValues: expression.values,
-      }),
-    );
+    if (effects.length === 1 && effects[0]) {
+      await table.client.send(new UpdateCommand(effects[0].Update));
+    } else {
+      await table.client.send(new TransactWriteCommand({ TransactItems: effects }));
+    }
     return true;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return false;
+    const reasons = cancellationReasons(error);
+    if (reasons.includes('ConditionalCheckFailed')) return false;
+    if (reasons.includes('TransactionConflict'))
+      throw new TransientError('write 2 of a reading met a transaction conflict');
     throw error;
   }
 }
@@ -271,6 +297,14 @@ export interface MeterRequestResolution {
   costMinor: number;
   currency?: string | undefined;
   lastReadingAt?: string | undefined;
+}
+
+/** pending → answered with the values; part of write 2 of the Trigger reading that answers it. */
+export function meterRequestAnswerEffect(
+  tableName: string,
+  resolution: MeterRequestResolution,
+): ReadingEffect {
+  return { Update: meterRequestResolution(tableName, resolution) };
 }
 
 /** pending → answered | unavailable with the values, deadline disarmed. Only a pending request resolves. */

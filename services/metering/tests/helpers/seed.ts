@@ -45,3 +45,23 @@ export async function releaseConnector(table: TableContext, chargerId: string, c
     }),
   );
 }
+
+/** What PLUG-EVENTS does when a session completes: the session's latest register copied onto the connector. */
+export async function setConnectorRegister(
+  table: TableContext,
+  chargerId: string,
+  connectorId: number,
+  register: { lastRegisterWh: number; lastReadingAt: string },
+) {
+  await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.connector(chargerId, connectorId),
+      UpdateExpression: 'SET lastRegisterWh = :registerWh, lastReadingAt = :readingAt',
+      ExpressionAttributeValues: {
+        ':registerWh': register.lastRegisterWh,
+        ':readingAt': register.lastReadingAt,
+      },
+    }),
+  );
+}

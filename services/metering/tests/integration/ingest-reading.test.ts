@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type MeterEvent, meterReadingOf, type Session } from '@evcharge/domain';
 import {
   getCharger,
@@ -6,16 +7,18 @@ import {
   listConnectorReadings,
   listSessionReadings,
   storeMeterReading,
+  updateSessionMeter,
 } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { type CommandCounter, countCommands } from '../helpers/command-counter.js';
 import { CHARGER_ID, lambdaContext, meterEvent, session as sessionFactory } from '../helpers/factories.js';
-import { releaseConnector, seedCharger, seedSession } from '../helpers/seed.js';
+import { releaseConnector, seedCharger, seedSession, setConnectorRegister } from '../helpers/seed.js';
 
 let testTable: TestTable;
 let handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 let counter: CommandCounter;
+let tableClient: DynamoDBDocumentClient;
 let connectorId = 0;
 
 beforeAll(async () => {
@@ -26,6 +29,7 @@ beforeAll(async () => {
   ({ handler } = await import('../../src/handlers/ingest-reading.js'));
   const { table } = await import('../../src/config.js');
   counter = countCommands(table.client);
+  tableClient = table.client;
   await seedCharger(testTable, CHARGER_ID, 20);
 });
 
@@ -163,6 +167,130 @@ describe('ingest: exactly once, linked, totals', () => {
     const event = reading(0, 10_000, { receivedAt: Date.parse('2026-11-25T06:00:01.000Z') });
     await ingest(event);
     expect((await getCharger(testTable, CHARGER_ID))?.lastSeenAt).toBe('2026-11-25T06:00:01.000Z');
+  });
+});
+
+describe('a late reading of a session that has ended', () => {
+  // Session A completed at 12 000 Wh (plug-events copied that onto the connector); then A's
+  // Transaction.End reading of 12 500 Wh arrives. A bills it, and the next session must not bill it again.
+  async function completedSession(): Promise<Session> {
+    await releaseConnector(testTable, CHARGER_ID, connectorId);
+    const ended = await seedSession(
+      testTable,
+      sessionFactory({
+        connectorId,
+        status: 'Completed',
+        endedAt: at(31),
+        energyStartWh: 10_000,
+        latestRegisterWh: 12_000,
+        lastReadingAt: at(30),
+        energyWh: 2000,
+        costMinor: 700,
+      }),
+    );
+    await setConnectorRegister(testTable, CHARGER_ID, connectorId, {
+      lastRegisterWh: 12_000,
+      lastReadingAt: at(30),
+    });
+    return ended;
+  }
+  const lateEnd = (ended: Session) =>
+    reading(31, 12_500, { sessionId: ended.sessionId, context: 'Transaction.End' });
+
+  it('moves the ended session and carries the register to the free connector, in one write', async () => {
+    const ended = await completedSession();
+    counter.reset();
+    await ingest(lateEnd(ended));
+    expect(counter.writes()).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+    expect(await getSession(testTable, ended.sessionId)).toMatchObject({ energyWh: 2500, costMinor: 875 });
+    expect(await getConnector(testTable, CHARGER_ID, connectorId)).toMatchObject({
+      lastRegisterWh: 12_500,
+      lastReadingAt: at(31),
+    });
+  });
+
+  it('raises the start of the session that already took the connector, so nothing is billed twice', async () => {
+    const ended = await completedSession();
+    const following = await seedSession(
+      testTable,
+      sessionFactory({ connectorId, startedAt: at(33), energyStartWh: 12_000 }),
+    );
+    const late = lateEnd(ended);
+    await ingest(late);
+    await ingest(late); // and a duplicate delivery changes nothing more
+    await ingest(reading(45, 13_000));
+    expect((await getSession(testTable, ended.sessionId))?.energyWh).toBe(2500);
+    expect(await getSession(testTable, following.sessionId)).toMatchObject({
+      energyStartWh: 12_500,
+      energyWh: 500,
+      costMinor: 175,
+    });
+  });
+
+  it('never lowers the next session’s start with an older reading of the ended one', async () => {
+    const ended = await completedSession();
+    const following = await seedSession(
+      testTable,
+      sessionFactory({ connectorId, startedAt: at(33), energyStartWh: 12_000 }),
+    );
+    await ingest(reading(20, 11_000, { sessionId: ended.sessionId }));
+    expect((await getSession(testTable, following.sessionId))?.energyStartWh).toBe(12_000);
+    expect((await getSession(testTable, ended.sessionId))?.energyWh).toBe(2000);
+  });
+});
+
+describe('a race between read and write', () => {
+  // Another reading commits between this reading's read and its write 2 (a real write on another client).
+  function beforeNextSessionWrite(concurrent: () => Promise<unknown>) {
+    let armed = true;
+    const name = `race-${connectorId}`;
+    tableClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (armed && context.commandName === 'UpdateItemCommand') {
+          armed = false;
+          await concurrent();
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    return () => tableClient.middlewareStack.remove(name);
+  }
+  const concurrentReading = (registerWh: number, readingAt: string) => () =>
+    updateSessionMeter(testTable, {
+      sessionId: current.sessionId,
+      expected: {
+        energyStartWh: 10_000,
+        energyStartAt: at(0),
+        latestRegisterWh: 10_000,
+        lastReadingAt: at(0),
+      },
+      next: {
+        energyStartWh: 10_000,
+        energyStartAt: at(0),
+        latestRegisterWh: registerWh,
+        lastReadingAt: readingAt,
+      },
+      totals: { energyWh: registerWh - 10_000, costMinor: 0 },
+    });
+
+  it('an older reading that lost the race ends quietly, overwriting nothing', async () => {
+    await ingest(reading(0, 10_000));
+    const disarm = beforeNextSessionWrite(concurrentReading(12_000, at(30)));
+    await expect(ingest(reading(15, 11_000))).resolves.toMatchObject({ stored: 'stored' });
+    disarm();
+    expect(await sessionNow()).toMatchObject({ latestRegisterWh: 12_000, lastReadingAt: at(30) });
+  });
+
+  it('a newer reading that lost the race fails as transient, and the retry applies it', async () => {
+    await ingest(reading(0, 10_000));
+    const newer = reading(30, 12_000);
+    const disarm = beforeNextSessionWrite(concurrentReading(11_000, at(15)));
+    await expect(ingest(newer)).rejects.toMatchObject({ name: 'TransientError' });
+    disarm();
+    expect((await sessionNow()).latestRegisterWh).toBe(11_000);
+    await expect(ingest(newer)).resolves.toMatchObject({ stored: 'duplicate', applied: true });
+    expect(await sessionNow()).toMatchObject({ latestRegisterWh: 12_000, energyWh: 2000 });
   });
 });
 
