@@ -1,3 +1,4 @@
+export * from './aws-policy.js';
 export * from './cli/args.js';
 export * from './cli/chargers-command.js';
 export * from './cli/deps.js';

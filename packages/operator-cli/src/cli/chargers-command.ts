@@ -1,4 +1,5 @@
 import { chargerTopic } from '@evcharge/domain';
+import { createChargerPolicy } from '../aws-policy.js';
 import { chargerIotPolicyDocument } from '../iot-policy.js';
 import {
   type LocalChargerCredentials,
@@ -26,7 +27,8 @@ import { runCommand } from './run.js';
 export const CHARGERS_USAGE = `usage:
   pnpm chargers register <chargerId> [--connectors N] [--table NAME] [--mqtt-url URL]
   pnpm chargers register <chargerId> --aws --cert-dir DIR --policy NAME [--connectors N] [--table NAME]
-  pnpm chargers policy-document --region REGION --account ACCOUNT_ID`;
+  pnpm chargers policy-document --region REGION --account ACCOUNT_ID
+  pnpm chargers create-policy --policy NAME --region REGION --account ACCOUNT_ID   (AWS, once per account)`;
 
 const options = {
   connectors: { type: 'string' },
@@ -118,17 +120,40 @@ async function register(
   }
 }
 
+function policyTarget(values: ReturnType<typeof parseCliArgs>['values']) {
+  const region = requiredOption(values, 'region');
+  const accountId = requiredOption(values, 'account');
+  if (!/^\d{12}$/.test(accountId)) {
+    throw new UsageError(`option --account must be a 12-digit AWS account id, got '${accountId}'`);
+  }
+  return { region, accountId };
+}
+
 function policyDocument(
   positionals: string[],
   values: ReturnType<typeof parseCliArgs>['values'],
   deps: CliDeps,
 ) {
   expectPositionals(positionals, []);
-  const region = requiredOption(values, 'region');
-  const account = requiredOption(values, 'account');
-  if (!/^\d{12}$/.test(account))
-    throw new UsageError(`option --account must be a 12-digit AWS account id, got '${account}'`);
-  deps.io.out(JSON.stringify(chargerIotPolicyDocument(region, account), null, 2));
+  const { region, accountId } = policyTarget(values);
+  deps.io.out(JSON.stringify(chargerIotPolicyDocument(region, accountId), null, 2));
+}
+
+async function createPolicy(
+  positionals: string[],
+  values: ReturnType<typeof parseCliArgs>['values'],
+  deps: CliDeps,
+) {
+  expectPositionals(positionals, []);
+  const policyName = requiredOption(values, 'policy');
+  const { region, accountId } = policyTarget(values);
+  const iot = deps.openIot();
+  try {
+    const created = await createChargerPolicy(iot, { policyName, region, accountId });
+    deps.io.out(`Created IoT policy ${created.policyName} (${created.policyArn}).`);
+  } finally {
+    iot.destroy();
+  }
 }
 
 export async function runChargersCli(argv: string[], deps: CliDeps): Promise<number> {
@@ -143,6 +168,7 @@ export async function runChargersCli(argv: string[], deps: CliDeps): Promise<num
         });
       }
       if (command === 'policy-document') return policyDocument(rest, values, deps);
+      if (command === 'create-policy') return createPolicy(rest, values, deps);
       throw new UsageError(command ? `unknown command '${command}'` : 'missing command');
     },
     CHARGERS_USAGE,

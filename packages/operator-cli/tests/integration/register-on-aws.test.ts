@@ -5,6 +5,7 @@ import {
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
   CreateKeysAndCertificateCommand,
+  CreatePolicyCommand,
   CreateThingCommand,
   IoTClient,
 } from '@aws-sdk/client-iot';
@@ -13,6 +14,7 @@ import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runChargersCli } from '../../src/cli/chargers-command.js';
+import { chargerIotPolicyDocument } from '../../src/iot-policy.js';
 import { registerChargerOnAws } from '../../src/registration.js';
 import { cliHarness, newIotClient } from '../helpers/cli.js';
 
@@ -170,5 +172,28 @@ describe('registerChargerOnAws', () => {
     ]);
     expect(harness.out.join('\n')).toContain(`${certDir}/CP-AWS-1.private.key (0600)`);
     await rm(certDir, { recursive: true, force: true });
+  });
+
+  it('creates the production policy from `pnpm chargers create-policy`', async () => {
+    iotMock
+      .on(CreatePolicyCommand)
+      .resolves({ policyArn: 'arn:aws:iot:eu-west-1:123456789012:policy/charger' });
+    const harness = cliHarness(table, { openIot: newIotClient });
+    const code = await runChargersCli(
+      ['create-policy', '--policy', 'charger', '--region', 'eu-west-1', '--account', '123456789012'],
+      harness.deps,
+    );
+    expect(harness.err).toEqual([]);
+    expect(code).toBe(0);
+    expect(sentCommands()).toEqual([
+      {
+        command: 'CreatePolicyCommand',
+        input: {
+          policyName: 'charger',
+          policyDocument: JSON.stringify(chargerIotPolicyDocument('eu-west-1', '123456789012')),
+        },
+      },
+    ]);
+    expect(harness.targets).toEqual([]);
   });
 });
