@@ -13,7 +13,7 @@ import {
   getCharger,
   type TableContext,
 } from '@evcharge/dynamo';
-import { startDynamoDbLocal } from '@evcharge/dynamo/local';
+import { findFreePort, startDynamoDbLocal } from '@evcharge/dynamo/local';
 import { verifyCredential, verifyDevToken } from '@evcharge/operator-cli';
 import { startAwsServer } from './aws/aws-server.js';
 import { type BrokerMessage, startBroker } from './broker/broker.js';
@@ -109,16 +109,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     ),
   );
 
+  let dynamoStarting: Promise<void> | undefined;
   try {
-    let dynamodbEndpoint = options.dynamodbEndpoint;
-    if (!dynamodbEndpoint) {
-      const dynamo = await startDynamoDbLocal({ port: ports.dynamodb });
-      cleanups.push(() => dynamo.stop());
-      dynamodbEndpoint = dynamo.endpoint;
-    }
-    const admin = createDynamoDbClient({ endpoint: dynamodbEndpoint });
-    cleanups.push(() => admin.destroy());
-
     const topicArns = new Set<string>();
     let publishToBroker: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void> = async () => {
       throw new Error('broker not started yet');
@@ -133,12 +125,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     cleanups.push(() => aws.close());
 
+    // DynamoDB Local (seconds of JVM start) starts while the config is read and the functions load.
+    const dynamodbPort = options.dynamodbEndpoint ? 0 : ports.dynamodb || (await findFreePort());
+    const dynamodbEndpoint = options.dynamodbEndpoint ?? `http://127.0.0.1:${dynamodbPort}`;
+    if (!options.dynamodbEndpoint) {
+      dynamoStarting = startDynamoDbLocal({ port: dynamodbPort }).then((dynamo) => {
+        cleanups.push(() => dynamo.stop());
+      });
+    }
     const config = await loadCloudConfig({
       ...(options.services ? { services: options.services } : {}),
       ...(options.stage ? { stage: options.stage } : {}),
       awsEndpoint: aws.endpoint,
       tableName,
     });
+    const admin = createDynamoDbClient({ endpoint: dynamodbEndpoint });
+    cleanups.push(() => admin.destroy());
     for (const name of config.topicNames) topicArns.add(topicArn(name));
     for (const name of config.queueNames) deadLetters.ensureQueue(name);
     for (const fn of config.functions) {
@@ -147,7 +149,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         if (stream.onFailureQueue) deadLetters.ensureQueue(stream.onFailureQueue);
     }
     const rules = compileRules(config.functions);
-    await createTable(admin, tableName, config.tables[0]?.properties ?? {});
 
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
@@ -181,7 +182,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       await runtime.stop();
       for (const stream of logStreams) stream.end();
     });
-    await runtime.load();
+    await Promise.all([
+      runtime.load(),
+      (async () => {
+        await dynamoStarting;
+        await createTable(admin, tableName, config.tables[0]?.properties ?? {});
+      })(),
+    ]);
 
     const table: TableContext = { client: createDocumentClient({ endpoint: dynamodbEndpoint }), tableName };
     cleanups.push(() => table.client.destroy());
@@ -323,6 +330,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       },
     };
   } catch (error) {
+    // A JVM still starting must be stopped too: wait for it before cleaning up.
+    await dynamoStarting?.catch(() => undefined);
     await stopAll();
     throw error;
   }
