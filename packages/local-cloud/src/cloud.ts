@@ -26,6 +26,7 @@ import { LambdaRuntime } from './lambda/lambda-runtime.js';
 import { compileRules, RulesEngine } from './rules/rules-engine.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { type DeadLetterRecord, DeadLetterStore } from './state/dead-letters.js';
+import { MessageLog } from './state/message-log.js';
 import { NotificationStore, type PublishedNotification } from './state/notifications.js';
 import { CloudStats } from './state/stats.js';
 import { StreamPoller } from './streams/stream-poller.js';
@@ -99,6 +100,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const stats = new CloudStats();
   const deadLetters = new DeadLetterStore();
   const notifications = new NotificationStore();
+  const messageLog = new MessageLog();
   const cleanups: (() => Promise<void> | void)[] = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
@@ -122,6 +124,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       topicArns,
       publishToBroker: (topic, payload, qos) => publishToBroker(topic, payload, qos),
       stats: () => snapshot(),
+      messages: (filter) => messageLog.list(filter),
     });
     cleanups.push(() => aws.close());
 
@@ -202,6 +205,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       },
       onMessage: (message) => {
         for (const observer of observers) observer(message);
+        messageLog.add({
+          topic: message.topic,
+          clientId: message.clientId,
+          payload: message.payload.toString('utf8'),
+          at: new Date().toISOString(),
+        });
         stats.countMessage(message.topic);
         rulesEngine.handle(message);
       },

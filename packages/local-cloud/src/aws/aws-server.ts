@@ -12,6 +12,8 @@ export interface AwsServerOptions {
   topicArns: Set<string>;
   /** IoT data plane Publish: reaches the broker. */
   publishToBroker: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void>;
+  /** Recent broker messages for GET /_local/messages?topic=<filter>. */
+  messages: (filter?: string) => unknown;
   /** Extra inspection data for GET /_local/stats. */
   stats: () => unknown;
 }
@@ -35,6 +37,8 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
       return sendJson(response, 200, options.notifications.list());
     if (request.method === 'GET' && url.pathname === '/_local/dead-letters')
       return sendJson(response, 200, options.deadLetters.list());
+    if (request.method === 'GET' && url.pathname === '/_local/messages')
+      return sendJson(response, 200, options.messages(url.searchParams.get('topic') ?? undefined));
     if (request.method === 'GET' && url.pathname === '/_local/stats')
       return sendJson(response, 200, options.stats());
     const body = await readBody(request);

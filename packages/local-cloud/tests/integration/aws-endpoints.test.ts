@@ -154,6 +154,15 @@ describe('IoT data-plane endpoint with the real @aws-sdk/client-iot-data-plane',
       }),
     );
     expect(await received).toBe('{"status":"Accepted"}');
+    const logged = (await (
+      await fetch(
+        `${cloud.endpoints.aws}/_local/messages?topic=${encodeURIComponent('chargers/+/auth/response')}`,
+      )
+    ).json()) as { topic: string; payload: string }[];
+    expect(logged[0]).toMatchObject({
+      topic: 'chargers/CP-DATA-1/auth/response',
+      payload: '{"status":"Accepted"}',
+    });
     await client.endAsync();
     iot.destroy();
   });
