@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '@evcharge/dynamo';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+// The local cloud and the operator CLI are the harness, not dependencies of this service: reached through
+// their source, and mqtt.js through the local cloud's own dependencies.
+import { type LocalCloud, startLocalCloud } from '../../../../packages/local-cloud/src/index.js';
+import { registerChargerLocally } from '../../../../packages/operator-cli/src/index.js';
+
+/** The part of mqtt.js this test uses (its types are not resolvable from this service either). */
+interface MqttClient {
+  publishAsync: (topic: string, payload: string, options: { qos: 0 | 1 }) => Promise<unknown>;
+  endAsync: () => Promise<void>;
+  end: (force?: boolean) => void;
+  stream: { destroy: () => void };
+}
+const mqtt = createRequire(new URL('../../../../packages/local-cloud/package.json', import.meta.url))(
+  'mqtt',
+) as {
+  connectAsync: (url: string, options: Record<string, unknown>) => Promise<MqttClient>;
+};
+
+// Through the local cloud: MQTT broker (with IoT Core's lifecycle events) → rules → the heartbeat
+// service's functions → the table → its stream → the notifications service → the local SNS endpoint.
+// Stage `e2e` sets the grace to 5 s; a heartbeat reporting intervalS 10 makes the window 2 × 10 + 5 = 25 s;
+// schedules run 30× faster, so the sweeper runs every 2 s.
+
+let cloud: LocalCloud;
+const clients: MqttClient[] = [];
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({
+    services: ['heartbeat', 'notifications'],
+    stage: 'e2e',
+    ports: { mqtt: 0, aws: 0, http: 0 },
+    dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
+    tableName: `heartbeat-e2e-${randomUUID().slice(0, 8)}`,
+    timeFactor: 30,
+    quiet: true,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  for (const client of clients) client.end(true);
+  await cloud?.stop();
+});
+
+async function registeredCharger(): Promise<{ chargerId: string; password: string }> {
+  const chargerId = `E2E-${randomUUID().slice(0, 8)}`;
+  const { password } = await registerChargerLocally(cloud.table, {
+    chargerId,
+    connectorCount: 1,
+    now: new Date(),
+  });
+  return { chargerId, password };
+}
+
+async function connect(chargerId: string, password: string): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(cloud.endpoints.mqttUrl, {
+    clientId: chargerId,
+    username: chargerId,
+    password,
+    reconnectPeriod: 0,
+    protocolVersion: 4,
+  });
+  clients.push(client);
+  return client;
+}
+
+async function sendHeartbeat(client: MqttClient, chargerId: string, intervalS = 10): Promise<void> {
+  const payload = { at: new Date().toISOString(), firmware: 'e2e/1.0', intervalS };
+  await client.publishAsync(`chargers/${chargerId}/heartbeat`, JSON.stringify(payload), { qos: 1 });
+}
+
+/** Kinds of the operator notifications about one charger, oldest first. */
+function notificationKinds(chargerId: string): string[] {
+  return cloud
+    .notifications()
+    .filter((notification) => notification.attributes.chargerId?.StringValue === chargerId)
+    .reverse()
+    .map((notification) => notification.attributes.kind?.StringValue ?? '?');
+}
+
+async function charger(chargerId: string) {
+  const { Item } = await cloud.table.client.send(
+    new GetCommand({ TableName: cloud.table.tableName, Key: keys.charger(chargerId), ConsistentRead: true }),
+  );
+  return Item ?? {};
+}
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('charger liveness through the local cloud', () => {
+  it('a charger that goes silent is marked offline, and online again when it is back: one notification each', async () => {
+    const { chargerId, password } = await registeredCharger();
+    const client = await connect(chargerId, password);
+    await sendHeartbeat(client, chargerId);
+    await cloud.waitFor(() => notificationKinds(chargerId).length === 1, 15_000);
+    expect(notificationKinds(chargerId)).toEqual(['charger.online']);
+    expect(await charger(chargerId)).toMatchObject({ status: 'online', livenessWindowMs: 25_000 });
+
+    // Silent: still connected (MQTT keep-alive), but no heartbeat for longer than the 25 s window.
+    const silentSince = Date.now();
+    await cloud.waitFor(() => notificationKinds(chargerId).length === 2, 45_000);
+    expect(Date.now() - silentSince).toBeGreaterThanOrEqual(20_000);
+    expect(notificationKinds(chargerId)).toEqual(['charger.online', 'charger.offline']);
+    expect((await charger(chargerId)).status).toBe('offline');
+
+    await sendHeartbeat(client, chargerId);
+    await cloud.waitFor(() => notificationKinds(chargerId).length === 3, 15_000);
+    await settle(3_000); // several more sweeps and stream polls: nothing else may arrive
+    expect(notificationKinds(chargerId)).toEqual(['charger.online', 'charger.offline', 'charger.online']);
+    expect((await charger(chargerId)).status).toBe('online');
+  }, 120_000);
+
+  it('a clean reboot that reconnects within the grace period produces no notification', async () => {
+    const { chargerId, password } = await registeredCharger();
+    const first = await connect(chargerId, password);
+    await sendHeartbeat(first, chargerId);
+    await cloud.waitFor(() => notificationKinds(chargerId).length === 1, 15_000);
+
+    await first.endAsync(); // DISCONNECT: clientInitiatedDisconnect = true
+    await cloud.waitFor(async () => (await charger(chargerId)).connected === false, 10_000);
+    const rebooted = await connect(chargerId, password);
+    await sendHeartbeat(rebooted, chargerId);
+    await settle(10_000); // twice the grace, five sweeps
+
+    expect(notificationKinds(chargerId)).toEqual(['charger.online']);
+    expect(await charger(chargerId)).toMatchObject({ status: 'online', connected: true });
+  }, 60_000);
+
+  it('a lost connection is offline at once, and online again on reconnect', async () => {
+    const { chargerId, password } = await registeredCharger();
+    const first = await connect(chargerId, password);
+    await sendHeartbeat(first, chargerId, 300);
+    await cloud.waitFor(() => notificationKinds(chargerId).length === 1, 15_000);
+
+    first.stream.destroy(); // no DISCONNECT packet: an unclean disconnect
+    await cloud.waitFor(() => notificationKinds(chargerId).length === 2, 10_000);
+    expect((await charger(chargerId)).status).toBe('offline');
+
+    await connect(chargerId, password);
+    await cloud.waitFor(() => notificationKinds(chargerId).length === 3, 10_000);
+    await settle(2_000);
+    expect(notificationKinds(chargerId)).toEqual(['charger.online', 'charger.offline', 'charger.online']);
+    expect(cloud.deadLetters()).toEqual([]);
+  }, 60_000);
+});
