@@ -176,7 +176,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         if (functionLogs === 'inherit') return process.stdout;
         if (functionLogs === 'discard') return undefined;
         mkdirSync(join(stateDir, 'logs'), { recursive: true });
-        const stream = createWriteStream(join(stateDir, 'logs', `${fn.id}.log`), { flags: 'a' });
+        const stream = createWriteStream(join(stateDir, 'logs', `${fn.id}.log`));
         logStreams.push(stream);
         return stream;
       },

@@ -30,7 +30,7 @@ export function renderStatus(input: StatusInput): string[] {
     .map(([topic, count]) => `${topic} ${count}`);
   lines.push(`  messages   ${topics.join('   ') || 'none yet'}`);
   lines.push(
-    `  lambda     invocations ${cloud.invocations}   errors ${cloud.errors}   stream records ${cloud.streamRecords}   http ${cloud.httpRequests}`,
+    `  lambda     invocations ${cloud.invocations}   errors ${cloud.errors}   rule errors ${cloud.ruleErrors}   stream records ${cloud.streamRecords}   http ${cloud.httpRequests}`,
     `  out        notifications ${cloud.notifications}   dead letters ${cloud.deadLetters}   refused (conn/pub/sub) ${cloud.refused.connections}/${cloud.refused.publishes}/${cloud.refused.subscribes}`,
   );
   if (input.recentLog.length > 0)

@@ -24,71 +24,46 @@ type WorkerReply =
 
 /** One function in its own worker thread; invocations run concurrently inside it, like warm instances. */
 export class FunctionWorker {
-  private readonly worker: Worker;
+  private worker: Worker;
   private readonly pending = new Map<string, (outcome: InvocationOutcome) => void>();
-  private crashed: InvocationError | undefined;
+  private stopped = false;
 
   constructor(
     readonly fn: LocalFunction,
-    options: FunctionWorkerOptions,
+    private readonly options: FunctionWorkerOptions,
   ) {
-    this.worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
-      workerData: {
-        handlerFile: fn.handlerFile,
-        handlerExport: fn.handlerExport,
-        functionName: fn.functionName,
-        memorySizeMb: 256,
-      },
-      env: {
-        PATH: process.env.PATH ?? '',
-        AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
-        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-        ...fn.environment,
-        ...options.injectedEnv,
-      },
-      stdout: true,
-      stderr: true,
-    });
-    if (options.log) {
-      this.worker.stdout.pipe(options.log, { end: false });
-      this.worker.stderr.pipe(options.log, { end: false });
-    } else {
-      this.worker.stdout.resume();
-      this.worker.stderr.resume();
-    }
-    this.worker.on('message', (reply: WorkerReply) => {
-      if (reply.type !== 'result') return;
-      const resolve = this.pending.get(reply.id);
-      this.pending.delete(reply.id);
-      resolve?.(reply.ok ? { ok: true, result: reply.result } : { ok: false, error: reply.error });
-    });
-    this.worker.on('error', (error) =>
-      this.fail({ errorType: 'Runtime.WorkerError', errorMessage: error.message }),
-    );
-    this.worker.on('exit', (code) =>
-      this.fail({ errorType: 'Runtime.ExitError', errorMessage: `worker exited with code ${code}` }),
-    );
+    this.worker = this.spawn();
   }
 
   /** Imports the handler module once, so that a module that cannot load fails start-up, not the first message. */
   async load(): Promise<void> {
+    const worker = this.worker;
     const reply = await new Promise<WorkerReply>((resolve) => {
       const onMessage = (message: WorkerReply) => {
         if (message.type !== 'loaded') return;
-        this.worker.off('message', onMessage);
+        worker.off('message', onMessage);
         resolve(message);
       };
-      this.worker.on('message', onMessage);
-      this.worker.postMessage({ type: 'load' });
+      worker.on('message', onMessage);
+      worker.once('exit', (code) =>
+        resolve({
+          type: 'loaded',
+          ok: false,
+          error: { errorType: 'Runtime.ExitError', errorMessage: `exit ${code}` },
+        }),
+      );
+      worker.postMessage({ type: 'load' });
     });
     if (reply.type === 'loaded' && !reply.ok)
       throw new Error(`${this.fn.id}: cannot load ${this.fn.handlerFile}: ${reply.error?.errorMessage}`);
   }
 
   invoke(event: unknown): Promise<InvocationOutcome> {
-    if (this.crashed) return Promise.resolve({ ok: false, error: this.crashed });
+    if (this.stopped)
+      return Promise.resolve({
+        ok: false,
+        error: { errorType: 'Runtime.Stopped', errorMessage: 'local cloud stopped' },
+      });
     const id = randomUUID();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -110,13 +85,58 @@ export class FunctionWorker {
   }
 
   async stop(): Promise<void> {
-    this.crashed ??= { errorType: 'Runtime.Stopped', errorMessage: 'local cloud stopped' };
+    this.stopped = true;
     await this.worker.terminate();
   }
 
-  private fail(error: InvocationError): void {
-    this.crashed ??= error;
-    for (const resolve of this.pending.values()) resolve({ ok: false, error });
-    this.pending.clear();
+  private spawn(): Worker {
+    const { fn, options } = this;
+    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+      workerData: {
+        handlerFile: fn.handlerFile,
+        handlerExport: fn.handlerExport,
+        functionName: fn.functionName,
+        memorySizeMb: 256,
+      },
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        ...fn.environment,
+        ...options.injectedEnv,
+      },
+      stdout: true,
+      stderr: true,
+    });
+    if (options.log) {
+      worker.stdout.pipe(options.log, { end: false });
+      worker.stderr.pipe(options.log, { end: false });
+    } else {
+      worker.stdout.resume();
+      worker.stderr.resume();
+    }
+    worker.on('message', (reply: WorkerReply) => {
+      if (reply.type !== 'result') return;
+      const resolve = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      resolve?.(reply.ok ? { ok: true, result: reply.result } : { ok: false, error: reply.error });
+    });
+    let crash: InvocationError | undefined;
+    worker.on('error', (error) => {
+      crash = { errorType: 'Runtime.UnhandledError', errorMessage: error.message };
+    });
+    worker.on('exit', (code) => {
+      // Like a crashed Lambda instance: in-flight invocations fail, the next one gets a fresh (cold) worker.
+      const error = crash ?? {
+        errorType: 'Runtime.ExitError',
+        errorMessage: `worker exited with code ${code}`,
+      };
+      for (const resolve of this.pending.values()) resolve({ ok: false, error });
+      this.pending.clear();
+      if (!this.stopped && this.worker === worker) this.worker = this.spawn();
+    });
+    return worker;
   }
 }

@@ -27,7 +27,8 @@ export class CloudStats {
     return Object.values(this.invocationsByFunction).reduce((sum, count) => sum + count, 0);
   }
 
+  /** Failed function invocations (each retry counts); rule errors are counted apart. */
   get errors(): number {
-    return Object.values(this.errorsByFunction).reduce((sum, count) => sum + count, 0) + this.ruleErrors;
+    return Object.values(this.errorsByFunction).reduce((sum, count) => sum + count, 0);
   }
 }

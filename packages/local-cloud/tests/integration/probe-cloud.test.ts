@@ -73,6 +73,23 @@ describe('IoT rule → Lambda async semantics', () => {
     ).toBe(false);
   });
 
+  it('a crashed worker fails its invocation and the next one gets a fresh worker', async () => {
+    await cloud.publish(
+      'chargers/CP-7/heartbeat',
+      JSON.stringify({ requestId: 'crash-1', crashWorker: true }),
+    );
+    const letter = await cloud.waitFor(() =>
+      cloud.deadLetters().find((l) => (l.payload as { requestId?: string }).requestId === 'crash-1'),
+    );
+    expect(letter.reason).toMatch(/deliberate worker crash/);
+    await cloud.publish('chargers/CP-7/heartbeat', JSON.stringify({ requestId: 'after-crash' }));
+    await cloud.waitFor(() =>
+      reports<{ event: { requestId: string } }>(cloud, 'echo').some(
+        (r) => r.event.requestId === 'after-crash',
+      ),
+    );
+  });
+
   it('a non-JSON payload on a rule that reads fields goes to the rule errorAction', async () => {
     await cloud.publish('chargers/CP-7/heartbeat', 'not json');
     const letter = await cloud.waitFor(() => cloud.deadLetters().find((l) => l.source === 'rule-error'));
