@@ -28,6 +28,8 @@ export interface LocalBroker {
   close: () => Promise<void>;
 }
 
+// IoT Core's limit; a larger publish disconnects the client.
+const maxPayloadBytes = 128 * 1024;
 const badCredentials = 4;
 const identifierRejected = 2;
 
@@ -58,6 +60,12 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
     },
     authorizePublish: (client, packet, callback) => {
       if (!client) return callback(null);
+      if (packet.payload.length > maxPayloadBytes) {
+        options.log(`broker: refused publish by '${client.id}' to '${packet.topic}': payload over 128 KB`);
+        options.onRefused?.('publish');
+        disconnectReasons.set(client, 'MESSAGE_SIZE_EXCEEDED');
+        return callback(new Error('payload over 128 KB'));
+      }
       if (chargerTopicPermissions(client.id).publish.includes(packet.topic)) return callback(null);
       options.log(`broker: refused publish by '${client.id}' to '${packet.topic}'`);
       options.onRefused?.('publish');

@@ -98,6 +98,16 @@ describe('broker authorization (the IoT policy)', () => {
     await client.endAsync(true);
   });
 
+  it('refuses a payload over 128 KB on its own topic', async () => {
+    const before = cloud.stats().refused.publishes;
+    const client = await connect('CP-A');
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish('chargers/CP-A/heartbeat', 'x'.repeat(128 * 1024 + 1), { qos: 1 });
+    await closed;
+    expect(cloud.stats().refused.publishes).toBe(before + 1);
+    await client.endAsync(true);
+  });
+
   it("refuses a subscription to another charger's topics and to wildcards, grants its own", async () => {
     const client = await connect('CP-A');
     const granted = await grantedQos(client, [
