@@ -53,7 +53,8 @@ export function buildFunction(input: BuildFunctionInput): LocalFunction {
   for (const event of fn.events ?? []) {
     if ('iot' in event) {
       iotIndex++;
-      built.iotRules.push(iotRule(event.iot as Record<string, unknown>, service, name, iotIndex, resolve));
+      const iot = event.iot as Record<string, unknown>;
+      if (iot.enabled !== false) built.iotRules.push(iotRule(iot, service, name, iotIndex, resolve));
     } else if ('stream' in event) {
       const stream = streamSubscription(event.stream, resolve);
       if (stream) built.streams.push(stream);

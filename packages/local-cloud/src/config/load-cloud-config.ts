@@ -31,6 +31,10 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
   const serviceDirs = [...new Set(['storage', ...requested])].map((service) =>
     isAbsolute(service) ? service : join(servicesRoot, service),
   );
+  for (const dir of serviceDirs) {
+    if (!existsSync(join(dir, 'serverless.yml')))
+      throw new Error(`no serverless.yml in ${dir} (unknown service?)`);
+  }
   const printed = await Promise.all(serviceDirs.map((dir) => printService(dir, stage)));
   const tables: TableConfig[] = [];
   const topicNames: string[] = [];

@@ -16,6 +16,7 @@ const payload = {
   nullField: null,
   flag: true,
   numericString: '10',
+  value: 7,
 };
 const message = {
   topic: 'chargers/CP-1/heartbeat',
@@ -87,6 +88,8 @@ const goldenCases: Golden[] = [
   [`SELECT color ${from} WHERE 'true' AND flag`, { color: 'red' }],
   // WHERE runs before SELECT: it cannot see SELECT aliases
   [`SELECT temperature AS t ${from} WHERE t > 10`, undefined],
+  // a field may be named like a SQL word the engine does not treat as a keyword
+  [`SELECT value AS v ${from} WHERE value > 5`, { v: 7 }],
   // keywords are case-insensitive
   [`select color as c ${from} where temperature > 1 and not false`, { c: 'red' }],
 ];
