@@ -16,10 +16,10 @@ const unsupportedKeywords = new Set([
   'LIKE',
   'IS',
   'BETWEEN',
-  'VALUE',
-  'EXISTS',
-  'WHEN',
-  'THEN',
+  'ORDER',
+  'GROUP',
+  'JOIN',
+  'LIMIT',
 ]);
 const symbols = [
   '<>',
