@@ -4,6 +4,7 @@ import {
   CreateTableCommand,
   type CreateTableCommandInput,
   ResourceInUseException,
+  UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import {

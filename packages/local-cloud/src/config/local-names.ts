@@ -33,7 +33,9 @@ export function localQueueUrl(awsEndpoint: string, queueName: string): string {
   return `${awsEndpoint}/${localAccountId}/${queueName}`;
 }
 
-const awsQueueUrl = /^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com\/(\d+)\/([^/]+)$/;
+// AWS-shaped queue URLs, and local ones on another port (e.g. a stage param written for the default 4566).
+const awsQueueUrl =
+  /^(?:https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com|https?:\/\/(?:127\.0\.0\.1|localhost)(?::\d+)?)\/(\d{12})\/([^/]+)$/;
 
 /** Rewrites an AWS-shaped queue URL to the local endpoint; other values are returned as they are. */
 export function localizeQueueUrl(value: string, awsEndpoint: string): string {
