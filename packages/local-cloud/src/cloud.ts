@@ -366,6 +366,12 @@ async function createTable(
     { client: admin, maxWaitTime: 30, minDelay: 0.1, maxDelay: 1 },
     { TableName: tableName },
   );
+  const ttl = properties.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean } | undefined;
+  if (ttl?.Enabled) {
+    await admin
+      .send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: ttl }))
+      .catch(() => undefined); // already enabled when the table is reused
+  }
 }
 
 function decodeClaims(token: string): Record<string, unknown> {
