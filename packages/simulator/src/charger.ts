@@ -47,6 +47,17 @@ export const DEFAULT_TIMING: ChargerTiming = {
 
 export const SIMULATOR_FIRMWARE = 'evcharge-sim/1.0';
 
+/** Real time to wait for a PUBACK (or a clean disconnect) before reporting an error and moving on. */
+export const PUBLISH_TIMEOUT_MS = 5_000;
+
+function withTimeout<Value>(promise: Promise<Value>, timeoutMs: number): Promise<Value> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no acknowledgement within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface ChargerConfig {
   index: number;
   chargerId: string;
@@ -167,9 +178,12 @@ export class SimulatedCharger {
 
     if (plugFirst) await this.send(plug({ connectorId, event: 'plugged', at: new Date() }));
     const response = await this.authorize(connectorId, idTag);
+    const stoppedWhileWaiting = !response && this.abort.signal.aborted;
     const status = response?.status ?? 'NoResponse';
-    this.config.stats.authDecisions[status]++;
-    log(`${chargerId} connector ${connectorId}: idTag ${idTag} (${kind}) → ${status}`);
+    if (!stoppedWhileWaiting) this.config.stats.authDecisions[status]++;
+    log(
+      `${chargerId} connector ${connectorId}: idTag ${idTag} (${kind}) → ${stoppedWhileWaiting ? 'stopped' : status}`,
+    );
 
     if (response?.status !== 'Accepted' || !response.sessionId) {
       if (plugFirst) {
@@ -217,18 +231,21 @@ export class SimulatedCharger {
     );
   }
 
+  /** The response, or undefined after the timeout or when the fleet stops while waiting. */
   private async authorize(connectorId: number, idTag: string): Promise<AuthResponsePayload | undefined> {
     const request = authRequest({ connectorId, idTag, at: new Date() });
+    const signal = this.abort.signal;
     const answered = new Promise<AuthResponsePayload | undefined>((resolve) => {
-      const timer = setTimeout(() => {
-        this.pendingAuth.delete(request.requestId);
-        resolve(undefined);
-      }, this.config.timing.authTimeoutMs);
-      this.pendingAuth.set(request.requestId, (response) => {
+      const settle = (response: AuthResponsePayload | undefined) => {
         clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
         this.pendingAuth.delete(request.requestId);
         resolve(response);
-      });
+      };
+      const onAbort = () => settle(undefined);
+      const timer = setTimeout(() => settle(undefined), this.config.timing.authTimeoutMs);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.pendingAuth.set(request.requestId, settle);
     });
     await this.send(request.message);
     return answered;
@@ -263,7 +280,16 @@ export class SimulatedCharger {
     if (!client) return;
     this.client = undefined;
     this.markConnected(false);
-    await client.endAsync();
+    // A graceful end waits for in-flight QoS 1 acks; with the connection gone, nothing will ack them.
+    if (!client.connected) {
+      await client.endAsync(true);
+      return;
+    }
+    const ended = await withTimeout(client.endAsync(), PUBLISH_TIMEOUT_MS).then(
+      () => true,
+      () => false,
+    );
+    if (!ended) await client.endAsync(true);
   }
 
   /** mqtt.js emits close once per failed reconnect attempt too: count transitions, not events. */
@@ -376,23 +402,49 @@ export class SimulatedCharger {
     this.registerUpdatedAtMs = now;
   }
 
+  /**
+   * Publishes with QoS 1, first a deliberate bad input if the draw says so. Counted when published, not
+   * when acknowledged: a message still queued at a timeout may yet arrive, and must be accounted for.
+   */
   private async send(message: DeviceMessage): Promise<void> {
     const client = this.client;
     if (!client) return;
+    // Stopping with the broker gone: nothing would be acknowledged, so do not queue more.
+    if (this.abort.signal.aborted && !client.connected) return;
     const { badInputRandom, badInputRate, stats, chargerId } = this.config;
     try {
       if (badInputRandom.chance(badInputRate)) {
         const kind = badInputRandom.pick(badInputKinds);
         const bad = badInput(kind, { connectorId: 1, at: new Date() });
-        await client.publishAsync(chargerTopic(bad.kind, chargerId), bad.payload, { qos: 1 });
         stats.badInputsSent++;
         stats.badInputsByKind[kind]++;
+        await this.publish(client, chargerTopic(bad.kind, chargerId), bad.payload);
       }
-      await client.publishAsync(chargerTopic(message.kind, chargerId), message.payload, { qos: 1 });
       stats.messagesSent[message.kind]++;
+      await this.publish(client, chargerTopic(message.kind, chargerId), message.payload);
     } catch (error) {
       this.error(`publish ${message.kind} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  private publish(client: MqttClient, topic: string, payload: string): Promise<void> {
+    const acknowledged = withTimeout(client.publishAsync(topic, payload, { qos: 1 }), PUBLISH_TIMEOUT_MS);
+    const signal = this.abort.signal;
+    return new Promise<void>((resolve, reject) => {
+      // While stopping, a lost connection will not come back: give up at once instead of waiting.
+      const giveUpIfStoppingOffline = () => {
+        if (signal.aborted && !client.connected) reject(new Error('connection lost while stopping'));
+      };
+      client.on('close', giveUpIfStoppingOffline);
+      signal.addEventListener('abort', giveUpIfStoppingOffline);
+      giveUpIfStoppingOffline();
+      acknowledged
+        .then(() => resolve(), reject)
+        .finally(() => {
+          client.off('close', giveUpIfStoppingOffline);
+          signal.removeEventListener('abort', giveUpIfStoppingOffline);
+        });
+    });
   }
 
   /** Sleeps simulated seconds; false if the fleet is stopping (unless the step must finish a cycle). */

@@ -12,7 +12,8 @@ export interface ReceivedMessage {
   receivedAtMs: number;
 }
 
-export type AuthDecider = (idTag: string) => { status: string; reason?: string };
+/** undefined: leave the request unanswered. */
+export type AuthDecider = (idTag: string) => { status: string; reason?: string } | undefined;
 
 export interface TestBroker {
   url: string;
@@ -73,6 +74,7 @@ export async function startTestBroker(table: TableContext, decide: AuthDecider):
     if (parsed?.kind !== 'authRequest') return;
     const request = JSON.parse(payload) as { requestId: string; idTag: string };
     const decision = decide(request.idTag);
+    if (!decision) return;
     const sessionId = decision.status === 'Accepted' ? randomUUID() : undefined;
     if (sessionId)
       acceptedSessions.set(parsed.chargerId, [...(acceptedSessions.get(parsed.chargerId) ?? []), sessionId]);

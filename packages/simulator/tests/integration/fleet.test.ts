@@ -318,3 +318,52 @@ describe('simulated charger against an aedes broker', () => {
     }
   });
 });
+
+describe('stopping', () => {
+  it('does not wait out a pending auth request, and does not count it as unanswered', async () => {
+    const silentBroker = await startTestBroker(table, () => undefined);
+    try {
+      const run = await startFleet({
+        mqttUrl: silentBroker.url,
+        table,
+        chargers: 1,
+        prefix: 'WAIT',
+        seed: 1,
+        timeFactor: 3600,
+        timing: { idleS: [0, 0], authTimeoutMs: 30_000 },
+      });
+      await waitFor(
+        () => silentBroker.messages.some((m) => kindOf(m) === 'authRequest'),
+        5000,
+        'an auth request',
+      );
+      const stopping = Date.now();
+      await run.stop();
+      expect(Date.now() - stopping).toBeLessThan(2000);
+      expect(run.stats().authDecisions.NoResponse).toBe(0);
+      expect(run.stats().connected).toBe(0);
+    } finally {
+      await silentBroker.close();
+    }
+  });
+
+  it('stops promptly when the broker went away first', async () => {
+    const doomedBroker = await startTestBroker(table, decideByTag);
+    const run = await startFleet({
+      mqttUrl: doomedBroker.url,
+      table,
+      chargers: 2,
+      prefix: 'GONE',
+      seed: 2,
+      idTagMix: { valid: 1, blocked: 0, expired: 0, unknown: 0 },
+      timeFactor: 3600,
+      timing: { sessionS: [36_000, 36_000], idleS: [0, 0], authTimeoutMs: 2000 },
+    });
+    await waitFor(() => run.stats().sessionsActive === 2, 5000, 'two sessions charging');
+    await doomedBroker.close();
+    const stopping = Date.now();
+    await run.stop();
+    expect(Date.now() - stopping).toBeLessThan(3000);
+    expect(run.stats().sessionsActive).toBe(0);
+  });
+});
