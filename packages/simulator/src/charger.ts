@@ -76,6 +76,16 @@ export interface ChargerConfig {
   offlineRate: number;
   timing: ChargerTiming;
   log: (line: string) => void;
+  onPublish: (message: PublishedMessage) => void;
+}
+
+export interface PublishedMessage {
+  chargerId: string;
+  topic: string;
+  payload: string;
+  /** Real time of the publish, epoch ms. */
+  publishedAtMs: number;
+  badInput: boolean;
 }
 
 interface ActiveSession {
@@ -364,6 +374,13 @@ export class SimulatedCharger {
     if (connectorId === undefined) return;
     this.advanceRegisters();
     const session = this.session?.connectorId === connectorId ? this.session : undefined;
+    // Delivered energy counts what the readings actually said, so it matches the backend's register deltas.
+    const sentWh = this.reportedWh(connectorId);
+    if (session && context === 'Transaction.Begin') session.lastReportedWh = sentWh;
+    if (session && sentWh > session.lastReportedWh) {
+      this.config.stats.energyDeliveredWh += sentWh - session.lastReportedWh;
+      session.lastReportedWh = sentWh;
+    }
     await this.send(
       meterReading({
         connectorId,
@@ -376,11 +393,6 @@ export class SimulatedCharger {
         ...(trigger ? { requestId: trigger.requestId } : {}),
       }),
     );
-    if (session) {
-      const reported = this.reportedWh(connectorId);
-      this.config.stats.energyDeliveredWh += reported - session.lastReportedWh;
-      session.lastReportedWh = reported;
-    }
   }
 
   private reportedWh(connectorId: number): number {
@@ -418,7 +430,7 @@ export class SimulatedCharger {
         const bad = badInput(kind, { connectorId: 1, at: new Date() });
         stats.badInputsSent++;
         stats.badInputsByKind[kind]++;
-        await this.publish(client, chargerTopic(bad.kind, chargerId), bad.payload);
+        await this.publish(client, chargerTopic(bad.kind, chargerId), bad.payload, true);
       }
       stats.messagesSent[message.kind]++;
       await this.publish(client, chargerTopic(message.kind, chargerId), message.payload);
@@ -427,7 +439,14 @@ export class SimulatedCharger {
     }
   }
 
-  private publish(client: MqttClient, topic: string, payload: string): Promise<void> {
+  private publish(client: MqttClient, topic: string, payload: string, badInput = false): Promise<void> {
+    this.config.onPublish({
+      chargerId: this.config.chargerId,
+      topic,
+      payload,
+      publishedAtMs: Date.now(),
+      badInput,
+    });
     const acknowledged = withTimeout(client.publishAsync(topic, payload, { qos: 1 }), PUBLISH_TIMEOUT_MS);
     const signal = this.abort.signal;
     return new Promise<void>((resolve, reject) => {

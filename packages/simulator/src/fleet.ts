@@ -1,6 +1,6 @@
 import type { TableContext } from '@evcharge/dynamo';
 import { registerChargerLocally } from '@evcharge/operator-cli';
-import { type ChargerTiming, DEFAULT_TIMING, SimulatedCharger } from './charger.js';
+import { type ChargerTiming, DEFAULT_TIMING, type PublishedMessage, SimulatedCharger } from './charger.js';
 import { ScaledClock } from './clock.js';
 import { DEFAULT_ID_TAG_MIX, type IdTagMix, planIdTags, provisionIdTags } from './id-tags.js';
 import { SeededRandom } from './random.js';
@@ -25,6 +25,8 @@ export interface FleetOptions {
   connectorsPerCharger?: number;
   /** Overrides of the simulated-time behaviour (tests use short sessions). */
   timing?: Partial<ChargerTiming>;
+  /** Called for every message a charger publishes, bad inputs included (e.g. to record traffic for replay). */
+  onPublish?: (message: PublishedMessage) => void;
 }
 
 export interface Fleet {
@@ -58,7 +60,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
   const now = new Date();
   const startedAtMs = Date.now();
-  await provisionIdTags(options.table, plan, now);
+  if (options.chargers > 0) await provisionIdTags(options.table, plan, now);
   const chargers: SimulatedCharger[] = [];
   for (let index = 0; index < options.chargers; index++) {
     const chargerId = `${prefix}-${String(index + 1).padStart(3, '0')}`;
@@ -81,6 +83,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         offlineRate,
         timing,
         log,
+        onPublish: options.onPublish ?? (() => undefined),
       }),
     );
   }

@@ -10,6 +10,7 @@ import {
 import { getCharger, getIdTag } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { PublishedMessage } from '../../src/charger.js';
 import { type Fleet, startFleet } from '../../src/fleet.js';
 import { type ReceivedMessage, startTestBroker, type TestBroker, waitFor } from '../helpers/broker.js';
 
@@ -206,6 +207,7 @@ describe('simulated charger against an aedes broker', () => {
   });
 
   it('sends a counted number of deliberately bad inputs and nothing else invalid', async () => {
+    const published: PublishedMessage[] = [];
     fleet = await startFleet({
       mqttUrl: broker.url,
       table,
@@ -213,6 +215,7 @@ describe('simulated charger against an aedes broker', () => {
       prefix: 'BAD',
       seed: 3,
       badInputRate: 0.2,
+      onPublish: (message) => published.push(message),
       ...fast,
     });
     await waitFor(
@@ -230,6 +233,16 @@ describe('simulated charger against an aedes broker', () => {
     expect(Object.values(stats.badInputsByKind).reduce((sum, count) => sum + count, 0)).toBe(
       stats.badInputsSent,
     );
+    // The publish hook sees exactly what the broker received, flagged the same way.
+    expect(published.map((message) => message.payload).sort()).toEqual(
+      messages.map((message) => message.payload).sort(),
+    );
+    expect(
+      published
+        .filter((message) => message.badInput)
+        .map((message) => message.payload)
+        .sort(),
+    ).toEqual(invalid.map((message) => message.payload).sort());
     const valid = messages.length - invalid.length;
     expect(valid).toBe(Object.values(stats.messagesSent).reduce((sum, count) => sum + count, 0));
   });
@@ -316,6 +329,16 @@ describe('simulated charger against an aedes broker', () => {
       await strictBroker.close();
       await otherTable.drop();
     }
+  });
+});
+
+describe('an empty fleet', () => {
+  it('registers nothing and stops at once', async () => {
+    const empty = await startFleet({ mqttUrl: 'mqtt://127.0.0.1:1', table, chargers: 0, prefix: 'NONE' });
+    expect(empty.chargerIds).toEqual([]);
+    expect(await getIdTag(table, 'NONEB001')).toBeUndefined();
+    await empty.stop();
+    expect(empty.stats()).toMatchObject({ chargers: 0, connected: 0, sessionsStarted: 0 });
   });
 });
 
