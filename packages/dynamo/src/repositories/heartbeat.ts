@@ -358,17 +358,46 @@ export interface OfflineSweep {
   markedOffline: number;
   /** Read capacity of the index queries: grows with due chargers, not with the fleet. */
   consumedReadUnits: number;
+  /** Query rounds: more than one only when a shard had more due chargers than one page. */
+  rounds: number;
+}
+
+export interface SweepOptions {
+  /** Epoch ms after which no new round starts (the invocation's time budget). */
+  stopBy?: number;
+  /** Due chargers read per shard and round. */
+  pageSize?: number;
 }
 
 const SWEEP_CONCURRENCY = 16;
+const MAX_SWEEP_ROUNDS = 50;
 
-export async function sweepOfflineChargers(table: TableContext, nowMs: number): Promise<OfflineSweep> {
-  const { items, consumedReadUnits } = await queryDueItems(table, 'charger-offline', nowMs);
-  let markedOffline = 0;
-  for (let start = 0; start < items.length; start += SWEEP_CONCURRENCY) {
-    const batch = items.slice(start, start + SWEEP_CONCURRENCY);
-    const results = await Promise.all(batch.map((item) => markChargerOfflineIfDue(table, item, nowMs)));
-    markedOffline += results.filter(Boolean).length;
+/**
+ * Marks every online charger whose deadline passed offline. A round reads one page of due keys per shard;
+ * chargers it handles leave the due range (offline: out of the sparse index; refreshed: dueAt moved on), so
+ * another round is needed only when a shard filled its page, as after a mass outage.
+ */
+export async function sweepOfflineChargers(
+  table: TableContext,
+  nowMs: number,
+  options: SweepOptions = {},
+): Promise<OfflineSweep> {
+  const pageSize = options.pageSize ?? 100;
+  const sweep: OfflineSweep = { due: 0, markedOffline: 0, consumedReadUnits: 0, rounds: 0 };
+  for (;;) {
+    const { items, consumedReadUnits } = await queryDueItems(table, 'charger-offline', nowMs, pageSize);
+    sweep.rounds++;
+    sweep.due += items.length;
+    sweep.consumedReadUnits += consumedReadUnits;
+    let markedThisRound = 0;
+    for (let start = 0; start < items.length; start += SWEEP_CONCURRENCY) {
+      const batch = items.slice(start, start + SWEEP_CONCURRENCY);
+      const results = await Promise.all(batch.map((item) => markChargerOfflineIfDue(table, item, nowMs)));
+      markedThisRound += results.filter(Boolean).length;
+    }
+    sweep.markedOffline += markedThisRound;
+    const noShardFull = items.length < pageSize;
+    const outOfTime = options.stopBy !== undefined && Date.now() >= options.stopBy;
+    if (noShardFull || markedThisRound === 0 || outOfTime || sweep.rounds >= MAX_SWEEP_ROUNDS) return sweep;
   }
-  return { due: items.length, markedOffline, consumedReadUnits };
 }

@@ -5,6 +5,7 @@ import {
   keys,
   type OfflineSweep,
   registerCharger,
+  shardOf,
   type TableContext,
 } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
@@ -59,16 +60,20 @@ async function dropTable(table: TestTable): Promise<void> {
 
 /** Chargers online through the real handlers; the first `stale` of them last heard from 700 s ago. */
 async function seedFleet(prefix: string, fleet: number, stale: number): Promise<string[]> {
-  const now = Date.now();
   const ids = Array.from({ length: fleet }, (_, index) => `${prefix}-${index}`);
+  await seedChargers(ids.slice(0, stale), Date.now() - 700_000);
+  await seedChargers(ids.slice(stale), Date.now());
+  return ids.slice(0, stale);
+}
+
+async function seedChargers(ids: string[], lastSeenMs: number): Promise<void> {
   await mapWithConcurrency(ids, 16, async (chargerId) => {
-    await registerCharger(config.table, { chargerId, connectorCount: 1, now: new Date(now) });
+    await registerCharger(config.table, { chargerId, connectorCount: 1, now: new Date(lastSeenMs) });
   });
   const results = await mapWithConcurrency(ids, 16, (chargerId) =>
-    heartbeat(heartbeatEvent(chargerId, Number(chargerId.split('-').at(-1)) < stale ? now - 700_000 : now)),
+    heartbeat(heartbeatEvent(chargerId, lastSeenMs)),
   );
   expect(results.every((result) => result.outcome === 'recorded')).toBe(true);
-  return ids.slice(0, stale);
 }
 
 /**
@@ -144,7 +149,7 @@ describe('sweeper read cost grows with stale chargers, not with the fleet', () =
       const queries = commands.names().filter((name) => name === 'QueryCommand').length;
       const updates = commands.names().filter((name) => name === 'UpdateItemCommand').length;
 
-      expect(result).toMatchObject({ due: stale, markedOffline: stale });
+      expect(result).toMatchObject({ due: stale, markedOffline: stale, rounds: 1 });
       expect(
         commands.names().filter((name) => !['QueryCommand', 'UpdateItemCommand'].includes(name)),
       ).toEqual([]);
@@ -174,6 +179,24 @@ describe('sweeper read cost grows with stale chargers, not with the fleet', () =
     expect(large?.queries).toBe(small?.queries);
     expect(large?.scan).toBeGreaterThan(5 * (small?.scan ?? 0));
   });
+});
+
+describe('a mass outage', () => {
+  it('drains a shard holding more due chargers than one page in a single run', async () => {
+    const table = await useFreshTable('sweep-outage');
+    // 250 chargers that all hash to deadline shard 0: the sweeper reads 100 per shard and round.
+    const sameShard: string[] = [];
+    for (let index = 0; sameShard.length < 250; index++) {
+      if (shardOf(`OUT-${index}`) === 0) sameShard.push(`OUT-${index}`);
+    }
+    await seedChargers(sameShard, Date.now() - 700_000);
+
+    const result = await sweep();
+
+    expect(result).toMatchObject({ due: 250, markedOffline: 250, rounds: 3 });
+    expect(await sweep()).toMatchObject({ due: 0, rounds: 1 });
+    await dropTable(table);
+  }, 120_000);
 });
 
 describe('races', () => {
