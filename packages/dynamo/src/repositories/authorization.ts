@@ -340,11 +340,14 @@ export async function expireDueSessions(
   options: ExpireSessionsOptions,
 ): Promise<ExpireSessionsResult> {
   const { items } = await queryDueItems(table, 'session-expiry', options.now.getTime());
+  const sessionPrefix = keys.session('').pk;
   const outcomes: SessionExpiryOutcome[] = [];
   const queue = [...items];
   const workers = Array.from({ length: Math.min(options.concurrency ?? 10, queue.length) }, async () => {
     for (let due = queue.shift(); due; due = queue.shift()) {
-      const sessionId = due.pk.slice('SESSION#'.length);
+      const sessionId = due.pk.slice(sessionPrefix.length);
+      // Only sessions arm session-expiry deadlines; anything else there is not ours to touch.
+      if (!due.pk.startsWith(sessionPrefix) || due.sk !== keys.session(sessionId).sk) continue;
       outcomes.push(await expireSession(table, sessionId, options));
     }
   });
