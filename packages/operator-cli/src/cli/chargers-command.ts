@@ -106,6 +106,10 @@ async function register(
         deps.io.out(`  cert file:   ${registration.certificatePath} (0600)`);
         deps.io.out(`  key file:    ${registration.privateKeyPath} (0600)`);
         deps.io.out(`  policy:      ${policyName}`);
+        deps.io.out(
+          'The device also needs the ATS endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS) and the ' +
+            'Amazon Root CA 1. Re-registering issues a new certificate; revoke the old one with aws iot update-certificate.',
+        );
       } finally {
         iot.destroy();
       }
