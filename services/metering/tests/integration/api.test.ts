@@ -30,7 +30,12 @@ let listMySessions: HttpHandler;
 let getSession: HttpHandler;
 let createMeterRequest: HttpHandler;
 
-const aliceOld = session({ startedAt: '2026-11-20T08:00:00.000Z', status: 'Completed', connectorId: 1 });
+const aliceOld = session({
+  startedAt: '2026-11-20T08:00:00.000Z',
+  status: 'Completed',
+  endedAt: '2026-11-20T09:00:00.000Z',
+  connectorId: 1,
+});
 const aliceNew = session({
   startedAt: '2026-11-25T05:59:00.000Z',
   connectorId: 2,
@@ -86,6 +91,16 @@ describe('GET /me/sessions', () => {
       costMinor: 700,
       currency: 'KRW',
     });
+  });
+
+  it('carries endedAt for a session that has ended', async () => {
+    const sessions = mySessionsResponseSchema.parse(
+      bodyOf(await call(listMySessions, listMySessionsEvent('alice'))),
+    );
+    expect(sessions.find((s) => s.sessionId === aliceOld.sessionId)?.endedAt).toBe(
+      '2026-11-20T09:00:00.000Z',
+    );
+    expect(sessions.find((s) => s.sessionId === aliceNew.sessionId)).not.toHaveProperty('endedAt');
   });
 
   it('is an empty list for a user without sessions', async () => {
