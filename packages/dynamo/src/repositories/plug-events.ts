@@ -37,7 +37,7 @@ type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 /** Device clocks may be off by minutes; history this far before a session's start is read to replay it. */
 const HISTORY_LOOKBACK_MS = 10 * 60 * 1000;
 const HISTORY_MAX_PAGES = 10;
-const DEFAULT_MAX_ATTEMPTS = 8;
+const DEFAULT_MAX_ATTEMPTS = 12;
 const DEFAULT_BACKOFF_BASE_MS = 20;
 const MAX_BACKOFF_MS = 1000;
 
