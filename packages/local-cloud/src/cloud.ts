@@ -20,7 +20,7 @@ import { startAwsServer } from './aws/aws-server.js';
 import { type BrokerMessage, startBroker } from './broker/broker.js';
 import { loadCloudConfig } from './config/load-cloud-config.js';
 import { topicArn } from './config/local-names.js';
-import type { LocalFunction } from './config/model.js';
+import type { CloudConfig, LocalFunction } from './config/model.js';
 import { stateDir } from './config/paths.js';
 import { startHttpApi } from './http-api/http-api-server.js';
 import { LambdaRuntime } from './lambda/lambda-runtime.js';
@@ -113,6 +113,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   );
 
   let dynamoStarting: Promise<void> | undefined;
+  let config: CloudConfig | undefined;
   try {
     const topicArns = new Set<string>();
     let publishToBroker: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void> = async () => {
@@ -126,6 +127,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       publishToBroker: (topic, payload, qos) => publishToBroker(topic, payload, qos),
       stats: () => snapshot(),
       messages: (filter) => messageLog.list(filter),
+      cloudFormation: { exports: () => config?.exports ?? {}, stacks: () => config?.stacks ?? [] },
     });
     cleanups.push(() => aws.close());
 
@@ -137,7 +139,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         cleanups.push(() => dynamo.stop());
       });
     }
-    const config = await loadCloudConfig({
+    config = await loadCloudConfig({
       ...(options.services ? { services: options.services } : {}),
       ...(options.stage ? { stage: options.stage } : {}),
       awsEndpoint: aws.endpoint,
@@ -159,6 +161,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_SNS: aws.endpoint,
       AWS_ENDPOINT_URL_IOT_DATA_PLANE: aws.endpoint,
       AWS_ENDPOINT_URL_SQS: aws.endpoint,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: aws.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { DeadLetterStore } from '../state/dead-letters.js';
 import type { NotificationStore } from '../state/notifications.js';
+import { handleCloudFormationQuery, type LocalCloudFormation } from './cloudformation.js';
 import { readBody, sendJson } from './http-util.js';
 import { handleSnsQuery } from './sns.js';
 import { handleSqsJson } from './sqs.js';
@@ -12,6 +13,8 @@ export interface AwsServerOptions {
   topicArns: Set<string>;
   /** IoT data plane Publish: reaches the broker. */
   publishToBroker: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void>;
+  /** Exports and stack resources, for `sls invoke local`'s CloudFormation lookups. */
+  cloudFormation: LocalCloudFormation;
   /** Recent broker messages for GET /_local/messages?topic=<filter>. */
   messages: (filter?: string) => unknown;
   /** Extra inspection data for GET /_local/stats. */
@@ -62,12 +65,11 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
       request.method === 'POST' &&
       String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')
     ) {
-      return handleSnsQuery(
-        new URLSearchParams(body.toString('utf8')),
-        response,
-        options.notifications,
-        options.topicArns,
-      );
+      const form = new URLSearchParams(body.toString('utf8'));
+      // Query-protocol services share the port: the Version tells SNS (2010-03-31) from CloudFormation (2010-05-15).
+      if (form.get('Version') === '2010-05-15')
+        return handleCloudFormationQuery(form, response, options.cloudFormation);
+      return handleSnsQuery(form, response, options.notifications, options.topicArns);
     }
     sendJson(response, 404, {
       message: `local AWS endpoint: no route for ${request.method} ${url.pathname}`,

@@ -149,6 +149,7 @@ function printEndpoints(cloud: LocalCloud, startMs: number): void {
     'AWS_ENDPOINT_URL_SNS',
     'AWS_ENDPOINT_URL_IOT_DATA_PLANE',
     'AWS_ENDPOINT_URL_SQS',
+    'AWS_ENDPOINT_URL_CLOUDFORMATION',
     'AWS_REGION',
     'AWS_ACCESS_KEY_ID',
     'AWS_SECRET_ACCESS_KEY',

@@ -3,7 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { buildFunction } from './functions.js';
 import { type IntrinsicContext, type ResourceTemplate, resolveIntrinsics } from './intrinsics.js';
 import { localizeQueueUrl, queueNameFrom, tableStreamArn, topicArn } from './local-names.js';
-import type { CloudConfig, LocalFunction, TableConfig } from './model.js';
+import type { CloudConfig, LocalFunction, LocalStack, TableConfig } from './model.js';
 import { servicesRoot } from './paths.js';
 import { type PrintedService, printService } from './serverless-print.js';
 
@@ -52,6 +52,7 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
   if (!table) throw new Error('no AWS::DynamoDB::Table resource found (services/storage/serverless.yml)');
   const imports = storageImports(stage, options.tableName, topicNames[0]);
   const functions: LocalFunction[] = [];
+  const stacks: LocalStack[] = [];
   printed.forEach((service, index) => {
     const context: IntrinsicContext = {
       stage,
@@ -59,6 +60,21 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
       imports,
       awsEndpoint: options.awsEndpoint,
     };
+    stacks.push({
+      stackName: `${service.service}-${stage}`,
+      resources: Object.entries(context.resources).map(([logicalId, resource]) => ({
+        logicalId,
+        type: resource.Type,
+        physicalId: String(
+          localizeValue(
+            resolveIntrinsics({ Ref: logicalId }, context),
+            table.configuredName,
+            options.tableName,
+            options.awsEndpoint,
+          ),
+        ),
+      })),
+    });
     const resolve = (value: unknown) =>
       localizeValue(
         resolveIntrinsics(value, context),
@@ -79,7 +95,7 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
       );
     }
   });
-  return { stage, tables, topicNames, queueNames, functions };
+  return { stage, tables, topicNames, queueNames, functions, exports: imports, stacks };
 }
 
 function storageImports(

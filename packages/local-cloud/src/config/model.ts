@@ -58,10 +58,19 @@ export interface TableConfig {
   properties: Record<string, unknown>;
 }
 
+/** A service's resources as its CloudFormation stack would list them (for `sls invoke local`'s Ref lookups). */
+export interface LocalStack {
+  stackName: string;
+  resources: { logicalId: string; type: string; physicalId: string }[];
+}
+
 export interface CloudConfig {
   stage: string;
   tables: TableConfig[];
   topicNames: string[];
   queueNames: string[];
   functions: LocalFunction[];
+  /** Fn::ImportValue names → values (the storage stack's exports). */
+  exports: Record<string, string>;
+  stacks: LocalStack[];
 }
