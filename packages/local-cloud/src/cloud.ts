@@ -1,4 +1,5 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   CreateTableCommand,
@@ -135,6 +136,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const dynamodbPort = options.dynamodbEndpoint ? 0 : ports.dynamodb || (await findFreePort());
     const dynamodbEndpoint = options.dynamodbEndpoint ?? `http://127.0.0.1:${dynamodbPort}`;
     if (!options.dynamodbEndpoint) {
+      // Another DynamoDB Local on the port would answer our readiness probe: refuse instead of sharing it.
+      await assertPortFree(dynamodbPort, 'DynamoDB Local (--dynamodb-port / LOCAL_CLOUD_DYNAMODB_PORT)');
       dynamoStarting = startDynamoDbLocal({ port: dynamodbPort }).then((dynamo) => {
         cleanups.push(() => dynamo.stop());
       });
@@ -375,6 +378,14 @@ async function createTable(
       .send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: ttl }))
       .catch(() => undefined); // already enabled when the table is reused
   }
+}
+
+function assertPortFree(port: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', () => reject(new Error(`port ${port} for ${what} is already in use`)));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 function decodeClaims(token: string): Record<string, unknown> {

@@ -96,14 +96,23 @@ async function main(): Promise<number> {
     linesDrawn = lines.length;
   };
   let ticks = 0;
+  let reading = false;
   const refresh = setInterval(() => {
-    readBackendView(cloud.table)
-      .then((view) => {
-        backend = view;
-      })
-      .catch(() => undefined);
+    // A scan of the table every other second; never two at once on a big table.
+    if (!reading && ticks % 2 === 0) {
+      reading = true;
+      readBackendView(cloud.table)
+        .then((view) => {
+          backend = view;
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          reading = false;
+        });
+    }
     // Without a terminal, print every 10 s instead of redrawing.
-    if (live || ++ticks % 10 === 0) draw();
+    ticks++;
+    if (live || ticks % 10 === 0) draw();
   }, 1000);
 
   await finished;
