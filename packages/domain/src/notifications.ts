@@ -35,8 +35,8 @@ export interface PlannedNotification {
   body: NotificationBody;
 }
 
-export type Language = 'ko' | 'en';
-const locales: Record<Language, string> = { ko: 'ko-KR', en: 'en-US' };
+export type NotificationLanguage = 'ko' | 'en';
+const locales: Record<NotificationLanguage, string> = { ko: 'ko-KR', en: 'en-US' };
 
 const activeSessionStatuses = new Set<string>(['Authorized', 'Charging']);
 const sessionStatusOnly = z.object({ status: z.enum(sessionStatuses) });
@@ -76,7 +76,7 @@ function sessionNotification(
       connectorId: session.connectorId,
       sessionId: session.sessionId,
       data: {},
-      text: texts.sessionAuthorized(session.chargerId, session.connectorId),
+      text: notificationTexts.sessionAuthorized(session.chargerId, session.connectorId),
     });
   }
   const oldStatus = parseOrThrow(sessionStatusOnly, oldImage).status;
@@ -104,7 +104,7 @@ function sessionNotification(
     connectorId: session.connectorId,
     sessionId: session.sessionId,
     data,
-    text: texts.sessionCompleted(session.chargerId, session.connectorId, data),
+    text: notificationTexts.sessionCompleted(session.chargerId, session.connectorId, data),
   });
 }
 
@@ -117,7 +117,12 @@ function rejectionNotification(newImage: Record<string, unknown>): PlannedNotifi
     chargerId: attempt.chargerId,
     connectorId: attempt.connectorId,
     data: { status: attempt.status, ...(attempt.reason ? { reason: attempt.reason } : {}) },
-    text: texts.sessionRejected(attempt.chargerId, attempt.connectorId, attempt.status, attempt.reason),
+    text: notificationTexts.sessionRejected(
+      attempt.chargerId,
+      attempt.connectorId,
+      attempt.status,
+      attempt.reason,
+    ),
   });
 }
 
@@ -151,8 +156,8 @@ function meterRequestNotification(
     sessionId: request.sessionId,
     data: { requestId: request.requestId, ...values },
     text: answered
-      ? texts.meterReading(request.chargerId, request.connectorId, values)
-      : texts.meterUnavailable(request.chargerId, request.connectorId, values),
+      ? notificationTexts.meterReading(request.chargerId, request.connectorId, values)
+      : notificationTexts.meterUnavailable(request.chargerId, request.connectorId, values),
   });
 }
 
@@ -173,8 +178,8 @@ function chargerNotification(
     data: {},
     text:
       newStatus === 'online'
-        ? texts.chargerOnline(charger.chargerId)
-        : texts.chargerOffline(charger.chargerId),
+        ? notificationTexts.chargerOnline(charger.chargerId)
+        : notificationTexts.chargerOffline(charger.chargerId),
   });
 }
 
@@ -206,10 +211,10 @@ interface CompletedValues {
   currency: string;
 }
 
-type Texts = Record<Language, string>;
+type Texts = Record<NotificationLanguage, string>;
 
 /** Energy in kWh with one decimal, e.g. 12 345 Wh → "12.3 kWh". Rounded in integers (half up). */
-export function formatEnergy(energyWh: number, language: Language): string {
+export function formatEnergy(energyWh: number, language: NotificationLanguage): string {
   const tenthsOfKwh = Math.round(energyWh / 100);
   const number = new Intl.NumberFormat(locales[language], {
     minimumFractionDigits: 1,
@@ -219,7 +224,7 @@ export function formatEnergy(energyWh: number, language: Language): string {
 }
 
 /** Power in kW with one decimal, e.g. 7 200 W → "7.2 kW". */
-export function formatPower(powerW: number, language: Language): string {
+export function formatPower(powerW: number, language: NotificationLanguage): string {
   const tenthsOfKw = Math.round(powerW / 100);
   const number = new Intl.NumberFormat(locales[language], {
     minimumFractionDigits: 1,
@@ -235,7 +240,7 @@ export function formatDuration(durationS: number): string {
 }
 
 /** Minor units in the currency's own fraction digits (KRW 0, USD 2), e.g. 4 305 KRW → "₩4,305". */
-export function formatMoney(costMinor: number, currency: string, language: Language): string {
+export function formatMoney(costMinor: number, currency: string, language: NotificationLanguage): string {
   const money = new Intl.NumberFormat(locales[language], { style: 'currency', currency });
   const fractionDigits = money.resolvedOptions().maximumFractionDigits ?? 2;
   return money.format(costMinor / 10 ** fractionDigits);
@@ -267,7 +272,7 @@ function isUnavailableReason(reason: string | undefined): reason is (typeof unav
 }
 
 /** "12.3 kWh, 7.2 kW, ₩4,305": whichever values are known, in a fixed order. */
-function meterValuesText(values: MeterValues, language: Language): string {
+function meterValuesText(values: MeterValues, language: NotificationLanguage): string {
   const parts: string[] = [];
   if (values.energyWh !== undefined) parts.push(formatEnergy(values.energyWh, language));
   if (values.powerW !== undefined) parts.push(formatPower(values.powerW, language));
@@ -282,7 +287,7 @@ const place = {
   en: (chargerId: string, connectorId: number) => `charger ${chargerId}, connector ${connectorId}`,
 };
 
-export const texts = {
+export const notificationTexts = {
   sessionAuthorized: (chargerId: string, connectorId: number): Texts => ({
     ko: `${place.ko(chargerId, connectorId)}에서 충전이 승인되었습니다.`,
     en: `Charging authorized at ${place.en(chargerId, connectorId)}.`,
