@@ -1,20 +1,6 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  ResourceInUseException,
-  UpdateTimeToLiveCommand,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
-import {
-  createDocumentClient,
-  createDynamoDbClient,
-  createTableInput,
-  getCharger,
-  type TableContext,
-} from '@evcharge/dynamo';
+import { createDocumentClient, createDynamoDbClient, getCharger, type TableContext } from '@evcharge/dynamo';
 import { findFreePort, startDynamoDbLocal } from '@evcharge/dynamo/local';
 import { verifyCredential, verifyDevToken } from '@evcharge/operator-cli';
 import { startAwsServer } from './aws/aws-server.js';
@@ -23,7 +9,9 @@ import { loadCloudConfig } from './config/load-cloud-config.js';
 import { topicArn } from './config/local-names.js';
 import type { CloudConfig, LocalFunction } from './config/model.js';
 import { stateDir } from './config/paths.js';
+import { assertPortFree, createLocalTable } from './dynamodb/local-table.js';
 import { startHttpApi } from './http-api/http-api-server.js';
+import { decodeClaims } from './http-api/jwt-claims.js';
 import { LambdaRuntime } from './lambda/lambda-runtime.js';
 import { compileRules, RulesEngine } from './rules/rules-engine.js';
 import { Scheduler } from './schedules/scheduler.js';
@@ -31,7 +19,8 @@ import { type DeadLetterRecord, DeadLetterStore } from './state/dead-letters.js'
 import { MessageLog } from './state/message-log.js';
 import { NotificationStore, type PublishedNotification } from './state/notifications.js';
 import { CloudStats } from './state/stats.js';
-import { StreamPoller } from './streams/stream-poller.js';
+import { startStreamSubscriptions } from './streams/stream-subscriptions.js';
+import { waitFor } from './wait-for.js';
 
 export interface LocalCloudOptions {
   /** Service folder names (or absolute service dirs); default every services/* with a serverless.yml. */
@@ -196,7 +185,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       runtime.load(),
       (async () => {
         await dynamoStarting;
-        await createTable(admin, tableName, config.tables[0]?.properties ?? {});
+        await createLocalTable(admin, tableName, config.tables[0]?.properties ?? {});
       })(),
     ]);
 
@@ -231,55 +220,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     cleanups.push(() => broker.close());
     publishToBroker = (topic, payload, qos) => broker.publish(topic, payload, qos);
 
-    for (const fn of config.functions) {
-      for (const subscription of fn.streams) {
-        const poller = new StreamPoller({
-          subscription: { ...subscription, tableName },
-          dynamodb: admin,
-          endpoint: dynamodbEndpoint,
-          invoke: (event) => runtime.invoke(fn.id, event),
-          onRecords: (count) => {
-            stats.streamRecords += count;
-          },
-          onFailure: (failed) => {
-            const first = failed.records[0]?.dynamodb;
-            const last = failed.records.at(-1)?.dynamodb;
-            // Lambda's on-failure record for streams (plus the records themselves, which AWS leaves out).
-            const body = {
-              requestContext: {
-                functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${fn.functionName}`,
-                condition: 'RetryAttemptsExhausted',
-                approximateInvokeCount: failed.attempts,
-              },
-              responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-              version: '1.0',
-              timestamp: failed.lastFailureAt,
-              DDBStreamBatchInfo: {
-                shardId: failed.shardId,
-                startSequenceNumber: first?.SequenceNumber,
-                endSequenceNumber: last?.SequenceNumber,
-                batchSize: failed.records.length,
-                streamArn: failed.streamArn,
-              },
-              records: failed.records,
-            };
-            deadLetters.add({
-              queue: subscription.onFailureQueue ?? `${fn.service}-stream-failures`,
-              source: 'stream-on-failure',
-              functionId: fn.id,
-              reason: failed.reason,
-              payload: failed.records,
-              attempts: failed.attempts,
-              firstFailureAt: failed.firstFailureAt,
-              lastFailureAt: failed.lastFailureAt,
-              body: JSON.stringify(body),
-            });
-          },
-        });
-        await poller.start();
-        cleanups.push(() => poller.stop());
-      }
-    }
+    const pollers = await startStreamSubscriptions({
+      functions: config.functions,
+      tableName,
+      dynamodb: admin,
+      endpoint: dynamodbEndpoint,
+      runtime,
+      deadLetters,
+      stats,
+    });
+    cleanups.push(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
 
     const scheduler = new Scheduler({
       functions: config.functions,
@@ -351,55 +301,4 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await stopAll();
     throw error;
   }
-}
-
-async function createTable(
-  admin: ReturnType<typeof createDynamoDbClient>,
-  tableName: string,
-  properties: Record<string, unknown>,
-): Promise<void> {
-  // The storage service's CloudFormation Properties are the one definition; createTableInput maps them.
-  const input: CreateTableCommandInput = createTableInput(
-    tableName,
-    properties as Parameters<typeof createTableInput>[1],
-  );
-  try {
-    await admin.send(new CreateTableCommand(input));
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
-  await waitUntilTableExists(
-    { client: admin, maxWaitTime: 30, minDelay: 0.1, maxDelay: 1 },
-    { TableName: tableName },
-  );
-  const ttl = properties.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean } | undefined;
-  if (ttl?.Enabled) {
-    await admin
-      .send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: ttl }))
-      .catch(() => undefined); // already enabled when the table is reused
-  }
-}
-
-function assertPortFree(port: number, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', () => reject(new Error(`port ${port} for ${what} is already in use`)));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
-  });
-}
-
-function decodeClaims(token: string): Record<string, unknown> {
-  const payload = token.split('.')[1] ?? '';
-  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
-async function waitFor<T>(predicate: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await predicate();
-    if (last) return last as NonNullable<T>;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`waitFor timed out after ${timeoutMs} ms (last value: ${JSON.stringify(last)})`);
 }
