@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { addIdTag } from '@evcharge/dynamo';
-import { registerChargerLocally } from '@evcharge/operator-cli';
+import { registerChargerLocally, signDevToken } from '@evcharge/operator-cli';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type LocalCloud, startLocalCloud } from '../../src/index.js';
@@ -65,5 +65,22 @@ describe('end to end through the local cloud', () => {
     expect(notification.topicArn).toBe('arn:aws:sns:us-east-1:000000000000:ev-charging-notifications-local');
     expect(cloud.deadLetters()).toEqual([]);
     expect(cloud.stats().errors).toBe(0);
+  }, 30_000);
+
+  it("the user reads the session over the HTTP API with a dev token; someone else's token gets 404", async () => {
+    const sessionId = await cloud.waitFor(() => {
+      const authorized = cloud.notifications().find((n) => n.message.includes('session.authorized'));
+      return authorized ? (JSON.parse(authorized.message) as { sessionId?: string }).sessionId : undefined;
+    });
+    const asUser = await fetch(`${cloud.endpoints.http}/sessions/${sessionId}`, {
+      headers: { authorization: `Bearer ${await signDevToken('user-e2e')}` },
+    });
+    expect(asUser.status).toBe(200);
+    expect(await asUser.json()).toMatchObject({ sessionId, chargerId });
+    const asStranger = await fetch(`${cloud.endpoints.http}/sessions/${sessionId}`, {
+      headers: { authorization: `Bearer ${await signDevToken('someone-else')}` },
+    });
+    expect(asStranger.status).toBe(404);
+    expect((await fetch(`${cloud.endpoints.http}/sessions/${sessionId}`)).status).toBe(401);
   }, 30_000);
 });
