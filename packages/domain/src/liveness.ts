@@ -98,6 +98,8 @@ export interface HeartbeatFacts {
   livenessWindowMs?: number;
   /** lastSeenAt older than this is worth a write on its own. */
   throttleBefore: string;
+  /** A deadline earlier than this is worth moving, however recent lastSeenAt is (short windows, grace). */
+  throttleDueFloorMs: number;
 }
 
 export function heartbeatFacts(event: HeartbeatEvent, graceS = DEFAULT_LIVENESS_GRACE_S): HeartbeatFacts {
@@ -111,6 +113,7 @@ export function heartbeatFacts(event: HeartbeatEvent, graceS = DEFAULT_LIVENESS_
       ? { heartbeatIntervalS: event.intervalS, livenessWindowMs: livenessWindowMs(event.intervalS, graceS) }
       : {}),
     throttleBefore: new Date(event.receivedAt - HEARTBEAT_THROTTLE_MS).toISOString(),
+    throttleDueFloorMs: event.receivedAt + 2 * HEARTBEAT_THROTTLE_MS,
   };
 }
 
@@ -122,6 +125,7 @@ export interface StoredLiveness extends AppliedPresence {
   clockSkewFlagged?: boolean | undefined;
   firmware?: string | undefined;
   heartbeatIntervalS?: number | undefined;
+  dueAt?: number | undefined;
   /** Whether the offline deadline is armed (duePk present). */
   deadlineArmed: boolean;
 }
@@ -130,8 +134,9 @@ export interface StoredLiveness extends AppliedPresence {
  * Whether a heartbeat is written:
  * - stale: it is not newer than the last sign of life, or it was received before the disconnect that
  *   was applied last (a late retry must not revive a charger that has gone away);
- * - throttled: the charger is online, connected, armed, and the heartbeat would only move lastSeenAt
- *   by less than 30 s;
+ * - throttled: the charger is online, connected, armed, its deadline is at least 60 s away, and the
+ *   heartbeat would only move lastSeenAt by less than 30 s (so skipped writes can never let a short
+ *   window run out while heartbeats keep coming);
  * - write: otherwise.
  * The repository states the same rule as a ConditionExpression; this function names the outcome of a
  * failed condition from the item DynamoDB returns, and documents the rule.
@@ -151,6 +156,8 @@ export function heartbeatDecision(stored: StoredLiveness, facts: HeartbeatFacts)
     stored.connected !== true ||
     stored.lastSeenAt === undefined ||
     stored.lastSeenAt < facts.throttleBefore ||
+    stored.dueAt === undefined ||
+    stored.dueAt < facts.throttleDueFloorMs ||
     stored.clockSkewFlagged !== facts.clockSkewFlagged ||
     (facts.firmware !== undefined && stored.firmware !== facts.firmware) ||
     (facts.heartbeatIntervalS !== undefined && stored.heartbeatIntervalS !== facts.heartbeatIntervalS);

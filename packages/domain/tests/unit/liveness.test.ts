@@ -197,6 +197,7 @@ describe('heartbeatFacts', () => {
       clockSkewFlagged: true,
       firmware: '1.2.3',
       throttleBefore: iso(T0 - 30_000),
+      throttleDueFloorMs: T0 + 60_000,
     });
   });
 
@@ -217,6 +218,7 @@ describe('heartbeatDecision', () => {
     clockSkewFlagged: false,
     firmware: '1.0.0',
     heartbeatIntervalS: 300,
+    dueAt: T0 - 10_000 + 660_000,
   };
   it.each([
     ['online, seen 10 s ago, nothing new', 'throttled', {}, {}],
@@ -225,6 +227,8 @@ describe('heartbeatDecision', () => {
     ['offline', 'write', { status: 'offline', deadlineArmed: false }, {}],
     ['never seen', 'write', { lastSeenAt: undefined }, {}],
     ['deadline not armed', 'write', { deadlineArmed: false }, {}],
+    ['deadline less than 60 s away (short window)', 'write', { dueAt: T0 + 59_999 }, {}],
+    ['deadline exactly 60 s away', 'throttled', { dueAt: T0 + 60_000 }, {}],
     [
       'within grace after a clean disconnect',
       'write',

@@ -102,6 +102,8 @@ export async function recordHeartbeat(
     'connected <> :true',
     'attribute_not_exists(lastSeenAt)',
     'lastSeenAt < :throttleBefore',
+    'attribute_not_exists(dueAt)',
+    'dueAt < :throttleDueFloor',
     'attribute_not_exists(clockSkewFlagged)',
     'clockSkewFlagged <> :skewed',
     ...(reportsFirmware ? ['attribute_not_exists(firmware)', 'firmware <> :firmware'] : []),
@@ -134,6 +136,7 @@ export async function recordHeartbeat(
           ':online': 'online',
           ':duePk': deadlinePartitionFor('charger-offline', chargerId),
           ':throttleBefore': facts.throttleBefore,
+          ':throttleDueFloor': facts.throttleDueFloorMs,
           ...(reportsInterval
             ? {
                 ':dueAt': facts.seenAtMs + reportedWindowMs,

@@ -116,6 +116,18 @@ describe('a heartbeat', () => {
     expect((await chargerItem(chargerId))?.dueAt).toBe(T0 + 60_000 + 180_000);
   });
 
+  it('is never throttled when the deadline is less than 60 s away (a short window keeps moving)', async () => {
+    const chargerId = await registered();
+    await invoke(heartbeatEvent(chargerId, T0, { intervalS: 10 })); // window 2 × 10 + 60 = 80 s
+
+    expect(await invoke(heartbeatEvent(chargerId, T0 + 10_000))).toEqual({ outcome: 'throttled' });
+    expect(await invoke(heartbeatEvent(chargerId, T0 + 21_000))).toEqual({
+      outcome: 'recorded',
+      wentOnline: false,
+    });
+    expect((await chargerItem(chargerId))?.dueAt).toBe(T0 + 21_000 + 80_000);
+  });
+
   it('never moves lastSeenAt backwards (a late or duplicate heartbeat is a no-op)', async () => {
     const chargerId = await registered();
     await invoke(heartbeatEvent(chargerId, T0 + 60_000));
