@@ -55,7 +55,15 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
       }
       options
         .verifyCharger(username, password?.toString('utf8') ?? '')
-        .then((valid) => (valid ? done(null, true) : refuse(badCredentials, 'bad username or password')))
+        .then((valid) => {
+          if (!valid) return refuse(badCredentials, 'bad username or password');
+          // IoT Core drops the older connection of a client id that connects again.
+          for (const existing of sessions.keys()) {
+            if (existing.id === client.id && existing !== client)
+              disconnectReasons.set(existing, 'DUPLICATE_CLIENTID');
+          }
+          done(null, true);
+        })
         .catch((error: unknown) => refuse(badCredentials, `credential check failed: ${String(error)}`));
     },
     authorizePublish: (client, packet, callback) => {

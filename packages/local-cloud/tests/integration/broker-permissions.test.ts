@@ -139,6 +139,26 @@ describe('broker authorization (the IoT policy)', () => {
 });
 
 describe('presence lifecycle events', () => {
+  it('a second connection with the same client id drops the first with DUPLICATE_CLIENTID', async () => {
+    const events: Record<string, unknown>[] = [];
+    const stopObserving = cloud.observe((message) => {
+      if (message.topic === '$aws/events/presence/disconnected/CP-A')
+        events.push(JSON.parse(message.payload.toString()));
+    });
+    const first = await connect('CP-A');
+    const firstClosed = new Promise<void>((resolve) => first.once('close', () => resolve()));
+    const second = await connect('CP-A');
+    await firstClosed;
+    await cloud.waitFor(() => events.length >= 1);
+    stopObserving();
+    expect(events[0]).toMatchObject({
+      clientInitiatedDisconnect: false,
+      disconnectReason: 'DUPLICATE_CLIENTID',
+    });
+    first.end(true);
+    await second.endAsync();
+  });
+
   it('publishes connected and disconnected events with the AWS shape and an increasing versionNumber', async () => {
     const events: { topic: string; payload: Record<string, unknown> }[] = [];
     const stopObserving = cloud.observe((message) => {
