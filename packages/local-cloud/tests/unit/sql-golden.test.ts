@@ -33,6 +33,8 @@ const goldenCases: Golden[] = [
   [`SELECT * ${from}`, payload],
   [`SELECT color ${from}`, { color: 'red' }],
   [`SELECT color AS colour ${from}`, { colour: 'red' }],
+  // the reference's multi-item example
+  [`SELECT color as my_color, temperature as fahrenheit ${from}`, { my_color: 'red', fahrenheit: 50 }],
   [`SELECT a.b.c ${from}`, { c: 1 }],
   [`SELECT a.b ${from}`, { b: { c: 1 } }],
   [`SELECT arr[2].x AS x ${from}`, { x: 'y' }],
