@@ -50,7 +50,9 @@ export async function printService(serviceDir: string, stage: string): Promise<P
     'config',
     `${basename(serviceDir)}-${hash.digest('hex').slice(0, 16)}.json`,
   );
-  if (existsSync(cacheFile)) return JSON.parse(await readFile(cacheFile, 'utf8')) as PrintedService;
+  // LOCAL_CLOUD_NO_CACHE=1 re-prints (e.g. after editing a file the service includes with ${file(...)}).
+  if (existsSync(cacheFile) && process.env.LOCAL_CLOUD_NO_CACHE !== '1')
+    return JSON.parse(await readFile(cacheFile, 'utf8')) as PrintedService;
   const printed = await runPrint(serviceDir, stage);
   await mkdir(join(stateDir, 'config'), { recursive: true });
   // Write then rename, so a parallel reader never sees half a file.
