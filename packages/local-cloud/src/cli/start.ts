@@ -92,7 +92,9 @@ async function main(): Promise<number> {
       recentLog: live ? recentLog : [],
     });
     if (live && linesDrawn > 0) process.stdout.write(`\x1b[${linesDrawn}A\x1b[J`);
-    process.stdout.write(`${lines.join('\n')}\n`);
+    // Cut lines to the terminal width, so that a redraw moves up exactly as many rows as it drew.
+    const width = live ? Math.max(20, (process.stdout.columns ?? 120) - 1) : Number.POSITIVE_INFINITY;
+    process.stdout.write(`${lines.map((line) => line.slice(0, width)).join('\n')}\n`);
     linesDrawn = lines.length;
   };
   let ticks = 0;

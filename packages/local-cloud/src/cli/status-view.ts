@@ -28,7 +28,11 @@ export function renderStatus(input: StatusInput): string[] {
   const topics = Object.entries(cloud.messagesByTopic)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([topic, count]) => `${topic} ${count}`);
-  lines.push(`  messages   ${topics.join('   ') || 'none yet'}`);
+  // Two topics per line keeps the block narrow enough to redraw in place.
+  if (topics.length === 0) lines.push('  messages   none yet');
+  for (let index = 0; index < topics.length; index += 2) {
+    lines.push(`  ${index === 0 ? 'messages' : '        '}   ${topics.slice(index, index + 2).join('   ')}`);
+  }
   lines.push(
     `  lambda     invocations ${cloud.invocations}   errors ${cloud.errors}   rule errors ${cloud.ruleErrors}   stream records ${cloud.streamRecords}   http ${cloud.httpRequests}`,
     `  out        notifications ${cloud.notifications}   dead letters ${cloud.deadLetters}   refused (conn/pub/sub) ${cloud.refused.connections}/${cloud.refused.publishes}/${cloud.refused.subscribes}`,
