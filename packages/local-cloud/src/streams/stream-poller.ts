@@ -27,7 +27,8 @@ export interface StreamPollerOptions {
 
 interface ShardState {
   iterator: string | undefined;
-  buffer: LambdaStreamRecord[];
+  /** The last sequence number delivered, to resume after an expired iterator without replaying. */
+  lastSequenceNumber?: string;
 }
 
 /** Polls DynamoDB Local's stream for one subscription (one event source mapping) and delivers batches per shard. */
@@ -69,7 +70,7 @@ export class StreamPoller {
     while (!this.stopped) {
       let delivered = 0;
       for (const [shardId, shard] of this.shards) {
-        delivered += await this.pollShard(shardId, shard).catch(() => 0);
+        delivered += await this.pollShard(shardId, shard).catch(() => this.renewIterator(shardId, shard));
       }
       if (++sinceDiscovery >= 10) {
         sinceDiscovery = 0;
@@ -93,8 +94,28 @@ export class StreamPoller {
           ShardIteratorType: position,
         }),
       );
-      this.shards.set(shardId, { iterator: ShardIterator, buffer: [] });
+      this.shards.set(shardId, { iterator: ShardIterator });
     }
+  }
+
+  /** After a failed GetRecords (e.g. an expired iterator): resume after the last delivered record. */
+  private async renewIterator(shardId: string, shard: ShardState): Promise<number> {
+    try {
+      const { ShardIterator } = await this.streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: this.streamArn,
+          ShardId: shardId,
+          ...(shard.lastSequenceNumber
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: shard.lastSequenceNumber }
+            : { ShardIteratorType: 'TRIM_HORIZON' }),
+        }),
+      );
+      shard.iterator = ShardIterator;
+    } catch {
+      // The shard is gone (trimmed); discovery picks up its children.
+      this.shards.delete(shardId);
+    }
+    return 0;
   }
 
   private async pollShard(shardId: string, shard: ShardState): Promise<number> {
@@ -107,6 +128,8 @@ export class StreamPoller {
     );
     shard.iterator = NextShardIterator;
     const records = (Records ?? []).map((record) => toLambdaRecord(record, this.streamArn));
+    const last = records.at(-1)?.dynamodb.SequenceNumber;
+    if (last) shard.lastSequenceNumber = last;
     if (records.length > 0) this.options.onRecords?.(records.length);
     const { batchSize } = this.options.subscription;
     for (let start = 0; start < records.length && !this.stopped; start += batchSize) {
