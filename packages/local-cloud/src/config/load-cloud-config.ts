@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { buildFunction } from './functions.js';
 import { type IntrinsicContext, type ResourceTemplate, resolveIntrinsics } from './intrinsics.js';
-import { localizeQueueUrl, queueNameFrom, tableStreamArn, topicArn } from './local-names.js';
+import { localizeQueueUrl, tableArn, tableStreamArn, topicArn } from './local-names.js';
 import type { CloudConfig, LocalFunction, LocalStack, TableConfig } from './model.js';
 import { servicesRoot } from './paths.js';
 import { type PrintedService, printService } from './serverless-print.js';
@@ -60,21 +60,6 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
       imports,
       awsEndpoint: options.awsEndpoint,
     };
-    stacks.push({
-      stackName: `${service.service}-${stage}`,
-      resources: Object.entries(context.resources).map(([logicalId, resource]) => ({
-        logicalId,
-        type: resource.Type,
-        physicalId: String(
-          localizeValue(
-            resolveIntrinsics({ Ref: logicalId }, context),
-            table.configuredName,
-            options.tableName,
-            options.awsEndpoint,
-          ),
-        ),
-      })),
-    });
     const resolve = (value: unknown) =>
       localizeValue(
         resolveIntrinsics(value, context),
@@ -82,6 +67,14 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
         options.tableName,
         options.awsEndpoint,
       );
+    stacks.push({
+      stackName: `${service.service}-${stage}`,
+      resources: Object.entries(context.resources).map(([logicalId, resource]) => ({
+        logicalId,
+        type: resource.Type,
+        physicalId: String(resolve({ Ref: logicalId })),
+      })),
+    });
     for (const [name, fn] of Object.entries(service.functions ?? {})) {
       functions.push(
         buildFunction({
@@ -106,7 +99,7 @@ function storageImports(
   const prefix = `ev-charging-${stage}`;
   return {
     [`${prefix}-TableName`]: tableName,
-    [`${prefix}-TableArn`]: `arn:aws:dynamodb:us-east-1:000000000000:table/${tableName}`,
+    [`${prefix}-TableArn`]: tableArn(tableName),
     [`${prefix}-TableStreamArn`]: tableStreamArn(tableName),
     ...(topicName ? { [`${prefix}-NotificationsTopicArn`]: topicArn(topicName) } : {}),
   };
@@ -134,5 +127,3 @@ function localizeValue(
     );
   return value;
 }
-
-export { queueNameFrom };
