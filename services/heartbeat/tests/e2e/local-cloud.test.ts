@@ -1,25 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '@evcharge/dynamo';
+import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
+import { registerChargerLocally } from '@evcharge/operator-cli';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-// The local cloud and the operator CLI are the harness, not dependencies of this service: reached through
-// their source, and mqtt.js through the local cloud's own dependencies.
-import { type LocalCloud, startLocalCloud } from '../../../../packages/local-cloud/src/index.js';
-import { registerChargerLocally } from '../../../../packages/operator-cli/src/index.js';
-
-/** The part of mqtt.js this test uses (its types are not resolvable from this service either). */
-interface MqttClient {
-  publishAsync: (topic: string, payload: string, options: { qos: 0 | 1 }) => Promise<unknown>;
-  endAsync: () => Promise<void>;
-  end: (force?: boolean) => void;
-  stream: { destroy: () => void };
-}
-const mqtt = createRequire(new URL('../../../../packages/local-cloud/package.json', import.meta.url))(
-  'mqtt',
-) as {
-  connectAsync: (url: string, options: Record<string, unknown>) => Promise<MqttClient>;
-};
+import { connectAsync, type MqttClient } from 'mqtt';
 
 // Through the local cloud: MQTT broker (with IoT Core's lifecycle events) → rules → the heartbeat
 // service's functions → the table → its stream → the notifications service → the local SNS endpoint.
@@ -57,7 +42,7 @@ async function registeredCharger(): Promise<{ chargerId: string; password: strin
 }
 
 async function connect(chargerId: string, password: string): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(cloud.endpoints.mqttUrl, {
+  const client = await connectAsync(cloud.endpoints.mqttUrl, {
     clientId: chargerId,
     username: chargerId,
     password,
