@@ -17,6 +17,7 @@ import {
   type ChargerStatus,
   type HeartbeatFacts,
   heartbeatDecision,
+  isNewerPresence,
   type PresenceEffect,
   type PresenceOrder,
   type PresencePlan,
@@ -203,18 +204,12 @@ export async function applyPresence(
       if (!isConditionalCheckFailed(error)) throw error;
       const stored = conditionFailureItem(error);
       if (!stored) throw notRegistered();
-      if (!isNewer(order, stored)) return { outcome: 'outdated' };
+      if (!isNewerPresence(order, stored)) return { outcome: 'outdated' };
       expected = stored;
       plan = presencePlan(effect, stored, nowMs);
     }
   }
   throw new TransientError(`charger ${chargerId} kept changing while a lifecycle event was applied`);
-}
-
-function isNewer(order: PresenceOrder, stored: StoredCharger): boolean {
-  if (stored.presenceVersion === undefined || stored.presenceTimestamp === undefined) return true;
-  if (order.versionNumber !== stored.presenceVersion) return order.versionNumber > stored.presenceVersion;
-  return order.timestamp > stored.presenceTimestamp;
 }
 
 function expectedStatus(plan: PresencePlan): ChargerStatus | undefined {
