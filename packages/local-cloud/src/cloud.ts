@@ -117,6 +117,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       publishToBroker: (topic, payload, qos) => publishToBroker(topic, payload, qos),
       stats: () => snapshot(),
       messages: (filter) => messageLog.list(filter),
+      functionIdFor: (functionName) => config?.functions.find((fn) => fn.functionName === functionName)?.id,
       cloudFormation: { exports: () => config?.exports ?? {}, stacks: () => config?.stacks ?? [] },
     });
     cleanups.push(() => aws.close());

@@ -13,6 +13,8 @@ export interface AwsServerOptions {
   topicArns: Set<string>;
   /** IoT data plane Publish: reaches the broker. */
   publishToBroker: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void>;
+  /** Deployed function name → local `<service>.<fn>` id (for dead letters the functions send themselves). */
+  functionIdFor?: (functionName: string) => string | undefined;
   /** Exports and stack resources, for `sls invoke local`'s CloudFormation lookups. */
   cloudFormation: LocalCloudFormation;
   /** Recent broker messages for GET /_local/messages?topic=<filter>. */
@@ -59,6 +61,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
         response,
         options.deadLetters,
         endpoint,
+        options.functionIdFor,
       );
     }
     if (

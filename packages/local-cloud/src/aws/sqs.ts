@@ -21,6 +21,8 @@ export function handleSqsJson(
   response: ServerResponse,
   deadLetters: DeadLetterStore,
   awsEndpoint: string,
+  /** Maps a deployed function name (what the middleware's letter carries) to the local `<service>.<fn>` id. */
+  functionIdFor: (functionName: string) => string | undefined = () => undefined,
 ): void {
   const queue = queueNameFrom(request.QueueUrl ?? request.QueueName ?? '');
   if (!deadLetters.hasQueue(queue)) {
@@ -47,7 +49,9 @@ export function handleSqsJson(
         source: 'sqs-send',
         reason: parsed.reason ?? 'sent to the queue',
         payload: parsed.payload ?? body,
-        ...(parsed.functionName ? { functionId: parsed.functionName } : {}),
+        ...(parsed.functionName
+          ? { functionId: functionIdFor(parsed.functionName) ?? parsed.functionName }
+          : {}),
         ...(parsed.attempts !== undefined ? { attempts: parsed.attempts } : {}),
         ...(parsed.firstFailureAt ? { firstFailureAt: parsed.firstFailureAt } : {}),
         ...(parsed.lastFailureAt ? { lastFailureAt: parsed.lastFailureAt } : {}),

@@ -109,8 +109,13 @@ describe('SQS dead-letter endpoint with the real @aws-sdk/client-sqs', () => {
     const listed = (await (await fetch(`${cloud.endpoints.aws}/_local/dead-letters`)).json()) as {
       source: string;
       reason: string;
+      functionId: string;
     }[];
-    expect(listed[0]).toMatchObject({ source: 'sqs-send', reason: 'field x missing' });
+    expect(listed[0]).toMatchObject({
+      source: 'sqs-send',
+      reason: 'field x missing',
+      functionId: 'probe.echo',
+    });
     sqs.destroy();
   });
 
