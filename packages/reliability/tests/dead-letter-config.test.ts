@@ -1,0 +1,96 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { rolesOf } from '../src/iam.js';
+import { type CfnResource, loadPackagedTemplates, type PackagedService } from '../src/templates.js';
+
+// Every path into a function ends in the service's DLQ, and every DLQ is alarmed (checked on the packaged templates).
+let services: PackagedService[] = [];
+
+const ofType = (service: PackagedService, type: string) =>
+  Object.entries(service.resources).filter(([, resource]) => resource.Type === type);
+const dlqArn = { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] };
+const dlqName = { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] };
+const withFunctions = () => services.filter((service) => ofType(service, 'AWS::Lambda::Function').length > 0);
+
+beforeAll(async () => {
+  services = await loadPackagedTemplates();
+  const count = (type: string) => services.reduce((n, service) => n + ofType(service, type).length, 0);
+  console.log(
+    `reliability: dead-letter-config services=${withFunctions().length} iot rules=${count('AWS::IoT::TopicRule')} ` +
+      `async configs=${count('AWS::Lambda::EventInvokeConfig')} stream mappings=${count('AWS::Lambda::EventSourceMapping')} ` +
+      `alarms=${count('AWS::CloudWatch::Alarm')}`,
+  );
+}, 180_000);
+
+describe('dead letters in the packaged templates', () => {
+  it('sends every IoT rule error to the service DLQ through a role that may only send there', () => {
+    const problems: string[] = [];
+    for (const service of services) {
+      const roles = new Map(rolesOf(service.resources).map((role) => [role.logicalId, role]));
+      for (const [id, rule] of ofType(service, 'AWS::IoT::TopicRule')) {
+        const payload = (rule.Properties as { TopicRulePayload: Record<string, unknown> }).TopicRulePayload;
+        const sqs = (
+          payload.ErrorAction as { Sqs?: { QueueUrl: unknown; RoleArn: { 'Fn::GetAtt': string[] } } }
+        )?.Sqs;
+        if (!payload.Sql || !(payload.Actions as object[])?.length)
+          problems.push(`${service.service} ${id}: lost its SQL/actions`);
+        if (!sqs) {
+          problems.push(`${service.service} ${id}: no errorAction`);
+          continue;
+        }
+        if (JSON.stringify(sqs.QueueUrl) !== JSON.stringify({ Ref: 'DeadLetterQueue' }))
+          problems.push(`${service.service} ${id}: errorAction not the DLQ`);
+        const role = roles.get(sqs.RoleArn['Fn::GetAtt'][0] ?? '');
+        const grants = role?.statements.map((s) => JSON.stringify([s.Action, s.Resource]));
+        if (JSON.stringify(grants) !== JSON.stringify([JSON.stringify(['sqs:SendMessage', dlqArn])])) {
+          problems.push(`${service.service} ${id}: error role grants ${JSON.stringify(grants)}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('gives every async function (IoT rules, schedules) an on-failure destination: the DLQ', () => {
+    const problems: string[] = [];
+    for (const service of services) {
+      for (const [id, config] of ofType(service, 'AWS::Lambda::EventInvokeConfig')) {
+        const destination = (
+          config.Properties as { DestinationConfig?: { OnFailure?: { Destination: unknown } } }
+        ).DestinationConfig?.OnFailure?.Destination;
+        if (JSON.stringify(destination) !== JSON.stringify(dlqArn)) problems.push(`${service.service} ${id}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('gives every stream event source an on-failure destination: the DLQ', () => {
+    const mappings = services.flatMap((service) => ofType(service, 'AWS::Lambda::EventSourceMapping'));
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const [, mapping] of mappings) {
+      expect((mapping as CfnResource).Properties?.DestinationConfig).toEqual({
+        OnFailure: { Destination: dlqArn },
+      });
+    }
+  });
+
+  it('alarms on the depth and the age of every DLQ', () => {
+    const problems: string[] = [];
+    for (const service of withFunctions()) {
+      const alarms = ofType(service, 'AWS::CloudWatch::Alarm').map(
+        ([, alarm]) => alarm.Properties as Record<string, unknown>,
+      );
+      const on = (metric: string) =>
+        alarms.find(
+          (alarm) =>
+            alarm.MetricName === metric &&
+            alarm.Namespace === 'AWS/SQS' &&
+            JSON.stringify(alarm.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: dlqName }]),
+        );
+      if (!service.resources.DeadLetterQueue) problems.push(`${service.service}: no DeadLetterQueue`);
+      const depth = on('ApproximateNumberOfMessagesVisible');
+      if (!depth || depth.Threshold !== 0 || depth.ComparisonOperator !== 'GreaterThanThreshold')
+        problems.push(`${service.service}: no depth alarm`);
+      if (!on('ApproximateAgeOfOldestMessage')) problems.push(`${service.service}: no age alarm`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
