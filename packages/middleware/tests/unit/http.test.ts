@@ -77,7 +77,9 @@ describe('httpErrors', () => {
   describe('body size limit', () => {
     const handler = jest.fn(async () => jsonResponse(202, { accepted: true }));
     const wrapped = middy<HttpEvent, HttpResult>(handler).use(httpErrors({ logger }));
-    beforeEach(() => handler.mockClear());
+    beforeEach(() => {
+      handler.mockClear();
+    });
 
     it('accepts a body of exactly 8 KB', async () => {
       const result = await wrapped(httpEvent({ body: 'x'.repeat(MAX_HTTP_BODY_BYTES) }), lambdaContext());
