@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
+import {
+  audienceOfKind,
+  authRequestPayloadSchema,
+  authResponsePayloadSchema,
+  authStatuses,
+  cloudToDeviceTopics,
+  connectedEventSchema,
+  deviceToCloudTopics,
+  disconnectedEventSchema,
+  energyUnits,
+  heartbeatPayloadSchema,
+  meterContexts,
+  meterPayloadSchema,
+  meterRequestAcceptedSchema,
+  meterRequestPayloadSchema,
+  notificationBodySchema,
+  notificationKinds,
+  plugEvents,
+  plugPayloadSchema,
+  presenceTopics,
+  sessionStatuses,
+  sessionStatusViewSchema,
+  sessionSummarySchema,
+  tagRejectionReasons,
+  unavailableReasons,
+} from '../../src/index.js';
+
+// Keeps docs/contract.md from drifting away from the schemas: every topic, every field, every enum value.
+
+const doc = readFileSync(join(import.meta.dirname, '../../../../docs/contract.md'), 'utf8');
+
+interface Section {
+  heading: string;
+  /** The section's tables; each is a list of rows (header first), cells trimmed, first cell without backticks. */
+  tables: string[][][];
+}
+
+function sections(markdown: string): Section[] {
+  const found: Section[] = [];
+  let inTable = false;
+  for (const line of markdown.split('\n')) {
+    if (/^#{1,6} /.test(line)) found.push({ heading: line.replace(/^#+ /, ''), tables: [] });
+    if (!line.startsWith('|') || found.length === 0) {
+      inTable = false;
+      continue;
+    }
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
+    if (cells.every((cell) => /^-+$/.test(cell))) continue;
+    cells[0] = (cells[0] ?? '').replace(/^`(.*)`$/, '$1');
+    const tables = found.at(-1)!.tables;
+    if (!inTable) tables.push([]);
+    inTable = true;
+    tables.at(-1)!.push(cells);
+  }
+  return found;
+}
+
+const docSections = sections(doc);
+
+function sectionNamed(heading: string): Section {
+  const section = docSections.find((candidate) => candidate.heading === heading);
+  if (!section) throw new Error(`docs/contract.md has no section "${heading}"`);
+  return section;
+}
+
+/** The rows (without header) of the section's table whose first column is `header`. */
+function tableRows(heading: string, header: string): string[][] {
+  const table = sectionNamed(heading).tables.find((rows) => rows[0]?.[0] === header);
+  if (!table) throw new Error(`section "${heading}" has no table with a "${header}" column`);
+  return table.slice(1);
+}
+
+function firstColumn(heading: string, header: string): string[] {
+  return tableRows(heading, header).map((row) => row[0] ?? '');
+}
+
+const backticked = (text: string) => text.replace(/^`(.*)`$/, '$1');
+
+/** Field names of an object schema, nested strict objects as dotted paths (energy.value). */
+function fieldsOf(schema: z.ZodType, prefix = ''): string[] {
+  let inner: z.ZodType = schema;
+  while (inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+  if (!(inner instanceof z.ZodObject)) return [];
+  return Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([name, field]) => [
+    `${prefix}${name}`,
+    ...fieldsOf(field, `${prefix}${name}.`),
+  ]);
+}
+
+const topicSchemas: Record<string, z.ZodType> = {
+  [deviceToCloudTopics.authRequest]: authRequestPayloadSchema,
+  [deviceToCloudTopics.heartbeat]: heartbeatPayloadSchema,
+  [deviceToCloudTopics.meter]: meterPayloadSchema,
+  [deviceToCloudTopics.plug]: plugPayloadSchema,
+  [cloudToDeviceTopics.authResponse]: authResponsePayloadSchema,
+  [cloudToDeviceTopics.meterRequest]: meterRequestPayloadSchema,
+  [presenceTopics.connected]: connectedEventSchema,
+  [presenceTopics.disconnected]: disconnectedEventSchema,
+};
+
+describe('docs/contract.md', () => {
+  it('documents exactly the topics the domain defines', () => {
+    const documented = docSections
+      .map((section) => /^topic `([^`]+)`$/.exec(section.heading)?.[1])
+      .filter((topic): topic is string => topic !== undefined);
+    const defined = [
+      ...Object.values(deviceToCloudTopics),
+      ...Object.values(cloudToDeviceTopics),
+      ...Object.values(presenceTopics),
+    ];
+    expect([...documented].sort()).toEqual([...defined].sort());
+    expect(Object.keys(topicSchemas).sort()).toEqual([...defined].sort());
+  });
+
+  it('lists the device topics in the overview tables', () => {
+    expect(firstColumn('Device → cloud', 'topic').map(backticked).sort()).toEqual(
+      Object.values(deviceToCloudTopics).sort(),
+    );
+    expect(firstColumn('Cloud → device', 'topic').map(backticked).sort()).toEqual(
+      Object.values(cloudToDeviceTopics).sort(),
+    );
+  });
+
+  describe.each(Object.entries(topicSchemas))('topic %s', (topic, schema) => {
+    it('has a field table with exactly the schema’s fields', () => {
+      const documented = firstColumn(`topic \`${topic}\``, 'field');
+      expect([...documented].sort()).toEqual(fieldsOf(schema).sort());
+    });
+  });
+
+  it.each([
+    ['response `session row` (`GET /me/sessions`)', sessionSummarySchema],
+    ['response `session view` (`GET /sessions/{sessionId}`)', sessionStatusViewSchema],
+    [
+      'response `meter request accepted` (`POST /sessions/{sessionId}/meter-requests`, 202)',
+      meterRequestAcceptedSchema,
+    ],
+    ['body `notification`', notificationBodySchema],
+  ] as const)('%s has a field table with exactly the schema’s fields', (heading, schema) => {
+    expect([...firstColumn(heading, 'field')].sort()).toEqual(fieldsOf(schema).sort());
+  });
+
+  it('lists every auth status with its tag-rejection reason', () => {
+    expect(firstColumn('Auth statuses', 'status').sort()).toEqual([...authStatuses].sort());
+    const rows = tableRows('Auth statuses', 'status');
+    for (const [status, reason] of Object.entries(tagRejectionReasons)) {
+      const row = rows.find((cells) => cells[0] === status);
+      expect(row?.[2]).toBe(`\`${reason}\``);
+    }
+  });
+
+  it('lists every unavailable reason', () => {
+    expect(firstColumn('Unavailable reasons', 'reason').sort()).toEqual([...unavailableReasons].sort());
+  });
+
+  it('lists every notification kind with its audience', () => {
+    const documented = Object.fromEntries(
+      tableRows('Notification kinds', 'kind').map((cells) => [cells[0] ?? '', cells[1] ?? '']),
+    );
+    expect(documented).toEqual(
+      Object.fromEntries(notificationKinds.map((kind) => [kind, audienceOfKind[kind]])),
+    );
+  });
+
+  it('lists every session status', () => {
+    expect(firstColumn('Session statuses', 'status').sort()).toEqual([...sessionStatuses].sort());
+  });
+
+  it.each([
+    ['meter', 'context', meterContexts],
+    ['meter', 'energy.unit', energyUnits],
+    ['plug', 'event', plugEvents],
+  ] as const)('names every value of %s %s', (kind, field, values) => {
+    const rows = tableRows(`topic \`chargers/{chargerId}/${kind}\``, 'field');
+    const constraints = rows.find((cells) => cells[0] === field)?.[3] ?? '';
+    for (const value of values) expect(constraints).toContain(`\`${value}\``);
+  });
+
+  it('states the size limit and the time format', () => {
+    expect(doc).toContain('8 KB (8192 bytes');
+    expect(doc).toContain('`2026-11-25T06:30:00.000Z`');
+  });
+});
