@@ -87,7 +87,7 @@ describe('dead letters in the packaged templates', () => {
         );
       if (!service.resources.DeadLetterQueue) problems.push(`${service.service}: no DeadLetterQueue`);
       const depth = on('ApproximateNumberOfMessagesVisible');
-      if (!depth || depth.Threshold !== 0 || depth.ComparisonOperator !== 'GreaterThanThreshold')
+      if (depth?.Threshold !== 0 || depth.ComparisonOperator !== 'GreaterThanThreshold')
         problems.push(`${service.service}: no depth alarm`);
       if (!on('ApproximateAgeOfOldestMessage')) problems.push(`${service.service}: no age alarm`);
     }

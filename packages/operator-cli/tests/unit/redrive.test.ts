@@ -1,0 +1,107 @@
+import { describe, expect, it } from '@jest/globals';
+import { errorClassOfType, functionNameFrom, planReplay } from '../../src/redrive.js';
+
+const sentAt = new Date('2026-11-25T08:00:00.000Z');
+const event = { messageId: 'm-1', connectorId: 1, event: 'plugged', at: '2026-11-25T07:59:59.000Z' };
+
+describe('planReplay: what to replay for each kind of dead letter', () => {
+  it('replays a letter the function wrote itself with its payload and history', () => {
+    const body = JSON.stringify({
+      functionName: 'plug-events-prod-plug',
+      errorClass: 'bad-input',
+      field: 'event',
+      reason: 'invalid',
+      payload: { ...event, chargerId: 'CP-1', clientId: 'CP-1', receivedAt: 1 },
+      attempts: 2,
+      firstFailureAt: '2026-11-24T00:00:00.000Z',
+      lastFailureAt: '2026-11-24T01:00:00.000Z',
+    });
+    expect(planReplay(body, 'prod', sentAt)).toEqual({
+      kind: 'invoke',
+      source: 'function-letter',
+      functionName: 'plug-events-prod-plug',
+      payload: { ...event, chargerId: 'CP-1', clientId: 'CP-1', receivedAt: 1 },
+      attempts: 2,
+      firstFailureAt: '2026-11-24T00:00:00.000Z',
+    });
+  });
+
+  it('replays Lambda’s async on-failure record with its requestPayload, to the function in the ARN', () => {
+    const body = JSON.stringify({
+      version: '1.0',
+      timestamp: '2026-11-25T07:00:00.000Z',
+      requestContext: {
+        functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:heartbeat-prod-heartbeat:$LATEST',
+        approximateInvokeCount: 3,
+      },
+      requestPayload: { at: 'x' },
+    });
+    expect(planReplay(body, 'prod', sentAt)).toMatchObject({
+      kind: 'invoke',
+      source: 'async-on-failure',
+      functionName: 'heartbeat-prod-heartbeat',
+      payload: { at: 'x' },
+      attempts: 3,
+      firstFailureAt: '2026-11-25T07:00:00.000Z',
+    });
+  });
+
+  it('rebuilds the rule SELECT output from an IoT errorAction message', () => {
+    const body = JSON.stringify({
+      ruleName: 'plug_events_local_plug',
+      topic: 'chargers/CP-9/plug',
+      clientId: 'CP-9',
+      base64OriginalPayload: Buffer.from(JSON.stringify(event)).toString('base64'),
+      failures: [{ failedAction: 'LambdaAction', failedResource: 'plug-events.plug', errorMessage: 'x' }],
+    });
+    expect(planReplay(body, 'local', sentAt)).toEqual({
+      kind: 'invoke',
+      source: 'rule-error',
+      functionName: 'plug-events-local-plug',
+      payload: { ...event, chargerId: 'CP-9', clientId: 'CP-9', receivedAt: sentAt.getTime() },
+      attempts: 1,
+      firstFailureAt: sentAt.toISOString(),
+    });
+  });
+
+  it('replays a local stream failure with its records, keeps an AWS one (records must be re-read)', () => {
+    const base = {
+      requestContext: {
+        functionArn: 'arn:aws:lambda:r:a:function:notifications-local-notify',
+        approximateInvokeCount: 2,
+      },
+      DDBStreamBatchInfo: { shardId: 's', startSequenceNumber: '1', endSequenceNumber: '2' },
+    };
+    expect(
+      planReplay(JSON.stringify({ ...base, records: [{ eventID: '1' }] }), 'local', sentAt),
+    ).toMatchObject({
+      kind: 'invoke',
+      source: 'stream-on-failure',
+      payload: { Records: [{ eventID: '1' }] },
+    });
+    expect(planReplay(JSON.stringify(base), 'prod', sentAt)).toMatchObject({ kind: 'keep' });
+  });
+
+  it('keeps what it cannot understand', () => {
+    expect(planReplay('not json', 'local', sentAt)).toMatchObject({ kind: 'keep', why: 'body is not JSON' });
+    expect(planReplay('[1]', 'local', sentAt)).toMatchObject({ kind: 'keep' });
+    expect(planReplay('{"hello":1}', 'local', sentAt)).toMatchObject({
+      kind: 'keep',
+      why: 'unknown dead-letter shape',
+    });
+  });
+});
+
+describe('helpers', () => {
+  it('names functions from ARNs and local ids', () => {
+    expect(functionNameFrom('arn:aws:lambda:r:1:function:a-b-c:$LATEST', 'prod')).toBe('a-b-c');
+    expect(functionNameFrom('charge-authorization.authorize', 'local')).toBe(
+      'charge-authorization-local-authorize',
+    );
+  });
+
+  it('classifies thrown error types', () => {
+    expect(errorClassOfType('ProvisionedThroughputExceededException: slow down')).toBe('transient');
+    expect(errorClassOfType('TypeError: x is undefined')).toBe('bug');
+  });
+});
