@@ -1,0 +1,183 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { buildDir, repoRoot } from './paths.js';
+
+// Builds each function's handler with the `esbuild` block of serverless.common.yml (what serverless-esbuild
+// ships), with a metafile to attribute the bytes; also reads the .mjs size from `sls package` zips if present.
+
+export interface FunctionEntry {
+  service: string;
+  name: string;
+  /** e.g. services/heartbeat/src/handlers/heartbeat.ts */
+  entry: string;
+  handlerExport: string;
+}
+
+/** Every function of every service: `<fn>:\n    handler: src/handlers/x.handler` in serverless.yml. */
+export function discoverFunctions(): FunctionEntry[] {
+  const entries: FunctionEntry[] = [];
+  const servicesDir = join(repoRoot, 'services');
+  for (const service of readdirSync(servicesDir).sort()) {
+    const file = join(servicesDir, service, 'serverless.yml');
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/^ {2}([\w-]+):\n {4}handler: (\S+)\.(\w+)$/gm)) {
+      const [, name, path, handlerExport] = match;
+      entries.push({
+        service,
+        name: name!,
+        entry: `services/${service}/${path}.ts`,
+        handlerExport: handlerExport!,
+      });
+    }
+  }
+  return entries;
+}
+
+const scalar = (raw: string): unknown => {
+  const value = raw.trim();
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (value.startsWith('[')) {
+    const inner = value.slice(1, -1).trim();
+    return inner ? inner.split(',').map((item) => item.trim().replace(/^['"]|['"]$/g, '')) : [];
+  }
+  return value.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+};
+
+/** The `esbuild:` block of serverless.common.yml as esbuild options (fails on a key it does not know). */
+export function commonEsbuildOptions(): BuildOptions {
+  const text = readFileSync(join(repoRoot, 'serverless.common.yml'), 'utf8');
+  const block = text.split('\n').reduce<{ inBlock: boolean; lines: string[] }>(
+    (state, line) => {
+      if (/^esbuild:\s*$/.test(line)) return { inBlock: true, lines: state.lines };
+      if (state.inBlock && /^\S/.test(line)) return { inBlock: false, lines: state.lines };
+      if (state.inBlock && !/^\s*#/.test(line) && line.trim()) state.lines.push(line);
+      return state;
+    },
+    { inBlock: false, lines: [] },
+  ).lines;
+  const options: BuildOptions = {};
+  let nested: string | undefined;
+  for (const line of block) {
+    const match = /^( +)([\w]+):\s?(.*)$/.exec(line);
+    if (!match) throw new Error(`serverless.common.yml esbuild: cannot read "${line}"`);
+    const [, indent, key, rest] = match;
+    if (indent!.length === 2) nested = rest!.trim() === '' ? key : undefined;
+    const value = scalar(rest!);
+    if (indent!.length > 2 && nested === 'banner') {
+      options.banner = { ...options.banner, [key!]: String(value) };
+      continue;
+    }
+    switch (key) {
+      case 'bundle':
+      case 'minify':
+      case 'keepNames':
+        options[key] = value as boolean;
+        break;
+      case 'sourcemap':
+        options.sourcemap = value as boolean;
+        break;
+      case 'target':
+        options.target = String(value);
+        break;
+      case 'platform':
+        options.platform = value as BuildOptions['platform'];
+        break;
+      case 'format':
+        options.format = value as BuildOptions['format'];
+        break;
+      case 'mainFields':
+        options.mainFields = value as string[];
+        break;
+      case 'outputFileExtension':
+        options.outExtension = { '.js': String(value) };
+        break;
+      case 'exclude':
+        options.external = value as string[];
+        break;
+      case 'banner':
+        break;
+      default:
+        throw new Error(`serverless.common.yml esbuild: the bench does not know option "${key}"`);
+    }
+  }
+  return options;
+}
+
+export interface BundleResult {
+  id: string;
+  outfile: string;
+  bytes: number;
+  /** Bytes in the output by origin (AWS SDK, zod, powertools, middy, our code, other). */
+  attribution: Record<string, number>;
+}
+
+export function originOf(inputPath: string): string {
+  if (/node_modules\/(\.pnpm\/)?(@aws-sdk|@smithy|@aws-crypto|@aws\+|@aws-sdk\+|@smithy\+)/.test(inputPath))
+    return 'AWS SDK';
+  if (/node_modules\/(\.pnpm\/)?@aws-lambda-powertools/.test(inputPath)) return 'Powertools';
+  if (/node_modules\/(\.pnpm\/)?@middy/.test(inputPath)) return 'middy';
+  if (/node_modules\/(\.pnpm\/)?zod/.test(inputPath)) return 'zod';
+  if (inputPath.includes('node_modules')) return 'other deps';
+  return 'our code';
+}
+
+function attribute(metafile: Metafile): Record<string, number> {
+  const attribution: Record<string, number> = {};
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const origin = originOf(path);
+      attribution[origin] = (attribution[origin] ?? 0) + input.bytesInOutput;
+    }
+  }
+  return attribution;
+}
+
+/** An entry file (relative to the repo root), or inline source resolved from `resolveDir`. */
+export type BundleInput = string | { contents: string; resolveDir: string };
+
+export async function bundle(id: string, input: BundleInput): Promise<BundleResult> {
+  const outdir = join(buildDir, 'bundles', id);
+  const result = await build({
+    ...commonEsbuildOptions(),
+    absWorkingDir: repoRoot,
+    ...(typeof input === 'string'
+      ? { entryPoints: [input] }
+      : {
+          stdin: {
+            contents: input.contents,
+            resolveDir: join(repoRoot, input.resolveDir),
+            loader: 'ts' as const,
+          },
+        }),
+    outdir,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const [outfile] = Object.keys(result.metafile.outputs).filter((path) => !path.endsWith('.map'));
+  const absolute = join(repoRoot, outfile!);
+  return { id, outfile: absolute, bytes: statSync(absolute).size, attribution: attribute(result.metafile) };
+}
+
+/** Uncompressed size of the handler (.mjs/.js, not .map) inside `services/<svc>/.serverless/<fn>.zip`. */
+export function shippedHandlerBytes(service: string, functionName: string): number | undefined {
+  const zipPath = join(repoRoot, 'services', service, '.serverless', `${functionName}.zip`);
+  if (!existsSync(zipPath)) return undefined;
+  const zip = readFileSync(zipPath);
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (end < 0) return undefined;
+  const entries = zip.readUInt16LE(end + 10);
+  let offset = zip.readUInt32LE(end + 16);
+  let bytes = 0;
+  for (let index = 0; index < entries; index++) {
+    const size = zip.readUInt32LE(offset + 24);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
+    if (/\.(mjs|js|cjs)$/.test(name)) bytes += size;
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  return bytes;
+}

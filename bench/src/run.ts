@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDocumentClient, createDynamoDbClient, ensureTable } from '@evcharge/dynamo';
+import { startDynamoDbLocal } from '@evcharge/dynamo/local';
+import { measureColdStarts } from './cold-start.js';
+import type { BenchContext } from './context.js';
+import { costWithOptions } from './cost.js';
+import { measureDynamoOps } from './dynamo-ops.js';
+import { loadHandlers } from './handlers.js';
+import { resultsDir } from './paths.js';
+import { measurePipeline } from './pipeline.js';
+import { type BenchResults, machine, markdownReport } from './report.js';
+import { round } from './stats.js';
+import { functionEnvironment, startStubEndpoints } from './stub-endpoints.js';
+import { measureSweeper } from './sweeper.js';
+
+// `pnpm bench [--quick] [--only cold,ops,sweeper,pipeline,cost]`: writes bench/results/latest.{json,md}.
+
+const groups = ['cold', 'ops', 'sweeper', 'pipeline', 'cost'] as const;
+type Group = (typeof groups)[number];
+
+function parseArgs(argv: string[]): { quick: boolean; only: Set<Group> } {
+  const quick = argv.includes('--quick');
+  const onlyIndex = argv.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
+  const onlyValue =
+    onlyIndex < 0
+      ? undefined
+      : argv[onlyIndex]!.includes('=')
+        ? argv[onlyIndex]!.split('=')[1]
+        : argv[onlyIndex + 1];
+  const only = new Set((onlyValue ? onlyValue.split(',') : groups) as Group[]);
+  for (const group of only)
+    if (!groups.includes(group)) throw new Error(`unknown group "${group}" (${groups.join(', ')})`);
+  // The cost model needs the measured operations.
+  if (only.has('cost')) only.add('ops');
+  return { quick, only };
+}
+
+async function main(): Promise<void> {
+  const { quick, only } = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const log = (line: string) => console.log(`[bench ${round((Date.now() - started) / 1000)}s] ${line}`);
+  log(`mode ${quick ? 'quick' : 'full'}; groups ${[...only].join(', ')}`);
+
+  const dynamo = await startDynamoDbLocal({ port: 0 });
+  const stub = await startStubEndpoints();
+  const tableName = `bench-${randomUUID().slice(0, 8)}`;
+  const results: BenchResults = {
+    startedAt: new Date(started).toISOString(),
+    durationS: 0,
+    mode: quick ? 'quick' : 'full',
+    machine: machine(),
+  };
+  try {
+    const admin = createDynamoDbClient({ endpoint: dynamo.endpoint });
+    await ensureTable(admin, tableName);
+    admin.destroy();
+    const context: BenchContext = {
+      quick,
+      dynamodbEndpoint: dynamo.endpoint,
+      table: { client: createDocumentClient({ endpoint: dynamo.endpoint }), tableName },
+      stubUrl: stub.url,
+      functionEnv: functionEnvironment({ dynamodbEndpoint: dynamo.endpoint, stubUrl: stub.url, tableName }),
+      progress: log,
+    };
+    if (only.has('cold')) {
+      log('1. cold start');
+      results.coldStart = await measureColdStarts(context);
+    }
+    const handlers = only.has('ops') || only.has('sweeper') ? await loadHandlers(context) : undefined;
+    if (handlers && only.has('ops')) {
+      log('2. DynamoDB operations per message');
+      results.dynamoOps = await measureDynamoOps(context, handlers, stub);
+    }
+    if (handlers && only.has('sweeper')) {
+      log('2b. sweeper against fleet size');
+      results.sweeper = await measureSweeper(context, handlers);
+    }
+    if (only.has('pipeline')) {
+      log('3. pipeline through the local cloud');
+      results.pipeline = await measurePipeline(context);
+    }
+    if (only.has('cost') && results.dynamoOps) {
+      log('4. cost per charger-month');
+      results.cost = costWithOptions(results.dynamoOps);
+    }
+  } finally {
+    await stub.close();
+    await dynamo.stop();
+  }
+  results.durationS = round((Date.now() - started) / 1000);
+  mkdirSync(resultsDir, { recursive: true });
+  const markdown = markdownReport(results);
+  writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(resultsDir, 'latest.md'), markdown);
+  console.log(`\n${markdown}`);
+  log(`wrote ${join(resultsDir, 'latest.json')} and latest.md`);
+}
+
+main().then(
+  // In-process handlers keep SDK keep-alive sockets open; everything we started is stopped by now.
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
