@@ -63,7 +63,8 @@ export function applyPlugEvent(
   if (event === 'plugged') {
     if (connector.plugged) return { applied: false, reason: 'already-plugged' };
     const next: ConnectorState = { ...connector, plugged: true };
-    if (activeSession?.status === 'Authorized') {
+    // A faulted connector cannot deliver energy: the session stays Authorized (and times out) instead of Charging.
+    if (activeSession?.status === 'Authorized' && !connector.faulted) {
       const charging: ActiveSession = { ...activeSession, status: 'Charging' };
       return {
         applied: true,

@@ -267,7 +267,13 @@ const transitions: TransitionCase[] = [
 describe('decidePlugEvent: every transition of a newer event', () => {
   const cases = transitions.flatMap((row) => [
     { ...row, faulted: false },
-    { ...row, faulted: true, status: 'Faulted' as ConnectorStatus },
+    {
+      ...row,
+      faulted: true,
+      status: 'Faulted' as ConnectorStatus,
+      // A faulted connector never starts charging: an Authorized session stays Authorized.
+      sessionTo: row.sessionTo === 'Charging' ? undefined : row.sessionTo,
+    },
   ]);
   it.each(cases)(
     'plugged=$plugged faulted=$faulted session=$sessionCase + $event → $outcome $reason, $status, session→$sessionTo',

@@ -44,10 +44,10 @@ describe('applyPlugEvent: every connector state × session × event', () => {
     [false, false, 'Charging', 'plugged', 'Charging', null],
     [false, false, 'Completed', 'plugged', 'Preparing', null],
     [false, false, 'Expired', 'plugged', 'Preparing', null],
-    // plugged into a faulted connector: it stays Faulted. Current behaviour (reported, not changed here because
-    // plug-events relies on it): an Authorized session still starts Charging on the faulted connector.
+    // plugged into a faulted connector: it stays Faulted, and an Authorized session does not start charging
+    // (regression: it used to become Charging on a connector that cannot deliver energy).
     [false, true, 'none', 'plugged', 'Faulted', null],
-    [false, true, 'Authorized', 'plugged', 'Faulted', 'Charging'],
+    [false, true, 'Authorized', 'plugged', 'Faulted', null],
     [false, true, 'Charging', 'plugged', 'Faulted', null],
     [false, true, 'Completed', 'plugged', 'Faulted', null],
     [false, true, 'Expired', 'plugged', 'Faulted', null],
