@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { addIdTag } from '@evcharge/dynamo';
+import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { registerChargerLocally } from '@evcharge/operator-cli';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { type HostileCase, hostileCaseArbitrary, type TopicShape } from '../src/hostile.js';
+import { checkTableInvariants } from '../src/invariants.js';
+import { type RecordingAws, startRecordingAws } from '../src/recording-aws.js';
+import { repoRoot } from '../src/templates.js';
+
+// Property-based hostile input through the REAL handlers (middleware included), on DynamoDB Local.
+// Bounded by default (pnpm test); RELIABILITY_FULL=1 runs ≥ 1,000 cases per topic.
+const full = process.env.RELIABILITY_FULL === '1';
+const casesPerTopic = Number(process.env.RELIABILITY_CASES ?? (full ? 1_000 : 200));
+const seed = Number(process.env.RELIABILITY_SEED ?? Date.now() % 2_147_483_647);
+
+const chargerA = 'CP-HOSTILE-A';
+const chargerB = 'CP-HOSTILE-B';
+const pick = <T>(values: T[]): T => values[Math.floor(Math.random() * values.length)] as T;
+const envelope = () => {
+  const chargerId = pick([chargerA, chargerB]);
+  return { chargerId, clientId: chargerId, receivedAt: Date.now() };
+};
+const connector = () => pick([1, 2]);
+const nowIso = () => new Date().toISOString();
+
+interface TopicUnderTest {
+  name: string;
+  handlerFile: string;
+  functionName: string;
+  shape: TopicShape;
+}
+
+const identity = { chargerId: 'chargerId', clientId: 'clientId' };
+const topics: TopicUnderTest[] = [
+  {
+    name: 'auth/request',
+    handlerFile: 'services/charge-authorization/src/handlers/authorize.ts',
+    functionName: 'charge-authorization-local-authorize',
+    shape: {
+      valid: () => ({
+        requestId: randomUUID(),
+        connectorId: 1,
+        idTag: 'TAG-HOSTILE',
+        at: nowIso(),
+        ...envelope(),
+      }),
+      required: ['requestId', 'connectorId', 'idTag', 'at', 'chargerId', 'clientId', 'receivedAt'],
+      identity,
+      connectorField: 'connectorId',
+      strict: true,
+    },
+  },
+  {
+    name: 'heartbeat',
+    handlerFile: 'services/heartbeat/src/handlers/heartbeat.ts',
+    functionName: 'heartbeat-local-heartbeat',
+    shape: {
+      valid: () => ({ at: nowIso(), firmware: '1.4.2', intervalS: 300, ...envelope() }),
+      required: ['at', 'chargerId', 'clientId', 'receivedAt'],
+      identity,
+      strict: true,
+    },
+  },
+  {
+    name: 'meter',
+    handlerFile: 'services/metering/src/handlers/ingest-reading.ts',
+    functionName: 'metering-local-ingestReading',
+    shape: {
+      valid: () => ({
+        messageId: randomUUID(),
+        connectorId: connector(),
+        at: nowIso(),
+        energy: { value: 1_000 + Math.floor(Math.random() * 1_000), unit: 'Wh' },
+        powerW: 7_200,
+        context: 'Sample.Periodic',
+        ...envelope(),
+      }),
+      required: [
+        'messageId',
+        'connectorId',
+        'at',
+        'energy',
+        'context',
+        'chargerId',
+        'clientId',
+        'receivedAt',
+      ],
+      identity,
+      connectorField: 'connectorId',
+      strict: true,
+    },
+  },
+  {
+    name: 'plug',
+    handlerFile: 'services/plug-events/src/handlers/plug.ts',
+    functionName: 'plug-events-local-plug',
+    shape: {
+      valid: () => ({
+        messageId: randomUUID(),
+        connectorId: connector(),
+        event: Math.random() < 0.5 ? 'plugged' : 'unplugged',
+        at: nowIso(),
+        ...envelope(),
+      }),
+      required: ['messageId', 'connectorId', 'event', 'at', 'chargerId', 'clientId', 'receivedAt'],
+      identity,
+      connectorField: 'connectorId',
+      strict: true,
+    },
+  },
+  {
+    name: 'presence',
+    handlerFile: 'services/heartbeat/src/handlers/presence.ts',
+    functionName: 'heartbeat-local-presence',
+    shape: {
+      valid: () => ({
+        clientId: pick([chargerA, chargerB]),
+        timestamp: Date.now(),
+        eventType: 'connected',
+        sessionIdentifier: randomUUID(),
+        principalIdentifier: chargerA,
+        ipAddress: '192.0.2.10',
+        versionNumber: Math.floor(Math.random() * 1_000),
+      }),
+      required: [
+        'clientId',
+        'timestamp',
+        'eventType',
+        'sessionIdentifier',
+        'principalIdentifier',
+        'versionNumber',
+      ],
+      strict: false,
+    },
+  },
+];
+
+type Handler = (event: unknown, context: object) => Promise<unknown>;
+let table: TestTable;
+let aws: RecordingAws;
+const handlers = new Map<string, Handler>();
+
+interface Figures {
+  tried: number;
+  rejected: number;
+  accepted: number;
+  crashes: string[];
+  letterMismatches: string[];
+  unnamedFields: number;
+  mustRejectButAccepted: string[];
+}
+const figures = new Map<string, Figures>();
+
+beforeAll(async () => {
+  table = await createTestTable('hostile');
+  aws = await startRecordingAws();
+  Object.assign(process.env, {
+    TABLE_NAME: table.tableName,
+    DEAD_LETTER_QUEUE_URL: `${aws.endpoint}/000000000000/hostile-dead-letters`,
+    AWS_ENDPOINT_URL_SQS: aws.endpoint,
+    AWS_ENDPOINT_URL_IOT_DATA_PLANE: aws.endpoint,
+    AWS_ENDPOINT_URL_SNS: aws.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    TARIFF_PRICE_PER_KWH_MINOR: '350',
+    TARIFF_CURRENCY: 'KRW',
+    CONNECTION_TIMEOUT_S: '120',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+  for (const topic of topics) {
+    const module = (await import(join(repoRoot, topic.handlerFile))) as { handler: Handler };
+    handlers.set(topic.name, module.handler);
+  }
+  for (const chargerId of [chargerA, chargerB]) {
+    await registerChargerLocally(table, { chargerId, connectorCount: 2, now: new Date() });
+  }
+  await addIdTag(table, { idTag: 'TAG-HOSTILE', userId: 'user-hostile', maxConcurrent: 5 });
+}, 60_000);
+
+afterAll(async () => {
+  const all = [...figures.values()];
+  const sum = (pick: (f: Figures) => number) => all.reduce((n, f) => n + pick(f), 0);
+  const invariants = table ? await checkTableInvariants(table) : undefined;
+  console.log(
+    [
+      `reliability: hostile-input mode=${full ? 'full' : 'bounded'} seed=${seed}`,
+      ...[...figures].map(
+        ([name, f]) =>
+          `  ${name.padEnd(13)} cases=${f.tried} rejected=${f.rejected} accepted=${f.accepted} crashes=${f.crashes.length} dead-letter mismatches=${f.letterMismatches.length}`,
+      ),
+      `  total cases tried=${sum((f) => f.tried)} crashes=${sum((f) => f.crashes.length)} rejected-once=${sum((f) => f.rejected) - sum((f) => f.letterMismatches.length)}/${sum((f) => f.rejected)} invariant violations=${invariants?.violations.length ?? 'n/a'} (items=${invariants?.items}, sessions=${invariants?.sessions})`,
+    ].join('\n'),
+  );
+  await aws?.close();
+  await table?.drop();
+});
+
+async function runCase(topic: TopicUnderTest, hostile: HostileCase, tally: Figures): Promise<void> {
+  const handler = handlers.get(topic.name) as Handler;
+  const lettersBefore = aws.deadLetters().length;
+  tally.tried++;
+  let result: unknown;
+  try {
+    result = await handler(hostile.event, { functionName: topic.functionName, awsRequestId: randomUUID() });
+  } catch (error) {
+    tally.crashes.push(`${hostile.mutations.map((m) => m.describe).join(' ; ')}: ${String(error)}`);
+    return;
+  }
+  const letters = aws.deadLetters().slice(lettersBefore);
+  const rejected =
+    typeof result === 'object' && result !== null && (result as { rejected?: unknown }).rejected === true;
+  if (rejected) {
+    tally.rejected++;
+    const field = (result as { field?: unknown }).field;
+    if (typeof field !== 'string' || field.length === 0) tally.unnamedFields++;
+    const letter = letters[0];
+    if (letters.length !== 1 || letter?.functionName !== topic.functionName || letter?.field !== field) {
+      tally.letterMismatches.push(
+        `${letters.length} letters for ${hostile.mutations.map((m) => m.describe).join(' ; ')}`,
+      );
+    }
+  } else {
+    tally.accepted++;
+    if (letters.length !== 0) tally.letterMismatches.push(`accepted but ${letters.length} letters`);
+    if (hostile.mustReject)
+      tally.mustRejectButAccepted.push(hostile.mutations.map((m) => m.describe).join(' ; '));
+  }
+}
+
+describe(`hostile input through the real handlers (${casesPerTopic} cases per topic)`, () => {
+  it.each(topics.map((topic) => [topic.name, topic] as const))(
+    '%s: never crashes, rejects bad input once with the field named, dead-letters exactly the rejections',
+    async (_name, topic) => {
+      const tally: Figures = {
+        tried: 0,
+        rejected: 0,
+        accepted: 0,
+        crashes: [],
+        letterMismatches: [],
+        unnamedFields: 0,
+        mustRejectButAccepted: [],
+      };
+      figures.set(topic.name, tally);
+      await fc.assert(
+        fc.asyncProperty(hostileCaseArbitrary(topic.shape), async (hostile) => {
+          await runCase(topic, hostile, tally);
+        }),
+        { numRuns: casesPerTopic, seed },
+      );
+      expect(tally.tried).toBe(casesPerTopic);
+      expect(tally.crashes).toEqual([]);
+      expect(tally.letterMismatches).toEqual([]);
+      expect(tally.unnamedFields).toBe(0);
+      expect(tally.mustRejectButAccepted).toEqual([]);
+      expect(tally.rejected).toBeGreaterThan(casesPerTopic / 2);
+      expect(tally.accepted).toBeGreaterThan(0);
+    },
+    full ? 600_000 : 60_000,
+  );
+
+  it('leaves the table consistent: no connector with two sessions, no negative energy, no orphan activeSessionId', async () => {
+    const report = await checkTableInvariants(table);
+    expect(report.violations).toEqual([]);
+    expect(report.connectors).toBeGreaterThanOrEqual(4);
+  });
+});
