@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { addIdTag } from '@evcharge/dynamo';
+import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
+import { registerChargerLocally } from '@evcharge/operator-cli';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import mqtt, { type MqttClient } from 'mqtt';
+import { hostileCaseArbitrary, type TopicShape } from '../src/hostile.js';
+import { checkTableInvariants } from '../src/invariants.js';
+
+// A sample of hostile payloads as raw MQTT bytes through the local rule path (broker → rule SQL → function),
+// where non-JSON and non-object payloads really arrive as bytes.
+const samplesPerTopic = Number(
+  process.env.RELIABILITY_RULE_SAMPLES ?? (process.env.RELIABILITY_FULL === '1' ? 100 : 25),
+);
+const seed = Number(process.env.RELIABILITY_SEED ?? Date.now() % 2_147_483_647);
+const chargerId = 'CP-HOSTILE-RULE';
+const nowIso = () => new Date().toISOString();
+
+const deviceTopics: { kind: string; functionId: string; shape: TopicShape }[] = [
+  {
+    kind: 'auth/request',
+    functionId: 'charge-authorization.authorize',
+    shape: {
+      valid: () => ({ requestId: randomUUID(), connectorId: 1, idTag: 'TAG-RULE', at: nowIso() }),
+      required: ['requestId', 'connectorId', 'idTag', 'at'],
+      connectorField: 'connectorId',
+      strict: true,
+    },
+  },
+  {
+    kind: 'heartbeat',
+    functionId: 'heartbeat.heartbeat',
+    shape: {
+      valid: () => ({ at: nowIso(), firmware: '1.0.0', intervalS: 300 }),
+      required: ['at'],
+      strict: true,
+    },
+  },
+  {
+    kind: 'meter',
+    functionId: 'metering.ingestReading',
+    shape: {
+      valid: () => ({
+        messageId: randomUUID(),
+        connectorId: 1,
+        at: nowIso(),
+        energy: { value: 5_000, unit: 'Wh' },
+        context: 'Sample.Periodic',
+      }),
+      required: ['messageId', 'connectorId', 'at', 'energy', 'context'],
+      connectorField: 'connectorId',
+      strict: true,
+    },
+  },
+  {
+    kind: 'plug',
+    functionId: 'plug-events.plug',
+    shape: {
+      valid: () => ({ messageId: randomUUID(), connectorId: 1, event: 'plugged', at: nowIso() }),
+      required: ['messageId', 'connectorId', 'event', 'at'],
+      connectorField: 'connectorId',
+      strict: true,
+    },
+  },
+];
+
+/** Raw payloads: JSON of hostile events, plus bytes that are not JSON at all. */
+function rawPayloads(shape: TopicShape): Buffer[] {
+  const events = fc.sample(hostileCaseArbitrary(shape), { numRuns: samplesPerTopic, seed });
+  return events.map((hostile, index) => {
+    if (index % 5 === 0)
+      return Buffer.from(
+        fc.sample(fc.uint8Array({ minLength: 1, maxLength: 200 }), { numRuns: 1, seed: seed + index })[0] ?? [
+          0,
+        ],
+      );
+    if (hostile.event === undefined) return Buffer.from('');
+    return Buffer.from(
+      typeof hostile.event === 'string' ? hostile.event : (JSON.stringify(hostile.event) ?? 'null'),
+    );
+  });
+}
+
+let cloud: LocalCloud;
+let client: MqttClient;
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({
+    services: ['charge-authorization', 'heartbeat', 'metering', 'plug-events'],
+    ports: { mqtt: 0, aws: 0, http: 0 },
+    dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
+    tableName: `hostile-rule-${randomUUID().slice(0, 8)}`,
+    quiet: true,
+    asyncRetryDelayMs: () => 10,
+  });
+  const { password } = await registerChargerLocally(cloud.table, {
+    chargerId,
+    connectorCount: 2,
+    now: new Date(),
+  });
+  await addIdTag(cloud.table, { idTag: 'TAG-RULE', userId: 'user-rule' });
+  client = await mqtt.connectAsync(cloud.endpoints.mqttUrl, {
+    clientId: chargerId,
+    username: chargerId,
+    password,
+    reconnectPeriod: 0,
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await client?.endAsync();
+  await cloud?.stop();
+});
+
+describe('hostile payloads through the local rule path', () => {
+  it('every published message is either processed or dead-lettered once, with no function crash', async () => {
+    const deviceFunctions = deviceTopics.map((topic) => topic.functionId);
+    const invocations = () =>
+      deviceFunctions.reduce((n, id) => n + (cloud.stats().invocationsByFunction[id] ?? 0), 0);
+    let published = 0;
+    for (const topic of deviceTopics) {
+      for (const payload of rawPayloads(topic.shape)) {
+        await client.publishAsync(`chargers/${chargerId}/${topic.kind}`, payload, { qos: 1 });
+        published++;
+      }
+    }
+    await cloud.waitFor(() => cloud.stats().ruleErrors + invocations() >= published, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const stats = cloud.stats();
+    const errors = deviceFunctions.reduce((n, id) => n + (stats.errorsByFunction[id] ?? 0), 0);
+    const letters = cloud.deadLetters();
+    const functionLetters = letters.filter((letter) => letter.source === 'sqs-send').length;
+    const ruleErrorLetters = letters.filter((letter) => letter.source === 'rule-error').length;
+    const invariants = await checkTableInvariants(cloud.table);
+    console.log(
+      [
+        `reliability: hostile-rule-path seed=${seed}`,
+        `  published=${published} rule errors=${stats.ruleErrors} invocations=${invocations()} crashes=${errors}`,
+        `  dead letters: rule-error=${ruleErrorLetters} rejected-by-function=${functionLetters} other=${letters.length - functionLetters - ruleErrorLetters}`,
+        `  invariant violations=${invariants.violations.length}`,
+      ].join('\n'),
+    );
+    expect(stats.ruleErrors + invocations()).toBe(published);
+    expect(errors).toBe(0);
+    expect(ruleErrorLetters).toBe(stats.ruleErrors);
+    expect(functionLetters).toBeLessThanOrEqual(invocations());
+    expect(functionLetters + ruleErrorLetters).toBeGreaterThan(published / 2);
+    expect(letters.length).toBe(functionLetters + ruleErrorLetters);
+    expect(invariants.violations).toEqual([]);
+  }, 120_000);
+});
