@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { notificationBodySchema } from '@evcharge/domain';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 // The local cloud is not a dependency of this service; it is the harness, reached through its source.
-import { type LocalCloud, startLocalCloud } from '../../../../packages/local-cloud/src/index.js';
+import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   authAttemptItem,
   chargerItem,

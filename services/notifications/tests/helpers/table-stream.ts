@@ -1,25 +1,11 @@
-import { createRequire } from 'node:module';
 import {
   DescribeTableCommand,
   DynamoDBClient,
   type AttributeValue as SdkAttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import * as streams from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, AttributeValue as LambdaAttributeValue } from 'aws-lambda';
 
-// The streams client is a dependency of the local cloud, not of this service: load it from there (its own
-// dependencies resolve beside it) rather than install a second copy. Typed here by the little we use.
-interface StreamsModule {
-  DynamoDBStreamsClient: new (
-    config: object,
-  ) => { send: (command: object) => Promise<unknown>; destroy: () => void };
-  DescribeStreamCommand: new (input: { StreamArn: string }) => object;
-  GetShardIteratorCommand: new (input: {
-    StreamArn: string;
-    ShardId: string;
-    ShardIteratorType: string;
-  }) => object;
-  GetRecordsCommand: new (input: { ShardIterator: string }) => object;
-}
 interface DescribeStreamOutput {
   StreamDescription?: { Shards?: { ShardId?: string }[] };
 }
@@ -42,11 +28,6 @@ interface GetRecordsOutput {
   Records?: SdkRecord[];
   NextShardIterator?: string;
 }
-
-const requireFromHere = createRequire(import.meta.url);
-const streams = requireFromHere(
-  '../../../../packages/local-cloud/node_modules/@aws-sdk/client-dynamodb-streams',
-) as StreamsModule;
 
 /** Reads a DynamoDB Local table's stream as Lambda would receive it; each read returns only new records. */
 export interface TableStreamReader {

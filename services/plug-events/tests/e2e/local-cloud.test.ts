@@ -1,23 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { type Notification, notificationSchema } from '@evcharge/domain';
 import { addIdTag, getConnector, getSession, listConnectorHistory } from '@evcharge/dynamo';
+import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
+import { registerChargerLocally } from '@evcharge/operator-cli';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-// The local cloud and the operator CLI are the harness, not dependencies of this service: reached through
-// their source, and mqtt.js through the local cloud's own dependencies.
-import { type LocalCloud, startLocalCloud } from '../../../../packages/local-cloud/src/index.js';
-import { registerChargerLocally } from '../../../../packages/operator-cli/src/index.js';
-
-/** The part of mqtt.js this test uses (its types are not resolvable from this service). */
-interface MqttClient {
-  subscribeAsync: (topic: string, options: { qos: 0 | 1 }) => Promise<unknown>;
-  publishAsync: (topic: string, payload: string, options: { qos: 0 | 1 }) => Promise<unknown>;
-  on: (event: 'message', listener: (topic: string, payload: Buffer) => void) => void;
-  end: (force?: boolean) => void;
-}
-const mqtt = createRequire(new URL('../../../../packages/local-cloud/package.json', import.meta.url))(
-  'mqtt',
-) as { connectAsync: (url: string, options: Record<string, unknown>) => Promise<MqttClient> };
+import { connectAsync, type MqttClient } from 'mqtt';
 
 // Through the local cloud: the charger plugs in, is authorized, meters, and unplugs over MQTT; rules →
 // charge-authorization, metering, plug-events → the table → its stream → notifications → local SNS.
@@ -43,7 +30,7 @@ beforeAll(async () => {
     connectorCount: 1,
     now: new Date(),
   });
-  charger = await mqtt.connectAsync(cloud.endpoints.mqttUrl, {
+  charger = await connectAsync(cloud.endpoints.mqttUrl, {
     clientId: chargerId,
     username: chargerId,
     password,
