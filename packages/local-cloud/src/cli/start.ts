@@ -3,6 +3,7 @@ import { type Fleet, startFleet } from '@evcharge/simulator';
 import { type LocalCloud, startLocalCloud } from '../cloud.js';
 import { parseStartArgs, usage } from './args.js';
 import { type BackendView, readBackendView } from './backend-view.js';
+import { invokeLocalExports } from './env.js';
 import { renderStatus } from './status-view.js';
 
 async function main(): Promise<number> {
@@ -146,7 +147,7 @@ async function main(): Promise<number> {
 }
 
 function printEndpoints(cloud: LocalCloud, startMs: number): void {
-  const { endpoints, env } = cloud;
+  const { endpoints } = cloud;
   console.log(`local cloud up in ${(startMs / 1000).toFixed(1)} s with ${cloud.functions.length} functions`);
   console.log(`  MQTT broker      ${endpoints.mqttUrl}`);
   console.log(
@@ -154,18 +155,12 @@ function printEndpoints(cloud: LocalCloud, startMs: number): void {
   );
   console.log(`  HTTP API         ${endpoints.http}`);
   console.log(`  DynamoDB Local   ${endpoints.dynamodb}   table ${cloud.table.tableName}`);
-  console.log('  for `sls invoke local --stage local` in a service folder, in another shell:');
-  for (const name of [
-    'AWS_ENDPOINT_URL_DYNAMODB',
-    'AWS_ENDPOINT_URL_SNS',
-    'AWS_ENDPOINT_URL_IOT_DATA_PLANE',
-    'AWS_ENDPOINT_URL_SQS',
-    'AWS_ENDPOINT_URL_CLOUDFORMATION',
-    'AWS_REGION',
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-  ])
-    console.log(`    export ${name}=${env[name]}`);
+  console.log(
+    '  for `sls invoke local --stage local` in a service folder, in another shell (or `eval "$(pnpm -s local-cloud-env)"`):',
+  );
+  const port = (url: string) => Number(new URL(url).port);
+  for (const line of invokeLocalExports({ aws: port(endpoints.aws), dynamodb: port(endpoints.dynamodb) }))
+    console.log(`    ${line}`);
   console.log(`  function logs in .local-cloud/logs/; Ctrl-C stops everything\n`);
 }
 
