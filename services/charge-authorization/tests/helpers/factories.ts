@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthRequestEvent } from '@evcharge/domain';
+import { createLambdaContext } from '@evcharge/middleware/testing';
 import type { Context } from 'aws-lambda';
 
 /** What the IoT rule delivers for chargers/{chargerId}/auth/request (payload + rule envelope). */
@@ -20,18 +21,5 @@ export function authRequestEvent(overrides: Partial<AuthRequestEvent> = {}): Aut
 
 /** A minimal Lambda context: enough for middy and the middleware's dead-letter record. */
 export function lambdaContext(functionName = 'charge-authorization-local-authorize'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return createLambdaContext(functionName);
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConnectedEvent, DisconnectedEvent, HeartbeatEvent } from '@evcharge/domain';
+import { createLambdaContext } from '@evcharge/middleware/testing';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 
 // Typed event factories over the samples in events/ (the same files `sls invoke local` uses).
@@ -58,20 +59,7 @@ export function scheduledEvent(): ScheduledEvent {
 }
 
 export function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: `test-${Math.random().toString(16).slice(2)}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return createLambdaContext(functionName);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MeterEvent, Session } from '@evcharge/domain';
+import { createLambdaContext } from '@evcharge/middleware/testing';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context, ScheduledEvent } from 'aws-lambda';
 
 // Typed event factories with overrides. Times are fixed unless overridden, so tests read as data.
@@ -126,18 +127,5 @@ export function scheduledEvent(overrides: Partial<ScheduledEvent> = {}): Schedul
 }
 
 export function lambdaContext(functionName = 'metering-test'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return createLambdaContext(functionName);
 }

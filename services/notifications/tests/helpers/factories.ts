@@ -1,25 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { keys } from '@evcharge/dynamo';
+import { createLambdaContext } from '@evcharge/middleware/testing';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 
 // Typed factories with overrides: Lambda inputs and table items as the other services write them.
 
 export function lambdaContext(overrides: Partial<Context> = {}): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'notifications-local-notify',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:notifications-local-notify',
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/notifications-local-notify',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-    ...overrides,
-  };
+  return createLambdaContext('notifications-local-notify', overrides);
 }
 
 export function streamEvent(records: DynamoDBRecord[]): DynamoDBStreamEvent {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PlugEvent, PlugEventKind, Session } from '@evcharge/domain';
 import { addIdTag, deadlinePartitionFor, keys, registerCharger, type TableContext } from '@evcharge/dynamo';
+import { createLambdaContext } from '@evcharge/middleware/testing';
 import type { Context } from 'aws-lambda';
 
 /** What the IoT rule delivers for chargers/{chargerId}/plug (payload + rule envelope). */
@@ -30,20 +31,7 @@ export function plugStream(chargerId: string, kinds: PlugEventKind[], startMs: n
 
 /** A minimal Lambda context: enough for middy and the middleware's dead-letter record. */
 export function lambdaContext(functionName = 'plug-events-local-plug'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return createLambdaContext(functionName);
 }
 
 export interface SeedSessionInput {
