@@ -325,28 +325,33 @@ export async function measurePipeline(context: BenchContext): Promise<PipelineRe
   const chargers: Charger[] = [];
   try {
     const now = new Date();
-    const connected = await Promise.all(
-      Array.from({ length: chargerCount }, async (_, index) => {
-        const id = `CP-PIPE-${String(index).padStart(3, '0')}`;
-        const credentials = await registerChargerLocally(cloud.table, {
-          chargerId: id,
-          connectorCount: 2,
-          now,
-        });
-        const idTag = `TAG-PIPE-${index}`;
-        await addIdTag(cloud.table, { idTag, userId: `bench-user-${index}`, maxConcurrent: 4 });
-        const client = await connectAsync(cloud.endpoints.mqttUrl, {
-          clientId: id,
-          username: credentials.username,
-          password: credentials.password,
-          protocolVersion: 4,
-          reconnectPeriod: 0,
-        });
-        await client.subscribeAsync(`chargers/${id}/auth/response`, { qos: 1 });
-        return { id, client, idTag, session: 'idle', registerWh: 1_000, sequence: 0 } satisfies Charger;
-      }),
-    );
-    chargers.push(...connected);
+    // A few at a time: DynamoDB Local times out on lock waits when hundreds of registrations land at once.
+    const connectOne = async (index: number): Promise<Charger> => {
+      const id = `CP-PIPE-${String(index).padStart(3, '0')}`;
+      const credentials = await registerChargerLocally(cloud.table, {
+        chargerId: id,
+        connectorCount: 2,
+        now,
+      });
+      const idTag = `TAG-PIPE-${index}`;
+      await addIdTag(cloud.table, { idTag, userId: `bench-user-${index}`, maxConcurrent: 4 });
+      const client = await connectAsync(cloud.endpoints.mqttUrl, {
+        clientId: id,
+        username: credentials.username,
+        password: credentials.password,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      });
+      await client.subscribeAsync(`chargers/${id}/auth/response`, { qos: 1 });
+      return { id, client, idTag, session: 'idle', registerWh: 1_000, sequence: 0 };
+    };
+    for (let start = 0; start < chargerCount; start += 8) {
+      const indexes = Array.from(
+        { length: Math.min(8, chargerCount - start) },
+        (_, offset) => start + offset,
+      );
+      chargers.push(...(await Promise.all(indexes.map(connectOne))));
+    }
     await sleep(500);
     context.progress(`pipeline: ${chargerCount} chargers connected`);
 
@@ -359,6 +364,7 @@ export async function measurePipeline(context: BenchContext): Promise<PipelineRe
 
     // Baselines with the cloud idle but running, so they share the machine as the pipeline does. The
     // UpdateItem rate is measured right before and right after the heartbeat phase (mean), as the machine drifts.
+    await sleep(1_000); // the warm-up's stream records are still being delivered
     const rawBrokerPerS = await rawBrokerRate(bounds);
     const rawUpdateItemBefore = await rawUpdateItemRate(
       context.dynamodbEndpoint,
