@@ -22,7 +22,10 @@ function pnpmCommand() {
 }
 
 function run(command, commandArgs) {
-  const result = spawnSync(command[0], [...command.slice(1), ...commandArgs], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(command[0], [...command.slice(1), ...commandArgs], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (result.error) throw result.error;
   return result.status ?? 1;
 }
@@ -35,7 +38,9 @@ function needsInstall() {
 
 const pnpm = pnpmCommand();
 if (needsInstall()) {
-  console.error(`Installing the workspace (pnpm ${PNPM_VERSION}, Node 22 and dependencies from the npm registry)…`);
+  console.error(
+    `Installing the workspace (pnpm ${PNPM_VERSION}, Node 22 and dependencies from the npm registry)…`,
+  );
   const status = run(pnpm, ['install', '--frozen-lockfile']);
   if (status !== 0) process.exit(status);
 }
