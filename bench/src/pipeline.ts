@@ -299,6 +299,22 @@ async function authRoundTrips(chargers: Charger[], samples: number) {
   return { latencies, timeouts };
 }
 
+/** Waits until the cloud is idle (no new invocations or stream records for 500 ms), at most 20 s. */
+async function settle(cloud: LocalCloud): Promise<void> {
+  const activity = () => {
+    const stats = cloud.stats();
+    return stats.invocations + stats.streamRecords;
+  };
+  const deadline = Date.now() + 20_000;
+  let last = activity();
+  while (Date.now() < deadline) {
+    await sleep(500);
+    const now = activity();
+    if (now === last) return;
+    last = now;
+  }
+}
+
 function summarize(latencies: number[]) {
   return {
     p50Ms: round(percentile(latencies, 50)),
@@ -309,7 +325,7 @@ function summarize(latencies: number[]) {
 }
 
 export async function measurePipeline(context: BenchContext): Promise<PipelineResult> {
-  const chargerCount = context.quick ? 20 : 200;
+  const chargerCount = context.quick ? 20 : 100;
   const window = 32;
   const phaseMs = context.quick ? 2_500 : 10_000;
   const bounds: LoopBounds = { durationMs: phaseMs, maxCount: context.quick ? 5_000 : 50_000, window };
@@ -364,7 +380,7 @@ export async function measurePipeline(context: BenchContext): Promise<PipelineRe
 
     // Baselines with the cloud idle but running, so they share the machine as the pipeline does. The
     // UpdateItem rate is measured right before and right after the heartbeat phase (mean), as the machine drifts.
-    await sleep(1_000); // the warm-up's stream records are still being delivered
+    await settle(cloud); // the warm-up's stream records are still being delivered
     const rawBrokerPerS = await rawBrokerRate(bounds);
     const rawUpdateItemBefore = await rawUpdateItemRate(
       context.dynamodbEndpoint,
@@ -372,7 +388,9 @@ export async function measurePipeline(context: BenchContext): Promise<PipelineRe
       bounds,
     );
 
+    await settle(cloud);
     const heartbeatSaturation = await saturate(cloud, chargers, bounds);
+    await settle(cloud);
     const rawUpdateItemAfter = await rawUpdateItemRate(
       context.dynamodbEndpoint,
       context.table.tableName,
@@ -383,14 +401,18 @@ export async function measurePipeline(context: BenchContext): Promise<PipelineRe
       `raw baselines: aedes ${Math.round(rawBrokerPerS)}/s, UpdateItem ${Math.round(rawUpdateItemBefore)}/s before and ${Math.round(rawUpdateItemAfter)}/s after the heartbeat phase`,
     );
     const heartbeatRate = heartbeatSaturation.perS / 2;
+    await settle(cloud);
     const heartbeatLatency = await paced(cloud, chargers, heartbeatRate, bounds);
     context.progress(`pipeline: heartbeat ${Math.round(heartbeatSaturation.perS)}/s`);
 
+    await settle(cloud);
     const mixedSaturation = await saturate(cloud, chargers, bounds, MIXED_RATIO);
     const mixedRate = mixedSaturation.perS / 2;
+    await settle(cloud);
     const mixedLatency = await paced(cloud, chargers, mixedRate, bounds, MIXED_RATIO);
     context.progress(`pipeline: mixed ${Math.round(mixedSaturation.perS)}/s`);
 
+    await settle(cloud);
     const auth = await authRoundTrips(chargers, context.quick ? 5 : 30);
     const stats = cloud.stats();
     const heartbeatRatio = ratio(heartbeatSaturation.perS, rawUpdateItemPerS);

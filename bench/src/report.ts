@@ -63,6 +63,7 @@ function coldStartSection(cold: ColdStartResult): string {
         'first invoke ms',
         'bundle',
         `≤ ${kb(BUNDLE_TARGET_BYTES)}`,
+        'in sls zip',
         'size × baseline',
       ],
       cold.functions.map((row) => [
@@ -74,6 +75,7 @@ function coldStartSection(cold: ColdStartResult): string {
         row.invokeMs,
         kb(row.bytes),
         mark(row.meetsSize),
+        row.shippedBytes === undefined ? '—' : kb(row.shippedBytes),
         x(row.bytesRatio),
       ]),
     ),
