@@ -73,13 +73,13 @@ async function main(): Promise<void> {
       log('2. DynamoDB operations per message');
       results.dynamoOps = await measureDynamoOps(context, handlers, stub);
     }
-    if (handlers && only.has('sweeper')) {
-      log('2b. sweeper against fleet size');
-      results.sweeper = await measureSweeper(context, handlers);
-    }
     if (only.has('pipeline')) {
       log('3. pipeline through the local cloud');
       results.pipeline = await measurePipeline(context);
+    }
+    if (handlers && only.has('sweeper')) {
+      log('2b. sweeper against fleet size');
+      results.sweeper = await measureSweeper(context, handlers);
     }
     if (only.has('cost') && results.dynamoOps) {
       log('4. cost per charger-month');
