@@ -65,7 +65,9 @@ export function countOperations(
       try {
         const result = await next(args);
         const units = unitsOf((result.output as { ConsumedCapacity?: Capacity }).ConsumedCapacity);
-        if (isRead) counts.rcu += units;
+        // AWS bills a read request at least 0.5 RCU (eventually consistent) even when it returns nothing;
+        // DynamoDB Local reports 0 for an empty Query.
+        if (isRead) counts.rcu += Math.max(units, 0.5);
         else counts.wcu += units;
         return result;
       } catch (error) {

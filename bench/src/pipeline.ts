@@ -328,6 +328,8 @@ export async function measurePipeline(context: BenchContext): Promise<PipelineRe
   const chargerCount = context.quick ? 20 : 100;
   const window = 32;
   const phaseMs = context.quick ? 2_500 : 10_000;
+  // The JVM keeps getting faster for seconds (JIT): warm it and the workers before any baseline or phase.
+  const warmUpMs = context.quick ? 1_500 : 5_000;
   const bounds: LoopBounds = { durationMs: phaseMs, maxCount: context.quick ? 5_000 : 50_000, window };
 
   // Its own DynamoDB Local (a fresh JVM): the other groups' items (a 100 k fleet) must not slow it down.
@@ -372,10 +374,10 @@ export async function measurePipeline(context: BenchContext): Promise<PipelineRe
     context.progress(`pipeline: ${chargerCount} chargers connected`);
 
     // Warm every function's worker (first invocations are cold) and the JVM before measuring.
-    await saturate(cloud, chargers, { ...bounds, durationMs: 1_500, maxCount: 500 }, MIXED_RATIO);
+    await saturate(cloud, chargers, { ...bounds, durationMs: warmUpMs, maxCount: 2_000 }, MIXED_RATIO);
     await rawUpdateItemRate(cloud.endpoints.dynamodb, cloud.table.tableName, {
       ...bounds,
-      durationMs: 1_500,
+      durationMs: warmUpMs,
     });
 
     // Baselines with the cloud idle but running, so they share the machine as the pipeline does. The

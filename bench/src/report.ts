@@ -152,7 +152,7 @@ function opsSection(rows: OpsRow[]): string {
       ]),
     ),
     '',
-    'WCU includes index writes. A write refused by its condition is counted as 1 WCU (AWS bills it; DynamoDB Local does not report it).',
+    'WCU includes index writes. A write refused by its condition is counted as 1 WCU, and a read request as at least 0.5 RCU (AWS bills both; DynamoDB Local reports nothing for them).',
   ].join('\n');
 }
 
