@@ -31,6 +31,8 @@ const workspaceDirs = ['packages', 'services'].flatMap((group) =>
     .map((entry) => join(root, group, entry))
     .filter((dir) => existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'tests'))),
 );
+// The benchmark's own arithmetic is tested too (its measurements run only under `pnpm bench`).
+workspaceDirs.push(join(root, 'bench'));
 
 export default {
   projects: workspaceDirs.map(projectFor),

@@ -100,8 +100,15 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
     },
   });
 
+  // Once closing, late publishes (presence of clients dropped by the close) are discarded, not thrown:
+  // aedes' emitter throws synchronously after close, which used to crash the process on stop().
+  let closing = false;
   const publish = (topic: string, payload: Buffer | string, qos: 0 | 1 = 0) =>
-    new Promise<void>((resolve, reject) =>
+    new Promise<void>((resolve, reject) => {
+      if (closing) {
+        resolve();
+        return;
+      }
       broker.publish(
         {
           cmd: 'publish',
@@ -112,8 +119,8 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
           dup: false,
         },
         (error) => (error ? reject(error) : resolve()),
-      ),
-    );
+      );
+    });
 
   broker.on('clientReady', (client) => {
     const address = (client.conn as { remoteAddress?: string }).remoteAddress;
@@ -158,6 +165,7 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
     publish,
     connectedClients: () => broker.connectedClients,
     close: async () => {
+      closing = true;
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
