@@ -109,6 +109,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     let publishToBroker: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void> = async () => {
       throw new Error('broker not started yet');
     };
+    let invokeFunction: NonNullable<Parameters<typeof startAwsServer>[0]['invokeFunction']> = async () =>
+      undefined;
     const aws = await startAwsServer({
       port: ports.aws,
       notifications,
@@ -118,6 +120,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       stats: () => snapshot(),
       messages: (filter) => messageLog.list(filter),
       functionIdFor: (functionName) => config?.functions.find((fn) => fn.functionName === functionName)?.id,
+      invokeFunction: (functionName, payload, isAsync) => invokeFunction(functionName, payload, isAsync),
       cloudFormation: { exports: () => config?.exports ?? {}, stacks: () => config?.stacks ?? [] },
     });
     cleanups.push(() => aws.close());
@@ -154,6 +157,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_SNS: aws.endpoint,
       AWS_ENDPOINT_URL_IOT_DATA_PLANE: aws.endpoint,
       AWS_ENDPOINT_URL_SQS: aws.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: aws.endpoint,
       AWS_ENDPOINT_URL_CLOUDFORMATION: aws.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
@@ -178,6 +182,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         return stream;
       },
     });
+    // Lambda Invoke on the AWS port (`pnpm redrive` replays dead letters through it).
+    invokeFunction = async (functionName, payload, isAsync) => {
+      const id = config?.functions.find(
+        (fn) => fn.functionName === functionName || fn.id === functionName,
+      )?.id;
+      if (!id) return undefined;
+      if (!isAsync) return runtime.invoke(id, payload);
+      runtime.invokeAsync(id, payload);
+      return { ok: true, result: null };
+    };
     cleanups.push(async () => {
       await runtime.stop();
       for (const stream of logStreams) stream.end();

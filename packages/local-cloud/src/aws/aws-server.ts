@@ -13,6 +13,12 @@ export interface AwsServerOptions {
   topicArns: Set<string>;
   /** IoT data plane Publish: reaches the broker. */
   publishToBroker: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void>;
+  /** Lambda Invoke by deployed name; `undefined` when no such function (for `pnpm redrive`). */
+  invokeFunction?: (
+    functionName: string,
+    payload: unknown,
+    isAsync: boolean,
+  ) => Promise<LocalInvokeOutcome | undefined>;
   /** Deployed function name → local `<service>.<fn>` id (for dead letters the functions send themselves). */
   functionIdFor?: (functionName: string) => string | undefined;
   /** Exports and stack resources, for `sls invoke local`'s CloudFormation lookups. */
@@ -22,6 +28,10 @@ export interface AwsServerOptions {
   /** Extra inspection data for GET /_local/stats. */
   stats: () => unknown;
 }
+
+export type LocalInvokeOutcome =
+  | { ok: true; result: unknown }
+  | { ok: false; error: { errorType: string; errorMessage: string } };
 
 export interface AwsServer {
   port: number;
@@ -35,6 +45,48 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
   const server: Server = createServer((request, response) => {
     route(request, response).catch((error: unknown) => sendJson(response, 500, { message: String(error) }));
   });
+
+  // Lambda Invoke (REST): RequestResponse answers with the result or X-Amz-Function-Error; Event answers 202.
+  async function handleInvoke(
+    nameOrArn: string,
+    request: IncomingMessage,
+    body: Buffer,
+    response: ServerResponse,
+  ): Promise<void> {
+    const functionName = /:function:([^:]+)/.exec(nameOrArn)?.[1] ?? nameOrArn;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString('utf8') || 'null');
+    } catch {
+      return sendJson(
+        response,
+        400,
+        { Type: 'User', message: 'Could not parse request body into json' },
+        {
+          'x-amzn-errortype': 'InvalidRequestContentException',
+        },
+      );
+    }
+    const isAsync = request.headers['x-amz-invocation-type'] === 'Event';
+    const outcome = await options.invokeFunction?.(functionName, payload, isAsync);
+    if (!outcome) {
+      return sendJson(
+        response,
+        404,
+        { Type: 'User', message: `Function not found: ${functionName}` },
+        {
+          'x-amzn-errortype': 'ResourceNotFoundException',
+        },
+      );
+    }
+    if (isAsync) {
+      response.writeHead(202);
+      response.end();
+      return;
+    }
+    if (outcome.ok) return sendJson(response, 200, outcome.result ?? null);
+    sendJson(response, 200, outcome.error, { 'x-amz-function-error': 'Unhandled' });
+  }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://local');
@@ -52,6 +104,10 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
       const qos = url.searchParams.get('qos') === '1' ? 1 : 0;
       await options.publishToBroker(topic, body, qos);
       return sendJson(response, 200, {});
+    }
+    const invocation = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
+    if (request.method === 'POST' && invocation?.[1]) {
+      return handleInvoke(decodeURIComponent(invocation[1]), request, body, response);
     }
     const target = request.headers['x-amz-target'];
     if (request.method === 'POST' && typeof target === 'string' && target.startsWith('AmazonSQS.')) {
