@@ -6,8 +6,13 @@ import { registerChargerLocally } from '@evcharge/operator-cli';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt from 'mqtt';
 // The redrive CLI is not re-exported by @evcharge/operator-cli's index (yet): imported by path.
-import { type Invoke, type RedriveReport, redrive } from '../../operator-cli/src/redrive.js';
-import { InProcessFunctions } from '../src/in-process.js';
+import {
+  httpInvoke,
+  type Invoke,
+  type RedriveReport,
+  redrive,
+  runRedriveCli,
+} from '../../operator-cli/src/redrive.js';
 
 const chargerId = 'CP-REDRIVE-1';
 const queueName = 'plug-events-local-dead-letters';
@@ -66,8 +71,8 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   queueUrl = `${cloud.endpoints.aws}/000000000000/${queueName}`;
-  const functions = new InProcessFunctions(cloud.functions, { ...cloud.env, POWERTOOLS_LOG_LEVEL: 'SILENT' });
-  invoke = (functionName, payload) => functions.invoke(functionName, payload);
+  // Lambda Invoke on the local cloud's AWS port: the function runs in its own worker, as any invocation.
+  invoke = httpInvoke(cloud.endpoints.aws);
   ({ password } = await registerChargerLocally(cloud.table, {
     chargerId,
     connectorCount: 3,
@@ -197,5 +202,39 @@ describe('pnpm redrive against the local cloud', () => {
     console.log(
       `reliability: redrive\n  ${lines.filter((line) => line.startsWith('redrive:')).join('\n  ')}`,
     );
+  });
+
+  it('pnpm redrive (the CLI) replays through the local cloud endpoints from the environment', async () => {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify({
+          functionName: 'plug-events-local-plug',
+          errorClass: 'transient',
+          reason: 'replayed by the CLI',
+          payload: { ...plugPayload(3, 'plugged'), chargerId, clientId: chargerId, receivedAt: Date.now() },
+          attempts: 1,
+          firstFailureAt: new Date().toISOString(),
+          lastFailureAt: new Date().toISOString(),
+        }),
+      }),
+    );
+    const out: string[] = [];
+    const saved = { ...process.env };
+    Object.assign(process.env, cloud.env);
+    try {
+      const code = await runRedriveCli(['--service', 'plug-events', '--function', 'plug'], {
+        out: (line) => out.push(line),
+        err: (line) => out.push(line),
+      });
+      expect(code).toBe(0);
+    } finally {
+      for (const key of Object.keys(cloud.env)) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
+    expect(out.at(-1)).toMatch(/replayed=1 failed-again=1/);
+    expect((await getConnector(cloud.table, chargerId, 3))?.plugged).toBe(true);
   });
 });
