@@ -5,9 +5,8 @@ import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
 import { registerChargerLocally } from '@evcharge/operator-cli';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt, { type MqttClient } from 'mqtt';
-import { redrive } from '../../operator-cli/src/redrive.js';
+import { httpInvoke, redrive } from '../../operator-cli/src/redrive.js';
 import { type FaultProxy, startFaultProxy } from '../src/fault-proxy.js';
-import { InProcessFunctions } from '../src/in-process.js';
 import { checkTableInvariants } from '../src/invariants.js';
 import { scanTable } from '../src/table-state.js';
 
@@ -129,13 +128,9 @@ describe('DynamoDB unavailable for a window', () => {
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    const functions = new InProcessFunctions(cloud.functions, {
-      ...cloud.env,
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-    });
     const report = await redrive({
       sqs,
-      invoke: (name, payload) => functions.invoke(name, payload),
+      invoke: httpInvoke(cloud.endpoints.aws),
       services,
       stage: 'local',
       dryRun: false,
