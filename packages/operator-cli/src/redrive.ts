@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   DeleteMessageCommand,
   GetQueueUrlCommand,
@@ -361,36 +362,23 @@ async function removeSuperseded(
   }
 }
 
-/** Lambda Invoke (RequestResponse) through @aws-sdk/client-lambda. */
+/** Lambda Invoke (RequestResponse); AWS_ENDPOINT_URL_LAMBDA points it at the local cloud. */
 export async function lambdaInvoke(): Promise<Invoke> {
-  const moduleName = '@aws-sdk/client-lambda';
-  const sdk = (await import(moduleName).catch(() => undefined)) as
-    | {
-        LambdaClient: new (config: object) => { send: (command: unknown) => Promise<Json> };
-        InvokeCommand: new (input: object) => unknown;
-      }
-    | undefined;
-  if (sdk) {
-    const client = new sdk.LambdaClient({});
-    return async (functionName, payload) => {
-      const output = await client.send(
-        new sdk.InvokeCommand({
-          FunctionName: functionName,
-          InvocationType: 'RequestResponse',
-          Payload: Buffer.from(JSON.stringify(payload)),
-        }),
-      );
-      const body = output.Payload ? Buffer.from(output.Payload as Uint8Array).toString('utf8') : '';
-      return {
-        ...(typeof output.FunctionError === 'string' ? { functionError: output.FunctionError } : {}),
-        payload: body ? JSON.parse(body) : undefined,
-      };
+  const client = new LambdaClient({});
+  return async (functionName, payload) => {
+    const output = await client.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        Payload: Buffer.from(JSON.stringify(payload)),
+      }),
+    );
+    const body = output.Payload ? Buffer.from(output.Payload).toString('utf8') : '';
+    return {
+      ...(typeof output.FunctionError === 'string' ? { functionError: output.FunctionError } : {}),
+      payload: body ? JSON.parse(body) : undefined,
     };
-  }
-  const endpoint = process.env.AWS_ENDPOINT_URL_LAMBDA;
-  if (!endpoint)
-    throw new Error(`${moduleName} is not installed; set AWS_ENDPOINT_URL_LAMBDA for a local cloud`);
-  return httpInvoke(endpoint);
+  };
 }
 
 /** The Lambda Invoke REST call without signing: only for the local cloud's endpoint. */
