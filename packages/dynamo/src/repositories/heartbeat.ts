@@ -261,23 +261,21 @@ function presenceUpdate(
       break;
     case 'grace':
       names['#status'] = 'status';
-      Object.assign(values, {
-        ':false': false,
-        ':online': 'online',
-        ':deadline': plan.deadlineMs,
-        ':at': at,
-      });
+      Object.assign(values, { ':false': false, ':deadline': plan.deadlineMs });
       set.push('connected = :false', 'dueAt = :deadline');
+      // Values only the first (assumed-state) condition uses: DynamoDB refuses unused values.
       if (!expected) {
+        Object.assign(values, { ':online': 'online', ':at': at });
         condition.push('#status = :online', '(attribute_not_exists(lastSeenAt) OR lastSeenAt <= :at)');
       }
       break;
     case 'offline':
       names['#status'] = 'status';
-      Object.assign(values, { ':false': false, ':online': 'online', ':offline': 'offline', ':at': at });
+      Object.assign(values, { ':false': false, ':offline': 'offline', ':at': at });
       set.push('connected = :false', '#status = :offline', 'statusChangedAt = :at');
       remove.push('duePk', 'onlineSince');
       if (!expected) {
+        values[':online'] = 'online';
         condition.push('#status = :online', '(attribute_not_exists(lastSeenAt) OR lastSeenAt <= :at)');
       }
       break;

@@ -147,6 +147,25 @@ describe('connected', () => {
 });
 
 describe('a clean disconnect (reboot)', () => {
+  // Regression (found driving the local cloud with mosquitto_pub, which connects, publishes and disconnects at
+  // once): when the connect lands while the clean disconnect is being re-planned, the disconnect's grace write
+  // sent expression values it no longer used and failed with a ValidationException on every retry.
+  it('racing its own connect is applied, never failed', async () => {
+    const now = Date.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 25 }, async () => {
+        const chargerId = await registered('RACE');
+        return Promise.all([
+          presence(connectedEvent(chargerId, 1, now - 2_000)),
+          presence(disconnectedEvent(chargerId, 2, now - 1_000, true)),
+        ]);
+      }),
+    );
+    expect(outcomes.flat().every((outcome) => (outcome as { outcome?: string }).outcome === 'applied')).toBe(
+      true,
+    );
+  });
+
   it('that reconnects within the grace period never goes offline', async () => {
     const chargerId = await registered();
     const now = Date.now();
