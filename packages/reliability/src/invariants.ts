@@ -1,5 +1,5 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '@evcharge/dynamo';
+import { scanTable } from './table-state.js';
 
 export interface InvariantReport {
   items: number;
@@ -16,19 +16,7 @@ const activeStatuses = new Set(['Authorized', 'Charging']);
  * cost or idTag session count.
  */
 export async function checkTableInvariants(table: TableContext): Promise<InvariantReport> {
-  const items: Record<string, unknown>[] = [];
-  let exclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.client.send(
-      new ScanCommand({
-        TableName: table.tableName,
-        ConsistentRead: true,
-        ExclusiveStartKey: exclusiveStartKey,
-      }),
-    );
-    items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-    exclusiveStartKey = page.LastEvaluatedKey;
-  } while (exclusiveStartKey);
+  const items = await scanTable(table);
 
   const violations: string[] = [];
   const sessions = items.filter((item) => item.entityType === 'Session');
