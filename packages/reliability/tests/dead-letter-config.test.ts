@@ -1,6 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { rolesOf } from '../src/iam.js';
-import { type CfnResource, loadPackagedTemplates, type PackagedService } from '../src/templates.js';
+import {
+  type CfnResource,
+  loadPackagedTemplates,
+  type PackagedService,
+  servicesDir,
+} from '../src/templates.js';
 
 // Every path into a function ends in the service's DLQ, and every DLQ is alarmed (checked on the packaged templates).
 let services: PackagedService[] = [];
@@ -91,6 +98,44 @@ describe('dead letters in the packaged templates', () => {
         problems.push(`${service.service}: no depth alarm`);
       if (!on('ApproximateAgeOfOldestMessage')) problems.push(`${service.service}: no age alarm`);
     }
+    expect(problems).toEqual([]);
+  });
+
+  it('sends ALARM and OK of every DLQ alarm to the operator alerts topic the storage stack exports', () => {
+    // loadPackagedTemplates packaged storage too; its Outputs say what other stacks may import.
+    const storage = JSON.parse(
+      readFileSync(
+        join(servicesDir, 'storage', '.serverless', 'cloudformation-template-update-stack.json'),
+        'utf8',
+      ),
+    ) as {
+      Resources: Record<string, CfnResource>;
+      Outputs?: Record<string, { Value: unknown; Export?: { Name: string } }>;
+    };
+    const exportName = Object.values(storage.Outputs ?? {}).find(
+      (output) => JSON.stringify(output.Value) === JSON.stringify({ Ref: 'OperatorAlertsTopic' }),
+    )?.Export?.Name;
+    expect(storage.Resources.OperatorAlertsTopic?.Type).toBe('AWS::SNS::Topic');
+    expect(exportName).toBe('ev-charging-local-OperatorAlertsTopicArn');
+    const notify = JSON.stringify([{ 'Fn::ImportValue': exportName }]);
+    const problems: string[] = [];
+    let checked = 0;
+    for (const service of withFunctions()) {
+      const alarms = ofType(service, 'AWS::CloudWatch::Alarm').filter(
+        ([, alarm]) =>
+          JSON.stringify(alarm.Properties?.Dimensions) ===
+          JSON.stringify([{ Name: 'QueueName', Value: dlqName }]),
+      );
+      if (alarms.length < 2) problems.push(`${service.service}: ${alarms.length} DLQ alarms`);
+      for (const [id, alarm] of alarms) {
+        checked += 1;
+        for (const key of ['AlarmActions', 'OKActions']) {
+          const actions = JSON.stringify(alarm.Properties?.[key]);
+          if (actions !== notify) problems.push(`${service.service} ${id}: ${key} ${actions}`);
+        }
+      }
+    }
+    console.log(`reliability: dead-letter alarms notifying ${exportName}: ${checked}`);
     expect(problems).toEqual([]);
   });
 });

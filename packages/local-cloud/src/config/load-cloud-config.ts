@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { buildFunction } from './functions.js';
 import { type IntrinsicContext, type ResourceTemplate, resolveIntrinsics } from './intrinsics.js';
-import { localizeQueueUrl, tableArn, tableStreamArn, topicArn } from './local-names.js';
+import { localizeQueueUrl } from './local-names.js';
 import type { CloudConfig, LocalFunction, LocalStack, TableConfig } from './model.js';
 import { servicesRoot } from './paths.js';
 import { type PrintedService, printService } from './serverless-print.js';
@@ -50,10 +50,8 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
   }
   const table = tables[0];
   if (!table) throw new Error('no AWS::DynamoDB::Table resource found (services/storage/serverless.yml)');
-  const imports = storageImports(stage, options.tableName, topicNames[0]);
-  const functions: LocalFunction[] = [];
-  const stacks: LocalStack[] = [];
-  printed.forEach((service, index) => {
+  const imports: Record<string, string> = {};
+  const resolverFor = (service: PrintedService) => {
     const context: IntrinsicContext = {
       stage,
       resources: (service.resources?.Resources ?? {}) as Record<string, ResourceTemplate>,
@@ -67,6 +65,20 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
         options.tableName,
         options.awsEndpoint,
       );
+    return { context, resolve };
+  };
+  // The storage stack's exports, as its Outputs declare them (printed[0] is storage), resolved to local resources.
+  const storage = printed[0];
+  if (storage) {
+    const { resolve } = resolverFor(storage);
+    for (const output of Object.values(storage.resources?.Outputs ?? {})) {
+      if (output.Export) imports[String(resolve(output.Export.Name))] = String(resolve(output.Value));
+    }
+  }
+  const functions: LocalFunction[] = [];
+  const stacks: LocalStack[] = [];
+  printed.forEach((service, index) => {
+    const { context, resolve } = resolverFor(service);
     stacks.push({
       stackName: `${service.service}-${stage}`,
       resources: Object.entries(context.resources).map(([logicalId, resource]) => ({
@@ -89,20 +101,6 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
     }
   });
   return { stage, tables, topicNames, queueNames, functions, exports: imports, stacks };
-}
-
-function storageImports(
-  stage: string,
-  tableName: string,
-  topicName: string | undefined,
-): Record<string, string> {
-  const prefix = `ev-charging-${stage}`;
-  return {
-    [`${prefix}-TableName`]: tableName,
-    [`${prefix}-TableArn`]: tableArn(tableName),
-    [`${prefix}-TableStreamArn`]: tableStreamArn(tableName),
-    ...(topicName ? { [`${prefix}-NotificationsTopicArn`]: topicArn(topicName) } : {}),
-  };
 }
 
 // The configured table name becomes the local one (tests use unique tables); AWS queue URLs point at the local endpoint.

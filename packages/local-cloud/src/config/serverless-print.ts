@@ -19,6 +19,7 @@ export interface PrintedService {
   resources?: {
     Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
     extensions?: Record<string, { Properties?: Record<string, unknown> }>;
+    Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
   };
 }
 

@@ -70,6 +70,16 @@ describe('SNS endpoint with the real @aws-sdk/client-sns', () => {
     sns.destroy();
   });
 
+  it('has the operator alerts topic the dead-letter alarms notify (from the storage stack)', async () => {
+    const { SNSClient, PublishCommand } = await importServiceDependency<SnsModule>('@aws-sdk/client-sns');
+    const sns = new SNSClient({ ...credentials, endpoint: cloud.endpoints.aws });
+    const alerts = 'arn:aws:sns:us-east-1:000000000000:ev-charging-operator-alerts-local';
+    const sent = await sns.send(new PublishCommand({ TopicArn: alerts, Message: 'ALARM probe' }));
+    expect(sent.MessageId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(cloud.notifications()[0]).toMatchObject({ topicArn: alerts, message: 'ALARM probe' });
+    sns.destroy();
+  });
+
   it('rejects a topic that does not exist with NotFound', async () => {
     const { SNSClient, PublishCommand } = await importServiceDependency<SnsModule>('@aws-sdk/client-sns');
     const sns = new SNSClient({ ...credentials, endpoint: cloud.endpoints.aws });
@@ -77,6 +87,29 @@ describe('SNS endpoint with the real @aws-sdk/client-sns', () => {
       sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:nope', Message: 'x' })),
     ).rejects.toMatchObject({ name: 'NotFoundException' });
     sns.destroy();
+  });
+});
+
+describe('CloudFormation ListExports (what Fn::ImportValue resolves to locally)', () => {
+  it("lists every export the storage stack's Outputs declare, resolved to the local resources", async () => {
+    const response = await fetch(cloud.endpoints.aws, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=ListExports&Version=2010-05-15',
+    });
+    const xml = await response.text();
+    const exports = Object.fromEntries(
+      [...xml.matchAll(/<Name>([^<]+)<\/Name><Value>([^<]+)<\/Value>/g)].map((match) => [match[1], match[2]]),
+    );
+    const table = cloud.table.tableName;
+    expect(exports).toEqual({
+      'ev-charging-local-TableName': table,
+      'ev-charging-local-TableArn': `arn:aws:dynamodb:us-east-1:000000000000:table/${table}`,
+      'ev-charging-local-TableStreamArn': `arn:aws:dynamodb:us-east-1:000000000000:table/${table}/stream/local`,
+      'ev-charging-local-NotificationsTopicArn': topicArn,
+      'ev-charging-local-OperatorAlertsTopicArn':
+        'arn:aws:sns:us-east-1:000000000000:ev-charging-operator-alerts-local',
+    });
   });
 });
 
