@@ -1,11 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { addIdTag, registerCharger } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  authorizeFunction,
+  authRequestEvent,
+  type HandlerHarness,
+  type Invoke,
+  startHandlerHarness,
+} from '../src/harness.js';
 import { checkTableInvariants } from '../src/invariants.js';
-import { type RecordingAws, startRecordingAws } from '../src/recording-aws.js';
-import { repoRoot } from '../src/templates.js';
 
 // 50 parallel auth requests per connector across 20 connectors, through the real authorize handler.
 const chargers = 10;
@@ -14,30 +16,13 @@ const requestsPerConnector = 50;
 const tags = 50;
 const lambdaRetries = 2; // what Lambda does with a thrown (transient) error on an async invoke
 
-type Handler = (event: unknown, context: object) => Promise<unknown>;
-let table: TestTable;
-let aws: RecordingAws;
-let authorize: Handler;
+let harness: HandlerHarness;
+let authorize: Invoke;
 
 beforeAll(async () => {
-  table = await createTestTable('concurrency');
-  aws = await startRecordingAws();
-  Object.assign(process.env, {
-    TABLE_NAME: table.tableName,
-    DEAD_LETTER_QUEUE_URL: `${aws.endpoint}/000000000000/concurrency-dead-letters`,
-    AWS_ENDPOINT_URL_SQS: aws.endpoint,
-    AWS_ENDPOINT_URL_IOT_DATA_PLANE: aws.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    TARIFF_PRICE_PER_KWH_MINOR: '350',
-    TARIFF_CURRENCY: 'KRW',
-    CONNECTION_TIMEOUT_S: '120',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  });
-  ({ handler: authorize } = (await import(
-    join(repoRoot, 'services/charge-authorization/src/handlers/authorize.ts')
-  )) as { handler: Handler });
+  harness = await startHandlerHarness('concurrency');
+  authorize = await harness.load(authorizeFunction);
+  const { table } = harness;
   const now = new Date();
   for (let c = 1; c <= chargers; c++) {
     await registerCharger(table, {
@@ -53,8 +38,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await aws?.close();
-  await table?.drop();
+  await harness?.close();
 });
 
 describe('concurrent auth requests', () => {
@@ -64,10 +48,7 @@ describe('concurrent auth requests', () => {
     const invokeWithRetries = async (event: object) => {
       for (let attempt = 0; attempt <= lambdaRetries; attempt++) {
         try {
-          return await authorize(event, {
-            functionName: 'charge-authorization-local-authorize',
-            awsRequestId: randomUUID(),
-          });
+          return await authorize(event);
         } catch {
           thrown++;
         }
@@ -79,17 +60,14 @@ describe('concurrent auth requests', () => {
     for (let c = 1; c <= chargers; c++) {
       for (let connectorId = 1; connectorId <= connectorsPerCharger; connectorId++) {
         for (let r = 0; r < requestsPerConnector; r++) {
-          const chargerId = `CP-CONC-${c}`;
           requests.push(
-            invokeWithRetries({
-              requestId: randomUUID(),
-              connectorId,
-              idTag: `TAG-CONC-${1 + (r % tags)}`,
-              at: new Date().toISOString(),
-              chargerId,
-              clientId: chargerId,
-              receivedAt: Date.now(),
-            }),
+            invokeWithRetries(
+              authRequestEvent({
+                chargerId: `CP-CONC-${c}`,
+                connectorId,
+                idTag: `TAG-CONC-${1 + (r % tags)}`,
+              }),
+            ),
           );
         }
       }
@@ -97,11 +75,11 @@ describe('concurrent auth requests', () => {
     const started = Date.now();
     await Promise.all(requests);
     const elapsedMs = Date.now() - started;
-    const responses = aws.calls
+    const responses = harness.aws.calls
       .filter((call) => call.service === 'iot-data')
       .map((call) => JSON.parse(call.body) as { status: string });
     const accepted = responses.filter((response) => response.status === 'Accepted').length;
-    const invariants = await checkTableInvariants(table);
+    const invariants = await checkTableInvariants(harness.table);
     console.log(
       [
         'reliability: concurrency',

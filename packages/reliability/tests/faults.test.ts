@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { addIdTag } from '@evcharge/dynamo';
-import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
-import { registerChargerLocally } from '@evcharge/operator-cli';
+import type { LocalCloud } from '@evcharge/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { httpInvoke, redrive } from '../../operator-cli/src/redrive.js';
 import { type FaultProxy, startFaultProxy } from '../src/fault-proxy.js';
+import { type CloudWithCharger, fullRun, startCloudWithCharger } from '../src/harness.js';
 import { checkTableInvariants } from '../src/invariants.js';
 import { scanTable } from '../src/table-state.js';
 
@@ -14,42 +13,29 @@ import { scanTable } from '../src/table-state.js';
 // messages, which go to the DLQ; after recovery, `pnpm redrive` replays them. Nothing may be lost.
 const chargerId = 'CP-FAULT-1';
 const connectors = 6;
-const messages = Number(
-  process.env.RELIABILITY_FAULT_MESSAGES ?? (process.env.RELIABILITY_FULL === '1' ? 600 : 150),
-);
+const messages = Number(process.env.RELIABILITY_FAULT_MESSAGES ?? (fullRun ? 600 : 150));
 const publishEveryMs = 25;
 const services = ['charge-authorization', 'metering', 'plug-events'];
 
 let proxy: FaultProxy;
+let charger: CloudWithCharger;
 let cloud: LocalCloud;
 let client: MqttClient;
 
 beforeAll(async () => {
   proxy = await startFaultProxy(process.env.AWS_ENDPOINT_URL_DYNAMODB ?? '');
-  cloud = await startLocalCloud({
-    services,
-    ports: { mqtt: 0, aws: 0, http: 0 },
-    dynamodbEndpoint: proxy.url,
-    tableName: `faults-${randomUUID().slice(0, 8)}`,
-    quiet: true,
-  });
-  const { password } = await registerChargerLocally(cloud.table, {
+  charger = await startCloudWithCharger({
+    label: 'faults',
     chargerId,
     connectorCount: connectors,
-    now: new Date(),
+    idTag: { idTag: 'TAG-FAULT', userId: 'user-fault', maxConcurrent: connectors },
+    cloud: { services, dynamodbEndpoint: proxy.url },
   });
-  await addIdTag(cloud.table, { idTag: 'TAG-FAULT', userId: 'user-fault', maxConcurrent: connectors });
-  client = await mqtt.connectAsync(cloud.endpoints.mqttUrl, {
-    clientId: chargerId,
-    username: chargerId,
-    password,
-    reconnectPeriod: 0,
-  });
+  ({ cloud, client } = charger);
 }, 90_000);
 
 afterAll(async () => {
-  await client?.endAsync();
-  await cloud?.stop();
+  await charger?.stop();
   await proxy?.close();
 });
 

@@ -1,24 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { addIdTag } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
 import { registerChargerLocally } from '@evcharge/operator-cli';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import {
+  authorizeFunction,
+  authRequestEvent,
+  fullRun,
+  type HandlerHarness,
+  type Invoke,
+  runSeed,
+  startHandlerHarness,
+} from '../src/harness.js';
 import { hostileValue } from '../src/hostile.js';
-import { type RecordingAws, startRecordingAws } from '../src/recording-aws.js';
-import { repoRoot } from '../src/templates.js';
 
 // The user API through its real handlers: whoever calls, with whatever ids and bodies, the answer is a 2xx only
 // for the owner, 404 (never 403) for someone else's session, never a 500, never a stack trace or internal key.
-const casesPerRoute = Number(
-  process.env.RELIABILITY_CASES ?? (process.env.RELIABILITY_FULL === '1' ? 1_000 : 200),
-);
-const seed = Number(process.env.RELIABILITY_SEED ?? Date.now() % 2_147_483_647);
+const casesPerRoute = Number(process.env.RELIABILITY_CASES ?? (fullRun ? 1_000 : 200));
 const owner = 'user-http-owner';
 const chargerId = 'CP-HOSTILE-HTTP';
 
-type Handler = (event: unknown, context: object) => Promise<{ statusCode: number; body?: string }>;
+interface HttpResult {
+  statusCode: number;
+  body?: string;
+}
 const routes = [
   { name: 'GET /sessions/{sessionId}', file: 'services/metering/src/handlers/get-session.ts', method: 'GET' },
   {
@@ -29,10 +34,9 @@ const routes = [
   { name: 'GET /me/sessions', file: 'services/metering/src/handlers/list-my-sessions.ts', method: 'GET' },
 ];
 
-let table: TestTable;
-let aws: RecordingAws;
+let harness: HandlerHarness;
 let ownedSessionId = '';
-const handlers = new Map<string, Handler>();
+const handlers = new Map<string, Invoke<HttpResult>>();
 const figures: string[] = [];
 
 function httpEvent(input: {
@@ -68,49 +72,24 @@ function httpEvent(input: {
 }
 
 beforeAll(async () => {
-  table = await createTestTable('hostile-http');
-  aws = await startRecordingAws();
-  Object.assign(process.env, {
-    TABLE_NAME: table.tableName,
-    DEAD_LETTER_QUEUE_URL: `${aws.endpoint}/000000000000/http-dead-letters`,
-    AWS_ENDPOINT_URL_SQS: aws.endpoint,
-    AWS_ENDPOINT_URL_IOT_DATA_PLANE: aws.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    TARIFF_PRICE_PER_KWH_MINOR: '350',
-    TARIFF_CURRENCY: 'KRW',
-    CONNECTION_TIMEOUT_S: '120',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  });
+  harness = await startHandlerHarness('hostile-http');
   for (const route of routes) {
-    handlers.set(route.name, ((await import(join(repoRoot, route.file))) as { handler: Handler }).handler);
+    handlers.set(
+      route.name,
+      await harness.load<HttpResult>({ file: route.file, functionName: 'metering-local-api' }),
+    );
   }
-  await registerChargerLocally(table, { chargerId, connectorCount: 1, now: new Date() });
-  await addIdTag(table, { idTag: 'TAG-HTTP', userId: owner });
-  const { handler: authorize } = (await import(
-    join(repoRoot, 'services/charge-authorization/src/handlers/authorize.ts')
-  )) as { handler: Handler };
-  await authorize(
-    {
-      requestId: randomUUID(),
-      connectorId: 1,
-      idTag: 'TAG-HTTP',
-      at: new Date().toISOString(),
-      chargerId,
-      clientId: chargerId,
-      receivedAt: Date.now(),
-    },
-    { functionName: 'charge-authorization-local-authorize', awsRequestId: randomUUID() },
-  );
-  const response = aws.calls.find((call) => call.service === 'iot-data');
+  await registerChargerLocally(harness.table, { chargerId, connectorCount: 1, now: new Date() });
+  await addIdTag(harness.table, { idTag: 'TAG-HTTP', userId: owner });
+  const authorize = await harness.load(authorizeFunction);
+  await authorize(authRequestEvent({ chargerId, connectorId: 1, idTag: 'TAG-HTTP' }));
+  const response = harness.aws.calls.find((call) => call.service === 'iot-data');
   ownedSessionId = (JSON.parse(response?.body ?? '{}') as { sessionId?: string }).sessionId ?? '';
 }, 60_000);
 
 afterAll(async () => {
   console.log(['reliability: hostile-http', ...figures].join('\n'));
-  await aws?.close();
-  await table?.drop();
+  await harness?.close();
 });
 
 const leaks = /\n\s+at |Error:|"pk"|"sk"|SESSION#|USER#|CHARGER#|TransactionCanceled|dynamodb/i;
@@ -123,7 +102,7 @@ describe(`hostile requests to the user API (${casesPerRoute} per route)`, () => 
   it.each(routes.map((route) => [route.name, route] as const))(
     '%s',
     async (_name, route) => {
-      const handler = handlers.get(route.name) as Handler;
+      const handler = handlers.get(route.name) as Invoke<HttpResult>;
       const statuses: Record<number, number> = {};
       const problems: string[] = [];
       const sub = fc.oneof(fc.constant(owner), fc.constant('someone-else'), fc.constant(''), hostileValue);
@@ -152,12 +131,9 @@ describe(`hostile requests to the user API (${casesPerRoute} per route)`, () => 
               body: bodyValue,
               withClaims,
             });
-            let result: { statusCode: number; body?: string };
+            let result: HttpResult;
             try {
-              result = await handler(event, {
-                functionName: 'metering-local-api',
-                awsRequestId: randomUUID(),
-              });
+              result = await handler(event);
             } catch (error) {
               problems.push(`threw ${String(error)}`);
               return;
@@ -188,7 +164,7 @@ describe(`hostile requests to the user API (${casesPerRoute} per route)`, () => 
               problems.push(`owner got ${result.statusCode}`);
           },
         ),
-        { numRuns: casesPerRoute, seed },
+        { numRuns: casesPerRoute, seed: runSeed },
       );
       figures.push(
         `  ${route.name.padEnd(42)} cases=${casesPerRoute} statuses=${JSON.stringify(statuses)} problems=${problems.length}`,

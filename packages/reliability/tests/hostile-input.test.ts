@@ -1,35 +1,36 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { addIdTag } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
 import { registerChargerLocally } from '@evcharge/operator-cli';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import {
+  authorizeFunction,
+  authRequestEvent,
+  fullRun,
+  type HandlerHarness,
+  type Invoke,
+  ruleFields,
+  runSeed,
+  type ServiceFunction,
+  startHandlerHarness,
+} from '../src/harness.js';
 import { type HostileCase, hostileCaseArbitrary, type TopicShape } from '../src/hostile.js';
 import { checkTableInvariants } from '../src/invariants.js';
-import { type RecordingAws, startRecordingAws } from '../src/recording-aws.js';
-import { repoRoot } from '../src/templates.js';
 
 // Property-based hostile input through the REAL handlers (middleware included), on DynamoDB Local.
 // Bounded by default (pnpm test); RELIABILITY_FULL=1 runs ≥ 1,000 cases per topic.
-const full = process.env.RELIABILITY_FULL === '1';
-const casesPerTopic = Number(process.env.RELIABILITY_CASES ?? (full ? 1_000 : 200));
-const seed = Number(process.env.RELIABILITY_SEED ?? Date.now() % 2_147_483_647);
+const casesPerTopic = Number(process.env.RELIABILITY_CASES ?? (fullRun ? 1_000 : 200));
 
 const chargerA = 'CP-HOSTILE-A';
 const chargerB = 'CP-HOSTILE-B';
 const pick = <T>(values: T[]): T => values[Math.floor(Math.random() * values.length)] as T;
-const envelope = () => {
-  const chargerId = pick([chargerA, chargerB]);
-  return { chargerId, clientId: chargerId, receivedAt: Date.now() };
-};
+const envelope = () => ruleFields(pick([chargerA, chargerB]));
 const connector = () => pick([1, 2]);
 const nowIso = () => new Date().toISOString();
 
 interface TopicUnderTest {
   name: string;
-  handlerFile: string;
-  functionName: string;
+  lambda: ServiceFunction;
   shape: TopicShape;
 }
 
@@ -37,16 +38,10 @@ const identity = { chargerId: 'chargerId', clientId: 'clientId' };
 const topics: TopicUnderTest[] = [
   {
     name: 'auth/request',
-    handlerFile: 'services/charge-authorization/src/handlers/authorize.ts',
-    functionName: 'charge-authorization-local-authorize',
+    lambda: authorizeFunction,
     shape: {
-      valid: () => ({
-        requestId: randomUUID(),
-        connectorId: 1,
-        idTag: 'TAG-HOSTILE',
-        at: nowIso(),
-        ...envelope(),
-      }),
+      valid: () =>
+        authRequestEvent({ chargerId: pick([chargerA, chargerB]), connectorId: 1, idTag: 'TAG-HOSTILE' }),
       required: ['requestId', 'connectorId', 'idTag', 'at', 'chargerId', 'clientId', 'receivedAt'],
       identity,
       connectorField: 'connectorId',
@@ -55,8 +50,10 @@ const topics: TopicUnderTest[] = [
   },
   {
     name: 'heartbeat',
-    handlerFile: 'services/heartbeat/src/handlers/heartbeat.ts',
-    functionName: 'heartbeat-local-heartbeat',
+    lambda: {
+      file: 'services/heartbeat/src/handlers/heartbeat.ts',
+      functionName: 'heartbeat-local-heartbeat',
+    },
     shape: {
       valid: () => ({ at: nowIso(), firmware: '1.4.2', intervalS: 300, ...envelope() }),
       required: ['at', 'chargerId', 'clientId', 'receivedAt'],
@@ -66,8 +63,10 @@ const topics: TopicUnderTest[] = [
   },
   {
     name: 'meter',
-    handlerFile: 'services/metering/src/handlers/ingest-reading.ts',
-    functionName: 'metering-local-ingestReading',
+    lambda: {
+      file: 'services/metering/src/handlers/ingest-reading.ts',
+      functionName: 'metering-local-ingestReading',
+    },
     shape: {
       valid: () => ({
         messageId: randomUUID(),
@@ -95,8 +94,7 @@ const topics: TopicUnderTest[] = [
   },
   {
     name: 'plug',
-    handlerFile: 'services/plug-events/src/handlers/plug.ts',
-    functionName: 'plug-events-local-plug',
+    lambda: { file: 'services/plug-events/src/handlers/plug.ts', functionName: 'plug-events-local-plug' },
     shape: {
       valid: () => ({
         messageId: randomUUID(),
@@ -113,8 +111,7 @@ const topics: TopicUnderTest[] = [
   },
   {
     name: 'presence',
-    handlerFile: 'services/heartbeat/src/handlers/presence.ts',
-    functionName: 'heartbeat-local-presence',
+    lambda: { file: 'services/heartbeat/src/handlers/presence.ts', functionName: 'heartbeat-local-presence' },
     shape: {
       valid: () => ({
         clientId: pick([chargerA, chargerB]),
@@ -138,10 +135,8 @@ const topics: TopicUnderTest[] = [
   },
 ];
 
-type Handler = (event: unknown, context: object) => Promise<unknown>;
-let table: TestTable;
-let aws: RecordingAws;
-const handlers = new Map<string, Handler>();
+let harness: HandlerHarness;
+const handlers = new Map<string, Invoke>();
 
 interface Figures {
   tried: number;
@@ -155,39 +150,21 @@ interface Figures {
 const figures = new Map<string, Figures>();
 
 beforeAll(async () => {
-  table = await createTestTable('hostile');
-  aws = await startRecordingAws();
-  Object.assign(process.env, {
-    TABLE_NAME: table.tableName,
-    DEAD_LETTER_QUEUE_URL: `${aws.endpoint}/000000000000/hostile-dead-letters`,
-    AWS_ENDPOINT_URL_SQS: aws.endpoint,
-    AWS_ENDPOINT_URL_IOT_DATA_PLANE: aws.endpoint,
-    AWS_ENDPOINT_URL_SNS: aws.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    TARIFF_PRICE_PER_KWH_MINOR: '350',
-    TARIFF_CURRENCY: 'KRW',
-    CONNECTION_TIMEOUT_S: '120',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  });
-  for (const topic of topics) {
-    const module = (await import(join(repoRoot, topic.handlerFile))) as { handler: Handler };
-    handlers.set(topic.name, module.handler);
-  }
+  harness = await startHandlerHarness('hostile');
+  for (const topic of topics) handlers.set(topic.name, await harness.load(topic.lambda));
   for (const chargerId of [chargerA, chargerB]) {
-    await registerChargerLocally(table, { chargerId, connectorCount: 2, now: new Date() });
+    await registerChargerLocally(harness.table, { chargerId, connectorCount: 2, now: new Date() });
   }
-  await addIdTag(table, { idTag: 'TAG-HOSTILE', userId: 'user-hostile', maxConcurrent: 5 });
+  await addIdTag(harness.table, { idTag: 'TAG-HOSTILE', userId: 'user-hostile', maxConcurrent: 5 });
 }, 60_000);
 
 afterAll(async () => {
   const all = [...figures.values()];
   const sum = (pick: (f: Figures) => number) => all.reduce((n, f) => n + pick(f), 0);
-  const invariants = table ? await checkTableInvariants(table) : undefined;
+  const invariants = harness ? await checkTableInvariants(harness.table) : undefined;
   console.log(
     [
-      `reliability: hostile-input mode=${full ? 'full' : 'bounded'} seed=${seed}`,
+      `reliability: hostile-input mode=${fullRun ? 'full' : 'bounded'} seed=${runSeed}`,
       ...[...figures].map(
         ([name, f]) =>
           `  ${name.padEnd(13)} cases=${f.tried} rejected=${f.rejected} accepted=${f.accepted} crashes=${f.crashes.length} dead-letter mismatches=${f.letterMismatches.length}`,
@@ -195,22 +172,21 @@ afterAll(async () => {
       `  total cases tried=${sum((f) => f.tried)} crashes=${sum((f) => f.crashes.length)} rejected-once=${sum((f) => f.rejected) - sum((f) => f.letterMismatches.length)}/${sum((f) => f.rejected)} invariant violations=${invariants?.violations.length ?? 'n/a'} (items=${invariants?.items}, sessions=${invariants?.sessions})`,
     ].join('\n'),
   );
-  await aws?.close();
-  await table?.drop();
+  await harness?.close();
 });
 
 async function runCase(topic: TopicUnderTest, hostile: HostileCase, tally: Figures): Promise<void> {
-  const handler = handlers.get(topic.name) as Handler;
-  const lettersBefore = aws.deadLetters().length;
+  const handler = handlers.get(topic.name) as Invoke;
+  const lettersBefore = harness.aws.deadLetters().length;
   tally.tried++;
   let result: unknown;
   try {
-    result = await handler(hostile.event, { functionName: topic.functionName, awsRequestId: randomUUID() });
+    result = await handler(hostile.event);
   } catch (error) {
     tally.crashes.push(`${hostile.mutations.map((m) => m.describe).join(' ; ')}: ${String(error)}`);
     return;
   }
-  const letters = aws.deadLetters().slice(lettersBefore);
+  const letters = harness.aws.deadLetters().slice(lettersBefore);
   const rejected =
     typeof result === 'object' && result !== null && (result as { rejected?: unknown }).rejected === true;
   if (rejected) {
@@ -218,7 +194,11 @@ async function runCase(topic: TopicUnderTest, hostile: HostileCase, tally: Figur
     const field = (result as { field?: unknown }).field;
     if (typeof field !== 'string' || field.length === 0) tally.unnamedFields++;
     const letter = letters[0];
-    if (letters.length !== 1 || letter?.functionName !== topic.functionName || letter?.field !== field) {
+    if (
+      letters.length !== 1 ||
+      letter?.functionName !== topic.lambda.functionName ||
+      letter?.field !== field
+    ) {
       tally.letterMismatches.push(
         `${letters.length} letters for ${hostile.mutations.map((m) => m.describe).join(' ; ')}`,
       );
@@ -249,7 +229,7 @@ describe(`hostile input through the real handlers (${casesPerTopic} cases per to
         fc.asyncProperty(hostileCaseArbitrary(topic.shape), async (hostile) => {
           await runCase(topic, hostile, tally);
         }),
-        { numRuns: casesPerTopic, seed },
+        { numRuns: casesPerTopic, seed: runSeed },
       );
       expect(tally.tried).toBe(casesPerTopic);
       expect(tally.crashes).toEqual([]);
@@ -259,11 +239,11 @@ describe(`hostile input through the real handlers (${casesPerTopic} cases per to
       expect(tally.rejected).toBeGreaterThan(casesPerTopic / 2);
       expect(tally.accepted).toBeGreaterThan(0);
     },
-    full ? 600_000 : 60_000,
+    fullRun ? 600_000 : 60_000,
   );
 
   it('leaves the table consistent: no connector with two sessions, no negative energy, no orphan activeSessionId', async () => {
-    const report = await checkTableInvariants(table);
+    const report = await checkTableInvariants(harness.table);
     expect(report.violations).toEqual([]);
     expect(report.connectors).toBeGreaterThanOrEqual(4);
   });

@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { addIdTag } from '@evcharge/dynamo';
-import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
-import { registerChargerLocally } from '@evcharge/operator-cli';
+import type { LocalCloud } from '@evcharge/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { type CloudWithCharger, fullRun, runSeed, startCloudWithCharger } from '../src/harness.js';
 import { hostileCaseArbitrary, type TopicShape } from '../src/hostile.js';
 import { checkTableInvariants } from '../src/invariants.js';
 
 // A sample of hostile payloads as raw MQTT bytes through the local rule path (broker → rule SQL → function),
 // where non-JSON and non-object payloads really arrive as bytes.
-const samplesPerTopic = Number(
-  process.env.RELIABILITY_RULE_SAMPLES ?? (process.env.RELIABILITY_FULL === '1' ? 100 : 25),
-);
-const seed = Number(process.env.RELIABILITY_SEED ?? Date.now() % 2_147_483_647);
+const samplesPerTopic = Number(process.env.RELIABILITY_RULE_SAMPLES ?? (fullRun ? 100 : 25));
+const seed = runSeed;
 const chargerId = 'CP-HOSTILE-RULE';
 const nowIso = () => new Date().toISOString();
 
@@ -82,36 +79,27 @@ function rawPayloads(shape: TopicShape): Buffer[] {
   });
 }
 
+let charger: CloudWithCharger;
 let cloud: LocalCloud;
 let client: MqttClient;
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    services: ['charge-authorization', 'heartbeat', 'metering', 'plug-events'],
-    ports: { mqtt: 0, aws: 0, http: 0 },
-    dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
-    tableName: `hostile-rule-${randomUUID().slice(0, 8)}`,
-    quiet: true,
-    asyncRetryDelayMs: () => 10,
-    ...(process.env.RELIABILITY_LOGS === '1' ? { functionLogs: 'files' as const } : {}),
-  });
-  const { password } = await registerChargerLocally(cloud.table, {
+  charger = await startCloudWithCharger({
+    label: 'hostile-rule',
     chargerId,
     connectorCount: 2,
-    now: new Date(),
+    idTag: { idTag: 'TAG-RULE', userId: 'user-rule' },
+    cloud: {
+      services: ['charge-authorization', 'heartbeat', 'metering', 'plug-events'],
+      asyncRetryDelayMs: () => 10,
+      ...(process.env.RELIABILITY_LOGS === '1' ? { functionLogs: 'files' as const } : {}),
+    },
   });
-  await addIdTag(cloud.table, { idTag: 'TAG-RULE', userId: 'user-rule' });
-  client = await mqtt.connectAsync(cloud.endpoints.mqttUrl, {
-    clientId: chargerId,
-    username: chargerId,
-    password,
-    reconnectPeriod: 0,
-  });
+  ({ cloud, client } = charger);
 }, 90_000);
 
 afterAll(async () => {
-  await client?.endAsync();
-  await cloud?.stop();
+  await charger?.stop();
 });
 
 describe('hostile payloads through the local rule path', () => {
