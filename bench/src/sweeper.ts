@@ -105,8 +105,10 @@ export async function measureSweeper(
     const now = Date.now();
     await seed(context, seeded, fleet, now);
     seeded = fleet;
-    // The same 10 chargers are stale for every fleet size.
-    const stale = Array.from({ length: STALE_CHARGERS }, (_, index) => chargerItem(index, now - 60_000, now));
+    // The same 10 chargers are stale for every fleet size (due 2 min ago: past the 60 s sweep allowance).
+    const stale = Array.from({ length: STALE_CHARGERS }, (_, index) =>
+      chargerItem(index, now - 120_000, now),
+    );
     await context.table.client.send(
       new BatchWriteCommand({
         RequestItems: { [context.table.tableName]: stale.map((Item) => ({ PutRequest: { Item } })) },

@@ -28,9 +28,38 @@ export function offlineDeadlineMs(lastSeenMs: number, windowMs = livenessWindowM
   return lastSeenMs + windowMs;
 }
 
-/** The sweeper's rule: an online charger whose deadline has passed goes offline. */
-export function isOfflineDue(status: ChargerStatus, dueAtMs: number | undefined, nowMs: number): boolean {
-  return status === 'online' && dueAtMs !== undefined && dueAtMs <= nowMs;
+/**
+ * How long past a deadline the sweeper waits before it acts. A sign of life received just before the
+ * deadline can still be on its way (rule → async invoke, and that invoke's first retry about a minute
+ * later); swept before it lands, a live charger would go offline and straight back online.
+ */
+export const DEFAULT_SWEEP_ALLOWANCE_S = 60;
+
+/** The sweeper takes offline only chargers due at or before this moment. */
+export function offlineSweepCutoffMs(nowMs: number, allowanceS = DEFAULT_SWEEP_ALLOWANCE_S): number {
+  return nowMs - allowanceS * 1000;
+}
+
+/** The sweeper's rule: an online charger whose deadline passed more than the allowance ago goes offline. */
+export function isOfflineDue(
+  status: ChargerStatus,
+  dueAtMs: number | undefined,
+  nowMs: number,
+  allowanceS = DEFAULT_SWEEP_ALLOWANCE_S,
+): boolean {
+  return status === 'online' && dueAtMs !== undefined && dueAtMs <= offlineSweepCutoffMs(nowMs, allowanceS);
+}
+
+/**
+ * Other services refresh liveness with an unconditional SET inside their own transaction, so a message
+ * processed this long after it was received (a retry) refreshes nothing: it could move lastSeenAt back
+ * behind messages already applied. Kept below the sweep allowance, so a refresh skipped or moved back by
+ * at most this much can never make the sweeper take a live charger offline.
+ */
+export const LATE_SIGN_OF_LIFE_MS = 30_000;
+
+export function isFreshSignOfLife(receivedAtMs: number, nowMs: number): boolean {
+  return nowMs - receivedAtMs <= LATE_SIGN_OF_LIFE_MS;
 }
 
 // ---- Lifecycle (presence) events -------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { DEFAULT_LIVENESS_GRACE_S } from '@evcharge/domain';
+import { DEFAULT_LIVENESS_GRACE_S, DEFAULT_SWEEP_ALLOWANCE_S } from '@evcharge/domain';
 import { createDocumentClient, type TableContext } from '@evcharge/dynamo';
 
 // Read once per cold start; no network at import.
@@ -13,3 +13,6 @@ export const table: TableContext = { client: createDocumentClient(), tableName: 
 
 /** Grace after a clean disconnect, and the slack in the liveness window (2 × interval + grace). */
 export const livenessGraceS = Number(process.env.LIVENESS_GRACE_S ?? DEFAULT_LIVENESS_GRACE_S);
+
+/** How long past a deadline the sweeper leaves a charger for a sign of life still in flight. */
+export const sweepAllowanceS = Number(process.env.SWEEP_ALLOWANCE_S ?? DEFAULT_SWEEP_ALLOWANCE_S);

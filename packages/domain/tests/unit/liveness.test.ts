@@ -1,14 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   comparePresence,
+  DEFAULT_SWEEP_ALLOWANCE_S,
   type HeartbeatEvent,
   heartbeatDecision,
   heartbeatFacts,
   isClockSkewed,
+  isFreshSignOfLife,
   isNewerPresence,
   isOfflineDue,
+  LATE_SIGN_OF_LIFE_MS,
   livenessWindowMs,
   offlineDeadlineMs,
+  offlineSweepCutoffMs,
   type PresenceEvent,
   presenceEffect,
   presencePlan,
@@ -37,13 +41,34 @@ describe('offlineDeadlineMs and isOfflineDue', () => {
   });
 
   it.each([
-    ['online', T0, T0 - 1, false],
-    ['online', T0, T0, true],
-    ['online', T0, T0 + 1, true],
-    ['offline', T0, T0 + 1, false],
-    ['online', undefined, T0, false],
-  ] as const)('status %s, dueAt %p, now %p → due %p', (status, dueAt, now, expected) => {
+    ['online', T0, T0 + 60_000 - 1, false],
+    ['online', T0, T0 + 60_000, true],
+    ['online', T0, T0 + 60_001, true],
+    ['offline', T0, T0 + 60_001, false],
+    ['online', undefined, T0 + 60_000, false],
+  ] as const)('status %s, dueAt %p, now %p → due %p (60 s allowance)', (status, dueAt, now, expected) => {
     expect(isOfflineDue(status, dueAt, now)).toBe(expected);
+  });
+
+  it('waits the allowance past the deadline, so a sign of life still in flight lands first', () => {
+    expect(offlineSweepCutoffMs(T0)).toBe(T0 - DEFAULT_SWEEP_ALLOWANCE_S * 1000);
+    expect(isOfflineDue('online', T0, T0 + 1_000, 2)).toBe(false);
+    expect(isOfflineDue('online', T0, T0 + 2_000, 2)).toBe(true);
+    expect(isOfflineDue('online', T0, T0, 0)).toBe(true);
+  });
+});
+
+describe('isFreshSignOfLife', () => {
+  it.each([
+    [0, true],
+    [LATE_SIGN_OF_LIFE_MS, true],
+    [LATE_SIGN_OF_LIFE_MS + 1, false],
+  ])('processed %p ms after receipt → fresh %p', (delayMs, expected) => {
+    expect(isFreshSignOfLife(T0, T0 + delayMs)).toBe(expected);
+  });
+
+  it('a late refresh moved back by at most the late limit cannot outrun the sweep allowance', () => {
+    expect(LATE_SIGN_OF_LIFE_MS).toBeLessThan(DEFAULT_SWEEP_ALLOWANCE_S * 1000);
   });
 });
 

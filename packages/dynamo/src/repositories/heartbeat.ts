@@ -5,7 +5,7 @@
 // | record a heartbeat               | one conditional UpdateItem on keys.charger, no read            |
 // | apply a lifecycle event          | conditional UpdateItem(s) on keys.charger, ordered by version  |
 // | find chargers due offline        | queryDueItems('charger-offline') on the sparse deadlines index |
-// | mark one offline                 | conditional UpdateItem: online AND dueAt <= now                |
+// | mark one offline                 | conditional UpdateItem: online AND dueAt <= now − allowance    |
 //
 // While online a charger carries duePk (its deadline shard) and dueAt; going offline removes duePk, so the
 // sweeper reads only chargers that are online and due. `onlineSince` exists only while online: writes set
@@ -18,6 +18,7 @@ import {
   type HeartbeatFacts,
   heartbeatDecision,
   isNewerPresence,
+  offlineSweepCutoffMs,
   type PresenceEffect,
   type PresenceOrder,
   type PresencePlan,
@@ -317,13 +318,14 @@ function presenceUpdate(
 // ---- Offline sweeper -------------------------------------------------------------------------------
 
 /**
- * online → offline, only if the charger is still online and still due at `nowMs`: a heartbeat that
- * moved the deadline, or another sweeper that got there first, makes this a no-op (false).
+ * online → offline at `nowMs`, only if the charger is still online and still due by `dueByMs`: a heartbeat
+ * that moved the deadline, or another sweeper that got there first, makes this a no-op (false).
  */
 export async function markChargerOfflineIfDue(
   table: TableContext,
   key: { pk: string; sk: string },
   nowMs: number,
+  dueByMs: number,
 ): Promise<boolean> {
   try {
     await table.client.send(
@@ -331,13 +333,13 @@ export async function markChargerOfflineIfDue(
         TableName: table.tableName,
         Key: { pk: key.pk, sk: key.sk },
         UpdateExpression: 'SET #status = :offline, statusChangedAt = :now REMOVE duePk, onlineSince',
-        ConditionExpression: '#status = :online AND attribute_exists(duePk) AND dueAt <= :nowMs',
+        ConditionExpression: '#status = :online AND attribute_exists(duePk) AND dueAt <= :dueBy',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':offline': 'offline',
           ':online': 'online',
           ':now': new Date(nowMs).toISOString(),
-          ':nowMs': nowMs,
+          ':dueBy': dueByMs,
         },
       }),
     );
@@ -363,13 +365,15 @@ export interface SweepOptions {
   stopBy?: number;
   /** Due chargers read per shard and round. */
   pageSize?: number;
+  /** How long past its deadline a charger is left for a sign of life still in flight. */
+  allowanceS?: number;
 }
 
 const SWEEP_CONCURRENCY = 16;
 const MAX_SWEEP_ROUNDS = 50;
 
 /**
- * Marks every online charger whose deadline passed offline. A round reads one page of due keys per shard;
+ * Marks every online charger whose deadline passed more than the allowance ago offline. A round reads one page of due keys per shard;
  * chargers it handles leave the due range (offline: out of the sparse index; refreshed: dueAt moved on), so
  * another round is needed only when a shard filled its page, as after a mass outage.
  */
@@ -379,16 +383,19 @@ export async function sweepOfflineChargers(
   options: SweepOptions = {},
 ): Promise<OfflineSweep> {
   const pageSize = options.pageSize ?? 100;
+  const dueByMs = offlineSweepCutoffMs(nowMs, options.allowanceS);
   const sweep: OfflineSweep = { due: 0, markedOffline: 0, consumedReadUnits: 0, rounds: 0 };
   for (;;) {
-    const { items, consumedReadUnits } = await queryDueItems(table, 'charger-offline', nowMs, pageSize);
+    const { items, consumedReadUnits } = await queryDueItems(table, 'charger-offline', dueByMs, pageSize);
     sweep.rounds++;
     sweep.due += items.length;
     sweep.consumedReadUnits += consumedReadUnits;
     let markedThisRound = 0;
     for (let start = 0; start < items.length; start += SWEEP_CONCURRENCY) {
       const batch = items.slice(start, start + SWEEP_CONCURRENCY);
-      const results = await Promise.all(batch.map((item) => markChargerOfflineIfDue(table, item, nowMs)));
+      const results = await Promise.all(
+        batch.map((item) => markChargerOfflineIfDue(table, item, nowMs, dueByMs)),
+      );
       markedThisRound += results.filter(Boolean).length;
     }
     sweep.markedOffline += markedThisRound;

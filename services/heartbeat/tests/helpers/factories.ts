@@ -58,8 +58,8 @@ export function scheduledEvent(): ScheduledEvent {
   return sample<ScheduledEvent>('sweeper');
 }
 
-export function lambdaContext(functionName: string): Context {
-  return createLambdaContext(functionName);
+export function lambdaContext(functionName: string, overrides: Partial<Context> = {}): Context {
+  return createLambdaContext(functionName, overrides);
 }
 
 /**

@@ -24,7 +24,7 @@ import {
 type HeartbeatResult = { outcome: string; wentOnline?: boolean };
 let config: { table: TableContext };
 let heartbeat: (event: HeartbeatEvent) => Promise<HeartbeatResult>;
-let sweep: () => Promise<OfflineSweep>;
+let sweep: (remainingMs?: number) => Promise<OfflineSweep>;
 let commands: ReturnType<typeof recordCommands>;
 const tables: TestTable[] = [];
 
@@ -39,7 +39,11 @@ beforeAll(async () => {
   const sweeperModule = await import('../../src/handlers/sweeper.js');
   heartbeat = (event) =>
     heartbeatModule.handler(event, lambdaContext('heartbeat')) as Promise<HeartbeatResult>;
-  sweep = () => sweeperModule.handler(scheduledEvent(), lambdaContext('sweeper')) as Promise<OfflineSweep>;
+  sweep = (remainingMs = 10_000) =>
+    sweeperModule.handler(
+      scheduledEvent(),
+      lambdaContext('sweeper', { getRemainingTimeInMillis: () => remainingMs }),
+    ) as Promise<OfflineSweep>;
 });
 afterAll(async () => {
   for (const table of tables) await table.drop();
@@ -58,10 +62,13 @@ async function dropTable(table: TestTable): Promise<void> {
   await table.drop();
 }
 
-/** Chargers online through the real handlers; the first `stale` of them last heard from 700 s ago. */
+/** Silent for the 660 s window plus the 60 s sweep allowance, and then some. */
+const STALE_FOR_MS = 800_000;
+
+/** Chargers online through the real handlers; the first `stale` of them last heard from 800 s ago. */
 async function seedFleet(prefix: string, fleet: number, stale: number): Promise<string[]> {
   const ids = Array.from({ length: fleet }, (_, index) => `${prefix}-${index}`);
-  await seedChargers(ids.slice(0, stale), Date.now() - 700_000);
+  await seedChargers(ids.slice(0, stale), Date.now() - STALE_FOR_MS);
   await seedChargers(ids.slice(stale), Date.now());
   return ids.slice(0, stale);
 }
@@ -189,9 +196,10 @@ describe('a mass outage', () => {
     for (let index = 0; sameShard.length < 250; index++) {
       if (shardOf(`OUT-${index}`) === 0) sameShard.push(`OUT-${index}`);
     }
-    await seedChargers(sameShard, Date.now() - 700_000);
+    await seedChargers(sameShard, Date.now() - STALE_FOR_MS);
 
-    const result = await sweep();
+    // A run with a minute to spare (a loaded DynamoDB Local needs more than the default 6 s budget).
+    const result = await sweep(60_000);
 
     expect(result).toMatchObject({ due: 250, markedOffline: 250, rounds: 3 });
     expect(await sweep()).toMatchObject({ due: 0, rounds: 1 });
@@ -235,6 +243,43 @@ describe('races', () => {
       expect(await chargerItem(chargerId)).toMatchObject({ status: 'online', dueAt: now + 660_000 });
     }
     expect(await sweep()).toMatchObject({ due: 0, markedOffline: 0 });
+  });
+
+  it('waits the 60 s allowance past a deadline before taking a charger offline', async () => {
+    await useFreshTable('sweep-allowance');
+    const now = Date.now();
+    await seedChargers(['AL-within'], now - 660_000 - 50_000);
+    await seedChargers(['AL-past'], now - 660_000 - 75_000);
+
+    expect(await sweep()).toMatchObject({ due: 1, markedOffline: 1 });
+    expect((await chargerItem('AL-within')).status).toBe('online');
+    expect((await chargerItem('AL-past')).status).toBe('offline');
+  });
+
+  // Issue #5: a heartbeat received before its charger's deadline but processed after it (a slow async
+  // invoke or its first retry) used to lose to the sweeper: offline, then online again — two notifications.
+  it('a heartbeat received before the deadline and processed after it is never beaten by the sweeper', async () => {
+    await useFreshTable('sweep-in-flight');
+    const now = Date.now();
+    const lastSeenMs = now - 660_000 - 30_000;
+    const deadlineMs = lastSeenMs + 660_000;
+    await seedChargers(['IF-1'], lastSeenMs);
+    const before = await chargerItem('IF-1');
+
+    // The sweep runs while the heartbeat (received 1 s before the deadline) is still in flight.
+    expect(await sweep()).toMatchObject({ due: 0, markedOffline: 0 });
+    expect(await heartbeat(heartbeatEvent('IF-1', deadlineMs - 1_000))).toEqual({
+      outcome: 'recorded',
+      wentOnline: false,
+    });
+    expect(await sweep()).toMatchObject({ due: 0, markedOffline: 0 });
+
+    // No transition at all: the stream (and so notifications) sees no status change.
+    expect(await chargerItem('IF-1')).toMatchObject({
+      status: 'online',
+      statusChangedAt: before.statusChangedAt,
+      dueAt: deadlineMs - 1_000 + 660_000,
+    });
   });
 
   it('a heartbeat that lands first makes the sweeper a no-op; one that lands after flips back once', async () => {
