@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { notificationBodySchema } from '@evcharge/domain';
 // The local cloud is not a dependency of this service; it is the harness, reached through its source.
 import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  authAttemptItem,
-  chargerItem,
-  lambdaContext,
-  meterRequestItem,
-  sessionItem,
-  streamEvent,
-} from '../helpers/factories.js';
+import { chargerDay, putItems } from '../helpers/charger-day.js';
+import { lambdaContext, streamEvent } from '../helpers/factories.js';
 import { openTableStream } from '../helpers/table-stream.js';
 
 // Through the local cloud: table writes → its stream poller → the notify function → its SNS endpoint.
@@ -43,60 +36,13 @@ async function listed(chargerId: string): Promise<ListedNotification[]> {
   return all.filter((notification) => notification.attributes.chargerId?.StringValue === chargerId).reverse();
 }
 
-async function put(...items: Record<string, unknown>[]) {
-  for (const item of items) {
-    await cloud.table.client.send(new PutCommand({ TableName: cloud.table.tableName, Item: item }));
-  }
-}
-
 describe('notifications through the local cloud', () => {
   it('publishes exactly one notification per state change to /_local/notifications', async () => {
     const chargerId = `CP-${randomUUID().slice(0, 8)}`;
-    const sessionId = randomUUID();
-    const requestId = randomUUID();
-    await put(
-      chargerItem(chargerId),
-      chargerItem(chargerId, { status: 'online', statusChangedAt: '2026-11-25T06:59:00.000Z' }),
-      chargerItem(chargerId, {
-        status: 'online',
-        statusChangedAt: '2026-11-25T06:59:00.000Z',
-        lastSeenAt: '2026-11-25T07:04:00.000Z',
-      }),
-      sessionItem(sessionId, chargerId),
-      sessionItem(sessionId, chargerId, {
-        status: 'Charging',
-        chargingStartedAt: '2026-11-25T07:00:20.000Z',
-      }),
-      meterRequestItem(sessionId, requestId, chargerId),
-      meterRequestItem(sessionId, requestId, chargerId, {
-        status: 'answered',
-        resolvedAt: '2026-11-25T07:30:02.000Z',
-        energyWh: 5_250,
-        powerW: 7_200,
-        costMinor: 1838,
-        currency: 'KRW',
-      }),
-      sessionItem(sessionId, chargerId, { status: 'Charging', energyWh: 6_000, costMinor: 2100 }),
-      sessionItem(sessionId, chargerId, {
-        status: 'Completed',
-        endedAt: '2026-11-25T08:06:20.000Z',
-        durationS: 3960,
-        energyWh: 12_300,
-        costMinor: 4305,
-      }),
-      authAttemptItem(chargerId, randomUUID()),
-      chargerItem(chargerId, { status: 'offline', statusChangedAt: '2026-11-25T08:20:00.000Z' }),
-    );
+    const day = chargerDay(chargerId);
+    await putItems(cloud.table, ...day.items);
 
-    const expectedKinds = [
-      'charger.online',
-      'session.authorized',
-      'meter.reading',
-      'session.completed',
-      'session.rejected',
-      'charger.offline',
-    ];
-    await cloud.waitFor(async () => (await listed(chargerId)).length >= expectedKinds.length, 20_000);
+    await cloud.waitFor(async () => (await listed(chargerId)).length >= day.notifiedKinds.length, 20_000);
     // Our own sent-notification records come back on the stream too: give them time to (not) notify.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
 
@@ -104,7 +50,7 @@ describe('notifications through the local cloud', () => {
     const bodies = notifications.map((notification) =>
       notificationBodySchema.parse(JSON.parse(notification.message)),
     );
-    expect(bodies.map((body) => body.kind)).toEqual(expectedKinds);
+    expect(bodies.map((body) => body.kind)).toEqual(day.notifiedKinds);
     for (const [index, notification] of notifications.entries()) {
       expect(notification.attributes.kind?.StringValue).toBe(bodies[index]?.kind);
       expect(notification.attributes.audience?.StringValue).toBe(bodies[index]?.audience);

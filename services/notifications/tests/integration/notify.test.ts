@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { notificationBodySchema, notificationForChange } from '@evcharge/domain';
 import { claimNotification, keys, NOTIFICATION_SCOPE } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { DynamoDBRecord } from 'aws-lambda';
-import {
-  authAttemptItem,
-  chargerItem,
-  lambdaContext,
-  meterReadingItem,
-  meterRequestItem,
-  sessionItem,
-  streamEvent,
-} from '../helpers/factories.js';
+import { chargerDay, putItems } from '../helpers/charger-day.js';
+import { chargerItem, lambdaContext, sessionItem, streamEvent } from '../helpers/factories.js';
 import { type FakeSns, startFakeSns } from '../helpers/fake-sns.js';
 import { type FakeSqs, startFakeSqs } from '../helpers/fake-sqs.js';
 import { openTableStream, type TableStreamReader } from '../helpers/table-stream.js';
@@ -61,11 +54,6 @@ beforeEach(async () => {
   sns.failWhen = () => false;
 });
 
-async function put(...items: Record<string, unknown>[]) {
-  for (const item of items)
-    await table.client.send(new PutCommand({ TableName: table.tableName, Item: item }));
-}
-
 async function invoke(records: DynamoDBRecord[]) {
   return handler(streamEvent(records), lambdaContext());
 }
@@ -83,65 +71,15 @@ async function idempotencyRecord(naturalKey: string) {
 describe('notify: table stream → SNS', () => {
   it('publishes each state change once, with its attributes and body, and nothing for non-transitions', async () => {
     const chargerId = `CP-${randomUUID().slice(0, 8)}`;
-    const sessionId = randomUUID();
-    const answered = randomUUID();
-    const timedOut = randomUUID();
-    const rejected = randomUUID();
-    const values = { energyWh: 5_250, powerW: 7_200, costMinor: 1838, currency: 'KRW' };
-    await put(
-      chargerItem(chargerId),
-      chargerItem(chargerId, { status: 'online', statusChangedAt: '2026-11-25T06:59:00.000Z' }),
-      chargerItem(chargerId, {
-        status: 'online',
-        statusChangedAt: '2026-11-25T06:59:00.000Z',
-        lastSeenAt: '2026-11-25T07:04:00.000Z',
-      }),
-      sessionItem(sessionId, chargerId),
-      sessionItem(sessionId, chargerId, {
-        status: 'Charging',
-        chargingStartedAt: '2026-11-25T07:00:20.000Z',
-      }),
-      meterRequestItem(sessionId, answered, chargerId),
-      meterRequestItem(sessionId, answered, chargerId, {
-        status: 'answered',
-        resolvedAt: '2026-11-25T07:30:02.000Z',
-        ...values,
-      }),
-      meterRequestItem(sessionId, timedOut, chargerId),
-      meterRequestItem(sessionId, timedOut, chargerId, {
-        status: 'unavailable',
-        resolvedAt: '2026-11-25T07:31:00.000Z',
-        ...values,
-      }),
-      sessionItem(sessionId, chargerId, { status: 'Charging', energyWh: 6_000, costMinor: 2100 }),
-      meterReadingItem(chargerId, randomUUID()),
-      sessionItem(sessionId, chargerId, {
-        status: 'Completed',
-        chargingStartedAt: '2026-11-25T07:00:20.000Z',
-        endedAt: '2026-11-25T08:06:20.000Z',
-        durationS: 3960,
-        energyWh: 12_300,
-        costMinor: 4305,
-      }),
-      authAttemptItem(chargerId, rejected),
-      authAttemptItem(chargerId, randomUUID(), { status: 'Accepted', sessionId: randomUUID() }),
-      chargerItem(chargerId, { status: 'offline', statusChangedAt: '2026-11-25T08:20:00.000Z' }),
-    );
+    const day = chargerDay(chargerId);
+    await putItems(table, ...day.items);
     const records = await stream.readNew({ atLeast: 15 });
     expect(records).toHaveLength(15);
 
     await expect(invoke(records)).resolves.toEqual({ batchItemFailures: [] });
 
     const sent = publishedFor(chargerId);
-    expect(sent.map((message) => message.message.kind)).toEqual([
-      'charger.online',
-      'session.authorized',
-      'meter.reading',
-      'meter.unavailable',
-      'session.completed',
-      'session.rejected',
-      'charger.offline',
-    ]);
+    expect(sent.map((message) => message.message.kind)).toEqual(day.notifiedKinds);
     for (const { topicArn, message, attributes } of sent) {
       expect(topicArn).toBe(TOPIC_ARN);
       expect(notificationBodySchema.safeParse(message).success).toBe(true);
@@ -163,7 +101,7 @@ describe('notify: table stream → SNS', () => {
       userId: 'user-1',
       chargerId,
       connectorId: 1,
-      sessionId,
+      sessionId: day.sessionId,
       data: { energyWh: 12_300, durationS: 3960, costMinor: 4305, currency: 'KRW' },
       text: {
         ko: `충전기 ${chargerId} 1번 커넥터 충전 완료: 12.3 kWh, 1:06, ₩4,305.`,
@@ -181,7 +119,8 @@ describe('notify: table stream → SNS', () => {
   it('reports a failed publish in batchItemFailures, holds back that item’s later changes, and the retry sends each once', async () => {
     const chargerId = `CP-${randomUUID().slice(0, 8)}`;
     const sessionId = randomUUID();
-    await put(
+    await putItems(
+      table,
       chargerItem(chargerId),
       sessionItem(sessionId, chargerId),
       chargerItem(chargerId, { status: 'online', statusChangedAt: '2026-11-25T07:00:05.000Z' }),
@@ -238,7 +177,7 @@ describe('notify: table stream → SNS', () => {
         expiresAtEpochS: Math.floor(Date.now() / 1000) + 3600,
       });
     }
-    await put(expiring, live);
+    await putItems(table, expiring, live);
     const records = (await stream.readNew({ atLeast: 4 })).filter(
       (record) => record.dynamodb?.NewImage?.entityType?.S === 'Session',
     );
@@ -257,7 +196,8 @@ describe('notify: table stream → SNS', () => {
       ...keys.session('broken'),
       sessionId: 'not-a-uuid',
     };
-    await put(
+    await putItems(
+      table,
       broken,
       chargerItem(chargerId),
       chargerItem(chargerId, { status: 'online', statusChangedAt: '2026-11-25T07:00:00.000Z' }),
