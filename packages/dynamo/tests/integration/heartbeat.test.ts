@@ -14,15 +14,20 @@ beforeAll(async () => {
 afterAll(async () => table.drop());
 
 let serial = 0;
+/** A registered (offline) charger whose last message, received at seenAtMs, was processed at once. */
 async function offlineChargerSeenAt(seenAtMs: number): Promise<string> {
   const chargerId = `LV-${++serial}`;
   await registerCharger(table, { chargerId, connectorCount: 1, now: new Date(seenAtMs - 86_400_000) });
+  await refreshLiveness(chargerId, seenAtMs, seenAtMs);
+  return chargerId;
+}
+
+async function refreshLiveness(chargerId: string, receivedAtMs: number, processedAtMs: number) {
   await table.client.send(
     new TransactWriteCommand({
-      TransactItems: [chargerLivenessUpdate(table.tableName, chargerId, seenAtMs)],
+      TransactItems: [chargerLivenessUpdate(table.tableName, chargerId, receivedAtMs, processedAtMs)],
     }),
   );
-  return chargerId;
 }
 
 async function chargerItem(chargerId: string) {
@@ -71,6 +76,22 @@ describe('applyPresence after other services refreshed liveness', () => {
     const item = await chargerItem(chargerId);
     expect(item).toMatchObject({ status: 'offline', presenceVersion: 1, connected: true });
     expect(item.duePk).toBeUndefined();
+  });
+
+  it('a message processed over 30 s after receipt (a retry) never moves lastSeenAt back', async () => {
+    const now = Date.now();
+    const chargerId = await offlineChargerSeenAt(now - 5_000);
+
+    await refreshLiveness(chargerId, now - 40_000, now);
+
+    expect(await chargerItem(chargerId)).toMatchObject({
+      lastSeenAt: new Date(now - 5_000).toISOString(),
+      dueAt: now - 5_000 + 660_000,
+    });
+    // It still refuses an unknown charger, as the fresh refresh does.
+    await expect(refreshLiveness('NOBODY', now - 40_000, now)).rejects.toMatchObject({
+      name: 'TransactionCanceledException',
+    });
   });
 
   it('a connect for an unregistered client is bad input', async () => {
