@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { NotificationKind } from '@evcharge/domain';
 import { keys } from '../keys.js';
 import { isConditionalCheckFailed, type TableContext } from '../table-context.js';
@@ -20,6 +20,30 @@ export type NotificationClaim =
   | { outcome: 'sent'; messageId?: string }
   | { outcome: 'held'; claimedUntilMs: number };
 
+type RecordUpdate = Omit<UpdateCommandInput, 'TableName' | 'Key'>;
+
+/** The one UpdateItem on a notification's record; claim, mark and release differ only in the update. */
+function updateRecord(table: TableContext, naturalKey: string, update: RecordUpdate) {
+  return table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.idempotency(NOTIFICATION_SCOPE, naturalKey),
+      ...update,
+    }),
+  );
+}
+
+/** True when the update applied, false when its condition (our claim token) no longer held. */
+async function updateIfClaimHeld(table: TableContext, naturalKey: string, update: RecordUpdate) {
+  try {
+    await updateRecord(table, naturalKey, update);
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
 export interface ClaimNotificationInput {
   naturalKey: string;
   kind: NotificationKind;
@@ -38,32 +62,28 @@ export async function claimNotification(
   input: ClaimNotificationInput,
 ): Promise<NotificationClaim> {
   try {
-    await table.client.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: keys.idempotency(NOTIFICATION_SCOPE, input.naturalKey),
-        UpdateExpression:
-          'SET entityType = :entityType, #scope = :scope, naturalKey = :naturalKey, #kind = :kind, ' +
-          '#state = :claimed, claimToken = :claimToken, claimedAt = :claimedAt, claimedUntil = :leaseUntil, ' +
-          'expiresAtEpochS = :expiresAt ADD attempts :one',
-        ConditionExpression: 'attribute_not_exists(pk) OR (#state = :claimed AND claimedUntil < :now)',
-        ExpressionAttributeNames: { '#scope': 'scope', '#kind': 'kind', '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':entityType': 'Idempotency',
-          ':scope': NOTIFICATION_SCOPE,
-          ':naturalKey': input.naturalKey,
-          ':kind': input.kind,
-          ':claimed': 'claimed',
-          ':claimToken': input.claimToken,
-          ':claimedAt': new Date(input.nowMs).toISOString(),
-          ':leaseUntil': input.leaseUntilMs,
-          ':now': input.nowMs,
-          ':expiresAt': input.expiresAtEpochS,
-          ':one': 1,
-        },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
+    await updateRecord(table, input.naturalKey, {
+      UpdateExpression:
+        'SET entityType = :entityType, #scope = :scope, naturalKey = :naturalKey, #kind = :kind, ' +
+        '#state = :claimed, claimToken = :claimToken, claimedAt = :claimedAt, claimedUntil = :leaseUntil, ' +
+        'expiresAtEpochS = :expiresAt ADD attempts :one',
+      ConditionExpression: 'attribute_not_exists(pk) OR (#state = :claimed AND claimedUntil < :now)',
+      ExpressionAttributeNames: { '#scope': 'scope', '#kind': 'kind', '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':entityType': 'Idempotency',
+        ':scope': NOTIFICATION_SCOPE,
+        ':naturalKey': input.naturalKey,
+        ':kind': input.kind,
+        ':claimed': 'claimed',
+        ':claimToken': input.claimToken,
+        ':claimedAt': new Date(input.nowMs).toISOString(),
+        ':leaseUntil': input.leaseUntilMs,
+        ':now': input.nowMs,
+        ':expiresAt': input.expiresAtEpochS,
+        ':one': 1,
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
     return { outcome: 'claimed' };
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
@@ -88,27 +108,17 @@ export async function markNotificationSent(
   table: TableContext,
   input: MarkNotificationSentInput,
 ): Promise<boolean> {
-  try {
-    await table.client.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: keys.idempotency(NOTIFICATION_SCOPE, input.naturalKey),
-        UpdateExpression: 'SET #state = :sent, messageId = :messageId, sentAt = :sentAt REMOVE claimedUntil',
-        ConditionExpression: 'claimToken = :claimToken',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':sent': 'sent',
-          ':messageId': input.messageId,
-          ':sentAt': input.sentAt,
-          ':claimToken': input.claimToken,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  return updateIfClaimHeld(table, input.naturalKey, {
+    UpdateExpression: 'SET #state = :sent, messageId = :messageId, sentAt = :sentAt REMOVE claimedUntil',
+    ConditionExpression: 'claimToken = :claimToken',
+    ExpressionAttributeNames: { '#state': 'state' },
+    ExpressionAttributeValues: {
+      ':sent': 'sent',
+      ':messageId': input.messageId,
+      ':sentAt': input.sentAt,
+      ':claimToken': input.claimToken,
+    },
+  });
 }
 
 /** Ends our claim's lease now (publish failed), so the retry can claim again at once. */
@@ -116,20 +126,10 @@ export async function releaseNotificationClaim(
   table: TableContext,
   input: { naturalKey: string; claimToken: string },
 ): Promise<boolean> {
-  try {
-    await table.client.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: keys.idempotency(NOTIFICATION_SCOPE, input.naturalKey),
-        UpdateExpression: 'SET claimedUntil = :released',
-        ConditionExpression: 'claimToken = :claimToken AND #state = :claimed',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':released': 0, ':claimToken': input.claimToken, ':claimed': 'claimed' },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  return updateIfClaimHeld(table, input.naturalKey, {
+    UpdateExpression: 'SET claimedUntil = :released',
+    ConditionExpression: 'claimToken = :claimToken AND #state = :claimed',
+    ExpressionAttributeNames: { '#state': 'state' },
+    ExpressionAttributeValues: { ':released': 0, ':claimToken': input.claimToken, ':claimed': 'claimed' },
+  });
 }
