@@ -24,10 +24,16 @@ export interface ServiceFunction {
   functionName: string;
 }
 
-export const authorizeFunction: ServiceFunction = {
-  file: 'services/charge-authorization/src/handlers/authorize.ts',
-  functionName: 'charge-authorization-local-authorize',
-};
+/** `services/<service>/src/handlers/<handler>.ts`, named as deployed: `<service>-local-<handlerInCamelCase>`. */
+export function serviceFunction(service: string, handler: string): ServiceFunction {
+  const functionKey = handler.replace(/-(\w)/g, (_dash, letter: string) => letter.toUpperCase());
+  return {
+    file: `services/${service}/src/handlers/${handler}.ts`,
+    functionName: `${service}-local-${functionKey}`,
+  };
+}
+
+export const authorizeFunction = serviceFunction('charge-authorization', 'authorize');
 
 /** A handler called as Lambda calls it, with a fresh context per call. */
 export type Invoke<Result = unknown> = (event: unknown) => Promise<Result>;

@@ -10,6 +10,7 @@ import {
   type HandlerHarness,
   type Invoke,
   runSeed,
+  serviceFunction,
   startHandlerHarness,
 } from '../src/harness.js';
 import { hostileValue } from '../src/hostile.js';
@@ -25,13 +26,13 @@ interface HttpResult {
   body?: string;
 }
 const routes = [
-  { name: 'GET /sessions/{sessionId}', file: 'services/metering/src/handlers/get-session.ts', method: 'GET' },
+  { name: 'GET /sessions/{sessionId}', lambda: serviceFunction('metering', 'get-session'), method: 'GET' },
   {
     name: 'POST /sessions/{sessionId}/meter-requests',
-    file: 'services/metering/src/handlers/create-meter-request.ts',
+    lambda: serviceFunction('metering', 'create-meter-request'),
     method: 'POST',
   },
-  { name: 'GET /me/sessions', file: 'services/metering/src/handlers/list-my-sessions.ts', method: 'GET' },
+  { name: 'GET /me/sessions', lambda: serviceFunction('metering', 'list-my-sessions'), method: 'GET' },
 ];
 
 let harness: HandlerHarness;
@@ -74,10 +75,7 @@ function httpEvent(input: {
 beforeAll(async () => {
   harness = await startHandlerHarness('hostile-http');
   for (const route of routes) {
-    handlers.set(
-      route.name,
-      await harness.load<HttpResult>({ file: route.file, functionName: 'metering-local-api' }),
-    );
+    handlers.set(route.name, await harness.load<HttpResult>(route.lambda));
   }
   await registerChargerLocally(harness.table, { chargerId, connectorCount: 1, now: new Date() });
   await addIdTag(harness.table, { idTag: 'TAG-HTTP', userId: owner });

@@ -12,6 +12,7 @@ import {
   ruleFields,
   runSeed,
   type ServiceFunction,
+  serviceFunction,
   startHandlerHarness,
 } from '../src/harness.js';
 import { type HostileCase, hostileCaseArbitrary, type TopicShape } from '../src/hostile.js';
@@ -50,10 +51,7 @@ const topics: TopicUnderTest[] = [
   },
   {
     name: 'heartbeat',
-    lambda: {
-      file: 'services/heartbeat/src/handlers/heartbeat.ts',
-      functionName: 'heartbeat-local-heartbeat',
-    },
+    lambda: serviceFunction('heartbeat', 'heartbeat'),
     shape: {
       valid: () => ({ at: nowIso(), firmware: '1.4.2', intervalS: 300, ...envelope() }),
       required: ['at', 'chargerId', 'clientId', 'receivedAt'],
@@ -63,10 +61,7 @@ const topics: TopicUnderTest[] = [
   },
   {
     name: 'meter',
-    lambda: {
-      file: 'services/metering/src/handlers/ingest-reading.ts',
-      functionName: 'metering-local-ingestReading',
-    },
+    lambda: serviceFunction('metering', 'ingest-reading'),
     shape: {
       valid: () => ({
         messageId: randomUUID(),
@@ -94,7 +89,7 @@ const topics: TopicUnderTest[] = [
   },
   {
     name: 'plug',
-    lambda: { file: 'services/plug-events/src/handlers/plug.ts', functionName: 'plug-events-local-plug' },
+    lambda: serviceFunction('plug-events', 'plug'),
     shape: {
       valid: () => ({
         messageId: randomUUID(),
@@ -111,7 +106,7 @@ const topics: TopicUnderTest[] = [
   },
   {
     name: 'presence',
-    lambda: { file: 'services/heartbeat/src/handlers/presence.ts', functionName: 'heartbeat-local-presence' },
+    lambda: serviceFunction('heartbeat', 'presence'),
     shape: {
       valid: () => ({
         clientId: pick([chargerA, chargerB]),
