@@ -180,7 +180,12 @@ export async function authorizeCharge(
       now: receivedAt,
     });
 
-    const liveness = chargerLivenessUpdate(table.tableName, request.chargerId, request.receivedAtMs);
+    const liveness = chargerLivenessUpdate(
+      table.tableName,
+      request.chargerId,
+      request.receivedAtMs,
+      clock().getTime(),
+    );
     let session: Session | undefined;
     let transactItems: TransactItems;
     let attempt: AuthAttempt;

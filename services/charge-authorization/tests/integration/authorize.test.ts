@@ -85,7 +85,9 @@ describe('authorize: every status through the real handler', () => {
     const chargerId = await freshCharger();
     const idTag = await freshTag();
     await setConnector(table, chargerId, 1, { lastRegisterWh: 42_000 });
-    const receivedAt = Date.parse('2026-11-25T07:00:00.000Z');
+    // Recent: a request processed over 30 s after receipt would not refresh liveness.
+    const receivedAt = Date.now() - 1_000;
+    const receivedAtIso = new Date(receivedAt).toISOString();
     const event = authRequestEvent({ chargerId, idTag, connectorId: 1, receivedAt });
 
     const response = await requestAnswer(event);
@@ -105,7 +107,7 @@ describe('authorize: every status through the real handler', () => {
       userId: `user-${idTag}`,
       idTag,
       status: 'Authorized',
-      startedAt: '2026-11-25T07:00:00.000Z',
+      startedAt: receivedAtIso,
       energyStartWh: 42_000,
       energyWh: 0,
       costMinor: 0,
@@ -126,7 +128,7 @@ describe('authorize: every status through the real handler', () => {
       status: 'Preparing',
     });
     expect((await getIdTag(table, idTag))?.activeSessionCount).toBe(1);
-    expect(await getCharger(table, chargerId)).toMatchObject({ lastSeenAt: '2026-11-25T07:00:00.000Z' });
+    expect(await getCharger(table, chargerId)).toMatchObject({ lastSeenAt: receivedAtIso });
     expect(await attemptsOf(table, chargerId)).toEqual([
       {
         chargerId,
