@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { authStatuses, meterContexts } from './contract/device.js';
 import { currencySchema, sessionStatuses } from './contract/http.js';
 import {

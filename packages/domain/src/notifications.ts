@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AuthStatus, unavailableReasons } from './contract/device.js';
 import { sessionStatuses } from './contract/http.js';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type PlugEventKind, plugEvents } from './contract/device.js';
 import { type SessionStatus, sessionStatuses } from './contract/http.js';
 import { chargerIdSchema, connectorIdSchema, isoTimestampSchema, uuidSchema } from './contract/primitives.js';

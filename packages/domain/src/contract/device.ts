@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectorIdSchema, idTagSchema, isoTimestampSchema, uuidSchema } from './primitives.js';
 
 // Device → cloud payloads. Strict: an unknown field is bad input, never silently ignored.

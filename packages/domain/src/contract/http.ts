@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { chargerIdSchema, connectorIdSchema, isoTimestampSchema, uuidSchema } from './primitives.js';
 
 export const sessionStatuses = ['Authorized', 'Charging', 'Completed', 'Expired'] as const;

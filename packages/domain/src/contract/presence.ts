@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { epochMsSchema } from './primitives.js';
 
 // AWS IoT Core lifecycle events, as published on $aws/events/presence/{connected|disconnected}/{clientId}.
