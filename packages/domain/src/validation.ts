@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { MAX_PAYLOAD_BYTES } from './contract/primitives.js';
 import { BadInputError } from './errors.js';
 

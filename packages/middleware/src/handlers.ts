@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { classifyErrors, type DeadLetterSink, type Rejected } from './classify-errors.js';
 import { correlatedLogging } from './correlation.js';
 import { type HttpEvent, type HttpResult, httpErrors } from './http.js';

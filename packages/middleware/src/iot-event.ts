@@ -1,6 +1,6 @@
 import { parseOrThrow, SpoofError } from '@evcharge/domain';
 import type { MiddlewareObj } from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * Refuses an IoT rule event whose MQTT client id is not the charger named by the topic.
