@@ -68,9 +68,10 @@ interface Probe {
 
 const probes: Probe[] = [
   {
-    id: 'probe: zod (import only)',
+    id: 'probe: zod (one object schema, imported as our code does)',
     input: {
-      contents: "import { z } from 'zod';\nexport const handler = async () => typeof z.object;",
+      contents:
+        "import * as z from 'zod';\nconst schema = z.object({ at: z.string() });\nexport const handler = async () => schema.safeParse({ at: 'x' }).success;",
       resolveDir: 'packages/domain',
     },
   },
