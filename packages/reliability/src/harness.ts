@@ -17,6 +17,8 @@ import { repoRoot } from './templates.js';
 export const fullRun = process.env.RELIABILITY_FULL === '1';
 /** RELIABILITY_SEED replays a run; otherwise every run draws its own (the tests print it). */
 export const runSeed = Number(process.env.RELIABILITY_SEED ?? Date.now() % 2_147_483_647);
+/** How many generated cases a property runs (per topic, per route): RELIABILITY_CASES, or by run mode. */
+export const propertyCases = Number(process.env.RELIABILITY_CASES ?? (fullRun ? 1_000 : 200));
 
 /** A deployed function: its handler file (from the repo root) and its name on the local stage. */
 export interface ServiceFunction {

@@ -6,9 +6,9 @@ import fc from 'fast-check';
 import {
   authorizeFunction,
   authRequestEvent,
-  fullRun,
   type HandlerHarness,
   type Invoke,
+  propertyCases,
   runSeed,
   serviceFunction,
   startHandlerHarness,
@@ -17,7 +17,7 @@ import { hostileValue } from '../src/hostile.js';
 
 // The user API through its real handlers: whoever calls, with whatever ids and bodies, the answer is a 2xx only
 // for the owner, 404 (never 403) for someone else's session, never a 500, never a stack trace or internal key.
-const casesPerRoute = Number(process.env.RELIABILITY_CASES ?? (fullRun ? 1_000 : 200));
+const casesPerRoute = propertyCases;
 const owner = 'user-http-owner';
 const chargerId = 'CP-HOSTILE-HTTP';
 

@@ -9,6 +9,7 @@ import {
   fullRun,
   type HandlerHarness,
   type Invoke,
+  propertyCases,
   ruleFields,
   runSeed,
   type ServiceFunction,
@@ -20,7 +21,7 @@ import { checkTableInvariants } from '../src/invariants.js';
 
 // Property-based hostile input through the REAL handlers (middleware included), on DynamoDB Local.
 // Bounded by default (pnpm test); RELIABILITY_FULL=1 runs ≥ 1,000 cases per topic.
-const casesPerTopic = Number(process.env.RELIABILITY_CASES ?? (fullRun ? 1_000 : 200));
+const casesPerTopic = propertyCases;
 
 const chargerA = 'CP-HOSTILE-A';
 const chargerB = 'CP-HOSTILE-B';
