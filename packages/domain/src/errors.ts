@@ -2,6 +2,21 @@
 
 export type ErrorClass = 'bad-input' | 'spoof' | 'transient' | 'bug';
 
+/**
+ * What is kept of a message that can never succeed: enough to understand it and redrive it after a fix.
+ * The middleware writes it; `pnpm redrive` reads it and writes it back with its history.
+ */
+export interface DeadLetter {
+  functionName: string;
+  errorClass: ErrorClass;
+  field?: string;
+  reason: string;
+  payload: unknown;
+  attempts: number;
+  firstFailureAt: string;
+  lastFailureAt: string;
+}
+
 /** The message can never succeed as sent: dead-letter it once, never retry. */
 export class BadInputError extends Error {
   override readonly name: string = 'BadInputError';

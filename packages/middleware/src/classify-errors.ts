@@ -1,18 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { BadInputError, type ErrorClass, TransientError } from '@evcharge/domain';
+import { BadInputError, type DeadLetter, type ErrorClass, TransientError } from '@evcharge/domain';
 import type { MiddlewareObj, Request } from '@middy/core';
 
-/** What is kept of a message that can never succeed: enough to understand it and redrive it after a fix. */
-export interface DeadLetter {
-  functionName: string;
-  errorClass: ErrorClass;
-  field?: string;
-  reason: string;
-  payload: unknown;
-  attempts: number;
-  firstFailureAt: string;
-  lastFailureAt: string;
-}
+export type { DeadLetter };
 
 export type DeadLetterSink = (letter: DeadLetter) => Promise<void>;
 

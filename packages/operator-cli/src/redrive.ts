@@ -12,21 +12,9 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { ErrorClass } from '@evcharge/domain';
+import type { DeadLetter, ErrorClass } from '@evcharge/domain';
 import { parseCliArgs, stringOption } from './cli/args.js';
 import { type CommandIo, processIo, runCommand } from './cli/run.js';
-
-/** The one dead-letter shape this CLI writes back (the middleware's DeadLetter). */
-export interface DeadLetterWithHistory {
-  functionName: string;
-  errorClass: ErrorClass;
-  field?: string;
-  reason: string;
-  payload: unknown;
-  attempts: number;
-  firstFailureAt: string;
-  lastFailureAt: string;
-}
 
 export type ReplayPlan =
   | {
@@ -279,7 +267,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
       }
       const result = await options.invoke(plan.functionName, plan.payload);
       const failedAt = now().toISOString();
-      let letter: DeadLetterWithHistory | undefined;
+      let letter: DeadLetter | undefined;
       if (result.functionError) {
         const error = isObject(result.payload) ? result.payload : {};
         const errorType = String(error.errorType ?? result.functionError);
