@@ -17,6 +17,17 @@ export interface DeadLetter {
   lastFailureAt: string;
 }
 
+/** A dead letter as a queue message: the letter as JSON, its class and function as filterable attributes. */
+export function deadLetterMessage(letter: DeadLetter) {
+  return {
+    MessageBody: JSON.stringify(letter),
+    MessageAttributes: {
+      errorClass: { DataType: 'String', StringValue: letter.errorClass },
+      functionName: { DataType: 'String', StringValue: letter.functionName },
+    },
+  };
+}
+
 /** The message can never succeed as sent: dead-letter it once, never retry. */
 export class BadInputError extends Error {
   override readonly name: string = 'BadInputError';

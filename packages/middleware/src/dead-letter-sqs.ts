@@ -1,4 +1,5 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { deadLetterMessage } from '@evcharge/domain';
 import type { DeadLetter, DeadLetterSink } from './classify-errors.js';
 
 // Module scope: created once per cold start; the endpoint comes from AWS_ENDPOINT_URL_SQS locally.
@@ -12,15 +13,6 @@ export function sqsDeadLetterSink(queueUrl = process.env.DEAD_LETTER_QUEUE_URL):
   if (!queueUrl) return undefined;
   return async (letter: DeadLetter) => {
     sqsClient ??= new SQSClient({});
-    await sqsClient.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: JSON.stringify(letter),
-        MessageAttributes: {
-          errorClass: { DataType: 'String', StringValue: letter.errorClass },
-          functionName: { DataType: 'String', StringValue: letter.functionName },
-        },
-      }),
-    );
+    await sqsClient.send(new SendMessageCommand({ QueueUrl: queueUrl, ...deadLetterMessage(letter) }));
   };
 }

@@ -12,7 +12,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { DeadLetter, ErrorClass } from '@evcharge/domain';
+import { type DeadLetter, deadLetterMessage, type ErrorClass } from '@evcharge/domain';
 import { parseCliArgs, stringOption } from './cli/args.js';
 import { type CommandIo, processIo, runCommand } from './cli/run.js';
 
@@ -297,14 +297,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
       }
       if (letter) {
         const { MessageId } = await sqs.send(
-          new SendMessageCommand({
-            QueueUrl: queueUrl,
-            MessageBody: JSON.stringify(letter),
-            MessageAttributes: {
-              errorClass: { DataType: 'String', StringValue: letter.errorClass },
-              functionName: { DataType: 'String', StringValue: letter.functionName },
-            },
-          }),
+          new SendMessageCommand({ QueueUrl: queueUrl, ...deadLetterMessage(letter) }),
         );
         if (MessageId) written.add(MessageId);
         report.failedAgain++;
