@@ -23,3 +23,14 @@ export function authRequestEvent(overrides: Partial<AuthRequestEvent> = {}): Aut
 export function lambdaContext(functionName = 'charge-authorization-local-authorize'): Context {
   return createLambdaContext(functionName);
 }
+
+/** The environment serverless.yml gives the functions, pointed at a test table and IoT data-plane recorder. */
+export function useServiceEnv(tableName: string, iotDataPlaneEndpoint: string): void {
+  process.env.AWS_ENDPOINT_URL_IOT_DATA_PLANE = iotDataPlaneEndpoint;
+  process.env.TABLE_NAME = tableName;
+  process.env.TARIFF_PRICE_PER_KWH_MINOR = '350';
+  process.env.TARIFF_CURRENCY = 'KRW';
+  process.env.CONNECTION_TIMEOUT_S = '120';
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  delete process.env.DEAD_LETTER_QUEUE_URL;
+}

@@ -18,7 +18,7 @@ import {
 } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { authRequestEvent, lambdaContext } from '../helpers/factories.js';
+import { authRequestEvent, lambdaContext, useServiceEnv } from '../helpers/factories.js';
 import { type IotDataPlaneRecorder, startIotDataPlaneRecorder } from '../helpers/iot-data-plane-recorder.js';
 import { attemptsOf, sessionsOn, setConnector } from '../helpers/table-state.js';
 
@@ -29,13 +29,7 @@ let authorize: (event: unknown) => Promise<unknown>;
 beforeAll(async () => {
   iotDataPlane = await startIotDataPlaneRecorder();
   table = await createTestTable('charge-authorization');
-  process.env.AWS_ENDPOINT_URL_IOT_DATA_PLANE = iotDataPlane.endpoint;
-  process.env.TABLE_NAME = table.tableName;
-  process.env.TARIFF_PRICE_PER_KWH_MINOR = '350';
-  process.env.TARIFF_CURRENCY = 'KRW';
-  process.env.CONNECTION_TIMEOUT_S = '120';
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  delete process.env.DEAD_LETTER_QUEUE_URL;
+  useServiceEnv(table.tableName, iotDataPlane.endpoint);
   const { handler } = await import('../../src/handlers/authorize.js');
   authorize = (event) => handler(event, lambdaContext());
 });

@@ -3,7 +3,7 @@ import { type AuthResponsePayload, authResponsePayloadSchema, chargerTopic } fro
 import { addIdTag, getConnector, getIdTag, getSession, keys, registerCharger } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { authRequestEvent, lambdaContext } from '../helpers/factories.js';
+import { authRequestEvent, lambdaContext, useServiceEnv } from '../helpers/factories.js';
 import { type IotDataPlaneRecorder, startIotDataPlaneRecorder } from '../helpers/iot-data-plane-recorder.js';
 import { setConnector } from '../helpers/table-state.js';
 
@@ -21,13 +21,7 @@ let sweep: () => Promise<SweepResult>;
 beforeAll(async () => {
   iotDataPlane = await startIotDataPlaneRecorder();
   table = await createTestTable('expire-sessions');
-  process.env.AWS_ENDPOINT_URL_IOT_DATA_PLANE = iotDataPlane.endpoint;
-  process.env.TABLE_NAME = table.tableName;
-  process.env.TARIFF_PRICE_PER_KWH_MINOR = '350';
-  process.env.TARIFF_CURRENCY = 'KRW';
-  process.env.CONNECTION_TIMEOUT_S = '120';
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  delete process.env.DEAD_LETTER_QUEUE_URL;
+  useServiceEnv(table.tableName, iotDataPlane.endpoint);
   const authorizeModule = await import('../../src/handlers/authorize.js');
   const expireModule = await import('../../src/handlers/expire-sessions.js');
   authorize = (event) => authorizeModule.handler(event, lambdaContext());
