@@ -105,6 +105,38 @@ export function applyReading(state: RegisterState, reading: RegisterReading): Re
   return unchanged('out-of-order');
 }
 
+/**
+ * Applies a reading taken before a session started (a reading without sessionId whose device time precedes
+ * the session's start, or a late reading of the session before it on the connector) to that session's
+ * start. In order, such a reading would have been the connector's register when the session was
+ * authorized, so the start ends as the latest pre-session register, whatever the arrival order:
+ * - a start authorization took from the connector (energyStartAt undefined) is raised to it, never lowered
+ *   (a later pre-session reading may already have raised it);
+ * - a start the session's own first reading set (authorization knew no register) is replaced by it, as
+ *   authorization would have taken it in order; a pre-session register above it is a regression.
+ * Only the start moves: the latest values are the session's own readings.
+ */
+export function applyPreSessionReading(state: RegisterState, reading: RegisterReading): ReadingApplication {
+  const unchanged = (anomaly: ReadingAnomaly): ReadingApplication => ({
+    changed: false,
+    anomaly,
+    next: state,
+  });
+  if (reading.registerWh === 0) return unchanged('zero-register-placeholder');
+  if (state.latestRegisterWh !== undefined && reading.registerWh > state.latestRegisterWh) {
+    return unchanged('register-regression');
+  }
+  const asStart: ReadingApplication = {
+    changed: true,
+    next: { ...state, energyStartWh: reading.registerWh, energyStartAt: undefined },
+  };
+  if (state.energyStartWh === undefined) return asStart;
+  if (state.energyStartAt === undefined) {
+    return reading.registerWh > state.energyStartWh ? asStart : unchanged('out-of-order');
+  }
+  return reading.registerWh <= state.energyStartWh ? asStart : unchanged('register-regression');
+}
+
 export interface SessionTotals {
   energyWh: number;
   costMinor: number;

@@ -1,4 +1,5 @@
 import {
+  applyPreSessionReading,
   applyReading,
   BadInputError,
   type Connector,
@@ -35,7 +36,13 @@ export interface IngestOutcome {
   answeredRequestId?: string;
 }
 
-type Link = { session: Session; connector?: undefined } | { session?: undefined; connector: Connector };
+/**
+ * Where a reading goes: its session, or the connector's history. A reading on the connector's history may
+ * precede the session now holding the connector (`following`), whose start it then is.
+ */
+type Link =
+  | { session: Session; connector?: undefined; following?: undefined }
+  | { session?: undefined; connector: Connector; following?: Session | undefined };
 
 /** What one reading does: the reading to store (write 1) and the effects of write 2, all from one read. */
 interface ReadingPlan {
@@ -46,6 +53,9 @@ interface ReadingPlan {
   answeredRequestId?: string;
 }
 
+/** Plans tried against fresh state when the state moves between read and write 2, before Lambda's retry. */
+const MAX_PLANS = 3;
+
 /**
  * Keeps every reading exactly once and moves the totals it belongs to, in at most two writes:
  * (1) the reading + charger liveness, (2) its effects (session, connector, request answer) in one call.
@@ -53,22 +63,28 @@ interface ReadingPlan {
  * unless an earlier delivery stopped between the two writes.
  */
 export async function ingestReading(table: TableContext, event: MeterEvent): Promise<IngestOutcome> {
-  const plan = await planReading(table, event);
+  let plan = await planReading(table, event);
   const stored = await storeMeterReading(table, plan.reading, event.receivedAt);
-  const outcome: IngestOutcome = {
+  for (let attempt = 1; ; attempt++) {
+    if (await commitReadingEffects(table, plan.effects)) return outcomeOf(plan, stored, true);
+    // The state moved between read and write (another reading, an unplug, an authorization). Nothing was
+    // written: plan again against fresh state at once, so the reading lands before the next decision.
+    const fresh = await planReading(table, event);
+    if (fresh.effects.length === 0) return outcomeOf(plan, stored, false);
+    if (attempt >= MAX_PLANS) throw new TransientError('a reading kept racing other writes; retrying');
+    plan = fresh;
+  }
+}
+
+/** A request counts as answered only by the plan this invocation committed. */
+function outcomeOf(plan: ReadingPlan, stored: IngestOutcome['stored'], committed: boolean): IngestOutcome {
+  return {
     stored,
     ...(plan.link.session ? { sessionId: plan.link.session.sessionId } : {}),
     applied: plan.application.changed,
     ...(plan.application.changed ? {} : { anomaly: plan.application.anomaly }),
+    ...(committed && plan.answeredRequestId ? { answeredRequestId: plan.answeredRequestId } : {}),
   };
-  if (await commitReadingEffects(table, plan.effects)) {
-    return plan.answeredRequestId ? { ...outcome, answeredRequestId: plan.answeredRequestId } : outcome;
-  }
-  // The state moved between read and write (another reading, the time-out). Nothing was written; if the
-  // reading still has something to do against fresh state, Lambda's retry does it (write 1 is then a no-op).
-  const fresh = await planReading(table, event);
-  if (fresh.effects.length > 0) throw new TransientError('a reading raced another write; retrying');
-  return outcome;
 }
 
 async function planReading(table: TableContext, event: MeterEvent): Promise<ReadingPlan> {
@@ -79,8 +95,11 @@ async function planReading(table: TableContext, event: MeterEvent): Promise<Read
   const plan: ReadingPlan = { link, reading: stored, application, effects: [] };
 
   if (!link.session) {
-    if (application.changed) {
-      plan.effects.push(connectorRegisterEffect(table.tableName, connectorUpdate(link.connector, reading)));
+    plan.effects.push(...preSessionEffects(table, link.connector, link.following, reading));
+    if (!application.changed && plan.effects.length > 0) {
+      // It did not move the connector's register, but it is the following session's start.
+      plan.application = { changed: true, next: application.next };
+      plan.reading = reading;
     }
     return plan;
   }
@@ -94,6 +113,7 @@ async function planReading(table: TableContext, event: MeterEvent): Promise<Read
         expected: registerStateOf(link),
         next,
         totals,
+        expectedStatus: session.status,
       }),
     );
   }
@@ -122,7 +142,12 @@ async function planReading(table: TableContext, event: MeterEvent): Promise<Read
   return plan;
 }
 
-/** A reading names its session, or belongs to the connector's active session, or to no session at all. */
+/**
+ * A reading names its session, or belongs to the session that held the connector when it was taken: the
+ * active session if the reading's device time is not before that session's start, else none (it precedes
+ * the session, and is its start). Decided by time, not by what is active when the reading is processed,
+ * so a reading shuffled across an authorization links the same way in every order.
+ */
 async function linkOf(table: TableContext, event: MeterEvent): Promise<Link> {
   if (event.sessionId) {
     const session = await getSession(table, event.sessionId);
@@ -134,7 +159,13 @@ async function linkOf(table: TableContext, event: MeterEvent): Promise<Link> {
   const connector = await getConnector(table, event.chargerId, event.connectorId);
   if (!connector) throw new BadInputError('connectorId', 'is not a connector of this charger');
   const session = connector.activeSessionId ? await getSession(table, connector.activeSessionId) : undefined;
+  if (session && isBeforeStart(event.at, session)) return { connector, following: session };
   return session ? { session } : { connector };
+}
+
+/** Device time against the session's start (server time): clocks within the contract's skew agree. */
+function isBeforeStart(at: string, session: Session): boolean {
+  return Date.parse(at) < Date.parse(session.startedAt);
 }
 
 function registerStateOf(link: Link): RegisterState {
@@ -145,21 +176,53 @@ function registerStateOf(link: Link): RegisterState {
   return { latestRegisterWh: link.connector.lastRegisterWh, lastReadingAt: link.connector.lastReadingAt };
 }
 
-function connectorUpdate(connector: Connector, reading: MeterReading, requireFree = false) {
-  return {
-    chargerId: connector.chargerId,
-    connectorId: connector.connectorId,
-    expected: { lastRegisterWh: connector.lastRegisterWh, lastReadingAt: connector.lastReadingAt },
-    next: { lastRegisterWh: reading.registerWh, lastReadingAt: reading.at },
-    requireFree,
-  };
+/**
+ * A reading taken before the session that now holds the connector (or while none does): it moves the
+ * connector's register (the next session's start) and, if a session already took its start from the
+ * connector, that session's start, as the in-order authorization would have. Both are conditioned on the
+ * connector's holder as read, so a reading racing an authorization is planned again.
+ */
+function preSessionEffects(
+  table: TableContext,
+  connector: Connector,
+  following: Session | undefined,
+  reading: MeterReading,
+): ReadingEffect[] {
+  const effects: ReadingEffect[] = [];
+  if (following) {
+    const expected = registerStateOf({ session: following });
+    const application = applyPreSessionReading(expected, reading);
+    if (application.changed) {
+      effects.push(
+        sessionMeterEffect(table.tableName, {
+          sessionId: following.sessionId,
+          expected,
+          next: application.next,
+          totals: sessionTotalsOf(application.next, following),
+          expectedStatus: following.status,
+        }),
+      );
+    }
+  }
+  if (applyReading(registerStateOf({ connector }), reading).changed) {
+    effects.push(
+      connectorRegisterEffect(table.tableName, {
+        chargerId: connector.chargerId,
+        connectorId: connector.connectorId,
+        expected: { lastRegisterWh: connector.lastRegisterWh, lastReadingAt: connector.lastReadingAt },
+        next: { lastRegisterWh: reading.registerWh, lastReadingAt: reading.at },
+        ...(following ? { heldBy: following.sessionId } : { requireFree: true }),
+      }),
+    );
+  }
+  return effects;
 }
 
 /**
  * A late reading of a session that has ended (a Transaction.End processed after the unplug) moves that
- * session's totals, and must not be billed again by the next session on the connector, which starts
- * from the connector's last register: carry the register over to the connector while it is free, or
- * raise the next session's start (taken from the stale register at its authorization).
+ * session's totals, and must not be billed again by the next session on the connector, which started
+ * from the connector's register: it carries over to the connector, and to the start of the session now
+ * holding it, when the reading precedes that session.
  */
 async function carryOver(
   table: TableContext,
@@ -168,29 +231,11 @@ async function carryOver(
 ): Promise<ReadingEffect[]> {
   const connector = await getConnector(table, ended.chargerId, ended.connectorId);
   if (!connector || connector.activeSessionId === ended.sessionId) return [];
-  if (!connector.activeSessionId) {
-    const application = applyReading(registerStateOf({ connector }), reading);
-    if (!application.changed) return [];
-    return [connectorRegisterEffect(table.tableName, connectorUpdate(connector, reading, true))];
-  }
-  const following = await getSession(table, connector.activeSessionId);
-  if (
-    !following ||
-    following.energyStartWh === undefined ||
-    following.energyStartAt !== undefined || // its own first reading set the start: already right
-    reading.registerWh <= following.energyStartWh ||
-    reading.at > following.startedAt
-  ) {
+  const holder = connector.activeSessionId ? await getSession(table, connector.activeSessionId) : undefined;
+  if (connector.activeSessionId && !holder) return [];
+  if (holder && !isBeforeStart(reading.at, holder)) {
+    // Taken after the next session began (clock skew): neither its start nor, while it holds, the connector.
     return [];
   }
-  const expected = registerStateOf({ session: following });
-  const corrected: RegisterState = { ...expected, energyStartWh: reading.registerWh };
-  return [
-    sessionMeterEffect(table.tableName, {
-      sessionId: following.sessionId,
-      expected,
-      next: corrected,
-      totals: sessionTotalsOf(corrected, following),
-    }),
-  ];
+  return preSessionEffects(table, connector, holder, reading);
 }

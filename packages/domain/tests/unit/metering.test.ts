@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
+  applyPreSessionReading,
   applyReading,
   type MeterEvent,
   meterReadingOf,
@@ -191,6 +192,100 @@ describe('order independence (property)', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  // The connector's readings before a session and the session's own, delivered in any order around the
+  // authorization (which snapshots the connector's register as the start): the session ends as in order.
+  it('a session starts from the latest pre-session register, whatever was processed before its authorization', () => {
+    fc.assert(
+      fc.property(
+        monotoneReadings,
+        fc.nat(),
+        fc.infiniteStream(fc.nat()),
+        fc.nat(),
+        (readings, split, shuffleKeys, authPosition) => {
+          const preSessionCount = split % (readings.length + 1);
+          const preSession = readings.slice(0, preSessionCount);
+          const own = readings.slice(preSessionCount);
+          const connectorAfter = (pre: RegisterReading[]) => applyAll({}, pre).latestRegisterWh;
+          const authorize = (pre: RegisterReading[]): RegisterState => {
+            const snapshot = connectorAfter(pre);
+            return snapshot === undefined ? {} : { energyStartWh: snapshot };
+          };
+          const inOrder = applyAll(authorize(preSession), own);
+
+          const tagged = [
+            ...preSession.map((r) => ({ r, pre: true })),
+            ...own.map((r) => ({ r, pre: false })),
+          ];
+          const shuffled = tagged
+            .map((entry) => ({ entry, key: shuffleKeys.next().value }))
+            .sort((a, b) => a.key - b.key)
+            .map(({ entry }) => entry);
+          // Own readings exist only once the session does: the authorization comes before the first of them.
+          const firstOwn = shuffled.findIndex((entry) => !entry.pre);
+          const cut = Math.min(
+            authPosition % (shuffled.length + 1),
+            firstOwn < 0 ? shuffled.length : firstOwn,
+          );
+          const beforeAuth = shuffled.slice(0, cut).map((entry) => entry.r);
+          const outOfOrder = shuffled
+            .slice(cut)
+            .reduce(
+              (state, entry) =>
+                (entry.pre ? applyPreSessionReading(state, entry.r) : applyReading(state, entry.r)).next,
+              authorize(beforeAuth),
+            );
+          expect(sessionTotalsOf(outOfOrder, tariff)).toEqual(sessionTotalsOf(inOrder, tariff));
+          expect(outOfOrder.energyStartWh).toBe(inOrder.energyStartWh);
+          expect(outOfOrder.latestRegisterWh).toBe(inOrder.latestRegisterWh);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('applyPreSessionReading (a reading taken before the session started)', () => {
+  it('raises a start that authorization took from a stale connector register', () => {
+    const result = applyPreSessionReading({ energyStartWh: 12_000 }, reading('25:00', 12_500));
+    expect(result).toEqual({ changed: true, next: { energyStartWh: 12_500, energyStartAt: undefined } });
+  });
+
+  it('never lowers a start that authorization took (a later pre-session reading already set it)', () => {
+    expect(applyPreSessionReading({ energyStartWh: 12_500 }, reading('20:00', 12_000))).toMatchObject({
+      changed: false,
+      anomaly: 'out-of-order',
+    });
+  });
+
+  it('replaces a start the session’s own first reading set, as authorization would have taken it', () => {
+    const state: RegisterState = {
+      energyStartWh: 12_600,
+      energyStartAt: '2026-11-25T06:32:00.000Z',
+      latestRegisterWh: 13_000,
+      lastReadingAt: '2026-11-25T06:40:00.000Z',
+    };
+    const result = applyPreSessionReading(state, reading('25:00', 12_500));
+    expect(result.next).toEqual({ ...state, energyStartWh: 12_500, energyStartAt: undefined });
+    expect(sessionTotalsOf(result.next, tariff)).toEqual({ energyWh: 500, costMinor: 175 });
+  });
+
+  it('is the start of a session that has no register yet, and moves nothing else', () => {
+    expect(applyPreSessionReading({}, reading('25:00', 12_500)).next).toEqual({
+      energyStartWh: 12_500,
+      energyStartAt: undefined,
+    });
+  });
+
+  it('flags a pre-session register above the session’s own readings, and a zero placeholder', () => {
+    const state: RegisterState = { energyStartWh: 12_000, latestRegisterWh: 13_000, lastReadingAt: 'x' };
+    expect(applyPreSessionReading(state, reading('25:00', 13_500))).toMatchObject({
+      anomaly: 'register-regression',
+    });
+    expect(applyPreSessionReading(state, reading('25:00', 0))).toMatchObject({
+      anomaly: 'zero-register-placeholder',
+    });
   });
 });
 

@@ -252,25 +252,33 @@ function putSession(table: TableContext, session: Session, connectionTimeoutS: n
   };
 }
 
-/** The connector must still be free, not faulted, and plugged as read (the session status depends on it). */
+/**
+ * The connector must still be free, not faulted, and plugged as read (the session status depends on it),
+ * and still hold the register read (the session's energyStartWh): a reading landing between the read and
+ * this write makes the request re-read, so the start never misses it.
+ */
 function claimConnector(table: TableContext, connector: Connector, session: Session) {
   const status = connectorStatusOf(
     { plugged: connector.plugged, faulted: false, activeSessionId: session.sessionId },
     { sessionId: session.sessionId, status: session.status },
   );
+  const sameRegister =
+    connector.lastRegisterWh === undefined
+      ? 'attribute_not_exists(lastRegisterWh)'
+      : 'lastRegisterWh = :lastRegisterWh';
   return {
     Update: {
       TableName: table.tableName,
       Key: keys.connector(connector.chargerId, connector.connectorId),
       UpdateExpression: 'SET activeSessionId = :sessionId, #status = :status',
-      ConditionExpression:
-        'attribute_exists(pk) AND attribute_not_exists(activeSessionId) AND faulted = :false AND plugged = :plugged',
+      ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(activeSessionId) AND faulted = :false AND plugged = :plugged AND ${sameRegister}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':sessionId': session.sessionId,
         ':status': status,
         ':false': false,
         ':plugged': connector.plugged,
+        ...(connector.lastRegisterWh === undefined ? {} : { ':lastRegisterWh': connector.lastRegisterWh }),
       },
     },
   };

@@ -10,6 +10,7 @@ import {
   type MeterReading,
   type MeterRequest,
   type RegisterState,
+  type SessionStatus,
   type SessionTotals,
   TransientError,
 } from '@evcharge/domain';
@@ -143,6 +144,11 @@ export interface SessionMeterUpdate {
   expected: RegisterState;
   next: RegisterState;
   totals: SessionTotals;
+  /**
+   * The session's status as read: the totals were planned for a session in that state. A session that
+   * ended meanwhile fails the write, so the reading is planned again and carries its register over.
+   */
+  expectedStatus?: SessionStatus;
 }
 
 /** A reading's effect on one item: an Update, alone or inside write 2's transaction. */
@@ -169,10 +175,11 @@ function sessionMeterUpdate(tableName: string, update: SessionMeterUpdate) {
     energyStartAt: update.expected.energyStartAt,
     latestRegisterWh: update.expected.latestRegisterWh,
     lastReadingAt: update.expected.lastReadingAt,
+    ...(update.expectedStatus === undefined ? {} : { status: update.expectedStatus }),
   });
   const updateExpression = setOrRemove(expression, {
     energyStartWh: update.next.energyStartWh,
-    ...(update.next.energyStartAt === undefined ? {} : { energyStartAt: update.next.energyStartAt }),
+    energyStartAt: update.next.energyStartAt,
     latestRegisterWh: update.next.latestRegisterWh,
     lastReadingAt: update.next.lastReadingAt,
     powerW: update.next.powerW,
@@ -201,6 +208,8 @@ export interface ConnectorRegisterUpdate {
   next: { lastRegisterWh: number; lastReadingAt: string };
   /** Only while no session holds the connector (a new session has already taken its start from it). */
   requireFree?: boolean;
+  /** Only while this session holds the connector (the reading was planned against that session). */
+  heldBy?: string;
 }
 
 /** The connector's last known register, the next session's energyStartWh. */
@@ -208,6 +217,10 @@ export function connectorRegisterEffect(tableName: string, update: ConnectorRegi
   const expression: Expression = { conditions: ['attribute_exists(pk)'], names: {}, values: {} };
   expectUnchanged(expression, update.expected);
   if (update.requireFree) expression.conditions.push('attribute_not_exists(activeSessionId)');
+  if (update.heldBy !== undefined) {
+    expression.conditions.push('activeSessionId = :heldBy');
+    expression.values[':heldBy'] = update.heldBy;
+  }
   const updateExpression = setOrRemove(expression, update.next);
   return {
     Update: {

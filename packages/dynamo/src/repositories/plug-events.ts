@@ -327,7 +327,7 @@ function connectorUpdate(
 
 /**
  * Conditioned on the session as read: its status (the sweeper may have expired it), and for a
- * completion its latest reading, so a reading that lands first is the one the totals come from.
+ * completion its latest reading and its start, so a reading that lands first is one the totals come from.
  * Leaving Authorized disarms the connection timeout (REMOVE duePk, dueAt).
  */
 function sessionUpdateItem(table: TableContext, session: Session, update: SessionUpdate) {
@@ -357,6 +357,12 @@ function sessionUpdateItem(table: TableContext, session: Session, update: Sessio
     else {
       conditions.push('lastReadingAt = :lastReadingAt');
       values[':lastReadingAt'] = session.lastReadingAt;
+    }
+    // A late pre-session reading may correct the start (metering): the totals come from the start read.
+    if (session.energyStartWh === undefined) conditions.push('attribute_not_exists(energyStartWh)');
+    else {
+      conditions.push('energyStartWh = :energyStartWh');
+      values[':energyStartWh'] = session.energyStartWh;
     }
   }
   return {

@@ -242,13 +242,13 @@ describe('a late reading of a session that has ended', () => {
 
 describe('a race between read and write', () => {
   // Another reading commits between this reading's read and its write 2 (a real write on another client).
-  function beforeNextSessionWrite(concurrent: () => Promise<unknown>) {
-    let armed = true;
+  function beforeNextSessionWrite(concurrent: () => Promise<unknown>, times = 1) {
+    let armed = times;
     const name = `race-${connectorId}`;
     tableClient.middlewareStack.add(
       (next, context) => async (args) => {
-        if (armed && context.commandName === 'UpdateItemCommand') {
-          armed = false;
+        if (armed > 0 && context.commandName === 'UpdateItemCommand') {
+          armed -= 1;
           await concurrent();
         }
         return next(args);
@@ -283,15 +283,46 @@ describe('a race between read and write', () => {
     expect(await sessionNow()).toMatchObject({ latestRegisterWh: 12_000, lastReadingAt: at(30) });
   });
 
-  it('a newer reading that lost the race fails as transient, and the retry applies it', async () => {
+  it('a newer reading that lost the race is planned again and applied in the same invocation', async () => {
     await ingest(reading(0, 10_000));
-    const newer = reading(30, 12_000);
     const disarm = beforeNextSessionWrite(concurrentReading(11_000, at(15)));
+    counter.reset();
+    await expect(ingest(reading(30, 12_000))).resolves.toMatchObject({ stored: 'stored', applied: true });
+    disarm();
+    // write 1, the lost write 2, the write 2 planned against fresh state
+    expect(counter.writes()).toEqual(['TransactWriteItemsCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+    expect(await sessionNow()).toMatchObject({ latestRegisterWh: 12_000, energyWh: 2000 });
+  });
+
+  it('a reading that keeps losing races fails as transient, and the retry applies it', async () => {
+    await ingest(reading(0, 10_000));
+    const newer = reading(45, 13_000);
+    let register = 10_000;
+    const disarm = beforeNextSessionWrite(async () => {
+      const before = register;
+      register += 500;
+      await updateSessionMeter(testTable, {
+        sessionId: current.sessionId,
+        expected: {
+          energyStartWh: 10_000,
+          energyStartAt: at(0),
+          latestRegisterWh: before,
+          lastReadingAt: at(before === 10_000 ? 0 : (before - 10_000) / 100),
+        },
+        next: {
+          energyStartWh: 10_000,
+          energyStartAt: at(0),
+          latestRegisterWh: register,
+          lastReadingAt: at((register - 10_000) / 100),
+        },
+        totals: { energyWh: register - 10_000, costMinor: 0 },
+      });
+    }, 3);
     await expect(ingest(newer)).rejects.toMatchObject({ name: 'TransientError' });
     disarm();
-    expect((await sessionNow()).latestRegisterWh).toBe(11_000);
+    expect((await sessionNow()).latestRegisterWh).toBe(11_500);
     await expect(ingest(newer)).resolves.toMatchObject({ stored: 'duplicate', applied: true });
-    expect(await sessionNow()).toMatchObject({ latestRegisterWh: 12_000, energyWh: 2000 });
+    expect(await sessionNow()).toMatchObject({ latestRegisterWh: 13_000, energyWh: 3000 });
   });
 });
 
