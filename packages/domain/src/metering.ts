@@ -1,6 +1,7 @@
 import type { MeterEvent } from './contract/rule-events.js';
 import { costMinor, type Tariff, toWattHours } from './energy.js';
 import type { MeterReading } from './entities.js';
+import { isClockSkewed } from './liveness.js';
 
 // Meter readings applied to a register state (a session's totals, or a connector's last known register).
 // Pure: the caller reads the state, applies a reading, and writes the result conditionally on that state.
@@ -103,6 +104,19 @@ export function applyReading(state: RegisterState, reading: RegisterReading): Re
     };
   }
   return unchanged('out-of-order');
+}
+
+/**
+ * Whether a reading was taken before the session started: its device time against the session's start
+ * (server time). Only a device clock within the contract's skew is comparable; a skewed reading (a clock
+ * far off, or a message buffered for minutes) cannot tell, and belongs to the session holding the connector.
+ */
+export function precedesSession(
+  reading: { at: string; receivedAt: number },
+  session: { startedAt: string },
+): boolean {
+  if (isClockSkewed(reading.at, reading.receivedAt)) return false;
+  return Date.parse(reading.at) < Date.parse(session.startedAt);
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type MeterEvent,
   type MeterReading,
   meterReadingOf,
+  precedesSession,
   type ReadingAnomaly,
   type ReadingApplication,
   type RegisterState,
@@ -159,13 +160,8 @@ async function linkOf(table: TableContext, event: MeterEvent): Promise<Link> {
   const connector = await getConnector(table, event.chargerId, event.connectorId);
   if (!connector) throw new BadInputError('connectorId', 'is not a connector of this charger');
   const session = connector.activeSessionId ? await getSession(table, connector.activeSessionId) : undefined;
-  if (session && isBeforeStart(event.at, session)) return { connector, following: session };
+  if (session && precedesSession(event, session)) return { connector, following: session };
   return session ? { session } : { connector };
-}
-
-/** Device time against the session's start (server time): clocks within the contract's skew agree. */
-function isBeforeStart(at: string, session: Session): boolean {
-  return Date.parse(at) < Date.parse(session.startedAt);
 }
 
 function registerStateOf(link: Link): RegisterState {
@@ -233,7 +229,7 @@ async function carryOver(
   if (!connector || connector.activeSessionId === ended.sessionId) return [];
   const holder = connector.activeSessionId ? await getSession(table, connector.activeSessionId) : undefined;
   if (connector.activeSessionId && !holder) return [];
-  if (holder && !isBeforeStart(reading.at, holder)) {
+  if (holder && reading.at > holder.startedAt) {
     // Taken after the next session began (clock skew): neither its start nor, while it holds, the connector.
     return [];
   }

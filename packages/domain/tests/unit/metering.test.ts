@@ -6,6 +6,7 @@ import {
   type MeterEvent,
   meterReadingOf,
   meterRequestDueAt,
+  precedesSession,
   type RegisterReading,
   type RegisterState,
   sessionTotalsOf,
@@ -286,6 +287,25 @@ describe('applyPreSessionReading (a reading taken before the session started)', 
     expect(applyPreSessionReading(state, reading('25:00', 0))).toMatchObject({
       anomaly: 'zero-register-placeholder',
     });
+  });
+});
+
+describe('precedesSession (linking a reading without sessionId by time)', () => {
+  const session = { startedAt: '2026-11-25T06:31:00.000Z' };
+  const sent = (at: string, delayMs = 250) => ({ at, receivedAt: Date.parse(at) + delayMs });
+
+  it('a reading taken before the session started precedes it, whenever it is processed', () => {
+    expect(precedesSession(sent('2026-11-25T06:25:00.000Z'), session)).toBe(true);
+    expect(precedesSession(sent('2026-11-25T06:25:00.000Z', 60_000), session)).toBe(true);
+  });
+
+  it('a reading taken at or after the start belongs to the session', () => {
+    expect(precedesSession(sent('2026-11-25T06:31:00.000Z'), session)).toBe(false);
+    expect(precedesSession(sent('2026-11-25T06:40:00.000Z'), session)).toBe(false);
+  });
+
+  it('a device clock beyond the contract’s skew cannot tell: the reading belongs to the session', () => {
+    expect(precedesSession(sent('2026-11-25T04:00:00.000Z', 3 * 3_600_000), session)).toBe(false);
   });
 });
 

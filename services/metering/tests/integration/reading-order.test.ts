@@ -198,6 +198,24 @@ describe('a reading without sessionId is linked by its time, not by when it is p
   });
 });
 
+describe('a reading without sessionId from a clock beyond the contract’s skew', () => {
+  it('belongs to the session holding the connector (its device time cannot be compared)', async () => {
+    const run = newRun();
+    await deliver(run, { kind: 'plug', event: 'plugged', minute: 30 });
+    await deliver(run, { kind: 'auth', session: 'B', minute: 31 });
+    const sessionId = run.sessions.get('B');
+    // The charger's clock is 3 hours behind: its reading says 04:40 and reaches the server at 07:40.
+    const behind = meterEvent({
+      connectorId: run.connectorId,
+      at: '2026-11-25T04:40:00.000Z',
+      receivedAt: Date.parse(time(40)),
+      energy: { value: 13_000, unit: 'Wh' },
+    });
+    await expect(ingest(behind)).resolves.toMatchObject({ sessionId, applied: true });
+    expect((await outcome(run)).sessions.B).toMatchObject({ latestRegisterWh: 13_000 });
+  });
+});
+
 describe('a reading racing the write that changes its link', () => {
   /** Runs `concurrent` once, just before the next write of the given command on `client`. */
   function beforeNextWrite(
