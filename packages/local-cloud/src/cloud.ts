@@ -13,6 +13,8 @@ import { assertPortFree, createLocalTable } from './dynamodb/local-table.js';
 import { startHttpApi } from './http-api/http-api-server.js';
 import { decodeClaims } from './http-api/jwt-claims.js';
 import { LambdaRuntime } from './lambda/lambda-runtime.js';
+import { QueuePoller } from './queues/queue-poller.js';
+import { WorkQueues } from './queues/work-queues.js';
 import { compileRules, RulesEngine } from './rules/rules-engine.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { type DeadLetterRecord, DeadLetterStore } from './state/dead-letters.js';
@@ -27,7 +29,7 @@ export interface LocalCloudOptions {
   services?: string[];
   /** 0 picks a free port. Defaults: mqtt 1883, aws 4566, http 3000, dynamodb 8000. */
   ports?: { mqtt?: number; aws?: number; http?: number; dynamodb?: number };
-  /** Schedules run this many times faster. */
+  /** Schedules run this many times faster (SQS delays and visibility timeouts stay real time). */
   timeFactor?: number;
   /** Reuse an already-running DynamoDB Local instead of starting one. */
   dynamodbEndpoint?: string;
@@ -73,6 +75,8 @@ export interface LocalCloud {
   notifications: () => PublishedNotification[];
   deadLetters: () => DeadLetterRecord[];
   stats: () => LocalCloudStats;
+  /** Messages in a work queue (one an `sqs` event consumes), delayed, visible or in flight. */
+  queueDepth: (queue: string) => number;
   /** Sees every message the broker accepts (device, data plane, lifecycle); returns an unsubscribe. */
   observe: (listener: (message: BrokerMessage) => void) => () => void;
   /** Publishes as the cloud (like the IoT data plane). */
@@ -91,6 +95,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const stats = new CloudStats();
   const deadLetters = new DeadLetterStore();
   const notifications = new NotificationStore();
+  const workQueues = new WorkQueues(deadLetters);
   const messageLog = new MessageLog();
   const cleanups: (() => Promise<void> | void)[] = [];
   const stopAll = async () => {
@@ -115,6 +120,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       port: ports.aws,
       notifications,
       deadLetters,
+      workQueues,
       topicArns,
       publishToBroker: (topic, payload, qos) => publishToBroker(topic, payload, qos),
       stats: () => snapshot(),
@@ -144,7 +150,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const admin = createDynamoDbClient({ endpoint: dynamodbEndpoint });
     cleanups.push(() => admin.destroy());
     for (const name of config.topicNames) topicArns.add(topicArn(name));
-    for (const name of config.queueNames) deadLetters.ensureQueue(name);
+    // A queue an `sqs` event consumes is a work queue (with its declared delay, visibility and redrive);
+    // every other declared queue is a dead-letter queue.
+    for (const fn of config.functions) {
+      for (const subscription of fn.queues) {
+        const name = subscription.queueName;
+        workQueues.declare(
+          config.queues.find((queue) => queue.name === name) ?? {
+            name,
+            delaySeconds: 0,
+            visibilityTimeoutS: 30,
+          },
+        );
+      }
+    }
+    for (const name of config.queueNames) if (!workQueues.has(name)) deadLetters.ensureQueue(name);
     for (const fn of config.functions) {
       if (fn.onFailureQueue) deadLetters.ensureQueue(fn.onFailureQueue);
       for (const stream of fn.streams)
@@ -246,6 +266,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     cleanups.push(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
 
+    const queuePollers = config.functions.flatMap((fn) =>
+      fn.queues.map(
+        (subscription) =>
+          new QueuePoller({
+            subscription,
+            queues: workQueues,
+            invoke: (event) => runtime.invoke(fn.id, event),
+          }),
+      ),
+    );
+    for (const poller of queuePollers) poller.start();
+    cleanups.push(() => Promise.all(queuePollers.map((poller) => poller.stop())).then(() => undefined));
+
     const scheduler = new Scheduler({
       functions: config.functions,
       timeFactor: options.timeFactor ?? 1,
@@ -298,6 +331,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       notifications: () => notifications.list(),
       deadLetters: () => deadLetters.list(),
       stats: snapshot,
+      queueDepth: (queue) => workQueues.depth(queue),
       observe: (listener) => {
         observers.add(listener);
         return () => observers.delete(listener);

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { WorkQueues } from '../queues/work-queues.js';
 import type { DeadLetterStore } from '../state/dead-letters.js';
 import type { NotificationStore } from '../state/notifications.js';
 import { handleCloudFormationQuery, type LocalCloudFormation } from './cloudformation.js';
@@ -10,6 +11,8 @@ export interface AwsServerOptions {
   port: number;
   notifications: NotificationStore;
   deadLetters: DeadLetterStore;
+  /** The queues `sqs` events consume. */
+  workQueues?: WorkQueues;
   topicArns: Set<string>;
   /** IoT data plane Publish: reaches the broker. */
   publishToBroker: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void>;
@@ -118,6 +121,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
         options.deadLetters,
         endpoint,
         options.functionIdFor,
+        options.workQueues,
       );
     }
     if (

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { queueNameFrom } from '../config/local-names.js';
+import { InvalidQueueRequestError, type WorkQueues } from '../queues/work-queues.js';
 import type { DeadLetterStore } from '../state/dead-letters.js';
 import { sendJson } from './http-util.js';
 
@@ -12,9 +13,13 @@ interface SqsRequest {
   MaxNumberOfMessages?: number;
   VisibilityTimeout?: number;
   ReceiptHandle?: string;
+  DelaySeconds?: number;
 }
 
-/** The part of SQS's JSON protocol that dead-letter queues need (SendMessage, ReceiveMessage, DeleteMessage, GetQueueUrl). */
+/**
+ * The part of SQS's JSON protocol the services need (SendMessage, ReceiveMessage, DeleteMessage, GetQueueUrl):
+ * on dead-letter queues, and on the work queues that `sqs` events consume.
+ */
 export function handleSqsJson(
   target: string,
   request: SqsRequest,
@@ -23,9 +28,14 @@ export function handleSqsJson(
   awsEndpoint: string,
   /** Maps a deployed function name (what the middleware's letter carries) to the local `<service>.<fn>` id. */
   functionIdFor: (functionName: string) => string | undefined = () => undefined,
+  workQueues?: WorkQueues,
 ): void {
   const queue = queueNameFrom(request.QueueUrl ?? request.QueueName ?? '');
-  if (!deadLetters.hasQueue(queue)) {
+  if (workQueues?.has(queue) && target !== 'GetQueueUrl') {
+    handleWorkQueue(target, queue, request, response, workQueues);
+    return;
+  }
+  if (!deadLetters.hasQueue(queue) && !workQueues?.has(queue)) {
     sqsError(
       response,
       'QueueDoesNotExist',
@@ -37,12 +47,7 @@ export function handleSqsJson(
   switch (target) {
     case 'SendMessage': {
       const body = request.MessageBody ?? '';
-      const attributes = Object.fromEntries(
-        Object.entries(request.MessageAttributes ?? {}).map(([name, value]) => [
-          name,
-          value.StringValue ?? '',
-        ]),
-      );
+      const attributes = stringAttributes(request.MessageAttributes);
       const parsed = parseLetter(body);
       const record = deadLetters.add({
         queue,
@@ -106,6 +111,71 @@ export function handleSqsJson(
 }
 
 const jsonHeaders = { 'content-type': 'application/x-amz-json-1.0' };
+
+function handleWorkQueue(
+  target: string,
+  queue: string,
+  request: SqsRequest,
+  response: ServerResponse,
+  workQueues: WorkQueues,
+): void {
+  try {
+    switch (target) {
+      case 'SendMessage': {
+        const body = request.MessageBody ?? '';
+        const message = workQueues.send(
+          queue,
+          body,
+          stringAttributes(request.MessageAttributes),
+          request.DelaySeconds,
+        );
+        sendJson(response, 200, { MessageId: message.messageId, MD5OfMessageBody: md5(body) }, jsonHeaders);
+        return;
+      }
+      case 'ReceiveMessage': {
+        const messages = workQueues.receive(
+          queue,
+          request.MaxNumberOfMessages ?? 1,
+          request.VisibilityTimeout,
+        );
+        sendJson(
+          response,
+          200,
+          {
+            Messages: messages.map((message) => ({
+              MessageId: message.messageId,
+              ReceiptHandle: message.receiptHandle,
+              MD5OfBody: md5(message.body),
+              Body: message.body,
+            })),
+          },
+          jsonHeaders,
+        );
+        return;
+      }
+      case 'DeleteMessage':
+        workQueues.delete(queue, request.ReceiptHandle ?? '');
+        sendJson(response, 200, {}, jsonHeaders);
+        return;
+      default:
+        sqsError(
+          response,
+          'InvalidAction',
+          'AWS.SimpleQueueService.InvalidAction',
+          `local SQS does not support ${target}`,
+        );
+    }
+  } catch (error) {
+    if (!(error instanceof InvalidQueueRequestError)) throw error;
+    sqsError(response, 'InvalidParameterValue', 'InvalidParameterValue', error.message);
+  }
+}
+
+function stringAttributes(attributes: SqsRequest['MessageAttributes']): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(attributes ?? {}).map(([name, value]) => [name, value.StringValue ?? '']),
+  );
+}
 
 function md5(text: string): string {
   return createHash('md5').update(text, 'utf8').digest('hex');

@@ -5,6 +5,7 @@ import type {
   HttpRouteConfig,
   IotRuleConfig,
   LocalFunction,
+  QueueSubscription,
   ScheduleConfig,
   StreamSubscription,
 } from './model.js';
@@ -46,6 +47,7 @@ export function buildFunction(input: BuildFunctionInput): LocalFunction {
     streams: [],
     schedules: [],
     httpRoutes: [],
+    queues: [],
   };
   const onFailure = destinationQueue(fn.destinations?.onFailure, resolve);
   if (onFailure) built.onFailureQueue = onFailure;
@@ -58,6 +60,9 @@ export function buildFunction(input: BuildFunctionInput): LocalFunction {
     } else if ('stream' in event) {
       const stream = streamSubscription(event.stream, resolve);
       if (stream) built.streams.push(stream);
+    } else if ('sqs' in event) {
+      const queue = queueSubscription(event.sqs, resolve);
+      if (queue) built.queues.push(queue);
     } else if ('schedule' in event) {
       built.schedules.push(...schedules(event.schedule));
     } else if ('httpApi' in event) {
@@ -139,6 +144,25 @@ function streamSubscription(
   );
   if (onFailure) subscription.onFailureQueue = onFailure;
   return subscription;
+}
+
+// Lambda's SQS event source defaults; filters, scaling and maximumConcurrency are not emulated.
+const defaultQueueBatchSize = 10;
+
+function queueSubscription(
+  sqs: unknown,
+  resolve: (value: unknown) => unknown,
+): QueueSubscription | undefined {
+  const config = (typeof sqs === 'string' ? { arn: sqs } : resolve(sqs)) as Record<string, unknown>;
+  if (config.enabled === false) return undefined;
+  const arn = String(resolve(config.arn));
+  return {
+    queueName: queueNameFrom(arn),
+    batchSize: typeof config.batchSize === 'number' ? config.batchSize : defaultQueueBatchSize,
+    batchingWindowMs:
+      typeof config.maximumBatchingWindow === 'number' ? config.maximumBatchingWindow * 1000 : 0,
+    reportBatchItemFailures: config.functionResponseType === 'ReportBatchItemFailures',
+  };
 }
 
 function schedules(schedule: unknown): ScheduleConfig[] {

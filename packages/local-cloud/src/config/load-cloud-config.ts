@@ -2,8 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { buildFunction } from './functions.js';
 import { type IntrinsicContext, type ResourceTemplate, resolveIntrinsics } from './intrinsics.js';
-import { localizeQueueUrl } from './local-names.js';
-import type { CloudConfig, LocalFunction, LocalStack, TableConfig } from './model.js';
+import { localizeQueueUrl, queueNameFrom } from './local-names.js';
+import type { CloudConfig, LocalFunction, LocalStack, QueueConfig, TableConfig } from './model.js';
 import { servicesRoot } from './paths.js';
 import { type PrintedService, printService } from './serverless-print.js';
 
@@ -77,8 +77,12 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
   }
   const functions: LocalFunction[] = [];
   const stacks: LocalStack[] = [];
+  const queues: QueueConfig[] = [];
   printed.forEach((service, index) => {
     const { context, resolve } = resolverFor(service);
+    for (const resource of Object.values(context.resources)) {
+      if (resource.Type === 'AWS::SQS::Queue') queues.push(queueConfig(resource.Properties ?? {}, resolve));
+    }
     stacks.push({
       stackName: `${service.service}-${stage}`,
       resources: Object.entries(context.resources).map(([logicalId, resource]) => ({
@@ -100,7 +104,27 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
       );
     }
   });
-  return { stage, tables, topicNames, queueNames, functions, exports: imports, stacks };
+  return { stage, tables, topicNames, queueNames, queues, functions, exports: imports, stacks };
+}
+
+// SQS's defaults: no delay, 30 s visibility timeout.
+function queueConfig(properties: Record<string, unknown>, resolve: (value: unknown) => unknown): QueueConfig {
+  const resolved = resolve(properties) as Record<string, unknown>;
+  const config: QueueConfig = {
+    name: String(resolved.QueueName),
+    delaySeconds: Number(resolved.DelaySeconds ?? 0),
+    visibilityTimeoutS: Number(resolved.VisibilityTimeout ?? 30),
+  };
+  const redrive = (
+    typeof resolved.RedrivePolicy === 'string' ? JSON.parse(resolved.RedrivePolicy) : resolved.RedrivePolicy
+  ) as { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown } | undefined;
+  if (redrive?.deadLetterTargetArn) {
+    config.redrive = {
+      deadLetterQueue: queueNameFrom(String(redrive.deadLetterTargetArn)),
+      maxReceiveCount: Number(redrive.maxReceiveCount ?? 10),
+    };
+  }
+  return config;
 }
 
 // The configured table name becomes the local one (tests use unique tables); AWS queue URLs point at the local endpoint.

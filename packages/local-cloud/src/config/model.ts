@@ -19,6 +19,8 @@ export interface LocalFunction {
   streams: StreamSubscription[];
   schedules: ScheduleConfig[];
   httpRoutes: HttpRouteConfig[];
+  /** `sqs` events: the queues this function consumes (event source mappings). */
+  queues: QueueSubscription[];
 }
 
 export interface IotRuleConfig {
@@ -37,6 +39,25 @@ export interface StreamSubscription {
   reportBatchItemFailures: boolean;
   startingPosition: 'LATEST' | 'TRIM_HORIZON';
   onFailureQueue?: string;
+}
+
+export interface QueueSubscription {
+  queueName: string;
+  /** Messages per invocation, at most (Lambda's default 10). */
+  batchSize: number;
+  /** maximumBatchingWindow: how long to gather messages before invoking with fewer than batchSize. */
+  batchingWindowMs: number;
+  reportBatchItemFailures: boolean;
+}
+
+/** An `AWS::SQS::Queue` as declared: what the local queue honours. */
+export interface QueueConfig {
+  name: string;
+  /** The queue's DelaySeconds; a SendMessage's own DelaySeconds wins. */
+  delaySeconds: number;
+  visibilityTimeoutS: number;
+  /** RedrivePolicy: a message received maxReceiveCount times moves to deadLetterQueue on its next receive. */
+  redrive?: { deadLetterQueue: string; maxReceiveCount: number };
 }
 
 export interface ScheduleConfig {
@@ -69,6 +90,8 @@ export interface CloudConfig {
   tables: TableConfig[];
   topicNames: string[];
   queueNames: string[];
+  /** Every declared queue with the properties the local queues honour. */
+  queues: QueueConfig[];
   functions: LocalFunction[];
   /** Fn::ImportValue names → values (the storage stack's exports). */
   exports: Record<string, string>;

@@ -5,6 +5,7 @@ export type DeadLetterSource =
   | 'sqs-send' // a function sent it itself (bad input, via the middleware's SQS sink)
   | 'async-on-failure' // async invocation failed after its retries
   | 'stream-on-failure' // a stream batch failed after its retries
+  | 'sqs-redrive' // a work queue's message was received maxReceiveCount times (RedrivePolicy)
   | 'rule-error'; // the IoT rule could not evaluate or invoke (errorAction)
 
 export interface DeadLetterRecord {
