@@ -25,3 +25,12 @@ export const meterRequestTimeoutS = positiveIntegerEnv(
   'METER_REQUEST_TIMEOUT_S',
   DEFAULT_METER_REQUEST_TIMEOUT_S,
 );
+
+// SQS's longest DelaySeconds: a longer timeout has no timer message and relies on the sweeper alone.
+const MAX_SQS_DELAY_S = 900;
+
+/** The queue that delivers each request's timer at its deadline (createMeterRequest only). */
+export const meterRequestTimer = {
+  queueUrl: process.env.METER_REQUEST_TIMER_QUEUE_URL,
+  delayS: meterRequestTimeoutS <= MAX_SQS_DELAY_S ? meterRequestTimeoutS : undefined,
+};

@@ -1,5 +1,7 @@
+import { type MeterRequest, meterRequestSchema, parseOrThrow } from '@evcharge/domain';
 import {
   type DueItemKey,
+  getMeterRequest,
   getMeterRequestByKey,
   getSession,
   queryDueItems,
@@ -7,14 +9,42 @@ import {
   type TableContext,
 } from '@evcharge/dynamo';
 
+// Two ways a request reaches its deadline, one resolution: its timer message (SQS, DelaySeconds = the
+// timeout) arrives, or the sweeper finds it due. Both go through resolveIfPending, whose write is
+// conditional on pending: whichever comes second (or an answer that came first) changes nothing.
+
 export interface TimeoutReport {
   due: number;
   resolved: number;
 }
 
+/** The body of a timer message: which request to resolve. */
+export const meterRequestTimerSchema = meterRequestSchema.pick({ sessionId: true, requestId: true }).strict();
+export type MeterRequestTimer = Pick<MeterRequest, 'sessionId' | 'requestId'>;
+
+/** Parses a timer message body; a malformed one is a BadInputError. */
+export function parseMeterRequestTimer(body: string): MeterRequestTimer {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  return parseOrThrow(meterRequestTimerSchema, parsed);
+}
+
+/** A timer message arrived: resolve its request as unavailable if it is still pending. */
+export async function resolveTimedOutMeterRequest(
+  table: TableContext,
+  timer: MeterRequestTimer,
+  now: Date,
+): Promise<boolean> {
+  return resolveIfPending(table, await getMeterRequest(table, timer.sessionId, timer.requestId), now);
+}
+
 /**
- * Resolves every pending meter request past its deadline as unavailable, with the session's last known
- * values. Conditional on pending, so a concurrent answer wins cleanly and a re-run changes nothing.
+ * The backstop: resolves every pending meter request past its deadline as unavailable, with the session's
+ * last known values. Catches the requests whose timer message was never sent or was dead-lettered.
  */
 export async function resolveTimedOutMeterRequests(table: TableContext, now: Date): Promise<TimeoutReport> {
   const { items } = await queryDueItems(table, 'meter-request', now.getTime());
@@ -22,7 +52,9 @@ export async function resolveTimedOutMeterRequests(table: TableContext, now: Dat
   // Small batches: a burst of due requests must not throttle the table the ingest path writes to.
   for (let start = 0; start < items.length; start += BATCH_SIZE) {
     const outcomes = await Promise.all(
-      items.slice(start, start + BATCH_SIZE).map((key) => resolveOne(table, key, now)),
+      items
+        .slice(start, start + BATCH_SIZE)
+        .map(async (key: DueItemKey) => resolveIfPending(table, await getMeterRequestByKey(table, key), now)),
     );
     resolved += outcomes.filter(Boolean).length;
   }
@@ -31,8 +63,12 @@ export async function resolveTimedOutMeterRequests(table: TableContext, now: Dat
 
 const BATCH_SIZE = 25;
 
-async function resolveOne(table: TableContext, key: DueItemKey, now: Date): Promise<boolean> {
-  const request = await getMeterRequestByKey(table, key);
+/** pending → unavailable with the session's last known values; false when it was not pending (any more). */
+async function resolveIfPending(
+  table: TableContext,
+  request: MeterRequest | undefined,
+  now: Date,
+): Promise<boolean> {
   if (request?.status !== 'pending') return false;
   const session = await getSession(table, request.sessionId);
   return resolveMeterRequestUnavailable(table, {
