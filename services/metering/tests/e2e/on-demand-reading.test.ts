@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { chargerTopic, type MeterPayload, type Notification, notificationSchema } from '@evcharge/domain';
+import { getMeterRequest } from '@evcharge/dynamo';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { session as sessionFactory } from '../helpers/factories.js';
 import {
@@ -13,7 +14,8 @@ import {
 import { seedSession } from '../helpers/seed.js';
 
 // Through the local cloud: HTTP API (JWT) → metering → IoT data plane → broker → charger; the charger's
-// Trigger reading → rule → metering → stream → notifications → SNS. And a charger that stays silent.
+// Trigger reading → rule → metering → stream → notifications → SNS. And a charger that stays silent: its
+// request's timer (SQS, DelaySeconds 30, real time in the local cloud as on AWS) resolves it at 30 s.
 
 const CHARGER = `CP-E2E-${randomUUID().slice(0, 8)}`;
 
@@ -37,8 +39,9 @@ beforeAll(async () => {
     ports: { mqtt: 0, aws: 0, http: 0 },
     dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
     tableName: `e2e-metering-${randomUUID().slice(0, 8)}`,
-    // The sweeper runs every second; the 30 s request timeout itself is real time.
-    timeFactor: 60,
+    // Schedules at real speed: the backstop sweeper first runs 60 s after start, so a meter.unavailable at
+    // ~30 s can only come from the request's timer (the SQS delay is real time at any time factor).
+    timeFactor: 1,
     quiet: true,
   });
   const { password } = await registerChargerLocally(cloud.table, {
@@ -120,7 +123,8 @@ describe('on-demand reading through the local cloud', () => {
     expect(notificationsFor(requestId)).toHaveLength(1);
   }, 60_000);
 
-  it('a charger that ignores the request → one meter.unavailable with the last known values', async () => {
+  it('a charger that ignores the request → one meter.unavailable with the last known values at 30 s', async () => {
+    const postedAt = Date.now();
     const accepted = await postMeterRequest('alice');
     expect(accepted.status).toBe(202);
     const { requestId } = accepted.body as { requestId: string };
@@ -129,13 +133,37 @@ describe('on-demand reading through the local cloud', () => {
     const [unavailable] = await cloud.waitFor(() => {
       const found = notificationsFor(requestId);
       return found.length > 0 ? found : undefined;
-    }, 60_000);
+    }, 45_000);
+    const notifiedAt = Date.parse(
+      cloud
+        .notifications()
+        .find((n) => notificationSchema.parse(JSON.parse(n.message)).data.requestId === requestId)
+        ?.publishedAt ?? '',
+    );
     expect(unavailable).toMatchObject({
       kind: 'meter.unavailable',
       userId: 'alice',
       data: { requestId, energyWh: 1800, powerW: 7400, costMinor: 630 },
     });
+    const request = await getMeterRequest(cloud.table, session.sessionId, requestId);
+    const resolvedAfterMs = Date.parse(request?.resolvedAt ?? '') - Date.parse(request?.requestedAt ?? '');
+    const notifiedAfterMs = notifiedAt - postedAt;
+    console.log(
+      `meter.unavailable: resolved ${resolvedAfterMs} ms after the request, notified ${notifiedAfterMs} ms after the POST`,
+    );
+    // The timer resolved it (the sweeper has not run yet), on time: not 30–90 s.
+    expect(cloud.stats().invocationsByFunction['metering.meterRequestTimer']).toBeGreaterThanOrEqual(1);
+    expect(cloud.stats().invocationsByFunction['metering.meterRequestTimeouts'] ?? 0).toBe(0);
+    expect(resolvedAfterMs).toBeGreaterThanOrEqual(30_000);
+    expect(resolvedAfterMs).toBeLessThan(30_500);
+    expect(notifiedAfterMs).toBeGreaterThanOrEqual(30_000);
+    expect(notifiedAfterMs).toBeLessThan(32_000);
+    expect(cloud.queueDepth('metering-local-meter-request-timers')).toBe(0);
+
+    // The backstop sweeper's first run (60 s after start) finds nothing due: still exactly one notification.
+    await cloud.waitFor(() => cloud.stats().invocationsByFunction['metering.meterRequestTimeouts'], 45_000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(notificationsFor(requestId)).toHaveLength(1);
-  }, 90_000);
+    expect(cloud.deadLetters()).toEqual([]);
+  }, 120_000);
 });
