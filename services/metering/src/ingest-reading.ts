@@ -18,6 +18,7 @@ import {
 import {
   commitReadingEffects,
   connectorRegisterEffect,
+  findNextSessionOnConnector,
   getConnector,
   getMeterRequest,
   getSession,
@@ -173,10 +174,10 @@ function registerStateOf(link: Link): RegisterState {
 }
 
 /**
- * A reading taken before the session that now holds the connector (or while none does): it moves the
+ * A reading taken before the `following` session (or while no session followed yet): it moves the
  * connector's register (the next session's start) and, if a session already took its start from the
- * connector, that session's start, as the in-order authorization would have. Both are conditioned on the
- * connector's holder as read, so a reading racing an authorization is planned again.
+ * connector, that session's start, as the in-order authorization would have. Both are conditioned on what
+ * was read (the connector's holder, the session's status), so a reading racing a decision is planned again.
  */
 function preSessionEffects(
   table: TableContext,
@@ -207,7 +208,7 @@ function preSessionEffects(
         connectorId: connector.connectorId,
         expected: { lastRegisterWh: connector.lastRegisterWh, lastReadingAt: connector.lastReadingAt },
         next: { lastRegisterWh: reading.registerWh, lastReadingAt: reading.at },
-        ...(following ? { heldBy: following.sessionId } : { requireFree: true }),
+        ...(connector.activeSessionId ? { heldBy: connector.activeSessionId } : { requireFree: true }),
       }),
     );
   }
@@ -217,8 +218,8 @@ function preSessionEffects(
 /**
  * A late reading of a session that has ended (a Transaction.End processed after the unplug) moves that
  * session's totals, and must not be billed again by the next session on the connector, which started
- * from the connector's register: it carries over to the connector, and to the start of the session now
- * holding it, when the reading precedes that session.
+ * from the connector's register: it carries over to the connector, and to the start of the session that
+ * followed, whether it still holds the connector or has ended too (found by its readings).
  */
 async function carryOver(
   table: TableContext,
@@ -229,9 +230,11 @@ async function carryOver(
   if (!connector || connector.activeSessionId === ended.sessionId) return [];
   const holder = connector.activeSessionId ? await getSession(table, connector.activeSessionId) : undefined;
   if (connector.activeSessionId && !holder) return [];
-  if (holder && reading.at > holder.startedAt) {
+  const nextId = await findNextSessionOnConnector(table, reading, ended.sessionId);
+  const following = nextId && nextId !== holder?.sessionId ? await getSession(table, nextId) : holder;
+  if (following && reading.at > following.startedAt) {
     // Taken after the next session began (clock skew): neither its start nor, while it holds, the connector.
     return [];
   }
-  return preSessionEffects(table, connector, holder, reading);
+  return preSessionEffects(table, connector, following, reading);
 }

@@ -28,6 +28,7 @@ import { chargerLivenessUpdate } from './liveness.js';
 // | ------------------------------------ | ----------------------------------------------------------- | --------- |
 // | store a reading exactly once         | pk = READINGS#<charger>#<conn>, sk = <at>#<messageId>        | table     |
 // | a connector's readings, by time      | pk = READINGS#<charger>#<conn>                               | table     |
+// | the session after a reading's        | pk = READINGS#<charger>#<conn>, sk > <at>#<messageId>        | table     |
 // | a session's readings, by time        | gsi1pk = SESSION#<id>, begins_with(gsi1sk, 'READING#')       | gsi1      |
 // | a meter request                      | pk = SESSION#<id>, sk = METERREQ#<requestId>                 | table     |
 // | meter requests past their deadline   | duePk = DUE#meter-request#<shard>, dueAt <= now (deadlines.ts) | deadlines |
@@ -99,6 +100,34 @@ export async function listConnectorReadings(
     }),
   );
   return Items.map((item) => entityOf<MeterReading>(item));
+}
+
+/**
+ * The session that followed `ended` on the connector: the first reading after `after` (device time, then
+ * messageId) that names another session. Undefined when none of the next `limit` readings does.
+ */
+export async function findNextSessionOnConnector(
+  table: TableContext,
+  after: { chargerId: string; connectorId: number; at: string; messageId: string },
+  endedSessionId: string,
+  limit = 25,
+): Promise<string | undefined> {
+  const { Items = [] } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :readings AND sk > :after',
+      ExpressionAttributeValues: {
+        ':readings': keys.connectorReadingsPartition(after.chargerId, after.connectorId),
+        ':after': keys.meterReading(after.chargerId, after.connectorId, after.at, after.messageId).sk,
+      },
+      ProjectionExpression: 'sessionId',
+      ConsistentRead: true,
+      Limit: limit,
+    }),
+  );
+  return Items.map((item) => item.sessionId as string | undefined).find(
+    (sessionId) => sessionId !== undefined && sessionId !== endedSessionId,
+  );
 }
 
 interface Expression {

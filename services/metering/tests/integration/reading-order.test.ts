@@ -198,6 +198,32 @@ describe('a reading without sessionId is linked by its time, not by when it is p
   });
 });
 
+describe('a late reading of a session that has ended', () => {
+  // A's Transaction.End (12 500 Wh) is the start of B, the session after it on the connector.
+  const steps: Step[] = [
+    /* 0 */ { kind: 'plug', event: 'plugged', minute: 0 },
+    /* 1 */ { kind: 'auth', session: 'A', minute: 1 },
+    /* 2 */ { kind: 'reading', minute: 2, registerWh: 10_000, session: 'A', context: 'Transaction.Begin' },
+    /* 3 */ { kind: 'reading', minute: 15, registerWh: 12_000, session: 'A' },
+    /* 4 */ { kind: 'reading', minute: 20, registerWh: 12_500, session: 'A', context: 'Transaction.End' },
+    /* 5 */ { kind: 'plug', event: 'unplugged', minute: 21 },
+    /* 6 */ { kind: 'plug', event: 'plugged', minute: 30 },
+    /* 7 */ { kind: 'auth', session: 'B', minute: 31 },
+    /* 8 */ { kind: 'reading', minute: 40, registerWh: 13_000, session: 'B' },
+    /* 9 */ { kind: 'plug', event: 'unplugged', minute: 45 },
+  ];
+
+  it.each([
+    ['processed after the unplug, while the connector is free', [0, 1, 2, 3, 5, 4, 6, 7, 8, 9]],
+    ['processed while the next session holds the connector', [0, 1, 2, 3, 5, 6, 7, 4, 8, 9]],
+    ['processed after the next session has ended too', [0, 1, 2, 3, 5, 6, 7, 8, 9, 4]],
+  ])('%s: the next session starts from it, as in order', async (_, order) => {
+    const expected = await play(steps, inOrder(steps));
+    expect(expected.sessions.B).toMatchObject({ energyStartWh: 12_500, energyWh: 500, costMinor: 175 });
+    expect(await play(steps, order)).toEqual(expected);
+  });
+});
+
 describe('a reading without sessionId from a clock beyond the contract’s skew', () => {
   it('belongs to the session holding the connector (its device time cannot be compared)', async () => {
     const run = newRun();
