@@ -23,7 +23,7 @@ beforeAll(async () => {
   const count = (type: string) => services.reduce((n, service) => n + ofType(service, type).length, 0);
   console.log(
     `reliability: dead-letter-config services=${withFunctions().length} iot rules=${count('AWS::IoT::TopicRule')} ` +
-      `async configs=${count('AWS::Lambda::EventInvokeConfig')} stream mappings=${count('AWS::Lambda::EventSourceMapping')} ` +
+      `async configs=${count('AWS::Lambda::EventInvokeConfig')} event source mappings=${count('AWS::Lambda::EventSourceMapping')} ` +
       `alarms=${count('AWS::CloudWatch::Alarm')}`,
   );
 }, 180_000);
@@ -69,14 +69,35 @@ describe('dead letters in the packaged templates', () => {
     expect(problems).toEqual([]);
   });
 
-  it('gives every stream event source an on-failure destination: the DLQ', () => {
-    const mappings = services.flatMap((service) => ofType(service, 'AWS::Lambda::EventSourceMapping'));
-    expect(mappings.length).toBeGreaterThan(0);
-    for (const [, mapping] of mappings) {
-      expect((mapping as CfnResource).Properties?.DestinationConfig).toEqual({
-        OnFailure: { Destination: dlqArn },
-      });
+  it('gives every stream event source an on-failure destination, and every consumed queue a redrive, to the DLQ', () => {
+    const problems: string[] = [];
+    let streams = 0;
+    let queues = 0;
+    for (const service of services) {
+      for (const [id, mapping] of ofType(service, 'AWS::Lambda::EventSourceMapping')) {
+        const properties = (mapping as CfnResource).Properties ?? {};
+        const source = (properties.EventSourceArn as { 'Fn::GetAtt'?: string[] })?.['Fn::GetAtt'];
+        const sourceQueue = source ? service.resources[source[0] ?? ''] : undefined;
+        if (sourceQueue?.Type === 'AWS::SQS::Queue') {
+          // An SQS mapping has no on-failure destination: the queue's redrive policy is its dead-letter path.
+          queues++;
+          const redrive = (sourceQueue.Properties as { RedrivePolicy?: { deadLetterTargetArn?: unknown } })
+            ?.RedrivePolicy;
+          if (JSON.stringify(redrive?.deadLetterTargetArn) !== JSON.stringify(dlqArn))
+            problems.push(`${service.service} ${id}: queue ${source?.[0]} does not redrive to the DLQ`);
+          continue;
+        }
+        streams++;
+        if (
+          JSON.stringify(properties.DestinationConfig) !==
+          JSON.stringify({ OnFailure: { Destination: dlqArn } })
+        )
+          problems.push(`${service.service} ${id}: stream mapping without the DLQ as on-failure destination`);
+      }
     }
+    console.log(`reliability: dead-letter-config stream mappings=${streams} queue mappings=${queues}`);
+    expect(streams).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
   });
 
   it('alarms on the depth and the age of every DLQ', () => {
