@@ -1,5 +1,7 @@
 // `pnpm redrive [--function X] [--dry-run] [--stage S]`: replays dead letters through the normal path (the
 // function itself), after a fix. Works on AWS and against the local cloud (AWS_ENDPOINT_URL_SQS/_LAMBDA).
+// A work queue's message that its RedrivePolicy moved is sent back to that queue; `--function` matches it by
+// the queue's name (e.g. `--function meter-request-timers`).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +10,7 @@ import {
   DeleteMessageCommand,
   GetQueueUrlCommand,
   type Message,
+  type MessageAttributeValue,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
@@ -25,7 +28,28 @@ export type ReplayPlan =
       attempts: number;
       firstFailureAt: string;
     }
+  | {
+      /** A work queue's message its RedrivePolicy moved here: sent back to that queue, to its consumer. */
+      kind: 'resend';
+      source: 'sqs-redrive';
+      sourceQueueArn: string;
+      queueName: string;
+      body: string;
+      messageAttributes: Record<string, MessageAttributeValue>;
+      /** Earlier redrives of this message (its RedriveCount attribute). */
+      redrives: number;
+      firstFailureAt: string;
+    }
   | { kind: 'keep'; why: string };
+
+/** The message attribute a resent message carries: how many times it was redriven (its history). */
+export const redriveCountAttribute = 'RedriveCount';
+
+/** `arn:aws:sqs:region:account:name` → its parts. */
+export function parseQueueArn(arn: string): { accountId: string; queueName: string } | undefined {
+  const match = /^arn:aws[\w-]*:sqs:[^:]*:(\d+):([^:]+)$/.exec(arn);
+  return match?.[1] && match[2] ? { accountId: match[1], queueName: match[2] } : undefined;
+}
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
@@ -39,11 +63,44 @@ export function functionNameFrom(resource: string, stage: string): string {
   return local ? `${local[1]}-${stage}-${local[2]}` : resource;
 }
 
+/** The SQS parts of a dead letter that planReplay reads besides its body. */
+export interface LetterMessage {
+  /** System attributes (SentTimestamp, DeadLetterQueueSourceArn, ...). */
+  Attributes?: Record<string, string>;
+  MessageAttributes?: Record<string, MessageAttributeValue>;
+}
+
 /**
  * What to replay for one dead letter, whatever wrote it: the middleware (bad input), Lambda's async on-failure
- * destination, a stream on-failure destination, or an IoT rule's errorAction.
+ * destination, a stream on-failure destination, an IoT rule's errorAction, or a work queue's RedrivePolicy
+ * (the raw message, with SQS's DeadLetterQueueSourceArn).
  */
-export function planReplay(body: string, stage: string, sentAt: Date): ReplayPlan {
+export function planReplay(
+  body: string,
+  stage: string,
+  sentAt: Date,
+  message: LetterMessage = {},
+): ReplayPlan {
+  const plan = planLetter(body, stage, sentAt);
+  const sourceQueueArn = message.Attributes?.DeadLetterQueueSourceArn;
+  if (plan.kind === 'invoke' || sourceQueueArn === undefined) return plan;
+  const source = parseQueueArn(sourceQueueArn);
+  if (!source) return { kind: 'keep', why: `unreadable DeadLetterQueueSourceArn ${sourceQueueArn}` };
+  const messageAttributes = message.MessageAttributes ?? {};
+  const redrives = Number(messageAttributes[redriveCountAttribute]?.StringValue ?? 0);
+  return {
+    kind: 'resend',
+    source: 'sqs-redrive',
+    sourceQueueArn,
+    queueName: source.queueName,
+    body,
+    messageAttributes,
+    redrives: Number.isInteger(redrives) && redrives > 0 ? redrives : 0,
+    firstFailureAt: sentAt.toISOString(),
+  };
+}
+
+function planLetter(body: string, stage: string, sentAt: Date): ReplayPlan {
   let letter: unknown;
   try {
     letter = JSON.parse(body);
@@ -152,6 +209,7 @@ export interface RedriveOptions {
   invoke: Invoke;
   services: string[];
   stage: string;
+  /** A function (full or short name); a work queue's letters match by their source queue's name instead. */
   functionFilter?: string;
   dryRun: boolean;
   /** How long received letters stay hidden from other consumers during the run (default 60 s; 2 s for a dry run). */
@@ -166,6 +224,8 @@ export interface RedriveReport {
   failedAgain: number;
   kept: number;
   skipped: number;
+  /** Work-queue messages sent back to their queue (their consumer's outcome comes later, through SQS). */
+  resent: number;
 }
 
 interface RejectedResult {
@@ -180,9 +240,20 @@ const isRejected = (value: unknown): value is RejectedResult => isObject(value) 
 const matchesFilter = (functionName: string, filter: string | undefined) =>
   filter === undefined || functionName === filter || functionName.endsWith(`-${filter}`);
 
-async function queueUrlOf(sqs: SQSClient, queueName: string): Promise<string | undefined> {
+async function queueUrlOf(
+  sqs: SQSClient,
+  queueName: string,
+  ownerAccountId?: string,
+): Promise<string | undefined> {
   try {
-    return (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
+    return (
+      await sqs.send(
+        new GetQueueUrlCommand({
+          QueueName: queueName,
+          ...(ownerAccountId ? { QueueOwnerAWSAccountId: ownerAccountId } : {}),
+        }),
+      )
+    ).QueueUrl;
   } catch (error) {
     if (error instanceof Error && /QueueDoesNotExist|NonExistentQueue/.test(`${error.name} ${error.message}`))
       return undefined;
@@ -209,7 +280,9 @@ async function receiveAll(
         MaxNumberOfMessages: 10,
         VisibilityTimeout: visibilityTimeoutS,
         WaitTimeSeconds: 0,
-        MessageSystemAttributeNames: ['SentTimestamp'],
+        // All: SentTimestamp, ApproximateReceiveCount, and DeadLetterQueueSourceArn on a redrive-moved message.
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
       }),
     );
     const fresh = Messages.filter((message) => !seen.has(message.MessageId ?? ''));
@@ -230,7 +303,8 @@ const letterKey = (functionName: string, payload: unknown) => `${functionName}\n
 export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
   const { sqs, io, stage } = options;
   const now = options.now ?? (() => new Date());
-  const report: RedriveReport = { examined: 0, replayed: 0, failedAgain: 0, kept: 0, skipped: 0 };
+  const report: RedriveReport = { examined: 0, replayed: 0, failedAgain: 0, kept: 0, skipped: 0, resent: 0 };
+  const sourceQueueUrls = new Map<string, Promise<string | undefined>>();
   for (const service of options.services) {
     const queueName = `${service}-${stage}-dead-letters`;
     const queueUrl = await queueUrlOf(sqs, queueName);
@@ -249,11 +323,49 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     io.out(`${queueName}: ${messages.length} dead letter(s)`);
     for (const message of messages) {
       const sentAt = new Date(Number(message.Attributes?.SentTimestamp ?? now().getTime()));
-      const plan = planReplay(message.Body ?? '', stage, sentAt);
+      const plan = planReplay(message.Body ?? '', stage, sentAt, message);
       report.examined++;
       if (plan.kind === 'keep') {
         report.kept++;
         io.out(`  keep ${message.MessageId}: ${plan.why}`);
+        continue;
+      }
+      if (plan.kind === 'resend') {
+        if (!matchesFilter(plan.queueName, options.functionFilter)) {
+          report.skipped++;
+          continue;
+        }
+        const label = `queue ${plan.queueName} (sqs-redrive, received ${message.Attributes?.ApproximateReceiveCount ?? '?'} time(s) here, redriven ${plan.redrives} time(s) before, since ${plan.firstFailureAt})`;
+        if (options.dryRun) {
+          io.out(`  would resend ${message.MessageId} → ${label}`);
+          continue;
+        }
+        const source = parseQueueArn(plan.sourceQueueArn);
+        if (!sourceQueueUrls.has(plan.sourceQueueArn) && source)
+          sourceQueueUrls.set(plan.sourceQueueArn, queueUrlOf(sqs, source.queueName, source.accountId));
+        const sourceUrl = await sourceQueueUrls.get(plan.sourceQueueArn);
+        if (!sourceUrl) {
+          report.kept++;
+          io.out(`  keep ${message.MessageId}: source queue ${plan.queueName} does not exist`);
+          continue;
+        }
+        await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: sourceUrl,
+            MessageBody: plan.body,
+            DelaySeconds: 0,
+            MessageAttributes: {
+              ...plan.messageAttributes,
+              [redriveCountAttribute]: { DataType: 'Number', StringValue: String(plan.redrives + 1) },
+            },
+          }),
+        );
+        // Only once the message is back in its queue: a failed send leaves the letter where it was.
+        await sqs.send(
+          new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+        );
+        report.resent++;
+        io.out(`  resent ${message.MessageId} → ${label}`);
         continue;
       }
       if (!matchesFilter(plan.functionName, options.functionFilter)) {
@@ -313,7 +425,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     if (superseded.size > 0) await removeSuperseded(sqs, queueUrl, written, superseded);
   }
   io.out(
-    `redrive: examined=${report.examined} replayed=${report.replayed} failed-again=${report.failedAgain} kept=${report.kept} skipped=${report.skipped}${options.dryRun ? ' (dry run)' : ''}`,
+    `redrive: examined=${report.examined} replayed=${report.replayed} failed-again=${report.failedAgain} kept=${report.kept} skipped=${report.skipped} resent=${report.resent}${options.dryRun ? ' (dry run)' : ''}`,
   );
   return report;
 }

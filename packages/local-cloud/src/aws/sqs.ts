@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { queueNameFrom } from '../config/local-names.js';
+import { localAccountId, queueNameFrom } from '../config/local-names.js';
 import { InvalidQueueRequestError, type WorkQueues } from '../queues/work-queues.js';
 import type { DeadLetterStore } from '../state/dead-letters.js';
 import { sendJson } from './http-util.js';
@@ -14,6 +14,9 @@ interface SqsRequest {
   VisibilityTimeout?: number;
   ReceiptHandle?: string;
   DelaySeconds?: number;
+  /** ReceiveMessage: the system attributes to return (SDK v3's field; `AttributeNames` is the legacy one). */
+  MessageSystemAttributeNames?: string[];
+  AttributeNames?: string[];
 }
 
 /**
@@ -81,6 +84,13 @@ export function handleSqsJson(
             ReceiptHandle: message.receiptHandle,
             MD5OfBody: md5(message.body),
             Body: message.body,
+            ...systemAttributes(request, {
+              ...message.systemAttributes,
+              SentTimestamp: String(message.sentAt),
+              ApproximateReceiveCount: String(message.receiveCount),
+              ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? message.sentAt),
+              SenderId: localAccountId,
+            }),
             MessageAttributes: Object.fromEntries(
               Object.entries(message.attributes).map(([name, value]) => [
                 name,
@@ -147,6 +157,12 @@ function handleWorkQueue(
               ReceiptHandle: message.receiptHandle,
               MD5OfBody: md5(message.body),
               Body: message.body,
+              ...systemAttributes(request, {
+                SentTimestamp: String(message.sentAt),
+                ApproximateReceiveCount: String(message.receiveCount),
+                ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? message.sentAt),
+                SenderId: localAccountId,
+              }),
             })),
           },
           jsonHeaders,
@@ -169,6 +185,20 @@ function handleWorkQueue(
     if (!(error instanceof InvalidQueueRequestError)) throw error;
     sqsError(response, 'InvalidParameterValue', 'InvalidParameterValue', error.message);
   }
+}
+
+/** ReceiveMessage returns the system attributes asked for by name, or all of them for `All`. */
+function systemAttributes(
+  request: SqsRequest,
+  available: Record<string, string>,
+): { Attributes?: Record<string, string> } {
+  const names = [...(request.MessageSystemAttributeNames ?? []), ...(request.AttributeNames ?? [])];
+  if (names.length === 0) return {};
+  const all = names.includes('All');
+  const attributes = Object.fromEntries(
+    Object.entries(available).filter(([name]) => all || names.includes(name)),
+  );
+  return Object.keys(attributes).length > 0 ? { Attributes: attributes } : {};
 }
 
 function stringAttributes(attributes: SqsRequest['MessageAttributes']): Record<string, string> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { queueArn } from '../config/local-names.js';
 import type { QueueConfig } from '../config/model.js';
 import type { DeadLetterStore } from '../state/dead-letters.js';
 
@@ -157,6 +158,8 @@ export class WorkQueues {
       // The original message, as SQS moves it.
       body: message.body,
       attributes: message.attributes,
+      // What SQS adds to a message its redrive policy moved (how `pnpm redrive` finds the source queue).
+      systemAttributes: { DeadLetterQueueSourceArn: queueArn(queue) },
     });
   }
 }

@@ -23,12 +23,17 @@ export interface DeadLetterRecord {
   /** The message body as a consumer of the queue would see it. */
   body: string;
   attributes: Record<string, string>;
+  /** SQS's own attributes for this message (e.g. DeadLetterQueueSourceArn on a message its redrive moved). */
+  systemAttributes?: Record<string, string>;
 }
 
 interface QueueMessage {
   messageId: string;
   body: string;
   attributes: Record<string, string>;
+  systemAttributes: Record<string, string>;
+  sentAt: number;
+  firstReceivedAt?: number;
   receiptHandle?: string;
   invisibleUntil: number;
   receiveCount: number;
@@ -67,6 +72,8 @@ export class DeadLetterStore {
       messageId: full.id,
       body: full.body,
       attributes: full.attributes,
+      systemAttributes: full.systemAttributes ?? {},
+      sentAt: Date.parse(full.receivedAt),
       invisibleUntil: 0,
       receiveCount: 0,
     });
@@ -93,6 +100,7 @@ export class DeadLetterStore {
       message.receiptHandle = randomUUID();
       message.invisibleUntil = now + visibilityTimeoutS * 1000;
       message.receiveCount++;
+      message.firstReceivedAt ??= now;
     }
     return visible;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { errorClassOfType, functionNameFrom, planReplay } from '../../src/redrive.js';
+import { errorClassOfType, functionNameFrom, parseQueueArn, planReplay } from '../../src/redrive.js';
 
 const sentAt = new Date('2026-11-25T08:00:00.000Z');
 const event = { messageId: 'm-1', connectorId: 1, event: 'plugged', at: '2026-11-25T07:59:59.000Z' };
@@ -92,7 +92,68 @@ describe('planReplay: what to replay for each kind of dead letter', () => {
   });
 });
 
+describe('planReplay: a work queue’s message moved by its RedrivePolicy', () => {
+  const sourceQueueArn = 'arn:aws:sqs:eu-west-1:123456789012:metering-prod-meter-request-timers';
+  const timerBody = JSON.stringify({ sessionId: 's-1', requestId: 'r-1' });
+
+  it('resends the raw body and its message attributes to the queue named by DeadLetterQueueSourceArn', () => {
+    const plan = planReplay(timerBody, 'prod', sentAt, {
+      Attributes: { DeadLetterQueueSourceArn: sourceQueueArn, ApproximateReceiveCount: '1' },
+      MessageAttributes: { traceId: { DataType: 'String', StringValue: 't-1' } },
+    });
+    expect(plan).toEqual({
+      kind: 'resend',
+      source: 'sqs-redrive',
+      sourceQueueArn,
+      queueName: 'metering-prod-meter-request-timers',
+      body: timerBody,
+      messageAttributes: { traceId: { DataType: 'String', StringValue: 't-1' } },
+      redrives: 0,
+      firstFailureAt: sentAt.toISOString(),
+    });
+  });
+
+  it('counts earlier redrives from the RedriveCount attribute it adds when resending', () => {
+    const plan = planReplay(timerBody, 'prod', sentAt, {
+      Attributes: { DeadLetterQueueSourceArn: sourceQueueArn },
+      MessageAttributes: { RedriveCount: { DataType: 'Number', StringValue: '2' } },
+    });
+    expect(plan).toMatchObject({ kind: 'resend', redrives: 2 });
+  });
+
+  it('resends bodies that are not JSON too (the consumer decides)', () => {
+    expect(
+      planReplay('not json', 'prod', sentAt, { Attributes: { DeadLetterQueueSourceArn: sourceQueueArn } }),
+    ).toMatchObject({ kind: 'resend', body: 'not json' });
+  });
+
+  it('a known letter format wins over the attribute; without the attribute a raw body is kept', () => {
+    const letter = JSON.stringify({ functionName: 'plug-events-prod-plug', payload: { a: 1 } });
+    expect(
+      planReplay(letter, 'prod', sentAt, { Attributes: { DeadLetterQueueSourceArn: sourceQueueArn } }),
+    ).toMatchObject({ kind: 'invoke', source: 'function-letter' });
+    expect(planReplay(timerBody, 'prod', sentAt, { Attributes: { SentTimestamp: '1' } })).toMatchObject({
+      kind: 'keep',
+      why: 'unknown dead-letter shape',
+    });
+  });
+
+  it('keeps a letter whose source ARN it cannot read', () => {
+    expect(
+      planReplay(timerBody, 'prod', sentAt, { Attributes: { DeadLetterQueueSourceArn: 'garbage' } }),
+    ).toMatchObject({ kind: 'keep' });
+  });
+});
+
 describe('helpers', () => {
+  it('reads account and queue name from an SQS ARN', () => {
+    expect(parseQueueArn('arn:aws:sqs:us-east-1:000000000000:probe-local-work')).toEqual({
+      accountId: '000000000000',
+      queueName: 'probe-local-work',
+    });
+    expect(parseQueueArn('arn:aws:lambda:us-east-1:000000000000:function:x')).toBeUndefined();
+  });
+
   it('names functions from ARNs and local ids', () => {
     expect(functionNameFrom('arn:aws:lambda:r:1:function:a-b-c:$LATEST', 'prod')).toBe('a-b-c');
     expect(functionNameFrom('charge-authorization.authorize', 'local')).toBe(
