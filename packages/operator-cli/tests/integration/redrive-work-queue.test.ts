@@ -8,7 +8,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 // The local cloud's test-only probe service (a work queue with a 1 s visibility timeout and maxReceiveCount 3).
 import type { LocalCloud } from '../../../local-cloud/src/index.js';
 import { startProbeCloud } from '../../../local-cloud/tests/helpers/probe-cloud.js';
@@ -108,7 +108,7 @@ describe('pnpm redrive: work-queue letters against the local cloud', () => {
 
 describe('pnpm redrive: a work-queue letter is deleted only after it was sent back', () => {
   // Mocks every SQSClient (the prototype) until restored: created here, after the local-cloud tests ran.
-  let sqs: ReturnType<typeof mockClient<SQSClient>>;
+  let sqs: AwsClientStub<SQSClient>;
   beforeAll(() => {
     sqs = mockClient(SQSClient);
   });
