@@ -154,10 +154,11 @@ describe('on-demand reading through the local cloud', () => {
     // The timer resolved it (the sweeper has not run yet), on time: not 30–90 s.
     expect(cloud.stats().invocationsByFunction['metering.meterRequestTimer']).toBeGreaterThanOrEqual(1);
     expect(cloud.stats().invocationsByFunction['metering.meterRequestTimeouts'] ?? 0).toBe(0);
+    // Typically 30.01 s and 30.1 s; the slack is for a loaded CI machine (2 cores, parallel test files).
     expect(resolvedAfterMs).toBeGreaterThanOrEqual(30_000);
-    expect(resolvedAfterMs).toBeLessThan(30_500);
+    expect(resolvedAfterMs).toBeLessThan(31_500);
     expect(notifiedAfterMs).toBeGreaterThanOrEqual(30_000);
-    expect(notifiedAfterMs).toBeLessThan(32_000);
+    expect(notifiedAfterMs).toBeLessThan(33_000);
     expect(cloud.queueDepth('metering-local-meter-request-timers')).toBe(0);
 
     // The backstop sweeper's first run (60 s after start) finds nothing due: still exactly one notification.
