@@ -132,6 +132,25 @@ export function statementViolations(service: string, role: RoleStatements): Viol
   return violations;
 }
 
+/**
+ * The DynamoDB item actions a function's own transactions need, read from its bundled code: our
+ * TransactItems entries are written `{ Put|Update|Delete|ConditionCheck: { TableName, ... } }`, which
+ * minified code keeps as `Update:{TableName`. (The SDK's own key maps say `Update:{Key`, so they do not count.)
+ */
+export function transactionItemActions(source: string): Set<string> {
+  const actionOf: Record<string, string> = {
+    Put: 'dynamodb:PutItem',
+    Update: 'dynamodb:UpdateItem',
+    Delete: 'dynamodb:DeleteItem',
+    ConditionCheck: 'dynamodb:ConditionCheckItem',
+  };
+  const needed = new Set<string>();
+  for (const match of source.matchAll(/\b(Put|Update|Delete|ConditionCheck):\{TableName\b/g)) {
+    needed.add(actionOf[match[1] as string] as string);
+  }
+  return needed;
+}
+
 export function actionsOf(role: RoleStatements): Set<string> {
   return new Set(
     role.statements

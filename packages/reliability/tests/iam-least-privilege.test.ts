@@ -1,7 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { type Allowlist, checkService, type ServiceReport, statementViolations } from '../src/iam.js';
+import {
+  type Allowlist,
+  actionsOf,
+  checkService,
+  functionRoles,
+  rolesOf,
+  type ServiceReport,
+  statementViolations,
+  transactionItemActions,
+} from '../src/iam.js';
+import { shippedHandlerSource } from '../src/shipped-bundle.js';
 import { loadPackagedTemplates, type PackagedService } from '../src/templates.js';
 
 let services: PackagedService[] = [];
@@ -45,6 +55,42 @@ describe('IAM least privilege in every packaged template', () => {
       .flatMap((report) => report.violations)
       .filter((v) => v.rule === 'unused-action' || v.rule === 'missing-action' || v.rule === 'allowlist');
     expect(drift).toEqual([]);
+  });
+});
+
+describe('IAM covers what the shipped code does', () => {
+  // Regression: a message processed over 30 s late puts a ConditionCheck in its transaction, and three
+  // functions held no dynamodb:ConditionCheckItem (DynamoDB Local does not check IAM; AWS would refuse).
+  it('grants every DynamoDB item action that the transactions of a function use', () => {
+    const missing: string[] = [];
+    let checked = 0;
+    for (const service of services) {
+      const roles = new Map(rolesOf(service.resources).map((role) => [role.logicalId, role]));
+      for (const [functionName, roleId] of functionRoles(service)) {
+        const source = shippedHandlerSource(service.service, functionName);
+        expect(source).toBeDefined();
+        const role = roles.get(roleId);
+        const held = role ? actionsOf(role) : new Set<string>();
+        for (const action of transactionItemActions(source ?? '')) {
+          checked++;
+          if (!held.has(action)) missing.push(`${service.service}.${functionName}: ${action}`);
+        }
+      }
+    }
+    console.log(
+      `reliability: iam-least-privilege transaction item actions checked=${checked} missing=${missing.length}`,
+    );
+    expect(checked).toBeGreaterThan(0);
+    expect(missing).toEqual([]);
+  });
+
+  it('reads item actions from our transaction entries, not from the key maps of the SDK', () => {
+    const ours = 'a={ConditionCheck:{TableName:t,Key:k}};b={Update:{TableName:t,Key:k}}';
+    const sdk = 'inputKeyNodes={TransactItems:{"*":{ConditionCheck:{Key:x},Put:{Item:x},Delete:{Key:x}}}}';
+    expect([...transactionItemActions(ours + sdk)].sort()).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:UpdateItem',
+    ]);
   });
 });
 
