@@ -7,7 +7,7 @@ const logger = createLogger('charge-authorization');
 /**
  * Scheduled every minute: the one connection-timeout mechanism. Authorized sessions never plugged
  * within the timeout become Expired and free their connector and tag. Idempotent; errors are
- * rethrown so the schedule's retries and on-failure destination keep them.
+ * rethrown so the on-failure destination keeps the failed run (no retry: the next minute's run picks them up).
  */
 export const handler = async (): Promise<{ due: number; expired: number; skipped: number }> => {
   const { due, expired, skipped } = await expireDueSessions(table, { now: new Date(), connectionTimeoutS });
