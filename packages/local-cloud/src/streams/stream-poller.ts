@@ -31,6 +31,9 @@ interface ShardState {
   lastSequenceNumber?: string;
 }
 
+// GetRecords' page size (DynamoDB's maximum).
+const getRecordsLimit = 1000;
+
 /** Polls DynamoDB Local's stream for one subscription (one event source mapping) and delivers batches per shard. */
 export class StreamPoller {
   private readonly streams: DynamoDBStreamsClient;
@@ -66,17 +69,24 @@ export class StreamPoller {
   }
 
   private async run(): Promise<void> {
+    const intervalMs = this.options.pollIntervalMs ?? 100;
     let sinceDiscovery = 0;
     while (!this.stopped) {
-      let delivered = 0;
+      const startedAt = Date.now();
+      let backlog = false;
       for (const [shardId, shard] of this.shards) {
-        delivered += await this.pollShard(shardId, shard).catch(() => this.renewIterator(shardId, shard));
+        const count = await this.pollShard(shardId, shard).catch(() => this.renewIterator(shardId, shard));
+        if (count >= getRecordsLimit) backlog = true;
       }
       if (++sinceDiscovery >= 10) {
         sinceDiscovery = 0;
         await this.discoverShards('TRIM_HORIZON').catch(() => undefined);
       }
-      if (delivered === 0) await sleep(this.options.pollIntervalMs ?? 100);
+      // Like Lambda's event source mapping (a few polls a second per shard), polls are paced even while
+      // records flow: a busy table then yields full batches instead of one GetRecords (and one invocation)
+      // per handful of records. A full page means a backlog, which is read again at once.
+      const waitMs = intervalMs - (Date.now() - startedAt);
+      if (!backlog && waitMs > 0 && !this.stopped) await sleep(waitMs);
     }
   }
 
@@ -124,7 +134,7 @@ export class StreamPoller {
       return 0;
     }
     const { Records, NextShardIterator } = await this.streams.send(
-      new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }),
+      new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: getRecordsLimit }),
     );
     shard.iterator = NextShardIterator;
     const records = (Records ?? []).map((record) => toLambdaRecord(record, this.streamArn));
