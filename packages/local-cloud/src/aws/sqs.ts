@@ -80,17 +80,7 @@ export function handleSqsJson(
         200,
         {
           Messages: messages.map((message) => ({
-            MessageId: message.messageId,
-            ReceiptHandle: message.receiptHandle,
-            MD5OfBody: md5(message.body),
-            Body: message.body,
-            ...systemAttributes(request, {
-              ...message.systemAttributes,
-              SentTimestamp: String(message.sentAt),
-              ApproximateReceiveCount: String(message.receiveCount),
-              ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? message.sentAt),
-              SenderId: localAccountId,
-            }),
+            ...receivedMessage(request, message),
             MessageAttributes: Object.fromEntries(
               Object.entries(message.attributes).map(([name, value]) => [
                 name,
@@ -152,18 +142,7 @@ function handleWorkQueue(
           response,
           200,
           {
-            Messages: messages.map((message) => ({
-              MessageId: message.messageId,
-              ReceiptHandle: message.receiptHandle,
-              MD5OfBody: md5(message.body),
-              Body: message.body,
-              ...systemAttributes(request, {
-                SentTimestamp: String(message.sentAt),
-                ApproximateReceiveCount: String(message.receiveCount),
-                ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? message.sentAt),
-                SenderId: localAccountId,
-              }),
-            })),
+            Messages: messages.map((message) => receivedMessage(request, message)),
           },
           jsonHeaders,
         );
@@ -185,6 +164,34 @@ function handleWorkQueue(
     if (!(error instanceof InvalidQueueRequestError)) throw error;
     sqsError(response, 'InvalidParameterValue', 'InvalidParameterValue', error.message);
   }
+}
+
+/** A message as ReceiveMessage returns it, from either kind of local queue. */
+function receivedMessage(
+  request: SqsRequest,
+  message: {
+    messageId: string;
+    receiptHandle?: string | undefined;
+    body: string;
+    sentAt: number;
+    receiveCount: number;
+    firstReceivedAt?: number | undefined;
+    systemAttributes?: Record<string, string>;
+  },
+) {
+  return {
+    MessageId: message.messageId,
+    ReceiptHandle: message.receiptHandle,
+    MD5OfBody: md5(message.body),
+    Body: message.body,
+    ...systemAttributes(request, {
+      ...message.systemAttributes,
+      SentTimestamp: String(message.sentAt),
+      ApproximateReceiveCount: String(message.receiveCount),
+      ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? message.sentAt),
+      SenderId: localAccountId,
+    }),
+  };
 }
 
 /** ReceiveMessage returns the system attributes asked for by name, or all of them for `All`. */
