@@ -18,17 +18,10 @@ import type { StubEndpoints } from './stub-endpoints.js';
 // Group 2: DynamoDB operations, capacity and warm duration per message type, from the real handlers
 // against DynamoDB Local (ReturnConsumedCapacity=TOTAL on every call).
 
-export interface OpsRow {
+/** The counts are per invocation (averaged over `invocations`). */
+export interface OpsRow extends OpCounts {
   message: string;
   invocations: number;
-  /** Per invocation (averaged over `invocations`). */
-  reads: number;
-  writes: number;
-  transactions: number;
-  rcu: number;
-  wcu: number;
-  refusedWrites: number;
-  byCommand: Record<string, number>;
   snsPublishes: number;
   iotPublishes: number;
   /** Median warm in-process duration, ms. */
