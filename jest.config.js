@@ -1,9 +1,13 @@
-// One jest run for the whole workspace: every package and service is a project, selectable by its
-// package name (`--selectProjects heartbeat`). DynamoDB Local is started once per run (globalSetup).
+// One jest config for the whole workspace: every package and service is a project, selectable by its
+// package name (`--selectProjects heartbeat`). DynamoDB Local is started once per jest run (globalSetup);
+// `npm test` (scripts/test.mjs) runs the suites in lanes, the heavy ones each in a jest run of its own.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = import.meta.dirname;
+const testing = join(root, 'packages/testing/src');
+// Holds handler logs per test and prints them when it fails (TEST_LOGS=1: all of them).
+const testEnvironment = join(testing, 'quiet-environment.js');
 
 const swcTransform = [
   '@swc/jest',
@@ -13,7 +17,7 @@ const swcTransform = [
   },
 ];
 
-function projectFor(dir) {
+export function projectFor(dir) {
   const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   return {
     displayName: name,
@@ -22,7 +26,7 @@ function projectFor(dir) {
     extensionsToTreatAsEsm: ['.ts'],
     transform: { '^.+\\.ts$': swcTransform },
     moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-    testEnvironment: 'node',
+    testEnvironment: testEnvironment,
   };
 }
 
@@ -36,7 +40,7 @@ workspaceDirs.push(join(root, 'bench'));
 
 export default {
   projects: workspaceDirs.map(projectFor),
-  globalSetup: join(root, 'packages/dynamo/tests/helpers/global-setup.js'),
-  globalTeardown: join(root, 'packages/dynamo/tests/helpers/global-teardown.js'),
+  globalSetup: join(testing, 'global-setup.js'),
+  globalTeardown: join(testing, 'global-teardown.js'),
   testTimeout: 30_000,
 };

@@ -87,7 +87,6 @@ export async function startHandlerHarness(label: string): Promise<HandlerHarness
     TARIFF_PRICE_PER_KWH_MINOR: '350',
     TARIFF_CURRENCY: 'KRW',
     CONNECTION_TIMEOUT_S: '120',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   return {
     table,

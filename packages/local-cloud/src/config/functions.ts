@@ -25,6 +25,11 @@ const defaultAsyncRetries = 2;
 const localStreamRetryCap = 10;
 
 /** One printed function → what the local cloud runs: handler file, environment, and its triggers. */
+/** A function's configured timeout, as Lambda applies it: its own, else the provider's, else Lambda's 6 s. */
+export function timeoutMsOf(service: PrintedService, fn: PrintedFunction): number {
+  return (fn.timeout ?? service.provider.timeout ?? 6) * 1000;
+}
+
 export function buildFunction(input: BuildFunctionInput): LocalFunction {
   const { service, serviceDir, name, fn, stage, resolve } = input;
   const [modulePath, handlerExport] = splitHandler(fn.handler);
@@ -41,7 +46,7 @@ export function buildFunction(input: BuildFunctionInput): LocalFunction {
     handlerFile: handlerFileFor(serviceDir, modulePath),
     handlerExport,
     environment: Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, String(value)])),
-    timeoutMs: (fn.timeout ?? service.provider.timeout ?? 6) * 1000,
+    timeoutMs: timeoutMsOf(service, fn),
     maximumRetryAttempts: fn.maximumRetryAttempts ?? defaultAsyncRetries,
     iotRules: [],
     streams: [],

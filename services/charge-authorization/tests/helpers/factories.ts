@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthRequestEvent } from '@evcharge/domain';
-import { createLambdaContext } from '@evcharge/middleware/testing';
+import { lambdaContextFor } from '@evcharge/testing';
 import type { Context } from 'aws-lambda';
 
 /** What the IoT rule delivers for chargers/{chargerId}/auth/request (payload + rule envelope). */
@@ -19,9 +19,9 @@ export function authRequestEvent(overrides: Partial<AuthRequestEvent> = {}): Aut
   };
 }
 
-/** A minimal Lambda context: enough for middy and the middleware's dead-letter record. */
-export function lambdaContext(functionName = 'charge-authorization-local-authorize'): Context {
-  return createLambdaContext(functionName);
+/** The context Lambda gives `authorize`: its remaining time counts down from its configured timeout. */
+export function lambdaContext(): Context {
+  return lambdaContextFor('charge-authorization', 'authorize');
 }
 
 /** The environment serverless.yml gives the functions, pointed at a test table and IoT data-plane recorder. */
@@ -31,6 +31,5 @@ export function useServiceEnv(tableName: string, iotDataPlaneEndpoint: string): 
   process.env.TARIFF_PRICE_PER_KWH_MINOR = '350';
   process.env.TARIFF_CURRENCY = 'KRW';
   process.env.CONNECTION_TIMEOUT_S = '120';
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   delete process.env.DEAD_LETTER_QUEUE_URL;
 }

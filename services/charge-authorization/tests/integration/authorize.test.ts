@@ -1,3 +1,4 @@
+// @lane isolated: 50 concurrent requests race for one connector; their timing must not depend on other suites.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type AuthRequestEvent,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConnectedEvent, DisconnectedEvent, HeartbeatEvent } from '@evcharge/domain';
-import { createLambdaContext } from '@evcharge/middleware/testing';
+import { lambdaContextFor } from '@evcharge/testing';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 
 // Typed event factories over the samples in events/ (the same files `sls invoke local` uses).
@@ -58,8 +58,12 @@ export function scheduledEvent(): ScheduledEvent {
   return sample<ScheduledEvent>('sweeper');
 }
 
-export function lambdaContext(functionName: string, overrides: Partial<Context> = {}): Context {
-  return createLambdaContext(functionName, overrides);
+/** The context Lambda gives one of heartbeat's functions: its remaining time counts down from its configured timeout. */
+export function lambdaContext(
+  functionKey: 'heartbeat' | 'presence' | 'sweeper',
+  overrides: Partial<Context> = {},
+): Context {
+  return lambdaContextFor('heartbeat', functionKey, overrides);
 }
 
 /**

@@ -12,7 +12,6 @@ let commands: ReturnType<typeof recordCommands>;
 beforeAll(async () => {
   table = await createTestTable('heartbeat');
   process.env.TABLE_NAME = table.tableName;
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   const { handler } = await import('../../src/handlers/heartbeat.js');
   const config = await import('../../src/config.js');
   commands = recordCommands(config.table.client);

@@ -1,3 +1,4 @@
+// @lane isolated: connect/disconnect pairs race (reboots); nothing else may share the CPU.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { PresenceEvent } from '@evcharge/domain';
 import { keys, registerCharger } from '@evcharge/dynamo';
@@ -20,7 +21,6 @@ let sweep: () => Promise<{ due: number; markedOffline: number }>;
 beforeAll(async () => {
   table = await createTestTable('presence');
   process.env.TABLE_NAME = table.tableName;
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   const presenceModule = await import('../../src/handlers/presence.js');
   const heartbeatModule = await import('../../src/handlers/heartbeat.js');
   const sweeperModule = await import('../../src/handlers/sweeper.js');

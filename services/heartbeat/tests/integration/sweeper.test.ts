@@ -1,3 +1,4 @@
+// @lane isolated: the sweeps run against time budgets and a mass outage; nothing else may share the CPU.
 import { BatchWriteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { HeartbeatEvent } from '@evcharge/domain';
 import {
@@ -32,7 +33,6 @@ beforeAll(async () => {
   const first = await createTestTable('sweeper');
   tables.push(first);
   process.env.TABLE_NAME = first.tableName;
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   config = await import('../../src/config.js');
   commands = recordCommands(config.table.client);
   const heartbeatModule = await import('../../src/handlers/heartbeat.js');

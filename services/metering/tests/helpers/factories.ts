@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MeterEvent, Session } from '@evcharge/domain';
-import { createLambdaContext } from '@evcharge/middleware/testing';
+import { lambdaContextFor } from '@evcharge/testing';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context, ScheduledEvent } from 'aws-lambda';
 
 // Typed event factories with overrides. Times are fixed unless overridden, so tests read as data.
@@ -126,6 +126,9 @@ export function scheduledEvent(overrides: Partial<ScheduledEvent> = {}): Schedul
   };
 }
 
-export function lambdaContext(functionName = 'metering-test'): Context {
-  return createLambdaContext(functionName);
+/** The context Lambda gives one of metering's functions: its remaining time counts down from its configured timeout. */
+export function lambdaContext(
+  functionKey: 'ingestReading' | 'listMySessions' | 'getSession' | 'createMeterRequest' | 'meterRequestTimer',
+): Context {
+  return lambdaContextFor('metering', functionKey);
 }

@@ -50,7 +50,6 @@ const bobs = session({ userId: 'bob', idTag: 'TAG-BOB', connectorId: 3 });
 const aliceExpired = session({ startedAt: '2026-11-24T08:00:00.000Z', status: 'Expired', connectorId: 4 });
 
 beforeAll(async () => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   testTable = await createTestTable('metering-api');
   iotDataPlane = await startIotDataPlaneRecorder();
   process.env.TABLE_NAME = testTable.tableName;
@@ -68,7 +67,7 @@ afterAll(async () => {
 });
 
 const call = (handler: HttpHandler, event: APIGatewayProxyEventV2WithJWTAuthorizer) =>
-  handler(event, lambdaContext('metering-api'));
+  handler(event, lambdaContext('getSession'));
 const bodyOf = (result: APIGatewayProxyStructuredResultV2): unknown => JSON.parse(String(result.body));
 
 describe('GET /me/sessions', () => {

@@ -22,7 +22,6 @@ let tableClient: DynamoDBDocumentClient;
 let connectorId = 0;
 
 beforeAll(async () => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   testTable = await createTestTable('metering-ingest');
   process.env.TABLE_NAME = testTable.tableName;
   delete process.env.DEAD_LETTER_QUEUE_URL;

@@ -46,7 +46,6 @@ let connectorId = 0;
 let current: Session;
 
 beforeAll(async () => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   testTable = await createTestTable('metering-timer');
   iotDataPlane = await startIotDataPlaneRecorder();
   sqs = await startSqsRecorder();
@@ -87,7 +86,10 @@ beforeEach(async () => {
 });
 
 async function requestReading(): Promise<string> {
-  const result = await createMeterRequest(createMeterRequestEvent(current.sessionId), lambdaContext());
+  const result = await createMeterRequest(
+    createMeterRequestEvent(current.sessionId),
+    lambdaContext('createMeterRequest'),
+  );
   expect(result.statusCode).toBe(202);
   return meterRequestAcceptedSchema.parse(JSON.parse(String(result.body))).requestId;
 }
@@ -171,7 +173,7 @@ describe('meterRequestTimer', () => {
         energy: { value: 11.5, unit: 'kWh' },
         powerW: 7400,
       }),
-      lambdaContext(),
+      lambdaContext('ingestReading'),
     );
     const answered = await rawRequest(requestId);
     expect(answered?.status).toBe('answered');

@@ -38,7 +38,6 @@ let connectorId = 0;
 let current: Session;
 
 beforeAll(async () => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   testTable = await createTestTable('metering-requests');
   iotDataPlane = await startIotDataPlaneRecorder();
   process.env.TABLE_NAME = testTable.tableName;
@@ -73,7 +72,10 @@ beforeEach(async () => {
 });
 
 async function requestReading(): Promise<string> {
-  const result = await createMeterRequest(createMeterRequestEvent(current.sessionId), lambdaContext());
+  const result = await createMeterRequest(
+    createMeterRequestEvent(current.sessionId),
+    lambdaContext('createMeterRequest'),
+  );
   expect(result.statusCode).toBe(202);
   return meterRequestAcceptedSchema.parse(JSON.parse(String(result.body))).requestId;
 }
@@ -108,7 +110,9 @@ describe('a Trigger reading answers the request', () => {
     expect(published?.payload).toMatchObject({ requestId, connectorId });
 
     counter.reset();
-    await expect(ingest(triggerReading(requestId, 11_500), lambdaContext())).resolves.toMatchObject({
+    await expect(
+      ingest(triggerReading(requestId, 11_500), lambdaContext('ingestReading')),
+    ).resolves.toMatchObject({
       applied: true,
       answeredRequestId: requestId,
     });
@@ -136,9 +140,11 @@ describe('a Trigger reading answers the request', () => {
   it('answers once: a duplicate Trigger reading and a later sweep change nothing', async () => {
     const requestId = await requestReading();
     const trigger = triggerReading(requestId, 11_500);
-    await ingest(trigger, lambdaContext());
+    await ingest(trigger, lambdaContext('ingestReading'));
     const answered = await rawRequest(requestId);
-    await expect(ingest(trigger, lambdaContext())).resolves.toMatchObject({ stored: 'duplicate' });
+    await expect(ingest(trigger, lambdaContext('ingestReading'))).resolves.toMatchObject({
+      stored: 'duplicate',
+    });
     await pastDeadline();
     await sweep(scheduledEvent());
     expect(await rawRequest(requestId)).toEqual(answered);
@@ -147,7 +153,7 @@ describe('a Trigger reading answers the request', () => {
   it('answers with the session’s values when the Trigger reading itself is not applied', async () => {
     const requestId = await requestReading();
     await expect(
-      ingest(triggerReading(requestId, 10_500), lambdaContext()), // below the latest register
+      ingest(triggerReading(requestId, 10_500), lambdaContext('ingestReading')), // below the latest register
     ).resolves.toMatchObject({ anomaly: 'register-regression', answeredRequestId: requestId });
     expect(await getMeterRequest(testTable, current.sessionId, requestId)).toMatchObject({
       status: 'answered',
@@ -190,9 +196,9 @@ describe('the time-out sweeper', () => {
     await pastDeadline();
     await sweep(scheduledEvent());
     const unavailable = await rawRequest(requestId);
-    await expect(ingest(triggerReading(requestId, 11_800), lambdaContext())).resolves.not.toHaveProperty(
-      'answeredRequestId',
-    );
+    await expect(
+      ingest(triggerReading(requestId, 11_800), lambdaContext('ingestReading')),
+    ).resolves.not.toHaveProperty('answeredRequestId');
     expect(await rawRequest(requestId)).toEqual(unavailable);
     expect((await getSession(testTable, current.sessionId))?.latestRegisterWh).toBe(11_800);
   });

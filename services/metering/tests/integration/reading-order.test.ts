@@ -18,7 +18,6 @@ let nextConnectorId = 0;
 const ID_TAG = 'TAG-ORDER';
 
 beforeAll(async () => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   testTable = await createTestTable('metering-order');
   process.env.TABLE_NAME = testTable.tableName;
   delete process.env.DEAD_LETTER_QUEUE_URL;

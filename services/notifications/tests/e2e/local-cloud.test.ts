@@ -63,7 +63,7 @@ describe('notifications through the local cloud', () => {
     expect(before).toBeGreaterThan(0);
     const notify = cloud.functions.find((fn) => fn.functionName.endsWith('-notify'));
     // The same function and configuration, invoked with every record since the stream began (TRIM_HORIZON).
-    Object.assign(process.env, notify?.environment, cloud.env, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
+    Object.assign(process.env, notify?.environment, cloud.env);
     const { handler } = await import('../../src/handlers/notify.js');
     const stream = await openTableStream(cloud.table.tableName);
     const records = await stream.readNew();

@@ -1,11 +1,11 @@
 import { keys } from '@evcharge/dynamo';
-import { createLambdaContext } from '@evcharge/middleware/testing';
+import { lambdaContextFor } from '@evcharge/testing';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 
 // Typed factories with overrides: Lambda inputs and table items as the other services write them.
 
 export function lambdaContext(overrides: Partial<Context> = {}): Context {
-  return createLambdaContext('notifications-local-notify', overrides);
+  return lambdaContextFor('notifications', 'notify', overrides);
 }
 
 export function streamEvent(records: DynamoDBRecord[]): DynamoDBStreamEvent {

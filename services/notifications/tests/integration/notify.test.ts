@@ -33,7 +33,6 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
   queueUrl = `${sqs.endpoint}/000000000000/notifications-test-dead-letters`;
   process.env.DEAD_LETTER_QUEUE_URL = queueUrl;
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   ({ handler } = await import('../../src/handlers/notify.js'));
   stream = await openTableStream(table.tableName);
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PlugEvent, PlugEventKind, Session } from '@evcharge/domain';
 import { addIdTag, deadlinePartitionFor, keys, registerCharger, type TableContext } from '@evcharge/dynamo';
-import { createLambdaContext } from '@evcharge/middleware/testing';
+import { lambdaContextFor } from '@evcharge/testing';
 import type { Context } from 'aws-lambda';
 
 /** What the IoT rule delivers for chargers/{chargerId}/plug (payload + rule envelope). */
@@ -29,9 +29,9 @@ export function plugStream(chargerId: string, kinds: PlugEventKind[], startMs: n
   });
 }
 
-/** A minimal Lambda context: enough for middy and the middleware's dead-letter record. */
-export function lambdaContext(functionName = 'plug-events-local-plug'): Context {
-  return createLambdaContext(functionName);
+/** The context Lambda gives `plug`: its remaining time counts down from its configured timeout. */
+export function lambdaContext(): Context {
+  return lambdaContextFor('plug-events', 'plug');
 }
 
 export interface SeedSessionInput {

@@ -1,3 +1,4 @@
+// @lane isolated: concurrent plug and authorization transactions race; nothing else may share the CPU.
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '@evcharge/domain';

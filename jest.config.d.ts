@@ -1,0 +1,2 @@
+// Types for the parts of jest.config.js that tests import.
+export function projectFor(dir: string): Record<string, unknown>;

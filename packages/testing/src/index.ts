@@ -1,0 +1,1 @@
+export { lambdaContextFor } from './lambda-context.js';
