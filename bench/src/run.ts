@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDocumentClient, createDynamoDbClient, ensureTable } from '@evcharge/dynamo';
-import { startDynamoDbLocal } from '@evcharge/dynamo/local';
+import { startDynamoDbLocal } from '@evcharge/local-cloud/dynamodb-local';
 import { measureColdStarts } from './cold-start.js';
 import type { BenchContext } from './context.js';
 import { costWithOptions } from './cost.js';

@@ -1,7 +1,6 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createDocumentClient, createDynamoDbClient, getCharger, type TableContext } from '@evcharge/dynamo';
-import { findFreePort, startDynamoDbLocal } from '@evcharge/dynamo/local';
 import { verifyCredential, verifyDevToken } from '@evcharge/operator-cli';
 import { startAwsServer } from './aws/aws-server.js';
 import { type BrokerMessage, startBroker } from './broker/broker.js';
@@ -9,6 +8,7 @@ import { loadCloudConfig } from './config/load-cloud-config.js';
 import { topicArn } from './config/local-names.js';
 import type { CloudConfig, LocalFunction } from './config/model.js';
 import { stateDir } from './config/paths.js';
+import { findFreePort, startDynamoDbLocal } from './dynamodb/dynamodb-local-server.js';
 import { assertPortFree, createLocalTable } from './dynamodb/local-table.js';
 import { startHttpApi } from './http-api/http-api-server.js';
 import { decodeClaims } from './http-api/jwt-claims.js';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type AddIdTagInput, addIdTag } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '@evcharge/local-cloud';
 import { createLambdaContext } from '@evcharge/middleware/testing';
 import { registerChargerLocally } from '@evcharge/operator-cli';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import type { Context } from 'aws-lambda';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type RecordingAws, startRecordingAws } from './recording-aws.js';

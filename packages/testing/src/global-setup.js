@@ -12,7 +12,7 @@ export default async function globalSetup() {
     },
   );
   if (!process.env.AWS_ENDPOINT_URL_DYNAMODB) {
-    const { startDynamoDbLocal } = await tsImport('@evcharge/dynamo/local', import.meta.url);
+    const { startDynamoDbLocal } = await tsImport('@evcharge/local-cloud/dynamodb-local', import.meta.url);
     const server = await startDynamoDbLocal();
     process.env.AWS_ENDPOINT_URL_DYNAMODB = server.endpoint;
     globalThis.__dynamoDbLocal__ = server;

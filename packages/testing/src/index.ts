@@ -1,1 +1,2 @@
 export { lambdaContextFor } from './lambda-context.js';
+export { createTestTable, type TestTable } from './test-table.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { BadInputError, TransientError } from '@evcharge/domain';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type AuthorizeChargeRequest,
@@ -14,7 +15,6 @@ import {
   registerCharger,
   type TableContext,
 } from '../../src/index.js';
-import { createTestTable, type TestTable } from '../../src/local/index.js';
 
 let table: TestTable;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { presenceEffect } from '@evcharge/domain';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { applyPresence, chargerLivenessUpdate, keys, registerCharger } from '../../src/index.js';
-import { createTestTable, type TestTable } from '../../src/local/index.js';
 
 // The liveness repository where it meets the other services: chargerLivenessUpdate (any message) moves
 // lastSeenAt and the deadline but does not flip status; a lifecycle event then decides from the old item.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { MeterRequest, Session } from '@evcharge/domain';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   answerMeterRequest,
@@ -13,7 +14,6 @@ import {
   type SessionMeterUpdate,
   updateSessionMeter,
 } from '../../src/index.js';
-import { createTestTable, type TestTable } from '../../src/local/index.js';
 
 // The metering repository's conditional writes: optimistic session updates and once-only resolutions.
 

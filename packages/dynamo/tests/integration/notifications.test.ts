@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   claimNotification,
@@ -8,7 +9,6 @@ import {
   NOTIFICATION_SCOPE,
   releaseNotificationClaim,
 } from '../../src/index.js';
-import { createTestTable, type TestTable } from '../../src/local/index.js';
 
 let table: TestTable;
 beforeAll(async () => {

@@ -1,4 +1,5 @@
 import { NotFoundError } from '@evcharge/domain';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   addIdTag,
@@ -9,7 +10,6 @@ import {
   listIdTags,
   registerCharger,
 } from '../../src/index.js';
-import { createTestTable, type TestTable } from '../../src/local/index.js';
 
 let table: TestTable;
 beforeAll(async () => {

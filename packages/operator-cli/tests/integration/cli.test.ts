@@ -1,5 +1,5 @@
 import { getCharger, getIdTag } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runChargersCli } from '../../src/cli/chargers-command.js';
 import { resolveTableTarget } from '../../src/cli/deps.js';

@@ -1,6 +1,6 @@
 import { BadInputError } from '@evcharge/domain';
 import { getCharger, listConnectors } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { verifyCredential } from '../../src/credentials.js';
 import { registerChargerLocally } from '../../src/registration.js';

@@ -10,7 +10,7 @@ import {
   IoTClient,
 } from '@aws-sdk/client-iot';
 import { getCharger, listConnectors } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runChargersCli } from '../../src/cli/chargers-command.js';

@@ -8,7 +8,7 @@ import {
   toWattHours,
 } from '@evcharge/domain';
 import { getCharger, getIdTag } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PublishedMessage } from '../../src/charger.js';
 import { type Fleet, startFleet } from '../../src/fleet.js';

@@ -17,7 +17,7 @@ import {
   keys,
   registerCharger,
 } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { authRequestEvent, lambdaContext, useServiceEnv } from '../helpers/factories.js';
 import { type IotDataPlaneRecorder, startIotDataPlaneRecorder } from '../helpers/iot-data-plane-recorder.js';

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { HeartbeatEvent } from '@evcharge/domain';
 import { deadlinePartitionFor, keys, registerCharger } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { heartbeatEvent, lambdaContext, recordCommands } from '../helpers/factories.js';
 

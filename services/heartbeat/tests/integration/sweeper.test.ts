@@ -9,7 +9,7 @@ import {
   shardOf,
   type TableContext,
 } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   heartbeatEvent,

@@ -9,7 +9,7 @@ import {
   storeMeterReading,
   updateSessionMeter,
 } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { type CommandCounter, countCommands } from '../helpers/command-counter.js';
 import { CHARGER_ID, lambdaContext, meterEvent, session as sessionFactory } from '../helpers/factories.js';

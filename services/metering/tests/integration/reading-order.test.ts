@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MeterContext, MeterEvent, Session } from '@evcharge/domain';
 import { addIdTag, authorizeCharge, getConnector, getSession, recordPlugEvent } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CHARGER_ID, lambdaContext, meterEvent } from '../helpers/factories.js';
 import { seedCharger } from '../helpers/seed.js';

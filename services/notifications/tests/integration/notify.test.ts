@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { notificationBodySchema, notificationForChange } from '@evcharge/domain';
 import { claimNotification, keys, NOTIFICATION_SCOPE } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { chargerDay, putItems } from '../helpers/charger-day.js';

@@ -10,8 +10,8 @@ import {
   listConnectorHistory,
   type PlugEventResult,
 } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
 import type { Rejected } from '@evcharge/middleware';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import {

@@ -14,7 +14,7 @@ import {
   recordPlugEvent,
   type TableContext,
 } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/dynamo/local';
+import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { registerTestCharger, seedSession } from '../helpers/factories.js';
 

