@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createDocumentClient, createDynamoDbClient, getCharger, type TableContext } from '@evcharge/dynamo';
-import { verifyCredential, verifyDevToken } from '@evcharge/operator-cli';
+import { verifyCredential, verifyDevToken } from '@evcharge/local-identity';
 import { startAwsServer } from './aws/aws-server.js';
 import { type BrokerMessage, startBroker } from './broker/broker.js';
 import { loadCloudConfig } from './config/load-cloud-config.js';

@@ -5,8 +5,6 @@ export * from './cli/deps.js';
 export * from './cli/dev-token-command.js';
 export * from './cli/idtags-command.js';
 export * from './cli/run.js';
-export * from './credentials.js';
-export * from './dev-tokens.js';
 export * from './iot-policy.js';
 export * from './policy-cases.js';
 export * from './registration.js';

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { BadInputError, chargerIdSchema } from '@evcharge/domain';
 import { registerCharger, type TableContext } from '@evcharge/dynamo';
-import { generatePassword, hashCredential } from './credentials.js';
+import { generatePassword, hashCredential } from '@evcharge/local-identity';
 
 export interface RegisterChargerRequest {
   chargerId: string;

@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { signDevToken } from '@evcharge/operator-cli';
+import { signDevToken } from '@evcharge/local-identity';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { LocalCloud } from '../../src/index.js';
 import { reports, startProbeCloud } from '../helpers/probe-cloud.js';

@@ -1,4 +1,4 @@
-import { signDevToken } from '../dev-tokens.js';
+import { signDevToken } from '@evcharge/local-identity';
 import { expectPositionals, integerOption, parseCliArgs, UsageError } from './args.js';
 import type { CliDeps } from './deps.js';
 import { runCommand } from './run.js';

@@ -5,8 +5,8 @@ import { runChargersCli } from '../../src/cli/chargers-command.js';
 import { resolveTableTarget } from '../../src/cli/deps.js';
 import { runDevTokenCli } from '../../src/cli/dev-token-command.js';
 import { runIdTagsCli } from '../../src/cli/idtags-command.js';
-import { verifyCredential } from '../../src/credentials.js';
-import { verifyDevToken } from '../../src/dev-tokens.js';
+import { verifyCredential } from '@evcharge/local-identity';
+import { verifyDevToken } from '@evcharge/local-identity';
 import { cliHarness } from '../helpers/cli.js';
 
 let table: TestTable;

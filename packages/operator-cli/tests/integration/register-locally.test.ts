@@ -2,7 +2,7 @@ import { BadInputError } from '@evcharge/domain';
 import { getCharger, listConnectors } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { verifyCredential } from '../../src/credentials.js';
+import { verifyCredential } from '@evcharge/local-identity';
 import { registerChargerLocally } from '../../src/registration.js';
 
 let table: TestTable;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { chargerTopic, chargerTopicPermissions, parseChargerTopic } from '@evcharge/domain';
 import { getCharger, type TableContext } from '@evcharge/dynamo';
-import { verifyCredential } from '@evcharge/operator-cli';
+import { verifyCredential } from '@evcharge/local-identity';
 import { Aedes } from 'aedes';
 
 export interface ReceivedMessage {

@@ -1,7 +1,8 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 
 export { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
-export { registerChargerLocally, signDevToken } from '@evcharge/operator-cli';
+export { signDevToken } from '@evcharge/local-identity';
+export { registerChargerLocally } from '@evcharge/operator-cli';
 
 export type ChargerClient = MqttClient;
 
