@@ -1,6 +1,7 @@
 export * from './classify-errors.js';
 export * from './correlation.js';
 export * from './dead-letter-sqs.js';
+export * from './env.js';
 export * from './handlers.js';
 export * from './http.js';
 export * from './iot-event.js';
