@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
 import { verifyDevToken } from '@evcharge/local-identity';
+import { describe, expect, it } from '@jest/globals';
 
 // The root scripts run these files through tsx: check the real processes' exit codes and output.
 const root = join(import.meta.dirname, '../../../..');

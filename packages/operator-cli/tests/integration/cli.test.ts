@@ -1,12 +1,11 @@
 import { getCharger, getIdTag } from '@evcharge/dynamo';
+import { verifyCredential, verifyDevToken } from '@evcharge/local-identity';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runChargersCli } from '../../src/cli/chargers-command.js';
 import { resolveTableTarget } from '../../src/cli/deps.js';
 import { runDevTokenCli } from '../../src/cli/dev-token-command.js';
 import { runIdTagsCli } from '../../src/cli/idtags-command.js';
-import { verifyCredential } from '@evcharge/local-identity';
-import { verifyDevToken } from '@evcharge/local-identity';
 import { cliHarness } from '../helpers/cli.js';
 
 let table: TestTable;

@@ -1,8 +1,8 @@
 import { BadInputError } from '@evcharge/domain';
 import { getCharger, listConnectors } from '@evcharge/dynamo';
+import { verifyCredential } from '@evcharge/local-identity';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { verifyCredential } from '@evcharge/local-identity';
 import { registerChargerLocally } from '../../src/registration.js';
 
 let table: TestTable;
