@@ -1,14 +1,10 @@
-import type { PresenceEvent } from './contract/presence.js';
-import type { HeartbeatEvent } from './contract/rule-events.js';
-import { type ChargerStatus, DEFAULT_HEARTBEAT_INTERVAL_S } from './entities.js';
+import { DEFAULT_HEARTBEAT_INTERVAL_S } from './entities.js';
 
-// Liveness rules of a charger: when it is online, when it is due to go offline, which lifecycle event wins.
-// Pure: every time is passed in (epoch ms from the rule's timestamp() or IoT Core's presence events).
+// Liveness basics every service shares: the window, the deadline, clock skew, when a message still counts
+// as a sign of life. Pure: every time is passed in. The heartbeat service's own rules are in its src/rules.ts.
 
 export const DEFAULT_LIVENESS_GRACE_S = 60;
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
-/** A heartbeat that would only move lastSeenAt by less than this (and change nothing else) is not written. */
-export const HEARTBEAT_THROTTLE_MS = 30_000;
 
 /** A charger is stale when nothing arrived for two intervals plus grace (default 2 × 300 + 60 = 660 s). */
 export function livenessWindowMs(
@@ -29,211 +25,14 @@ export function offlineDeadlineMs(lastSeenMs: number, windowMs = livenessWindowM
 }
 
 /**
- * How long past a deadline the sweeper waits before it acts. A sign of life received just before the
- * deadline can still be on its way (rule → async invoke, and that invoke's first retry about a minute
- * later); swept before it lands, a live charger would go offline and straight back online.
- */
-export const DEFAULT_SWEEP_ALLOWANCE_S = 60;
-
-/** The sweeper takes offline only chargers due at or before this moment. */
-export function offlineSweepCutoffMs(nowMs: number, allowanceS = DEFAULT_SWEEP_ALLOWANCE_S): number {
-  return nowMs - allowanceS * 1000;
-}
-
-/** The sweeper's rule: an online charger whose deadline passed more than the allowance ago goes offline. */
-export function isOfflineDue(
-  status: ChargerStatus,
-  dueAtMs: number | undefined,
-  nowMs: number,
-  allowanceS = DEFAULT_SWEEP_ALLOWANCE_S,
-): boolean {
-  return status === 'online' && dueAtMs !== undefined && dueAtMs <= offlineSweepCutoffMs(nowMs, allowanceS);
-}
-
-/**
  * Other services refresh liveness with an unconditional SET inside their own transaction, so a message
  * processed this long after it was received (a retry) refreshes nothing: it could move lastSeenAt back
- * behind messages already applied. Kept below the sweep allowance, so a refresh skipped or moved back by
- * at most this much can never make the sweeper take a live charger offline.
+ * behind messages already applied. Kept below the heartbeat sweeper's allowance, so a refresh skipped or
+ * moved back by at most this much can never make the sweeper take a live charger offline (its rules test
+ * guards this).
  */
 export const LATE_SIGN_OF_LIFE_MS = 30_000;
 
 export function isFreshSignOfLife(receivedAtMs: number, nowMs: number): boolean {
   return nowMs - receivedAtMs <= LATE_SIGN_OF_LIFE_MS;
-}
-
-// ---- Lifecycle (presence) events -------------------------------------------------------------------
-
-/** Where a lifecycle event sits in a client's sequence: IoT Core orders by versionNumber, then timestamp. */
-export interface PresenceOrder {
-  versionNumber: number;
-  timestamp: number;
-}
-
-/** The order of the newest lifecycle event already applied to a charger, as stored on it. */
-export interface AppliedPresence {
-  presenceVersion?: number | undefined;
-  presenceTimestamp?: number | undefined;
-}
-
-/** Negative when `a` is older than `b`, 0 for the same position (a duplicate), positive when newer. */
-export function comparePresence(a: PresenceOrder, b: PresenceOrder): number {
-  return a.versionNumber !== b.versionNumber ? a.versionNumber - b.versionNumber : a.timestamp - b.timestamp;
-}
-
-/** Only a strictly newer event is applied: late ones and duplicates are no-ops. */
-export function isNewerPresence(candidate: PresenceOrder, applied: AppliedPresence | undefined): boolean {
-  if (applied?.presenceVersion === undefined || applied.presenceTimestamp === undefined) return true;
-  const stored = { versionNumber: applied.presenceVersion, timestamp: applied.presenceTimestamp };
-  return comparePresence(candidate, stored) > 0;
-}
-
-/**
- * What a lifecycle event means for liveness:
- * - connected: online now, with a fresh offline deadline;
- * - clean (client-initiated) disconnect: still online, but due offline after the grace period, because a
- *   rebooting charger that reconnects in time must not produce an offline/online pair;
- * - any other disconnect (keep-alive timeout, connection lost, duplicate client id...): offline at once.
- */
-export type PresenceEffect =
-  | { kind: 'online'; atMs: number }
-  | { kind: 'grace'; atMs: number; deadlineMs: number }
-  | { kind: 'offline'; atMs: number };
-
-export function presenceEffect(event: PresenceEvent, graceS = DEFAULT_LIVENESS_GRACE_S): PresenceEffect {
-  if (event.eventType === 'connected') return { kind: 'online', atMs: event.timestamp };
-  if (event.clientInitiatedDisconnect) {
-    return { kind: 'grace', atMs: event.timestamp, deadlineMs: event.timestamp + graceS * 1000 };
-  }
-  return { kind: 'offline', atMs: event.timestamp };
-}
-
-export function presenceOrderOf(event: PresenceEvent): PresenceOrder {
-  return { versionNumber: event.versionNumber, timestamp: event.timestamp };
-}
-
-// ---- Heartbeats ------------------------------------------------------------------------------------
-
-/** What a heartbeat writes, derived once from the rule event. */
-export interface HeartbeatFacts {
-  seenAtMs: number;
-  /** ISO of seenAtMs; ISO strings of one format sort like the times they hold. */
-  seenAt: string;
-  deviceAt: string;
-  clockSkewFlagged: boolean;
-  firmware?: string;
-  /** Present only when the charger reported its interval; the window then follows it. */
-  heartbeatIntervalS?: number;
-  livenessWindowMs?: number;
-  /** lastSeenAt older than this is worth a write on its own. */
-  throttleBefore: string;
-  /** A deadline earlier than this is worth moving, however recent lastSeenAt is (short windows, grace). */
-  throttleDueFloorMs: number;
-}
-
-export function heartbeatFacts(event: HeartbeatEvent, graceS = DEFAULT_LIVENESS_GRACE_S): HeartbeatFacts {
-  return {
-    seenAtMs: event.receivedAt,
-    seenAt: new Date(event.receivedAt).toISOString(),
-    deviceAt: event.at,
-    clockSkewFlagged: isClockSkewed(event.at, event.receivedAt),
-    ...(event.firmware !== undefined ? { firmware: event.firmware } : {}),
-    ...(event.intervalS !== undefined
-      ? { heartbeatIntervalS: event.intervalS, livenessWindowMs: livenessWindowMs(event.intervalS, graceS) }
-      : {}),
-    throttleBefore: new Date(event.receivedAt - HEARTBEAT_THROTTLE_MS).toISOString(),
-    throttleDueFloorMs: event.receivedAt + 2 * HEARTBEAT_THROTTLE_MS,
-  };
-}
-
-/** The stored charger fields a heartbeat decision looks at. */
-export interface StoredLiveness extends AppliedPresence {
-  status: ChargerStatus;
-  lastSeenAt?: string | undefined;
-  connected?: boolean | undefined;
-  clockSkewFlagged?: boolean | undefined;
-  firmware?: string | undefined;
-  heartbeatIntervalS?: number | undefined;
-  dueAt?: number | undefined;
-  /** Whether the offline deadline is armed (duePk present). */
-  deadlineArmed: boolean;
-}
-
-/**
- * Whether a heartbeat is written:
- * - stale: it is not newer than the last sign of life, or it was received before the disconnect that
- *   was applied last (a late retry must not revive a charger that has gone away);
- * - throttled: the charger is online, connected, armed, its deadline is at least 60 s away, and the
- *   heartbeat would only move lastSeenAt by less than 30 s (so skipped writes can never let a short
- *   window run out while heartbeats keep coming);
- * - write: otherwise.
- * The repository states the same rule as a ConditionExpression; this function names the outcome of a
- * failed condition from the item DynamoDB returns, and documents the rule.
- */
-export type HeartbeatDecision = 'write' | 'throttled' | 'stale';
-
-export function heartbeatDecision(stored: StoredLiveness, facts: HeartbeatFacts): HeartbeatDecision {
-  if (stored.lastSeenAt !== undefined && stored.lastSeenAt >= facts.seenAt) return 'stale';
-  const disconnectedSince =
-    stored.connected === false && stored.presenceTimestamp !== undefined
-      ? stored.presenceTimestamp
-      : undefined;
-  if (disconnectedSince !== undefined && disconnectedSince >= facts.seenAtMs) return 'stale';
-  const changesSomething =
-    stored.status !== 'online' ||
-    !stored.deadlineArmed ||
-    stored.connected !== true ||
-    stored.lastSeenAt === undefined ||
-    stored.lastSeenAt < facts.throttleBefore ||
-    stored.dueAt === undefined ||
-    stored.dueAt < facts.throttleDueFloorMs ||
-    stored.clockSkewFlagged !== facts.clockSkewFlagged ||
-    (facts.firmware !== undefined && stored.firmware !== facts.firmware) ||
-    (facts.heartbeatIntervalS !== undefined && stored.heartbeatIntervalS !== facts.heartbeatIntervalS);
-  return changesSomething ? 'write' : 'throttled';
-}
-
-// ---- Applying a lifecycle event ----------------------------------------------------------------------
-
-/** The stored charger fields a lifecycle event's write depends on. */
-export interface StoredPresenceState {
-  status: ChargerStatus;
-  lastSeenAt?: string | undefined;
-  dueAt?: number | undefined;
-}
-
-/**
- * The write a (newer) lifecycle event makes, given the charger as stored:
- * - online: flip or keep online; `moveDeadline` puts lastSeenAt/dueAt at the event time, which only
- *   happens when nothing newer was seen (the deadline never moves backwards);
- * - grace: clean disconnect of an online charger: keep online, due offline at `deadlineMs`;
- * - offline: unclean disconnect of an online charger: offline now;
- * - record: only note the event's order (and whether the charger is connected). A disconnect older than
- *   the last sign of life is superseded: the charger has already spoken again.
- */
-export type PresencePlan =
-  | { kind: 'online'; moveDeadline: boolean }
-  | { kind: 'grace'; deadlineMs: number }
-  | { kind: 'offline' }
-  | { kind: 'record'; connected?: boolean };
-
-export function presencePlan(
-  effect: PresenceEffect,
-  stored: StoredPresenceState,
-  nowMs: number,
-): PresencePlan {
-  const at = new Date(effect.atMs).toISOString();
-  if (effect.kind === 'online') {
-    if (stored.lastSeenAt === undefined || stored.lastSeenAt < at)
-      return { kind: 'online', moveDeadline: true };
-    if (stored.status === 'online') return { kind: 'record', connected: true };
-    // Offline though a later message arrived (those refresh the deadline but do not flip): flip if that
-    // deadline still holds, else the sweeper would only take it offline again.
-    return stored.dueAt !== undefined && stored.dueAt > nowMs
-      ? { kind: 'online', moveDeadline: false }
-      : { kind: 'record', connected: true };
-  }
-  if (stored.lastSeenAt !== undefined && stored.lastSeenAt > at) return { kind: 'record' };
-  if (stored.status !== 'online') return { kind: 'record', connected: false };
-  return effect.kind === 'grace' ? { kind: 'grace', deadlineMs: effect.deadlineMs } : { kind: 'offline' };
 }

@@ -1,33 +1,33 @@
 import {
-  applyPreSessionReading,
-  applyReading,
   BadInputError,
   type Connector,
   isActiveSessionStatus,
   type MeterEvent,
   type MeterReading,
+  type Session,
+  TransientError,
+} from '@evcharge/domain';
+import { getConnector, getMeterRequest, getSession, type TableContext } from '@evcharge/dynamo';
+import {
+  applyPreSessionReading,
+  applyReading,
+  isResolvable,
   meterReadingOf,
   precedesSession,
   type ReadingAnomaly,
   type ReadingApplication,
   type RegisterState,
-  type Session,
   sessionTotalsOf,
-  TransientError,
-} from '@evcharge/domain';
+} from './rules.js';
 import {
   commitReadingEffects,
   connectorRegisterEffect,
   findNextSessionOnConnector,
-  getConnector,
-  getMeterRequest,
-  getSession,
   meterRequestAnswerEffect,
   type ReadingEffect,
   sessionMeterEffect,
   storeMeterReading,
-  type TableContext,
-} from '@evcharge/dynamo';
+} from './store.js';
 
 export interface IngestOutcome {
   stored: 'stored' | 'duplicate';
@@ -125,7 +125,7 @@ async function planReading(table: TableContext, event: MeterEvent): Promise<Read
   const request = reading.requestId
     ? await getMeterRequest(table, session.sessionId, reading.requestId)
     : undefined;
-  if (request?.status === 'pending') {
+  if (isResolvable(request)) {
     plan.effects.push(
       meterRequestAnswerEffect(table.tableName, {
         sessionId: session.sessionId,

@@ -2,12 +2,12 @@ import { type MeterRequest, meterRequestSchema, parseOrThrow } from '@evcharge/d
 import {
   type DueItemKey,
   getMeterRequest,
-  getMeterRequestByKey,
   getSession,
   queryDueItems,
-  resolveMeterRequestUnavailable,
   type TableContext,
 } from '@evcharge/dynamo';
+import { isResolvable } from './rules.js';
+import { getMeterRequestByKey, resolveMeterRequestUnavailable } from './store.js';
 
 // Two ways a request reaches its deadline, one resolution: its timer message (SQS, DelaySeconds = the
 // timeout) arrives, or the sweeper finds it due. Both go through resolveIfPending, whose write is
@@ -69,7 +69,7 @@ async function resolveIfPending(
   request: MeterRequest | undefined,
   now: Date,
 ): Promise<boolean> {
-  if (request?.status !== 'pending') return false;
+  if (!isResolvable(request)) return false;
   const session = await getSession(table, request.sessionId);
   return resolveMeterRequestUnavailable(table, {
     sessionId: request.sessionId,

@@ -2,7 +2,6 @@ import {
   ConflictError,
   isActiveSessionStatus,
   type MeterRequestAccepted,
-  meterRequestDueAt,
   NotFoundError,
   parseOrThrow,
   type Session,
@@ -10,8 +9,10 @@ import {
   type SessionSummary,
   sessionIdPathSchema,
 } from '@evcharge/domain';
-import { createMeterRequest, getSession, listUserSessions, type TableContext } from '@evcharge/dynamo';
+import { createMeterRequest, getSession, type TableContext } from '@evcharge/dynamo';
 import type { PublishMeterRequest } from './adapters/publish-meter-request.js';
+import { meterRequestDueAt } from './rules.js';
+import { listUserSessions } from './store.js';
 
 // The user API: a user sees only their own sessions; anyone else's answers exactly like a missing one.
 

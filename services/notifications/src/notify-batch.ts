@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  BadInputError,
-  type NotificationBody,
-  notificationForChange,
-  TransientError,
-} from '@evcharge/domain';
-import {
-  claimNotification,
-  markNotificationSent,
-  releaseNotificationClaim,
-  type TableContext,
-} from '@evcharge/dynamo';
+import { BadInputError, type NotificationBody, TransientError } from '@evcharge/domain';
+import type { TableContext } from '@evcharge/dynamo';
 import type { DeadLetterSink, Logger } from '@evcharge/middleware';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { notificationForChange } from './rules.js';
+import { claimNotification, markNotificationSent, releaseNotificationClaim } from './store.js';
 import { changeOfRecord, type RecordChange } from './stream-record.js';
 
 /** Sent-notification records outlive the stream's 24 h retention, so any replay of it finds them. */

@@ -1,5 +1,6 @@
-import { BadInputError, type ItemChange } from '@evcharge/domain';
+import { BadInputError } from '@evcharge/domain';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import type { ItemChange } from './rules.js';
 
 /** One stream record as the mapping needs it: where it is in the shard, which item, and both images. */
 export interface RecordChange extends ItemChange {

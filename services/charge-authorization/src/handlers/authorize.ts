@@ -1,8 +1,9 @@
-import { authRequestEventSchema, authResponseOf } from '@evcharge/domain';
-import { authorizeCharge } from '@evcharge/dynamo';
+import { authRequestEventSchema } from '@evcharge/domain';
 import { createLogger, iotHandler, sqsDeadLetterSink } from '@evcharge/middleware';
 import { publishAuthResponse } from '../adapters/publish-auth-response.js';
 import { connectionTimeoutS, table, tariff } from '../config.js';
+import { authResponseOf } from '../rules.js';
+import { authorizeCharge } from '../store.js';
 
 const logger = createLogger('charge-authorization');
 

@@ -1,6 +1,6 @@
-import { expireDueSessions } from '@evcharge/dynamo';
 import { createLogger } from '@evcharge/middleware';
 import { connectionTimeoutS, table } from '../config.js';
+import { expireDueSessions } from '../store.js';
 
 const logger = createLogger('charge-authorization');
 

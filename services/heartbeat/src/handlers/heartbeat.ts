@@ -1,7 +1,8 @@
-import { heartbeatEventSchema, heartbeatFacts } from '@evcharge/domain';
-import { recordHeartbeat } from '@evcharge/dynamo';
+import { heartbeatEventSchema } from '@evcharge/domain';
 import { createLogger, iotHandler, sqsDeadLetterSink } from '@evcharge/middleware';
 import { livenessGraceS, table } from '../config.js';
+import { heartbeatFacts } from '../rules.js';
+import { recordHeartbeat } from '../store.js';
 
 const logger = createLogger('heartbeat');
 

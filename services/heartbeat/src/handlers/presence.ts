@@ -1,13 +1,8 @@
-import {
-  BadInputError,
-  chargerIdSchema,
-  presenceEffect,
-  presenceEventSchema,
-  presenceOrderOf,
-} from '@evcharge/domain';
-import { applyPresence } from '@evcharge/dynamo';
+import { BadInputError, chargerIdSchema, presenceEventSchema } from '@evcharge/domain';
 import { createLogger, iotHandler, sqsDeadLetterSink } from '@evcharge/middleware';
 import { livenessGraceS, table } from '../config.js';
+import { presenceEffect, presenceOrderOf } from '../rules.js';
+import { applyPresence } from '../store.js';
 
 const logger = createLogger('presence');
 

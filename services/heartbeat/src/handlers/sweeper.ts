@@ -1,8 +1,8 @@
-import { sweepOfflineChargers } from '@evcharge/dynamo';
 import { classifyErrors, createLogger } from '@evcharge/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { sweepAllowanceS, table } from '../config.js';
+import { sweepOfflineChargers } from '../store.js';
 
 const logger = createLogger('sweeper');
 const SWEEP_RESERVE_MS = 4_000;

@@ -1,16 +1,15 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type MeterEvent, meterReadingOf, type Session } from '@evcharge/domain';
+import type { MeterEvent, Session } from '@evcharge/domain';
+import { getCharger, getConnector, getSession } from '@evcharge/dynamo';
+import { createTestTable, type TestTable } from '@evcharge/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { meterReadingOf } from '../../src/rules.js';
 import {
-  getCharger,
-  getConnector,
-  getSession,
   listConnectorReadings,
   listSessionReadings,
   storeMeterReading,
   updateSessionMeter,
-} from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+} from '../../src/store.js';
 import { type CommandCounter, countCommands } from '../helpers/command-counter.js';
 import { CHARGER_ID, lambdaContext, meterEvent, session as sessionFactory } from '../helpers/factories.js';
 import { releaseConnector, seedCharger, seedSession, setConnectorRegister } from '../helpers/seed.js';

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MeterContext, MeterEvent, Session } from '@evcharge/domain';
-import { addIdTag, authorizeCharge, getConnector, getSession, recordPlugEvent } from '@evcharge/dynamo';
+import { addIdTag, getConnector, getSession } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CHARGER_ID, lambdaContext, meterEvent } from '../helpers/factories.js';
+import { authorizeSession, recordPlug } from '../helpers/lifecycle.js';
 import { seedCharger } from '../helpers/seed.js';
 
-// One charger's traffic through the real write paths (metering's handler, the authorization and plug-event
-// repositories their handlers call), delivered in order and in orders a shuffling transport produces.
-// Every order must end with the same sessions and connector as the in-order delivery.
+// One charger's traffic through metering's real handler, with the authorizations and plug events other
+// services own written as they write them (conditioned, re-read on a lost race: helpers/lifecycle.ts),
+// delivered in order and in orders a shuffling transport produces. Every order must end with the same
+// sessions and connector as the in-order delivery.
 
 let testTable: TestTable;
 let handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
@@ -76,22 +78,19 @@ const ingest = (event: MeterEvent) => handler(event, lambdaContext('ingestReadin
 /** Delivers one step as its service's handler would; a reading that loses a race is retried, as Lambda does. */
 async function deliver(run: Run, step: Step): Promise<void> {
   if (step.kind === 'auth') {
-    const result = await authorizeCharge(
-      testTable,
-      {
-        chargerId: CHARGER_ID,
-        requestId: messageIdOf(run, step),
-        connectorId: run.connectorId,
-        idTag: ID_TAG,
-        receivedAtMs: Date.parse(time(step.minute)),
-      },
-      { tariff: { pricePerKwhMinor: 350, currency: 'KRW' } },
-    );
-    if (result.attempt.sessionId) run.sessions.set(step.session, result.attempt.sessionId);
+    const sessionId = await authorizeSession(testTable, {
+      chargerId: CHARGER_ID,
+      requestId: messageIdOf(run, step),
+      connectorId: run.connectorId,
+      idTag: ID_TAG,
+      receivedAtMs: Date.parse(time(step.minute)),
+      tariff: { pricePerKwhMinor: 350, currency: 'KRW' },
+    });
+    if (sessionId) run.sessions.set(step.session, sessionId);
     return;
   }
   if (step.kind === 'plug') {
-    await recordPlugEvent(testTable, {
+    await recordPlug(testTable, {
       chargerId: CHARGER_ID,
       connectorId: run.connectorId,
       messageId: messageIdOf(run, step),

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { notificationBodySchema, notificationForChange } from '@evcharge/domain';
-import { claimNotification, keys, NOTIFICATION_SCOPE } from '@evcharge/dynamo';
+import { notificationBodySchema } from '@evcharge/domain';
+import { keys } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { notificationForChange } from '../../src/rules.js';
+import { claimNotification, NOTIFICATION_SCOPE } from '../../src/store.js';
 import { chargerDay, putItems } from '../helpers/charger-day.js';
 import { chargerItem, lambdaContext, sessionItem, streamEvent } from '../helpers/factories.js';
 import { type FakeSns, startFakeSns } from '../helpers/fake-sns.js';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { BadInputError, notificationForChange } from '@evcharge/domain';
+import { BadInputError } from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { notificationForChange } from '../../src/rules.js';
 import { changeOfRecord, unmarshallImage } from '../../src/stream-record.js';
 
 describe('unmarshallImage', () => {

@@ -1,7 +1,7 @@
 import { isClockSkewed, plugEventSchema } from '@evcharge/domain';
-import { recordPlugEvent } from '@evcharge/dynamo';
 import { createLogger, iotHandler, sqsDeadLetterSink } from '@evcharge/middleware';
 import { table } from '../config.js';
+import { recordPlugEvent } from '../store.js';
 
 const logger = createLogger('plug-events');
 

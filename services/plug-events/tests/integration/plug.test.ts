@@ -1,26 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConnectorStatus, PlugEvent, PlugEventKind, Session, SessionStatus } from '@evcharge/domain';
-import {
-  authorizeCharge,
-  getConnector,
-  getIdTag,
-  getSession,
-  keys,
-  listConnectorHistory,
-  type PlugEventResult,
-} from '@evcharge/dynamo';
+import { getConnector, getIdTag, getSession, keys, listConnectorHistory } from '@evcharge/dynamo';
 import type { Rejected } from '@evcharge/middleware';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
-import {
-  lambdaContext,
-  plugRuleEvent,
-  plugStream,
-  registerTestCharger,
-  seedSession,
-} from '../helpers/factories.js';
+import type { PlugEventResult } from '../../src/store.js';
+import { lambdaContext, plugRuleEvent, plugStream } from '../helpers/factories.js';
+import { authorizeSession, registerTestCharger, seedSession } from '../helpers/seed.js';
 
 type Handler = (event: unknown, context: Context) => Promise<PlugEventResult | Rejected>;
 
@@ -399,13 +387,9 @@ describe('session completion', () => {
 });
 
 describe('racing a new authorization', () => {
-  const tariff = { pricePerKwhMinor: 350, currency: 'KRW' };
+  // Charge-authorization's writes, racing this service's (same items, same conditions).
   const authorize = (chargerId: string, idTag: string, receivedAtMs: number) =>
-    authorizeCharge(
-      table,
-      { chargerId, connectorId: 1, idTag, requestId: randomUUID(), receivedAtMs },
-      { tariff },
-    );
+    authorizeSession(table, { chargerId, connectorId: 1, idTag, receivedAtMs });
 
   /** Head starts from −16 ms to +20 ms for the authorization, so that each side commits first in some races. */
   const staggerMs = (race: number) => {

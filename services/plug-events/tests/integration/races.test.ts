@@ -2,21 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '@evcharge/domain';
-import {
-  addIdTag,
-  authorizeCharge,
-  expireSession,
-  getConnector,
-  getIdTag,
-  getSession,
-  keys,
-  type PlugEventInput,
-  recordPlugEvent,
-  type TableContext,
-} from '@evcharge/dynamo';
+import { addIdTag, getConnector, getIdTag, getSession, keys, type TableContext } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { registerTestCharger, seedSession } from '../helpers/factories.js';
+import { type PlugEventInput, recordPlugEvent } from '../../src/store.js';
+import { authorizeSession, expireSession, registerTestCharger, seedSession } from '../helpers/seed.js';
 
 // Deterministic interleavings: another writer commits between this service's read and its transaction.
 
@@ -28,7 +18,6 @@ afterAll(async () => table.drop());
 
 const T0 = Date.parse('2026-11-25T07:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
-const tariff = { pricePerKwhMinor: 350, currency: 'KRW' };
 
 /** A table context that runs `interleave` just before the first transaction is sent. */
 function interleaved(interleave: () => Promise<void>): TableContext & { transactions: number } {
@@ -77,17 +66,12 @@ describe('a concurrent change cancels the transaction; the event is re-read and 
     await addIdTag(table, { idTag: `A-${counter}`, userId: 'user-a' });
     let sessionId = '';
     const context = interleaved(async () => {
-      const auth = await authorizeCharge(
-        table,
-        {
-          chargerId,
-          connectorId: 1,
-          idTag: `A-${counter}`,
-          requestId: randomUUID(),
-          receivedAtMs: T0 + 1_000,
-        },
-        { tariff },
-      );
+      const auth = await authorizeSession(table, {
+        chargerId,
+        connectorId: 1,
+        idTag: `A-${counter}`,
+        receivedAtMs: T0 + 1_000,
+      });
       sessionId = auth.session!.sessionId;
       expect(auth.session?.status).toBe('Authorized');
     });
@@ -142,7 +126,7 @@ describe('a concurrent change cancels the transaction; the event is re-read and 
     const chargerId = await charger();
     const session = await seedSession(table, { chargerId, status: 'Authorized', startedAtMs: T0 });
     const context = interleaved(async () => {
-      const outcome = await expireSession(table, session.sessionId, { now: new Date(T0 + 121_000) });
+      const outcome = await expireSession(table, session.sessionId, new Date(T0 + 121_000));
       expect(outcome.outcome).toBe('expired');
     });
     const result = await recordPlugEvent(context, plugInput(chargerId, 'plugged', 121_500));

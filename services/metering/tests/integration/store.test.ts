@@ -1,26 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { MeterRequest, Session } from '@evcharge/domain';
+import { createMeterRequest, getMeterRequest, getSession, keys, queryDueItems } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   answerMeterRequest,
-  createMeterRequest,
-  getMeterRequest,
-  getSession,
-  keys,
-  queryDueItems,
   resolveMeterRequestUnavailable,
   type SessionMeterUpdate,
   updateSessionMeter,
-} from '../../src/index.js';
+} from '../../src/store.js';
 
-// The metering repository's conditional writes: optimistic session updates and once-only resolutions.
+// The metering store's conditional writes: optimistic session updates and once-only resolutions.
 
 let table: TestTable;
 
 beforeAll(async () => {
-  table = await createTestTable('dynamo-metering');
+  table = await createTestTable('metering-store');
 });
 
 afterAll(async () => {

@@ -1,16 +1,16 @@
+import type { MeterEvent } from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
   applyPreSessionReading,
   applyReading,
-  type MeterEvent,
   meterReadingOf,
   meterRequestDueAt,
   precedesSession,
   type RegisterReading,
   type RegisterState,
   sessionTotalsOf,
-} from '../../src/index.js';
+} from '../../src/rules.js';
 
 const tariff = { pricePerKwhMinor: 350, currency: 'KRW' };
 

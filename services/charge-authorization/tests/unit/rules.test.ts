@@ -1,3 +1,4 @@
+import { authResponsePayloadSchema, BadInputError, sessionSchema } from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 import {
   type AuthorizationDecision,
@@ -5,14 +6,11 @@ import {
   assertSameAuthRequest,
   authAttemptOf,
   authResponseOf,
-  authResponsePayloadSchema,
-  BadInputError,
   decideAuthorization,
   newSession,
   planSessionExpiry,
   sessionExpiryDueAt,
-  sessionSchema,
-} from '../../src/index.js';
+} from '../../src/rules.js';
 
 const now = new Date('2026-11-25T07:00:00.000Z');
 const SESSION = '7d0c1c1e-8f7a-4c1b-9a43-5a8d7cf0b001';

@@ -1,19 +1,21 @@
-import * as z from 'zod';
-import { type PlugEventKind, plugEvents } from './contract/device.js';
-import { type SessionStatus, sessionStatuses } from './contract/http.js';
-import { chargerIdSchema, connectorIdSchema, isoTimestampSchema, uuidSchema } from './contract/primitives.js';
-import { costMinor } from './energy.js';
-import { type ConnectorStatus, connectorStatuses, type Session } from './entities.js';
 import {
   type ActiveSession,
   applyPlugEvent,
+  type ConnectorEvent,
   type ConnectorState,
+  type ConnectorStatus,
+  canTransitionSession,
   connectorStatusOf,
+  costMinor,
+  type ErrorClass,
   isActiveSessionStatus,
-} from './state-machines.js';
+  type PlugEventKind,
+  type Session,
+  type SessionStatus,
+} from '@evcharge/domain';
 
 // Plug events: ordering against the connector's last applied event, what an ignored event records,
-// and what a session becomes. Pure: the repository reads, calls these, and writes one transaction.
+// and what a session becomes. Pure: the store reads, calls these, and writes one transaction.
 
 /** A plug event as the server knows it: the device's `at`, and the rule's receive time (epoch ms). */
 export interface PlugEventFacts {
@@ -23,26 +25,8 @@ export interface PlugEventFacts {
   receivedAt: number;
 }
 
-export const ignoredPlugReasons = ['older', 'duplicate', 'already-plugged', 'not-plugged'] as const;
-export type IgnoredPlugReason = (typeof ignoredPlugReasons)[number];
-
-/** The audit trail of a connector: one item per distinct plug event, applied or ignored. */
-export const connectorEventSchema = z.object({
-  chargerId: chargerIdSchema,
-  connectorId: connectorIdSchema,
-  messageId: uuidSchema,
-  event: z.enum(plugEvents),
-  at: isoTimestampSchema,
-  receivedAt: isoTimestampSchema,
-  outcome: z.enum(['applied', 'ignored']),
-  reason: z.enum(ignoredPlugReasons).optional(),
-  /** Connector status after the event. */
-  connectorStatus: z.enum(connectorStatuses),
-  sessionId: uuidSchema.optional(),
-  sessionFrom: z.enum(sessionStatuses).optional(),
-  sessionTo: z.enum(sessionStatuses).optional(),
-});
-export type ConnectorEvent = z.infer<typeof connectorEventSchema>;
+/** Why an event was recorded but not applied: the reasons the ConnectorEvent item can hold. */
+export type IgnoredPlugReason = NonNullable<ConnectorEvent['reason']>;
 
 /** The connector as the plug decision needs it. */
 export interface PlugConnector extends ConnectorState {
@@ -314,4 +298,33 @@ export function replaySession(
     return { sessionId: session.sessionId, from: session.status, to: 'Charging', chargingStartedAt };
   }
   return undefined;
+}
+
+/** A plug decision that contradicts the session it was made from or the session state machine. */
+export class PlugDecisionError extends Error {
+  override readonly name = 'PlugDecisionError';
+  // Not bad input, not transient: the edge logs it loudly and rethrows it, so it is never retried into success.
+  readonly errorClass: ErrorClass = 'bug';
+}
+
+/**
+ * The status a session update is written from: the store conditions the session write on exactly this, so
+ * the decision and the table enforce one transition. Throws when the decision disagrees with the session it
+ * read (its condition could never hold) or moves the session against the session state machine.
+ */
+export function sessionUpdateFrom(
+  session: Pick<Session, 'sessionId' | 'status'>,
+  update: SessionUpdate,
+): SessionStatus {
+  if (update.sessionId !== session.sessionId || update.from !== session.status) {
+    throw new PlugDecisionError(
+      `the decision moves session ${update.sessionId} from ${update.from}, but ${session.sessionId} was read as ${session.status}`,
+    );
+  }
+  // A replayed stream may move when charging started without changing the status: Charging → Charging.
+  const correction = update.from === 'Charging' && update.to === 'Charging';
+  if (!isActiveSessionStatus(update.from) || !(correction || canTransitionSession(update.from, update.to))) {
+    throw new PlugDecisionError(`a plug event cannot move a session from ${update.from} to ${update.to}`);
+  }
+  return update.from;
 }

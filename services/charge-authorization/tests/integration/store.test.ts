@@ -1,20 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { BadInputError, TransientError } from '@evcharge/domain';
+import { BadInputError, errorClassOf, TransientError } from '@evcharge/domain';
+import {
+  addIdTag,
+  blockIdTag,
+  getConnector,
+  getIdTag,
+  getSession,
+  keys,
+  registerCharger,
+  type TableContext,
+} from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type AuthorizeChargeRequest,
-  addIdTag,
   authorizeCharge,
   expireSession,
   getAuthAttempt,
-  getConnector,
-  getIdTag,
-  getSession,
-  registerCharger,
-  type TableContext,
-} from '../../src/index.js';
+  RuleDisagreementError,
+} from '../../src/store.js';
 
 let table: TestTable;
 beforeAll(async () => {
@@ -177,6 +182,69 @@ describe('authorizeCharge: bad input', () => {
     const unregistered = request('CP-UNKNOWN', idTags[0]!);
     await expect(authorizeCharge(table, unregistered, { tariff })).rejects.toThrow(BadInputError);
     expect(await getAuthAttempt(table, 'CP-UNKNOWN', unregistered.requestId)).toBeUndefined();
+  });
+});
+
+describe('authorizeCharge: a condition and the decision that disagree fail loudly', () => {
+  /** The table, with one more rule added to the condition on one item only: the rule written twice, drifted. */
+  function withStricterCondition(key: { pk: string; sk: string }, stricterRule: string) {
+    let transactions = 0;
+    const drifted = interceptedTable((command) => {
+      if (!(command instanceof TransactWriteCommand)) return undefined;
+      transactions += 1;
+      for (const item of command.input.TransactItems ?? []) {
+        if (item.Update?.Key?.pk === key.pk && item.Update.Key.sk === key.sk) {
+          item.Update.ConditionExpression = `${item.Update.ConditionExpression} AND ${stricterRule}`;
+        }
+      }
+      return undefined;
+    });
+    return { drifted, transactions: () => transactions };
+  }
+
+  // The decision accepts a tag without an expiry and a connector that never reported a reading.
+  it.each([
+    ['tag', 'attribute_exists(expiresAt)'],
+    ['connector', 'attribute_exists(lastReadingAt)'],
+  ] as const)(
+    'a %s condition stricter than the decision (%s) is a bug after one transaction, writing nothing',
+    async (item, stricterRule) => {
+      const { chargerId, idTags } = await chargerAndTags(1);
+      const idTag = idTags[0]!;
+      const key = item === 'tag' ? keys.idTag(idTag) : keys.connector(chargerId, 1);
+      const { drifted, transactions } = withStricterCondition(key, stricterRule);
+      const attemptRequest = request(chargerId, idTag);
+
+      const error = await authorizeCharge(drifted, attemptRequest, { tariff, sleep: noSleep }).catch(
+        (thrown: unknown) => thrown,
+      );
+
+      expect(error).toBeInstanceOf(RuleDisagreementError);
+      expect(errorClassOf(error)).toBe('bug');
+      expect(transactions()).toBe(1);
+      expect(await getAuthAttempt(table, chargerId, attemptRequest.requestId)).toBeUndefined();
+      expect((await getIdTag(table, idTag))?.activeSessionCount).toBe(0);
+      expect((await getConnector(table, chargerId, 1))?.activeSessionId).toBeUndefined();
+    },
+  );
+
+  it('a tag blocked between our read and our write is a lost race: the condition refuses it and we re-decide Blocked', async () => {
+    const { chargerId, idTags } = await chargerAndTags(1);
+    const idTag = idTags[0]!;
+    let interleaved = false;
+    const racing = interceptedTable((command, send) => {
+      if (!(command instanceof BatchGetCommand) || interleaved) return undefined;
+      interleaved = true;
+      return send(command).then(async (result) => {
+        await blockIdTag(table, idTag);
+        return result;
+      });
+    });
+
+    const { attempt } = await authorizeCharge(racing, request(chargerId, idTag), { tariff, sleep: noSleep });
+
+    expect(attempt).toMatchObject({ status: 'Blocked', reason: 'idtag-blocked' });
+    expect((await getIdTag(table, idTag))?.activeSessionCount).toBe(0);
   });
 });
 

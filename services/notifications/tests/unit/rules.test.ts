@@ -1,14 +1,13 @@
+import { BadInputError, notificationBodySchema } from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 import {
-  BadInputError,
   formatDuration,
   formatEnergy,
   formatMoney,
   formatPower,
   type ItemChange,
-  notificationBodySchema,
   notificationForChange,
-} from '../../src/index.js';
+} from '../../src/rules.js';
 
 const SESSION = '3f1d2c4b-5a69-4e7f-8a1b-2c3d4e5f6a01';
 const REQUEST = '3f1d2c4b-5a69-4e7f-8a1b-2c3d4e5f6a02';

@@ -1,7 +1,6 @@
 import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { NotificationKind } from '@evcharge/domain';
-import { keys } from '../keys.js';
-import { isConditionalCheckFailed, type TableContext } from '../table-context.js';
+import { isConditionalCheckFailed, keys, type TableContext } from '@evcharge/dynamo';
 
 // Access patterns of the notifications service: one record per sent notification, keyed by its natural key.
 //

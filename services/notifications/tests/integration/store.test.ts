@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   claimNotification,
-  keys,
   markNotificationSent,
   NOTIFICATION_SCOPE,
   releaseNotificationClaim,
-} from '../../src/index.js';
+} from '../../src/store.js';
 
 let table: TestTable;
 beforeAll(async () => {
-  table = await createTestTable('notifications');
+  table = await createTestTable('notifications-store');
 });
 afterAll(async () => {
   await table.drop();

@@ -1,7 +1,13 @@
-import type { MeterEvent } from './contract/rule-events.js';
-import { costMinor, type Tariff, toWattHours } from './energy.js';
-import type { MeterReading } from './entities.js';
-import { isClockSkewed } from './liveness.js';
+import {
+  costMinor,
+  isClockSkewed,
+  type MeterEvent,
+  type MeterReading,
+  type MeterRequest,
+  type MeterRequestStatus,
+  type Tariff,
+  toWattHours,
+} from '@evcharge/domain';
 
 // Meter readings applied to a register state (a session's totals, or a connector's last known register).
 // Pure: the caller reads the state, applies a reading, and writes the result conditionally on that state.
@@ -166,6 +172,14 @@ export function sessionTotalsOf(state: RegisterState, tariff: Tariff): SessionTo
 }
 
 export const DEFAULT_METER_REQUEST_TIMEOUT_S = 30;
+
+/** The one status a meter request resolves from; the store's conditional writes are built from it too. */
+export const RESOLVABLE_METER_REQUEST_STATUS = 'pending' satisfies MeterRequestStatus;
+
+/** Only a pending request is answered or timed out: whichever resolution comes second changes nothing. */
+export function isResolvable(request: MeterRequest | undefined): request is MeterRequest {
+  return request?.status === RESOLVABLE_METER_REQUEST_STATUS;
+}
 
 /** When an unanswered meter request is resolved as unavailable (epoch ms). */
 export function meterRequestDueAt(requestedAt: Date, timeoutS = DEFAULT_METER_REQUEST_TIMEOUT_S): number {

@@ -1,15 +1,16 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { presenceEffect } from '@evcharge/domain';
+import { chargerLivenessUpdate, keys, registerCharger } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { applyPresence, chargerLivenessUpdate, keys, registerCharger } from '../../src/index.js';
+import { presenceEffect } from '../../src/rules.js';
+import { applyPresence } from '../../src/store.js';
 
-// The liveness repository where it meets the other services: chargerLivenessUpdate (any message) moves
+// The heartbeat store where it meets the other services: chargerLivenessUpdate (any message) moves
 // lastSeenAt and the deadline but does not flip status; a lifecycle event then decides from the old item.
 
 let table: TestTable;
 beforeAll(async () => {
-  table = await createTestTable('heartbeat-repo');
+  table = await createTestTable('heartbeat-store');
 });
 afterAll(async () => table.drop());
 

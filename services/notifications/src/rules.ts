@@ -1,22 +1,17 @@
-import * as z from 'zod';
-import { type AuthStatus, unavailableReasons } from './contract/device.js';
-import { sessionStatuses } from './contract/http.js';
 import {
+  type AuthStatus,
   audienceOfKind,
+  authAttemptSchema,
+  BadInputError,
+  chargerSchema,
+  meterRequestSchema,
   type NotificationBody,
   type NotificationKind,
   notificationBodySchema,
-} from './contract/notification.js';
-import {
-  authAttemptSchema,
-  chargerSchema,
-  chargerStatuses,
-  meterRequestSchema,
-  meterRequestStatuses,
+  parseOrThrow,
   sessionSchema,
-} from './entities.js';
-import { BadInputError } from './errors.js';
-import { parseOrThrow } from './validation.js';
+  unavailableReasons,
+} from '@evcharge/domain';
 
 // Committed table changes → user and operator notifications. Pure: the stream handler unmarshalls the
 // images and passes them in; the result is deterministic, so a replayed change yields the same key.
@@ -39,9 +34,10 @@ export type NotificationLanguage = 'ko' | 'en';
 const locales: Record<NotificationLanguage, string> = { ko: 'ko-KR', en: 'en-US' };
 
 const activeSessionStatuses = new Set<string>(['Authorized', 'Charging']);
-const sessionStatusOnly = z.object({ status: z.enum(sessionStatuses) });
-const chargerStatusOnly = z.object({ status: z.enum(chargerStatuses) });
-const meterRequestStatusOnly = z.object({ status: z.enum(meterRequestStatuses) });
+// The status alone decides whether a change notifies; picked from each entity's one definition.
+const sessionStatusOnly = sessionSchema.pick({ status: true });
+const chargerStatusOnly = chargerSchema.pick({ status: true });
+const meterRequestStatusOnly = meterRequestSchema.pick({ status: true });
 
 /** The one notification a committed change produces, or undefined when it is not a notified transition. */
 export function notificationForChange(change: ItemChange): PlannedNotification | undefined {

@@ -8,29 +8,37 @@ import {
   BadInputError,
   type Connector,
   type ConnectorEvent,
+  type Session,
+  TransientError,
+} from '@evcharge/domain';
+import {
+  cancellationReasons,
+  chargerLivenessUpdate,
+  entityOf,
+  keys,
+  type TableContext,
+} from '@evcharge/dynamo';
+import {
   decidePlugEvent,
   type IgnoredPlugReason,
   needsPlugHistory,
   type PlugDecision,
   type PlugEventFacts,
-  type Session,
   type SessionUpdate,
-  TransientError,
-} from '@evcharge/domain';
-import { keys } from '../keys.js';
-import { cancellationReasons, entityOf, type TableContext } from '../table-context.js';
-import { chargerLivenessUpdate } from './liveness.js';
+  sessionUpdateFrom,
+} from './rules.js';
 
 // Access patterns of the plug-events service:
-// | pattern                                  | key / condition                                                     |
-// | ---------------------------------------- | ------------------------------------------------------------------- |
-// | read a connector and its active session  | Get keys.connector, then Get keys.session(activeSessionId), consistent |
-// | record one plug event (one transaction)  | Put ConnectorEvent (attribute_not_exists: a messageId counts once)   |
-// |                                          | + charger liveness + Update Connector (plugEventSeq, activeSessionId,|
-// |                                          | plugged, faulted as read) [+ Update Session (status as read)]       |
-// |                                          | [+ IdTag activeSessionCount − 1 (> 0) on Completed]                 |
-// | connector history, newest first          | pk = CONNHIST#<chargerId>#<connector>, sk = <at>#<event>#<messageId> |
-// | history around a session (older events)  | same pk, sk ≥ startedAt − 10 min                                    |
+// | pattern                                 | key / condition                                                          |
+// | --------------------------------------- | ------------------------------------------------------------------------ |
+// | read a connector and its active session | Get keys.connector, then Get keys.session(activeSessionId), consistent   |
+// | record one plug event (one transaction) | Put ConnectorEvent (attribute_not_exists: a messageId counts once)       |
+// |                                         | + charger liveness + Update Connector (plugEventSeq, activeSessionId,    |
+// |                                         | plugged, faulted as read) [+ Update Session (status = sessionUpdateFrom: |
+// |                                         | the status the decision moves it from)]                                  |
+// |                                         | [+ IdTag activeSessionCount − 1 (> 0) on Completed]                      |
+// | history around a session (older events) | pk = CONNHIST#<chargerId>#<connector>, sk ≥ startedAt − 10 min           |
+// The connector history newest first (listConnectorHistory) stays in @evcharge/dynamo: tools read it too.
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
@@ -326,14 +334,15 @@ function connectorUpdate(
 }
 
 /**
- * Conditioned on the session as read: its status (the sweeper may have expired it), and for a
- * completion its latest reading and its start, so a reading that lands first is one the totals come from.
+ * Conditioned on the status the decision moves the session from (the status read; the sweeper may have
+ * expired it since), and for a completion its latest reading and its start, so a reading that lands first
+ * is one the totals come from.
  * Leaving Authorized disarms the connection timeout (REMOVE duePk, dueAt).
  */
 function sessionUpdateItem(table: TableContext, session: Session, update: SessionUpdate) {
   const values: Record<string, unknown> = {
     ':to': update.to,
-    ':from': session.status,
+    ':from': sessionUpdateFrom(session, update),
     ':chargingStartedAt': update.chargingStartedAt,
   };
   const conditions = ['#status = :from'];
@@ -374,39 +383,5 @@ function sessionUpdateItem(table: TableContext, session: Session, update: Sessio
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: values,
     },
-  };
-}
-
-export interface ConnectorHistoryOptions {
-  limit?: number;
-  /** Continue after this page's `nextKey`. */
-  startKey?: Record<string, unknown>;
-}
-
-export interface ConnectorHistoryPage {
-  events: ConnectorEvent[];
-  nextKey?: Record<string, unknown>;
-}
-
-/** The audit trail of a connector, newest first (by device time): applied and ignored events with the reason. */
-export async function listConnectorHistory(
-  table: TableContext,
-  chargerId: string,
-  connectorId: number,
-  options: ConnectorHistoryOptions = {},
-): Promise<ConnectorHistoryPage> {
-  const { Items = [], LastEvaluatedKey } = await table.client.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.connectorHistoryPartition(chargerId, connectorId) },
-      ScanIndexForward: false,
-      Limit: options.limit ?? 50,
-      ExclusiveStartKey: options.startKey,
-    }),
-  );
-  return {
-    events: Items.map((item) => entityOf<ConnectorEvent>(item)),
-    ...(LastEvaluatedKey ? { nextKey: LastEvaluatedKey } : {}),
   };
 }

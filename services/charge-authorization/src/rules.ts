@@ -1,27 +1,30 @@
-import type { AuthResponsePayload, AuthStatus, UnavailableReason } from './contract/device.js';
-import type { Tariff } from './energy.js';
-import type { AuthAttempt, IdTagRecord, Session } from './entities.js';
-import { BadInputError } from './errors.js';
 import {
+  type AuthAttempt,
+  type AuthResponsePayload,
+  type AuthStatus,
+  BadInputError,
   type ConnectorState,
   connectorAvailability,
   connectorStatusOf,
   DEFAULT_CONNECTION_TIMEOUT_S,
+  type IdTagRecord,
   isSessionExpired,
-} from './state-machines.js';
+  type Session,
+  type TagRejectionReason,
+  type Tariff,
+  tagRejectionReasons,
+  type UnavailableReason,
+} from '@evcharge/domain';
 
 // The charge-authorization decision (OCPP 1.6 idTagInfo plus Unavailable), pure: callers load the
 // charger, connector and tag, pass `now`, and persist the outcome under conditions that the state they
 // loaded still holds.
 
-/** Why a tag was refused; stored on the auth attempt and carried by the `session.rejected` notification. */
-export const tagRejectionReasons = {
-  Invalid: 'idtag-unknown',
-  Blocked: 'idtag-blocked',
-  Expired: 'idtag-expired',
-  ConcurrentTx: 'idtag-concurrent-limit',
-} as const satisfies Record<Exclude<AuthStatus, 'Accepted' | 'Unavailable'>, string>;
-export type TagRejectionReason = (typeof tagRejectionReasons)[keyof typeof tagRejectionReasons];
+/**
+ * Tag statuses that may start a session; any other is refused as Blocked. The store's idTag condition is
+ * built from this same list, so the decision and the table cannot drift apart.
+ */
+export const sessionStartingTagStatuses: readonly IdTagRecord['status'][] = ['Accepted'];
 
 export type AuthorizationDecision =
   | { status: 'Accepted'; initialSessionStatus: 'Authorized' | 'Charging' }
@@ -46,7 +49,9 @@ export function decideAuthorization(input: AuthorizationInput): AuthorizationDec
   if (!input.charger) throw new BadInputError('chargerId', `charger "${input.chargerId}" is not registered`);
   const { idTag } = input;
   if (!idTag) return { status: 'Invalid', reason: tagRejectionReasons.Invalid };
-  if (idTag.status === 'Blocked') return { status: 'Blocked', reason: tagRejectionReasons.Blocked };
+  if (!sessionStartingTagStatuses.includes(idTag.status)) {
+    return { status: 'Blocked', reason: tagRejectionReasons.Blocked };
+  }
   if (idTag.expiresAt !== undefined && Date.parse(idTag.expiresAt) <= input.now.getTime()) {
     return { status: 'Expired', reason: tagRejectionReasons.Expired };
   }

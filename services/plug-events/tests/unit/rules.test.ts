@@ -1,21 +1,20 @@
+import type { ConnectorStatus, PlugEventKind, Session, SessionStatus } from '@evcharge/domain';
+import { errorClassOf } from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 import {
-  type ConnectorStatus,
   comparePlugEvents,
-  connectorEventSchema,
   decidePlugEvent,
   needsPlugHistory,
   type PlugConnector,
+  PlugDecisionError,
   type PlugEventFacts,
-  type PlugEventKind,
   plugEventOrder,
   replaySession,
-  type Session,
-  type SessionStatus,
   type SessionUpdate,
   sessionCompletion,
   sessionFateOf,
-} from '../../src/index.js';
+  sessionUpdateFrom,
+} from '../../src/rules.js';
 
 const SESSION_ID = '00000000-0000-4000-8000-00000000a001';
 const T0 = Date.parse('2026-11-25T07:00:00.000Z');
@@ -530,6 +529,58 @@ describe('sessionFateOf', () => {
   });
 });
 
+describe('sessionUpdateFrom: the status the store conditions a session write on', () => {
+  const plugAt = plugEvent('plugged', 10);
+  const unplugAt = plugEvent('unplugged', 70);
+  const unpluggedConnector: PlugConnector = { plugged: false, faulted: false, activeSessionId: SESSION_ID };
+  const pluggedConnector: PlugConnector = { plugged: true, faulted: false, activeSessionId: SESSION_ID };
+
+  it.each([
+    ['Authorized → Charging', unpluggedConnector, session(), plugAt, 'Authorized'],
+    [
+      'Charging → Completed',
+      pluggedConnector,
+      session({ status: 'Charging', chargingStartedAt: iso(T0) }),
+      unplugAt,
+      'Charging',
+    ],
+  ] as const)('%s: the status the decision was made from', (_name, connector, read, event, from) => {
+    const decision = decidePlugEvent({ connector, session: read, event });
+    expect(sessionUpdateFrom(read, decision.sessionUpdate!)).toBe(from);
+  });
+
+  it('Charging → Charging: a replay that moves when charging started', () => {
+    const read = session({ status: 'Charging', chargingStartedAt: iso(T0 + 5_000) });
+    const update = replaySession(read, [plugEvent('plugged', 1, { receivedAt: T0 + 2_000 })])!;
+    expect(update).toMatchObject({ from: 'Charging', to: 'Charging', chargingStartedAt: iso(T0 + 2_000) });
+    expect(sessionUpdateFrom(read, update)).toBe('Charging');
+  });
+
+  const charging = session({ status: 'Charging', chargingStartedAt: iso(T0) });
+  const completion = decidePlugEvent({ connector: pluggedConnector, session: charging, event: unplugAt })
+    .sessionUpdate!;
+  it.each<[string, Pick<Session, 'sessionId' | 'status'>, SessionUpdate]>([
+    ['another status read', { ...charging, status: 'Authorized' }, completion],
+    ['another session read', { ...charging, sessionId: '00000000-0000-4000-8000-00000000a002' }, completion],
+    ['a settled session', { ...charging, status: 'Completed' }, { ...completion, from: 'Completed' }],
+    [
+      'a transition the state machine refuses',
+      charging,
+      { ...completion, to: 'Expired' } as unknown as SessionUpdate,
+    ],
+  ])('%s: throws a bug-class error instead of a condition that never holds', (_name, read, update) => {
+    const thrown = (() => {
+      try {
+        sessionUpdateFrom(read, update);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(PlugDecisionError);
+    expect(errorClassOf(thrown)).toBe('bug');
+  });
+});
+
 // An in-memory stand-in for the repository: the same decide → persist loop, to run every permutation.
 interface World {
   connector: PlugConnector & { status: ConnectorStatus };
@@ -552,6 +603,8 @@ function run(initial: World, events: PlugEventFacts[]): World {
         : undefined;
     const history = needsPlugHistory(world.connector, event, held) ? world.seen : undefined;
     const decision = decidePlugEvent({ connector: world.connector, session: held, event, history });
+    // As the store does: the session write is conditioned on the status the decision moves it from.
+    if (held && decision.sessionUpdate) sessionUpdateFrom(held, decision.sessionUpdate);
     world = {
       connector: decision.connector,
       ...(world.session
@@ -665,23 +718,5 @@ describe('every permutation of up to 4 plug events', () => {
     for (const shuffled of permutations(events)) {
       expect(run(initial(), shuffled).session).toEqual(outcome.session);
     }
-  });
-});
-
-describe('connectorEventSchema', () => {
-  it('accepts an ignored event with its reason and refuses an unknown reason', () => {
-    const recorded = {
-      chargerId: 'CP-1',
-      connectorId: 1,
-      messageId: SESSION_ID,
-      event: 'unplugged',
-      at: iso(T0),
-      receivedAt: iso(T0 + 10),
-      outcome: 'ignored',
-      reason: 'not-plugged',
-      connectorStatus: 'Available',
-    };
-    expect(connectorEventSchema.parse(recorded)).toEqual(recorded);
-    expect(connectorEventSchema.safeParse({ ...recorded, reason: 'bored' }).success).toBe(false);
   });
 });

@@ -12,9 +12,16 @@
 // `statusChangedAt = if_not_exists(onlineSince, :t)`, which changes it on an offline→online flip only.
 
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BadInputError, type ChargerStatus, TransientError } from '@evcharge/domain';
 import {
-  BadInputError,
-  type ChargerStatus,
+  deadlinePartitionFor,
+  isConditionalCheckFailed,
+  keys,
+  type OfflineSweep,
+  queryDueItems,
+  type TableContext,
+} from '@evcharge/dynamo';
+import {
   type HeartbeatFacts,
   heartbeatDecision,
   isNewerPresence,
@@ -23,11 +30,7 @@ import {
   type PresenceOrder,
   type PresencePlan,
   presencePlan,
-  TransientError,
-} from '@evcharge/domain';
-import { deadlinePartitionFor, keys } from '../keys.js';
-import { isConditionalCheckFailed, type TableContext } from '../table-context.js';
-import { queryDueItems } from './deadlines.js';
+} from './rules.js';
 
 const notRegistered = () => new BadInputError('chargerId', 'is not a registered charger');
 
@@ -348,16 +351,6 @@ export async function markChargerOfflineIfDue(
     if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
-}
-
-export interface OfflineSweep {
-  /** Chargers the deadlines index returned as due. */
-  due: number;
-  markedOffline: number;
-  /** Read capacity of the index queries: grows with due chargers, not with the fleet. */
-  consumedReadUnits: number;
-  /** Query rounds: more than one only when a shard had more due chargers than one page. */
-  rounds: number;
 }
 
 export interface SweepOptions {

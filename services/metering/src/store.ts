@@ -1,27 +1,22 @@
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   BadInputError,
   type MeterReading,
   type MeterRequest,
-  type RegisterState,
+  type Session,
   type SessionStatus,
-  type SessionTotals,
   TransientError,
 } from '@evcharge/domain';
-import { deadlinePartitionFor, GSI1, keys } from '../keys.js';
 import {
   cancellationReasons,
+  chargerLivenessUpdate,
   entityOf,
+  GSI1,
   isConditionalCheckFailed,
+  keys,
   type TableContext,
-} from '../table-context.js';
-import { chargerLivenessUpdate } from './liveness.js';
+} from '@evcharge/dynamo';
+import { RESOLVABLE_METER_REQUEST_STATUS, type RegisterState, type SessionTotals } from './rules.js';
 
 // Access patterns of the metering service:
 // | pattern                              | key condition                                               | index     |
@@ -30,7 +25,7 @@ import { chargerLivenessUpdate } from './liveness.js';
 // | a connector's readings, by time      | pk = READINGS#<charger>#<conn>                               | table     |
 // | the session after a reading's        | pk = READINGS#<charger>#<conn>, sk > <at>#<messageId>        | table     |
 // | a session's readings, by time        | gsi1pk = SESSION#<id>, begins_with(gsi1sk, 'READING#')       | gsi1      |
-// | a meter request                      | pk = SESSION#<id>, sk = METERREQ#<requestId>                 | table     |
+// | a meter request                      | pk = SESSION#<id>, sk = METERREQ#<requestId> (Put, Get: @evcharge/dynamo) | table |
 // | meter requests past their deadline   | duePk = DUE#meter-request#<shard>, dueAt <= now (deadlines.ts) | deadlines |
 
 export type StoreReadingOutcome = 'stored' | 'duplicate';
@@ -286,38 +281,6 @@ export async function commitReadingEffects(table: TableContext, effects: Reading
   }
 }
 
-/** Creates a pending request with its deadline armed on the sparse `deadlines` index. */
-export async function createMeterRequest(
-  table: TableContext,
-  request: MeterRequest,
-  dueAtMs: number,
-): Promise<void> {
-  await table.client.send(
-    new PutCommand({
-      TableName: table.tableName,
-      Item: {
-        ...keys.meterRequest(request.sessionId, request.requestId),
-        entityType: 'MeterRequest',
-        ...request,
-        duePk: deadlinePartitionFor('meter-request', request.requestId),
-        dueAt: dueAtMs,
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
-}
-
-export async function getMeterRequest(
-  table: TableContext,
-  sessionId: string,
-  requestId: string,
-): Promise<MeterRequest | undefined> {
-  const { Item } = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: keys.meterRequest(sessionId, requestId) }),
-  );
-  return Item ? entityOf<MeterRequest>(Item) : undefined;
-}
-
 /** Reads a request by the key the deadlines index returned. */
 export async function getMeterRequestByKey(
   table: TableContext,
@@ -352,9 +315,9 @@ export function meterRequestAnswerEffect(
 /** pending → answered | unavailable with the values, deadline disarmed. Only a pending request resolves. */
 function meterRequestResolution(tableName: string, resolution: MeterRequestResolution) {
   const expression: Expression = {
-    conditions: ['#status = :pending'],
+    conditions: ['#status = :resolvable'],
     names: {},
-    values: { ':pending': 'pending' },
+    values: { ':resolvable': RESOLVABLE_METER_REQUEST_STATUS },
   };
   const { sessionId, requestId, ...values } = resolution;
   const setExpression = setOrRemove(
@@ -409,4 +372,19 @@ export async function resolveMeterRequestUnavailable(
     if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
+}
+
+/** A user's sessions, newest first (gsi1 sort key starts with startedAt). */
+export async function listUserSessions(table: TableContext, userId: string, limit = 50): Promise<Session[]> {
+  const { Items = [] } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      IndexName: GSI1,
+      KeyConditionExpression: 'gsi1pk = :user AND begins_with(gsi1sk, :prefix)',
+      ExpressionAttributeValues: { ':user': keys.userSessionsPartition(userId), ':prefix': 'SESSION#' },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return Items.map((item) => entityOf<Session>(item));
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import {
   BatchGetCommand,
   GetCommand,
@@ -7,27 +8,35 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   type AuthAttempt,
-  type AuthRequestFacts,
-  assertSameAuthRequest,
-  authAttemptOf,
   type Charger,
   type Connector,
   connectorStatusOf,
   DEFAULT_CONNECTION_TIMEOUT_S,
-  decideAuthorization,
   type IdTagRecord,
-  newSession,
-  planSessionExpiry,
   type Session,
-  type SessionExpiryPlan,
-  sessionExpiryDueAt,
   type Tariff,
   TransientError,
 } from '@evcharge/domain';
-import { deadlinePartitionFor, keys } from '../keys.js';
-import { cancellationReasons, entityOf, type TableContext } from '../table-context.js';
-import { queryDueItems } from './deadlines.js';
-import { chargerLivenessUpdate } from './liveness.js';
+import {
+  cancellationReasons,
+  chargerLivenessUpdate,
+  deadlinePartitionFor,
+  entityOf,
+  keys,
+  queryDueItems,
+  type TableContext,
+} from '@evcharge/dynamo';
+import {
+  type AuthRequestFacts,
+  assertSameAuthRequest,
+  authAttemptOf,
+  decideAuthorization,
+  newSession,
+  planSessionExpiry,
+  type SessionExpiryPlan,
+  sessionExpiryDueAt,
+  sessionStartingTagStatuses,
+} from './rules.js';
 
 // Access patterns of the charge-authorization service:
 // | pattern                                   | key / condition                                                  |
@@ -56,7 +65,13 @@ const MAX_BACKOFF_MS = 1000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-type TransactionOutcome = 'committed' | 'retry';
+/** A transact item whose condition failed, and the item as that condition saw it (undefined: none). */
+interface FailedCondition {
+  index: number;
+  item: Record<string, unknown> | undefined;
+}
+
+type TransactionOutcome = { committed: true } | { committed: false; failedConditions: FailedCondition[] };
 
 /**
  * Writes one transaction. A failed condition asks the caller to re-read and re-decide; a
@@ -70,10 +85,12 @@ async function transactWrite(
 ): Promise<TransactionOutcome> {
   try {
     await table.client.send(new TransactWriteCommand({ TransactItems: items }));
-    return 'committed';
+    return { committed: true };
   } catch (error) {
     const reasons = cancellationReasons(error);
-    if (reasons.includes('ConditionalCheckFailed')) return 'retry';
+    if (reasons.includes('ConditionalCheckFailed')) {
+      return { committed: false, failedConditions: failedConditionsOf(error) };
+    }
     const conflicted =
       reasons.includes('TransactionConflict') ||
       (error instanceof Error && error.name === 'TransactionConflictException');
@@ -83,7 +100,73 @@ async function transactWrite(
     }
     const ceiling = Math.min(MAX_BACKOFF_MS, retry.backoffBaseMs * 2 ** attemptNumber);
     await retry.sleep(Math.random() * ceiling);
-    return 'retry';
+    return { committed: false, failedConditions: [] };
+  }
+}
+
+type AttributeValue = {
+  S?: string;
+  N?: string;
+  BOOL?: boolean;
+  NULL?: boolean;
+  M?: Record<string, AttributeValue>;
+  L?: AttributeValue[];
+};
+
+/** The document client does not unmarshall errors, so the item a failed condition returned is read here. */
+function plainValue(value: AttributeValue): unknown {
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return Number(value.N);
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.NULL) return null;
+  if (value.M) return plainItem(value.M);
+  if (value.L) return value.L.map(plainValue);
+  return Symbol('unread'); // sets and binaries: never equal to what was read, so never taken for "unchanged"
+}
+
+function plainItem(item: Record<string, AttributeValue>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).map(([name, value]) => [name, plainValue(value)]));
+}
+
+function failedConditionsOf(error: unknown): FailedCondition[] {
+  const reasons =
+    (error as { CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] })
+      .CancellationReasons ?? [];
+  return reasons.flatMap((reason, index) =>
+    reason.Code === 'ConditionalCheckFailed'
+      ? [
+          {
+            index,
+            item: reason.Item && Object.keys(reason.Item).length > 0 ? plainItem(reason.Item) : undefined,
+          },
+        ]
+      : [],
+  );
+}
+
+/** A DynamoDB condition refused the very state a decision accepted: code and table disagree. Never retried. */
+export class RuleDisagreementError extends Error {
+  override readonly name = 'RuleDisagreementError';
+}
+
+/**
+ * A condition on the connector or the tag failed although that item is exactly as the Accepted decision
+ * read it: no race explains it, the condition enforces a rule the decision does not (or the reverse), and
+ * re-reading would only decide Accepted again. A changed item is a lost race: re-read and re-decide.
+ */
+function assertConditionsAgreeWithDecision(
+  failedConditions: FailedCondition[],
+  decidedOn: { index: number; name: string; item: Record<string, unknown> }[],
+  request: AuthorizeChargeRequest,
+): void {
+  for (const { index, name, item } of decidedOn) {
+    const failed = failedConditions.find((condition) => condition.index === index);
+    if (failed && isDeepStrictEqual(failed.item, item)) {
+      throw new RuleDisagreementError(
+        `the ${name} condition refused the ${name} that decideAuthorization accepted ` +
+          `(charger ${request.chargerId}, request ${request.requestId})`,
+      );
+    }
   }
 }
 
@@ -141,9 +224,10 @@ export interface AuthorizeChargeResult {
 /**
  * Decides and records an auth request in one read and one transaction. A lost race (a condition
  * failed because another request changed the connector or the tag) re-reads and re-decides, so the
- * loser gets the answer the fresh state gives and never a wrong Accepted. Idempotent per
- * (chargerId, requestId): a duplicate returns the stored decision; a reused id with other content
- * is bad input.
+ * loser gets the answer the fresh state gives and never a wrong Accepted. A condition that refuses the
+ * very connector or tag the decision accepted is a RuleDisagreementError (a bug), never a retry loop.
+ * Idempotent per (chargerId, requestId): a duplicate returns the stored decision; a reused id with other
+ * content is bad input.
  */
 export async function authorizeCharge(
   table: TableContext,
@@ -189,7 +273,9 @@ export async function authorizeCharge(
     let session: Session | undefined;
     let transactItems: TransactItems;
     let attempt: AuthAttempt;
-    if (decision.status === 'Accepted' && connector && idTag) {
+    // The items an Accepted transaction conditions on, as read, at their positions in the transaction.
+    let decidedOn: { index: number; name: string; item: Record<string, unknown> }[] = [];
+    if (decision.status === 'Accepted' && connectorItem && connector && idTagItem && idTag) {
       session = newSession({
         sessionId: newSessionId(),
         request,
@@ -211,6 +297,10 @@ export async function authorizeCharge(
         putAttempt(table, attempt),
         liveness,
       ];
+      decidedOn = [
+        { index: 1, name: 'connector', item: connectorItem },
+        { index: 2, name: 'idTag', item: idTagItem },
+      ];
     } else {
       attempt = authAttemptOf(request, decision, {
         userId: idTag?.userId,
@@ -221,7 +311,8 @@ export async function authorizeCharge(
     }
 
     const outcome = await transactWrite(table, transactItems, retry, attemptNumber);
-    if (outcome === 'committed') return { attempt, duplicate: false, ...(session ? { session } : {}) };
+    if (outcome.committed) return { attempt, duplicate: false, ...(session ? { session } : {}) };
+    assertConditionsAgreeWithDecision(outcome.failedConditions, decidedOn, request);
     if (attemptNumber >= retry.maxAttempts) {
       throw new TransientError(`auth request still racing after ${attemptNumber} attempts`);
     }
@@ -280,24 +371,29 @@ function claimConnector(table: TableContext, connector: Connector, session: Sess
         ':plugged': connector.plugged,
         ...(connector.lastRegisterWh === undefined ? {} : { ':lastRegisterWh': connector.lastRegisterWh }),
       },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     },
   };
 }
 
-/** The tag must still be usable and below its limit when the count goes up. */
+/** The tag must still be usable and below its limit when the count goes up: the decision's tag rules. */
 function countTagSession(table: TableContext, idTag: string, now: Date) {
+  const startingStatuses = Object.fromEntries(
+    sessionStartingTagStatuses.map((status, index) => [`:startingStatus${index}`, status]),
+  );
   return {
     Update: {
       TableName: table.tableName,
       Key: keys.idTag(idTag),
       UpdateExpression: 'SET activeSessionCount = activeSessionCount + :one',
       ConditionExpression: [
-        '#status = :accepted',
+        `#status IN (${Object.keys(startingStatuses).join(', ')})`,
         'activeSessionCount < maxConcurrent',
         '(attribute_not_exists(expiresAt) OR expiresAt > :now)',
       ].join(' AND '),
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':one': 1, ':accepted': 'Accepted', ':now': now.toISOString() },
+      ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ...startingStatuses },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     },
   };
 }
@@ -407,7 +503,7 @@ export async function expireSession(
       retry,
       attemptNumber,
     );
-    if (outcome === 'committed') {
+    if (outcome.committed) {
       return {
         sessionId,
         outcome: 'expired',

@@ -1,0 +1,338 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BatchGetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type AuthStatus,
+  type Connector,
+  connectorStatusOf,
+  type IdTagRecord,
+  type Session,
+} from '@evcharge/domain';
+import {
+  addIdTag,
+  cancellationReasons,
+  chargerLivenessUpdate,
+  deadlinePartitionFor,
+  entityOf,
+  keys,
+  registerCharger,
+  type TableContext,
+} from '@evcharge/dynamo';
+
+// State other services own (chargers, sessions, the connector's active session, the tag's count), written
+// the way ITEMS.md describes it, so this service is tested against the items it really meets without
+// importing another service. The racing writers keep the other service's conditions: a race is only a race
+// if both sides guard the items they share.
+
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+
+/** An Authorized session waits this long for a plug before the sweeper may expire it (the default timeout). */
+const CONNECTION_TIMEOUT_MS = 120_000;
+const TARIFF = { pricePerKwhMinor: 350, currency: 'KRW' } as const;
+
+export async function registerTestCharger(table: TableContext, chargerId: string, connectorCount = 1) {
+  await registerCharger(table, { chargerId, connectorCount, now: new Date('2026-11-25T06:00:00.000Z') });
+}
+
+/** The Session item as charge-authorization puts it: listed under its user, deadline armed while Authorized. */
+function sessionItem(session: Session) {
+  const deadline =
+    session.status === 'Authorized'
+      ? {
+          duePk: deadlinePartitionFor('session-expiry', session.sessionId),
+          dueAt: Date.parse(session.startedAt) + CONNECTION_TIMEOUT_MS,
+        }
+      : {};
+  return {
+    ...keys.session(session.sessionId),
+    ...keys.userSessions(session.userId, session.startedAt, session.sessionId),
+    entityType: 'Session',
+    ...session,
+    ...deadline,
+  };
+}
+
+export interface SeedSessionInput {
+  chargerId: string;
+  connectorId?: number;
+  status: 'Authorized' | 'Charging';
+  startedAtMs: number;
+  idTag?: string;
+  energyStartWh?: number;
+  latestRegisterWh?: number;
+  lastReadingAt?: string;
+  pricePerKwhMinor?: number;
+}
+
+/**
+ * A session as CHARGE-AUTHORIZATION creates it (ITEMS.md), written straight into the table: the Session
+ * (deadline armed while Authorized), the connector holding it (plugged iff Charging), the tag's count + 1.
+ */
+export async function seedSession(table: TableContext, input: SeedSessionInput): Promise<Session> {
+  const connectorId = input.connectorId ?? 1;
+  const idTag = input.idTag ?? `TAG-${randomUUID().slice(0, 13)}`;
+  const startedAt = new Date(input.startedAtMs).toISOString();
+  const session: Session = {
+    sessionId: randomUUID(),
+    chargerId: input.chargerId,
+    connectorId,
+    userId: `user-${input.chargerId}`,
+    idTag,
+    status: input.status,
+    startedAt,
+    ...(input.status === 'Charging' ? { chargingStartedAt: startedAt } : {}),
+    ...(input.energyStartWh !== undefined ? { energyStartWh: input.energyStartWh } : {}),
+    ...(input.latestRegisterWh !== undefined ? { latestRegisterWh: input.latestRegisterWh } : {}),
+    ...(input.lastReadingAt !== undefined ? { lastReadingAt: input.lastReadingAt } : {}),
+    energyWh: 0,
+    pricePerKwhMinor: input.pricePerKwhMinor ?? TARIFF.pricePerKwhMinor,
+    costMinor: 0,
+    currency: TARIFF.currency,
+  };
+  await addIdTag(table, { idTag, userId: session.userId, maxConcurrent: 5 });
+  await table.client.send(new PutCommand({ TableName: table.tableName, Item: sessionItem(session) }));
+  await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.connector(input.chargerId, connectorId),
+      UpdateExpression: 'SET activeSessionId = :sessionId, plugged = :plugged, #status = :status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':sessionId': session.sessionId,
+        ':plugged': input.status === 'Charging',
+        ':status': input.status === 'Charging' ? 'Charging' : 'Preparing',
+      },
+    }),
+  );
+  await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.idTag(idTag),
+      UpdateExpression: 'SET activeSessionCount = activeSessionCount + :one',
+      ExpressionAttributeValues: { ':one': 1 },
+    }),
+  );
+  return session;
+}
+
+/** One consistent read of several items, as the other service makes it (one round trip). */
+async function consistentItems(
+  table: TableContext,
+  itemKeys: { pk: string; sk: string }[],
+): Promise<(Record<string, unknown> | undefined)[]> {
+  const { Responses } = await table.client.send(
+    new BatchGetCommand({ RequestItems: { [table.tableName]: { Keys: itemKeys, ConsistentRead: true } } }),
+  );
+  const found = Responses?.[table.tableName] ?? [];
+  return itemKeys.map((key) => found.find((item) => item.pk === key.pk && item.sk === key.sk));
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Whether the transaction committed. A failed condition (a concurrent writer won) reads again at once; a
+ * conflict backs off first (20 ms × 2ⁿ, full jitter), as the other services do.
+ */
+async function committed(table: TableContext, items: TransactItems, attempt: number): Promise<boolean> {
+  try {
+    await table.client.send(new TransactWriteCommand({ TransactItems: items }));
+    return true;
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (reasons.includes('ConditionalCheckFailed')) return false;
+    const conflicted =
+      reasons.includes('TransactionConflict') ||
+      (error instanceof Error && error.name === 'TransactionConflictException');
+    if (!conflicted) throw error;
+    await pause(Math.random() * Math.min(1000, 20 * 2 ** attempt));
+    return false;
+  }
+}
+
+const MAX_ATTEMPTS = 12;
+
+export interface AuthorizeSessionInput {
+  chargerId: string;
+  connectorId?: number;
+  idTag: string;
+  /** Server receive time of the auth request: the session's startedAt. */
+  receivedAtMs: number;
+}
+
+export interface AuthorizeSessionResult {
+  attempt: { status: AuthStatus };
+  session?: Session;
+}
+
+/**
+ * An authorization racing this service, as CHARGE-AUTHORIZATION writes it (ITEMS.md): one consistent read,
+ * then one transaction that puts the Session (Charging if the connector is plugged, else Authorized with
+ * its deadline), claims the connector (still free, not faulted, plugged and register as read), counts the
+ * tag (Accepted, below its limit) and refreshes the charger's liveness. A lost condition reads again, so
+ * the loser gets the answer the fresh state gives.
+ */
+export async function authorizeSession(
+  table: TableContext,
+  input: AuthorizeSessionInput,
+): Promise<AuthorizeSessionResult> {
+  const connectorId = input.connectorId ?? 1;
+  const startedAt = new Date(input.receivedAtMs).toISOString();
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const [connectorItem, idTagItem] = await consistentItems(table, [
+      keys.connector(input.chargerId, connectorId),
+      keys.idTag(input.idTag),
+    ]);
+    const connector = connectorItem ? entityOf<Connector>(connectorItem) : undefined;
+    const tag = idTagItem ? entityOf<IdTagRecord>(idTagItem) : undefined;
+    if (!tag) return { attempt: { status: 'Invalid' } };
+    if (tag.status === 'Blocked') return { attempt: { status: 'Blocked' } };
+    if (tag.activeSessionCount >= tag.maxConcurrent) return { attempt: { status: 'ConcurrentTx' } };
+    if (!connector || connector.faulted || connector.activeSessionId) {
+      return { attempt: { status: 'Unavailable' } };
+    }
+
+    const status = connector.plugged ? 'Charging' : 'Authorized';
+    const session: Session = {
+      sessionId: randomUUID(),
+      chargerId: input.chargerId,
+      connectorId,
+      userId: tag.userId,
+      idTag: input.idTag,
+      status,
+      startedAt,
+      ...(status === 'Charging' ? { chargingStartedAt: startedAt } : {}),
+      ...(connector.lastRegisterWh !== undefined ? { energyStartWh: connector.lastRegisterWh } : {}),
+      energyWh: 0,
+      costMinor: 0,
+      ...TARIFF,
+    };
+    const sameRegister =
+      connector.lastRegisterWh === undefined
+        ? 'attribute_not_exists(lastRegisterWh)'
+        : 'lastRegisterWh = :lastRegisterWh';
+    const items: TransactItems = [
+      {
+        Put: {
+          TableName: table.tableName,
+          Item: sessionItem(session),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Update: {
+          TableName: table.tableName,
+          Key: keys.connector(input.chargerId, connectorId),
+          UpdateExpression: 'SET activeSessionId = :sessionId, #status = :status',
+          ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(activeSessionId) AND faulted = :false AND plugged = :plugged AND ${sameRegister}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sessionId': session.sessionId,
+            ':status': connectorStatusOf(
+              { plugged: connector.plugged, faulted: false, activeSessionId: session.sessionId },
+              { sessionId: session.sessionId, status },
+            ),
+            ':false': false,
+            ':plugged': connector.plugged,
+            ...(connector.lastRegisterWh === undefined
+              ? {}
+              : { ':lastRegisterWh': connector.lastRegisterWh }),
+          },
+        },
+      },
+      {
+        Update: {
+          TableName: table.tableName,
+          Key: keys.idTag(input.idTag),
+          UpdateExpression: 'SET activeSessionCount = activeSessionCount + :one',
+          ConditionExpression: '#status = :accepted AND activeSessionCount < maxConcurrent',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':one': 1, ':accepted': 'Accepted' },
+        },
+      },
+      chargerLivenessUpdate(table.tableName, input.chargerId, input.receivedAtMs),
+    ];
+    if (await committed(table, items, attempt)) return { attempt: { status: 'Accepted' }, session };
+  }
+  throw new Error(
+    `authorization on ${input.chargerId}/${connectorId} still racing after ${MAX_ATTEMPTS} attempts`,
+  );
+}
+
+export type ExpireSessionOutcome = { outcome: 'expired' } | { outcome: 'skipped' };
+
+/**
+ * The session-expiry sweeper's writes for one due session (ITEMS.md), in one transaction: the session
+ * Authorized → Expired (condition: still Authorized), the connector released if it still holds it (in the
+ * plug/fault state read), the tag's count − 1 (never below 0).
+ */
+export async function expireSession(
+  table: TableContext,
+  sessionId: string,
+  now: Date,
+): Promise<ExpireSessionOutcome> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const [stored] = await consistentItems(table, [keys.session(sessionId)]);
+    if (!stored) return { outcome: 'skipped' };
+    const session = entityOf<Session>(stored);
+    const due = now.getTime() - Date.parse(session.startedAt) >= CONNECTION_TIMEOUT_MS;
+    if (session.status !== 'Authorized' || !due) return { outcome: 'skipped' };
+    const [connectorItem, idTagItem] = await consistentItems(table, [
+      keys.connector(session.chargerId, session.connectorId),
+      keys.idTag(session.idTag),
+    ]);
+    const connector = connectorItem ? entityOf<Connector>(connectorItem) : undefined;
+    const tag = idTagItem ? entityOf<IdTagRecord>(idTagItem) : undefined;
+
+    const items: TransactItems = [
+      {
+        Update: {
+          TableName: table.tableName,
+          Key: keys.session(sessionId),
+          UpdateExpression: 'SET #status = :expired, endedAt = :endedAt REMOVE duePk, dueAt',
+          ConditionExpression: '#status = :authorized',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':expired': 'Expired',
+            ':authorized': 'Authorized',
+            ':endedAt': now.toISOString(),
+          },
+        },
+      },
+    ];
+    if (connector?.activeSessionId === sessionId) {
+      items.push({
+        Update: {
+          TableName: table.tableName,
+          Key: keys.connector(connector.chargerId, connector.connectorId),
+          UpdateExpression: 'SET #status = :status REMOVE activeSessionId',
+          ConditionExpression: 'activeSessionId = :sessionId AND plugged = :plugged AND faulted = :faulted',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': connectorStatusOf({ plugged: connector.plugged, faulted: connector.faulted }),
+            ':sessionId': sessionId,
+            ':plugged': connector.plugged,
+            ':faulted': connector.faulted,
+          },
+        },
+      });
+    }
+    if ((tag?.activeSessionCount ?? 0) > 0) {
+      items.push({
+        Update: {
+          TableName: table.tableName,
+          Key: keys.idTag(session.idTag),
+          UpdateExpression: 'SET activeSessionCount = activeSessionCount - :one',
+          ConditionExpression: 'activeSessionCount > :zero',
+          ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+        },
+      });
+    }
+    if (await committed(table, items, attempt)) return { outcome: 'expired' };
+  }
+  throw new Error(`expiry of session ${sessionId} still racing after ${MAX_ATTEMPTS} attempts`);
+}
