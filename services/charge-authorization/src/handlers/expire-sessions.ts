@@ -1,4 +1,4 @@
-import { createLogger } from '@evcharge/middleware';
+import { createLogger, scheduleHandler } from '@evcharge/middleware';
 import { connectionTimeoutS, table } from '../config.js';
 import { expireDueSessions } from '../store.js';
 
@@ -9,8 +9,11 @@ const logger = createLogger('charge-authorization');
  * within the timeout become Expired and free their connector and tag. Idempotent; errors are
  * rethrown so the on-failure destination keeps the failed run (no retry: the next minute's run picks them up).
  */
-export const handler = async (): Promise<{ due: number; expired: number; skipped: number }> => {
-  const { due, expired, skipped } = await expireDueSessions(table, { now: new Date(), connectionTimeoutS });
-  if (due > 0) logger.info('session expiry sweep', { due, expired, skipped });
-  return { due, expired, skipped };
-};
+export const handler = scheduleHandler({
+  logger,
+  handler: async (): Promise<{ due: number; expired: number; skipped: number }> => {
+    const { due, expired, skipped } = await expireDueSessions(table, { now: new Date(), connectionTimeoutS });
+    if (due > 0) logger.info('session expiry sweep', { due, expired, skipped });
+    return { due, expired, skipped };
+  },
+});

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { AuthRequestEvent } from '@evcharge/domain';
 import { lambdaContextFor } from '@evcharge/testing';
-import type { Context } from 'aws-lambda';
+import type { Context, ScheduledEvent } from 'aws-lambda';
 
 /** What the IoT rule delivers for chargers/{chargerId}/auth/request (payload + rule envelope). */
 export function authRequestEvent(overrides: Partial<AuthRequestEvent> = {}): AuthRequestEvent {
@@ -19,9 +20,15 @@ export function authRequestEvent(overrides: Partial<AuthRequestEvent> = {}): Aut
   };
 }
 
-/** The context Lambda gives `authorize`: its remaining time counts down from its configured timeout. */
-export function lambdaContext(): Context {
-  return lambdaContextFor('charge-authorization', 'authorize');
+/** The schedule event expire-sessions receives (its sample event, which `sls invoke local` uses too). */
+export function scheduledEvent(): ScheduledEvent {
+  const sample = new URL('../../events/expire-sessions-schedule.json', import.meta.url);
+  return JSON.parse(readFileSync(sample, 'utf8')) as ScheduledEvent;
+}
+
+/** The context Lambda gives one of its functions: its remaining time counts down from its configured timeout. */
+export function lambdaContext(functionKey: 'authorize' | 'expire-sessions' = 'authorize'): Context {
+  return lambdaContextFor('charge-authorization', functionKey);
 }
 
 /** The environment serverless.yml gives the functions, pointed at a test table and IoT data-plane recorder. */

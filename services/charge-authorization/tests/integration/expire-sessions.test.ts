@@ -3,7 +3,7 @@ import { type AuthResponsePayload, authResponsePayloadSchema, chargerTopic } fro
 import { addIdTag, getConnector, getIdTag, getSession, keys, registerCharger } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { authRequestEvent, lambdaContext, useServiceEnv } from '../helpers/factories.js';
+import { authRequestEvent, lambdaContext, scheduledEvent, useServiceEnv } from '../helpers/factories.js';
 import { type IotDataPlaneRecorder, startIotDataPlaneRecorder } from '../helpers/iot-data-plane-recorder.js';
 import { setConnector } from '../helpers/table-state.js';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
   const authorizeModule = await import('../../src/handlers/authorize.js');
   const expireModule = await import('../../src/handlers/expire-sessions.js');
   authorize = (event) => authorizeModule.handler(event, lambdaContext());
-  sweep = () => expireModule.handler();
+  sweep = () => expireModule.handler(scheduledEvent(), lambdaContext('expire-sessions'));
 });
 
 afterAll(async () => {

@@ -1,5 +1,4 @@
-import { createLogger } from '@evcharge/middleware';
-import type { ScheduledEvent } from 'aws-lambda';
+import { createLogger, scheduleHandler } from '@evcharge/middleware';
 import { table } from '../config.js';
 import { resolveTimedOutMeterRequests, type TimeoutReport } from '../meter-request-timeouts.js';
 
@@ -10,8 +9,11 @@ const logger = createLogger('metering-timeouts');
  * the schedule rate (a request resolves 30–90 s after it was made with the defaults). Errors propagate,
  * and the next run picks up whatever is still due.
  */
-export async function handler(_event: ScheduledEvent): Promise<TimeoutReport> {
-  const report = await resolveTimedOutMeterRequests(table, new Date());
-  if (report.due > 0) logger.info('meter requests past their deadline', { ...report });
-  return report;
-}
+export const handler = scheduleHandler({
+  logger,
+  handler: async (): Promise<TimeoutReport> => {
+    const report = await resolveTimedOutMeterRequests(table, new Date());
+    if (report.due > 0) logger.info('meter requests past their deadline', { ...report });
+    return report;
+  },
+});

@@ -1,5 +1,4 @@
-import { createLogger } from '@evcharge/middleware';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createLogger, sqsBatchHandler } from '@evcharge/middleware';
 import { table } from '../config.js';
 import { parseMeterRequestTimer, resolveTimedOutMeterRequest } from '../meter-request-timeouts.js';
 
@@ -11,23 +10,14 @@ const logger = createLogger('metering-timeouts');
  * that fails comes back after the visibility timeout; after maxReceiveCount SQS moves it to the DLQ
  * (and the scheduled sweeper still resolves its request).
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const now = new Date();
-  const outcomes = await Promise.allSettled(
-    event.Records.map(async (record) =>
-      resolveTimedOutMeterRequest(table, parseMeterRequestTimer(record.body), now),
-    ),
-  );
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  outcomes.forEach((outcome, index) => {
-    const record = event.Records[index];
-    if (!record) return;
-    if (outcome.status === 'rejected') {
-      logger.error('meter request timer failed', { messageId: record.messageId, error: outcome.reason });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    } else if (outcome.value) {
-      logger.info('meter request timed out', { body: record.body });
-    }
-  });
-  return { batchItemFailures };
-}
+export const handler = sqsBatchHandler({
+  logger,
+  record: async (record) => {
+    const timedOut = await resolveTimedOutMeterRequest(
+      table,
+      parseMeterRequestTimer(record.body),
+      new Date(),
+    );
+    if (timedOut) logger.info('meter request timed out', { body: record.body });
+  },
+});

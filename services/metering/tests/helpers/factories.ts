@@ -128,7 +128,13 @@ export function scheduledEvent(overrides: Partial<ScheduledEvent> = {}): Schedul
 
 /** The context Lambda gives one of metering's functions: its remaining time counts down from its configured timeout. */
 export function lambdaContext(
-  functionKey: 'ingestReading' | 'listMySessions' | 'getSession' | 'createMeterRequest' | 'meterRequestTimer',
+  functionKey:
+    | 'ingestReading'
+    | 'listMySessions'
+    | 'getSession'
+    | 'createMeterRequest'
+    | 'meterRequestTimer'
+    | 'meterRequestTimeouts',
 ): Context {
   return lambdaContextFor('metering', functionKey);
 }

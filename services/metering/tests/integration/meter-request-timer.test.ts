@@ -55,8 +55,10 @@ beforeAll(async () => {
   process.env.METER_REQUEST_TIMER_QUEUE_URL = sqs.queueUrl(QUEUE);
   process.env.METER_REQUEST_TIMEOUT_S = String(TIMEOUT_S);
   ({ handler: createMeterRequest } = await import('../../src/handlers/create-meter-request.js'));
-  ({ handler: timer } = await import('../../src/handlers/meter-request-timer.js'));
-  ({ handler: sweep } = await import('../../src/handlers/meter-request-timeouts.js'));
+  const timerModule = await import('../../src/handlers/meter-request-timer.js');
+  timer = (event) => timerModule.handler(event, lambdaContext('meterRequestTimer'));
+  const sweepModule = await import('../../src/handlers/meter-request-timeouts.js');
+  sweep = (event) => sweepModule.handler(event, lambdaContext('meterRequestTimeouts'));
   ({ handler: ingest } = await import('../../src/handlers/ingest-reading.js'));
   ({ resolveTimedOutMeterRequest } = await import('../../src/meter-request-timeouts.js'));
   await seedCharger(testTable, CHARGER_ID, 10);

@@ -45,7 +45,8 @@ beforeAll(async () => {
   process.env.METER_REQUEST_TIMEOUT_S = String(TIMEOUT_S);
   ({ handler: ingest } = await import('../../src/handlers/ingest-reading.js'));
   ({ handler: createMeterRequest } = await import('../../src/handlers/create-meter-request.js'));
-  ({ handler: sweep } = await import('../../src/handlers/meter-request-timeouts.js'));
+  const sweepModule = await import('../../src/handlers/meter-request-timeouts.js');
+  sweep = (event) => sweepModule.handler(event, lambdaContext('meterRequestTimeouts'));
   counter = countCommands((await import('../../src/config.js')).table.client);
   await seedCharger(testTable, CHARGER_ID, 10);
 });

@@ -1,6 +1,4 @@
-import { correlatedLogging, createLogger, sqsDeadLetterSink } from '@evcharge/middleware';
-import middy from '@middy/core';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { createLogger, sqsDeadLetterSink, streamBatchHandler } from '@evcharge/middleware';
 import { publishNotification } from '../adapters/publish-notification.js';
 import { table, topicArn } from '../config.js';
 import { notifyBatch } from '../notify-batch.js';
@@ -9,10 +7,10 @@ const logger = createLogger('notifications');
 const deadLetter = sqsDeadLetterSink();
 
 /** Table stream → at most one SNS notification per committed state change, exactly once in effect. */
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-  .use(correlatedLogging({ logger }) as middy.MiddlewareObj<DynamoDBStreamEvent, DynamoDBBatchResponse>)
-  .handler((event, context) =>
-    notifyBatch(event.Records, {
+export const handler = streamBatchHandler({
+  logger,
+  handler: (records, context) =>
+    notifyBatch(records, {
       table,
       logger,
       deadLetter,
@@ -21,4 +19,4 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
       now: Date.now,
       remainingMs: () => context.getRemainingTimeInMillis(),
     }),
-  );
+});
