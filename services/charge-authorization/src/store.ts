@@ -20,11 +20,14 @@ import {
 import {
   cancellationReasons,
   chargerLivenessUpdate,
+  connectorRelease,
   deadlinePartitionFor,
   entityOf,
   keys,
   queryDueItems,
+  sessionItem,
   type TableContext,
+  tagSessionCountDown,
 } from '@evcharge/dynamo';
 import {
   type AuthRequestFacts,
@@ -321,23 +324,17 @@ export async function authorizeCharge(
 
 function putSession(table: TableContext, session: Session, connectionTimeoutS: number) {
   // Only an Authorized session waits for a plug; its deadline is armed in the sparse index.
-  const deadline =
+  const expiry =
     session.status === 'Authorized'
       ? {
           duePk: deadlinePartitionFor('session-expiry', session.sessionId),
           dueAt: sessionExpiryDueAt(session.startedAt, connectionTimeoutS),
         }
-      : {};
+      : undefined;
   return {
     Put: {
       TableName: table.tableName,
-      Item: {
-        ...keys.session(session.sessionId),
-        ...keys.userSessions(session.userId, session.startedAt, session.sessionId),
-        entityType: 'Session',
-        ...session,
-        ...deadline,
-      },
+      Item: sessionItem(session, expiry),
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
@@ -541,33 +538,8 @@ function expiryTransaction(
     },
   ];
   if (plan.releaseConnector && connector && plan.connectorStatus) {
-    items.push({
-      Update: {
-        TableName: table.tableName,
-        Key: keys.connector(connector.chargerId, connector.connectorId),
-        UpdateExpression: 'SET #status = :status REMOVE activeSessionId',
-        // The recomputed status is right only for the plug/fault state that was read.
-        ConditionExpression: 'activeSessionId = :sessionId AND plugged = :plugged AND faulted = :faulted',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':status': plan.connectorStatus,
-          ':sessionId': session.sessionId,
-          ':plugged': connector.plugged,
-          ':faulted': connector.faulted,
-        },
-      },
-    });
+    items.push(connectorRelease(table.tableName, connector, session.sessionId, plan.connectorStatus));
   }
-  if (plan.decrementTagCount) {
-    items.push({
-      Update: {
-        TableName: table.tableName,
-        Key: keys.idTag(session.idTag),
-        UpdateExpression: 'SET activeSessionCount = activeSessionCount - :one',
-        ConditionExpression: 'activeSessionCount > :zero',
-        ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
-      },
-    });
-  }
+  if (plan.decrementTagCount) items.push(tagSessionCountDown(table.tableName, session.idTag));
   return items;
 }

@@ -17,6 +17,7 @@ import {
   entityOf,
   keys,
   type TableContext,
+  tagSessionCountDown,
 } from '@evcharge/dynamo';
 import {
   decidePlugEvent,
@@ -258,17 +259,7 @@ function plugEventTransaction(
     connectorUpdate(table, connector, decision, completed),
   ];
   if (update && session) items.push(sessionUpdateItem(table, session, update));
-  if (completed && decrementIdTag) {
-    items.push({
-      Update: {
-        TableName: table.tableName,
-        Key: keys.idTag(completed.idTag),
-        UpdateExpression: 'SET activeSessionCount = activeSessionCount - :one',
-        ConditionExpression: 'activeSessionCount > :zero',
-        ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
-      },
-    });
-  }
+  if (completed && decrementIdTag) items.push(tagSessionCountDown(table.tableName, completed.idTag));
   return items;
 }
 

@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import {
   type Charger,
   type Connector,
+  type ConnectorStatus,
   DEFAULT_HEARTBEAT_INTERVAL_S,
   livenessWindowMs,
 } from '@evcharge/domain';
@@ -98,4 +99,31 @@ export async function getConnector(
     new GetCommand({ TableName: table.tableName, Key: keys.connector(chargerId, connectorId) }),
   );
   return Item ? entityOf<Connector>(Item) : undefined;
+}
+
+/**
+ * The one way a session gives back its connector, inside the transaction that ends it: only if the connector
+ * still holds that session and its plug/fault state is as read, since `status` was computed from that state.
+ */
+export function connectorRelease(
+  tableName: string,
+  connector: Pick<Connector, 'chargerId' | 'connectorId' | 'plugged' | 'faulted'>,
+  sessionId: string,
+  status: ConnectorStatus,
+) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.connector(connector.chargerId, connector.connectorId),
+      UpdateExpression: 'SET #status = :status REMOVE activeSessionId',
+      ConditionExpression: 'activeSessionId = :sessionId AND plugged = :plugged AND faulted = :faulted',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':sessionId': sessionId,
+        ':plugged': connector.plugged,
+        ':faulted': connector.faulted,
+      },
+    },
+  };
 }

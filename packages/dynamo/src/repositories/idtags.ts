@@ -86,3 +86,19 @@ export async function listIdTags(table: TableContext): Promise<IdTagRecord[]> {
   } while (startKey);
   return tags;
 }
+
+/**
+ * The one way a session gives back its tag's count, inside the transaction that ends it (expiry, completion):
+ * the count never goes below 0.
+ */
+export function tagSessionCountDown(tableName: string, idTag: string) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.idTag(idTag),
+      UpdateExpression: 'SET activeSessionCount = activeSessionCount - :one',
+      ConditionExpression: 'activeSessionCount > :zero',
+      ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+    },
+  };
+}

@@ -9,3 +9,17 @@ export async function getSession(table: TableContext, sessionId: string): Promis
   );
   return Item ? entityOf<Session>(Item) : undefined;
 }
+
+/**
+ * The Session item as it is stored: its key, its entry in its user's list (gsi1) and, while it waits for a plug,
+ * its armed expiry deadline. The one way a session item is built, by the service that opens it and by tests.
+ */
+export function sessionItem(session: Session, expiry?: { duePk: string; dueAt: number }) {
+  return {
+    ...keys.session(session.sessionId),
+    ...keys.userSessions(session.userId, session.startedAt, session.sessionId),
+    entityType: 'Session',
+    ...session,
+    ...expiry,
+  };
+}

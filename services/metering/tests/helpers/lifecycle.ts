@@ -6,6 +6,7 @@ import {
   getIdTag,
   getSession,
   keys,
+  sessionItem,
   type TableContext,
 } from '@evcharge/dynamo';
 import { sessionTotalsOf } from '../../src/rules.js';
@@ -89,12 +90,7 @@ export async function authorizeSession(
       {
         Put: {
           TableName: table.tableName,
-          Item: {
-            ...keys.session(sessionId),
-            ...keys.userSessions(session.userId, startedAt, sessionId),
-            entityType: 'Session',
-            ...session,
-          },
+          Item: sessionItem(session),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },

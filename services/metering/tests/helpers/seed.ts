@@ -1,6 +1,6 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Session } from '@evcharge/domain';
-import { keys, registerCharger, type TableContext } from '@evcharge/dynamo';
+import { keys, registerCharger, sessionItem, type TableContext } from '@evcharge/dynamo';
 
 // State other services own (chargers, sessions, the connector's active session), written the way
 // ITEMS.md describes it, so metering is tested against the items it really meets.
@@ -14,12 +14,7 @@ export async function seedSession(table: TableContext, session: Session): Promis
   await table.client.send(
     new PutCommand({
       TableName: table.tableName,
-      Item: {
-        ...keys.session(session.sessionId),
-        ...keys.userSessions(session.userId, session.startedAt, session.sessionId),
-        entityType: 'Session',
-        ...session,
-      },
+      Item: sessionItem(session),
     }),
   );
   if (session.status === 'Authorized' || session.status === 'Charging') {

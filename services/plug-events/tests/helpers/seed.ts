@@ -17,11 +17,14 @@ import {
   addIdTag,
   cancellationReasons,
   chargerLivenessUpdate,
+  connectorRelease,
   deadlinePartitionFor,
   entityOf,
   keys,
   registerCharger,
+  sessionItem,
   type TableContext,
+  tagSessionCountDown,
 } from '@evcharge/dynamo';
 
 // State other services own (chargers, sessions, the connector's active session, the tag's count), written
@@ -40,21 +43,15 @@ export async function registerTestCharger(table: TableContext, chargerId: string
 }
 
 /** The Session item as charge-authorization puts it: listed under its user, deadline armed while Authorized. */
-function sessionItem(session: Session) {
-  const deadline =
+function authorizedSessionItem(session: Session) {
+  const expiry =
     session.status === 'Authorized'
       ? {
           duePk: deadlinePartitionFor('session-expiry', session.sessionId),
           dueAt: Date.parse(session.startedAt) + CONNECTION_TIMEOUT_MS,
         }
-      : {};
-  return {
-    ...keys.session(session.sessionId),
-    ...keys.userSessions(session.userId, session.startedAt, session.sessionId),
-    entityType: 'Session',
-    ...session,
-    ...deadline,
-  };
+      : undefined;
+  return sessionItem(session, expiry);
 }
 
 export interface SeedSessionInput {
@@ -95,7 +92,9 @@ export async function seedSession(table: TableContext, input: SeedSessionInput):
     currency: TARIFF.currency,
   };
   await addIdTag(table, { idTag, userId: session.userId, maxConcurrent: 5 });
-  await table.client.send(new PutCommand({ TableName: table.tableName, Item: sessionItem(session) }));
+  await table.client.send(
+    new PutCommand({ TableName: table.tableName, Item: authorizedSessionItem(session) }),
+  );
   await table.client.send(
     new UpdateCommand({
       TableName: table.tableName,
@@ -219,7 +218,7 @@ export async function authorizeSession(
       {
         Put: {
           TableName: table.tableName,
-          Item: sessionItem(session),
+          Item: authorizedSessionItem(session),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -305,33 +304,10 @@ export async function expireSession(
       },
     ];
     if (connector?.activeSessionId === sessionId) {
-      items.push({
-        Update: {
-          TableName: table.tableName,
-          Key: keys.connector(connector.chargerId, connector.connectorId),
-          UpdateExpression: 'SET #status = :status REMOVE activeSessionId',
-          ConditionExpression: 'activeSessionId = :sessionId AND plugged = :plugged AND faulted = :faulted',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':status': connectorStatusOf({ plugged: connector.plugged, faulted: connector.faulted }),
-            ':sessionId': sessionId,
-            ':plugged': connector.plugged,
-            ':faulted': connector.faulted,
-          },
-        },
-      });
+      const status = connectorStatusOf({ plugged: connector.plugged, faulted: connector.faulted });
+      items.push(connectorRelease(table.tableName, connector, sessionId, status));
     }
-    if ((tag?.activeSessionCount ?? 0) > 0) {
-      items.push({
-        Update: {
-          TableName: table.tableName,
-          Key: keys.idTag(session.idTag),
-          UpdateExpression: 'SET activeSessionCount = activeSessionCount - :one',
-          ConditionExpression: 'activeSessionCount > :zero',
-          ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
-        },
-      });
-    }
+    if ((tag?.activeSessionCount ?? 0) > 0) items.push(tagSessionCountDown(table.tableName, session.idTag));
     if (await committed(table, items, attempt)) return { outcome: 'expired' };
   }
   throw new Error(`expiry of session ${sessionId} still racing after ${MAX_ATTEMPTS} attempts`);
