@@ -10,3 +10,4 @@ export * from './repositories/meter-requests.js';
 export * from './repositories/sessions.js';
 export * from './table.js';
 export * from './table-context.js';
+export * from './transactions.js';

@@ -25,14 +25,3 @@ export function entityOf<Entity>(item: Record<string, unknown>): Entity {
   }
   return entity as Entity;
 }
-
-export function isConditionalCheckFailed(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
-/** A cancelled transaction whose reasons include a failed condition (as opposed to a conflict or throttle). */
-export function cancellationReasons(error: unknown): string[] {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return [];
-  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.map((reason) => reason.Code ?? 'None');
-}

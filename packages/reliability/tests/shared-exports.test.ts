@@ -9,6 +9,8 @@ const deliberatelyShared: Record<string, string> = {
   DEFAULT_LIVENESS_GRACE_S:
     'the default of the shared liveness window (livenessWindowMs), so it is written once',
   DueItemKey: 'what the shared deadline-index query returns to whichever service sweeps its kind',
+  conditionFailedItem:
+    "the transaction helper's decoder of a failed write's old item, for the single writes that need ReturnValues (heartbeat) and so cannot go through transact",
 };
 // Shared by definition, whichever service reads a name in code today: the contract (chargers, simulator, docs
 // and services read it), the table's entities (each item written once, the types derived from it) and its key

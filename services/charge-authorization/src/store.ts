@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import {
-  BatchGetCommand,
-  GetCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type AuthAttempt,
   type Charger,
@@ -18,16 +13,22 @@ import {
   TransientError,
 } from '@evcharge/domain';
 import {
-  cancellationReasons,
   chargerLivenessUpdate,
+  connectorClaim,
   connectorRelease,
   deadlinePartitionFor,
   entityOf,
+  type FailedCondition,
   keys,
   queryDueItems,
+  type RetryOptions,
   sessionItem,
+  sessionTransition,
   type TableContext,
+  type TransactItems,
   tagSessionCountDown,
+  tagSessionCountUp,
+  transact,
 } from '@evcharge/dynamo';
 import {
   type AuthRequestFacts,
@@ -51,101 +52,6 @@ import {
 // | duplicate (chargerId, requestId)          | AuthAttempt by keys.authAttempt → the stored decision            |
 // | due session expiries                      | deadlines index, duePk = DUE#session-expiry#<shard>, dueAt ≤ now |
 // | expire one session (one transaction)      | Session Authorized→Expired, Connector release, IdTag count − 1   |
-
-type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
-
-export interface RetryOptions {
-  /** Transactions tried before giving up with a TransientError (conflicts and lost races together). */
-  maxAttempts?: number;
-  /** Base of the exponential back-off after a TransactionConflict; full jitter, capped at 1 s. */
-  backoffBaseMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-const DEFAULT_MAX_ATTEMPTS = 12;
-const DEFAULT_BACKOFF_BASE_MS = 20;
-const MAX_BACKOFF_MS = 1000;
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** A transact item whose condition failed, and the item as that condition saw it (undefined: none). */
-interface FailedCondition {
-  index: number;
-  item: Record<string, unknown> | undefined;
-}
-
-type TransactionOutcome = { committed: true } | { committed: false; failedConditions: FailedCondition[] };
-
-/**
- * Writes one transaction. A failed condition asks the caller to re-read and re-decide; a
- * TransactionConflict does too, after a jittered back-off; past maxAttempts it is a TransientError.
- */
-async function transactWrite(
-  table: TableContext,
-  items: TransactItems,
-  retry: Required<RetryOptions>,
-  attemptNumber: number,
-): Promise<TransactionOutcome> {
-  try {
-    await table.client.send(new TransactWriteCommand({ TransactItems: items }));
-    return { committed: true };
-  } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (reasons.includes('ConditionalCheckFailed')) {
-      return { committed: false, failedConditions: failedConditionsOf(error) };
-    }
-    const conflicted =
-      reasons.includes('TransactionConflict') ||
-      (error instanceof Error && error.name === 'TransactionConflictException');
-    if (!conflicted) throw error;
-    if (attemptNumber >= retry.maxAttempts) {
-      throw new TransientError(`transaction still conflicting after ${attemptNumber} attempts`);
-    }
-    const ceiling = Math.min(MAX_BACKOFF_MS, retry.backoffBaseMs * 2 ** attemptNumber);
-    await retry.sleep(Math.random() * ceiling);
-    return { committed: false, failedConditions: [] };
-  }
-}
-
-type AttributeValue = {
-  S?: string;
-  N?: string;
-  BOOL?: boolean;
-  NULL?: boolean;
-  M?: Record<string, AttributeValue>;
-  L?: AttributeValue[];
-};
-
-/** The document client does not unmarshall errors, so the item a failed condition returned is read here. */
-function plainValue(value: AttributeValue): unknown {
-  if (value.S !== undefined) return value.S;
-  if (value.N !== undefined) return Number(value.N);
-  if (value.BOOL !== undefined) return value.BOOL;
-  if (value.NULL) return null;
-  if (value.M) return plainItem(value.M);
-  if (value.L) return value.L.map(plainValue);
-  return Symbol('unread'); // sets and binaries: never equal to what was read, so never taken for "unchanged"
-}
-
-function plainItem(item: Record<string, AttributeValue>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(item).map(([name, value]) => [name, plainValue(value)]));
-}
-
-function failedConditionsOf(error: unknown): FailedCondition[] {
-  const reasons =
-    (error as { CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] })
-      .CancellationReasons ?? [];
-  return reasons.flatMap((reason, index) =>
-    reason.Code === 'ConditionalCheckFailed'
-      ? [
-          {
-            index,
-            item: reason.Item && Object.keys(reason.Item).length > 0 ? plainItem(reason.Item) : undefined,
-          },
-        ]
-      : [],
-  );
-}
 
 /** A DynamoDB condition refused the very state a decision accepted: code and table disagree. Never retried. */
 export class RuleDisagreementError extends Error {
@@ -173,14 +79,6 @@ function assertConditionsAgreeWithDecision(
   }
 }
 
-function retryOptions(options: RetryOptions): Required<RetryOptions> {
-  return {
-    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    backoffBaseMs: options.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS,
-    sleep: options.sleep ?? defaultSleep,
-  };
-}
-
 /** One consistent BatchGet; unprocessed keys (throttling) are fetched again a few times. */
 async function batchGetConsistent(
   table: TableContext,
@@ -190,7 +88,7 @@ async function batchGetConsistent(
   let pending: Record<string, unknown>[] = itemKeys;
   for (let round = 0; pending.length > 0; round++) {
     if (round >= 5) throw new TransientError('BatchGet left keys unprocessed after 5 rounds');
-    if (round > 0) await defaultSleep(Math.random() * DEFAULT_BACKOFF_BASE_MS * 2 ** round);
+    if (round > 0) await sleep(Math.random() * BATCH_GET_BACKOFF_BASE_MS * 2 ** round);
     const { Responses, UnprocessedKeys } = await table.client.send(
       new BatchGetCommand({
         RequestItems: { [table.tableName]: { Keys: pending, ConsistentRead: true } },
@@ -201,6 +99,9 @@ async function batchGetConsistent(
   }
   return found;
 }
+
+const BATCH_GET_BACKOFF_BASE_MS = 20;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const keyOf = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
 
@@ -237,7 +138,6 @@ export async function authorizeCharge(
   request: AuthorizeChargeRequest,
   options: AuthorizeChargeOptions,
 ): Promise<AuthorizeChargeResult> {
-  const retry = retryOptions(options);
   const clock = options.now ?? (() => new Date());
   const newSessionId = options.newSessionId ?? randomUUID;
   const receivedAt = new Date(request.receivedAtMs);
@@ -246,80 +146,88 @@ export async function authorizeCharge(
   const idTagKey = keys.idTag(request.idTag);
   const attemptKey = keys.authAttempt(request.chargerId, request.requestId);
 
-  for (let attemptNumber = 1; ; attemptNumber++) {
-    const items = await batchGetConsistent(table, [chargerKey, connectorKey, idTagKey, attemptKey]);
-    const storedAttempt = items.get(keyOf(attemptKey));
-    if (storedAttempt) {
-      const attempt = entityOf<AuthAttempt>(storedAttempt);
-      assertSameAuthRequest(attempt, request);
-      return { attempt, duplicate: true };
-    }
-    const chargerItem = items.get(keyOf(chargerKey));
-    const connectorItem = items.get(keyOf(connectorKey));
-    const idTagItem = items.get(keyOf(idTagKey));
-    const connector = connectorItem ? entityOf<Connector>(connectorItem) : undefined;
-    const idTag = idTagItem ? entityOf<IdTagRecord>(idTagItem) : undefined;
-    const decision = decideAuthorization({
-      chargerId: request.chargerId,
-      charger: chargerItem ? entityOf<Charger>(chargerItem) : undefined,
-      connector,
-      idTag,
-      now: receivedAt,
-    });
+  const what = `auth request ${request.requestId} on ${request.chargerId}`;
+  return transact<AuthorizeChargeResult>(
+    table,
+    what,
+    async () => {
+      const items = await batchGetConsistent(table, [chargerKey, connectorKey, idTagKey, attemptKey]);
+      const storedAttempt = items.get(keyOf(attemptKey));
+      if (storedAttempt) {
+        const attempt = entityOf<AuthAttempt>(storedAttempt);
+        assertSameAuthRequest(attempt, request);
+        return { done: { attempt, duplicate: true } };
+      }
+      const chargerItem = items.get(keyOf(chargerKey));
+      const connectorItem = items.get(keyOf(connectorKey));
+      const idTagItem = items.get(keyOf(idTagKey));
+      const connector = connectorItem ? entityOf<Connector>(connectorItem) : undefined;
+      const idTag = idTagItem ? entityOf<IdTagRecord>(idTagItem) : undefined;
+      const decision = decideAuthorization({
+        chargerId: request.chargerId,
+        charger: chargerItem ? entityOf<Charger>(chargerItem) : undefined,
+        connector,
+        idTag,
+        now: receivedAt,
+      });
 
-    const liveness = chargerLivenessUpdate(
-      table.tableName,
-      request.chargerId,
-      request.receivedAtMs,
-      clock().getTime(),
-    );
-    let session: Session | undefined;
-    let transactItems: TransactItems;
-    let attempt: AuthAttempt;
-    // The items an Accepted transaction conditions on, as read, at their positions in the transaction.
-    let decidedOn: { index: number; name: string; item: Record<string, unknown> }[] = [];
-    if (decision.status === 'Accepted' && connectorItem && connector && idTagItem && idTag) {
-      session = newSession({
-        sessionId: newSessionId(),
-        request,
-        userId: idTag.userId,
-        initialSessionStatus: decision.initialSessionStatus,
-        startedAt: receivedAt,
-        energyStartWh: connector.lastRegisterWh,
-        tariff: options.tariff,
-      });
-      attempt = authAttemptOf(request, decision, {
-        userId: idTag.userId,
-        sessionId: session.sessionId,
-        decidedAt: clock(),
-      });
-      transactItems = [
-        putSession(table, session, options.connectionTimeoutS ?? DEFAULT_CONNECTION_TIMEOUT_S),
-        claimConnector(table, connector, session),
-        countTagSession(table, request.idTag, receivedAt),
-        putAttempt(table, attempt),
-        liveness,
-      ];
-      decidedOn = [
-        { index: 1, name: 'connector', item: connectorItem },
-        { index: 2, name: 'idTag', item: idTagItem },
-      ];
-    } else {
-      attempt = authAttemptOf(request, decision, {
-        userId: idTag?.userId,
-        sessionId: undefined,
-        decidedAt: clock(),
-      });
-      transactItems = [putAttempt(table, attempt), liveness];
-    }
+      const liveness = chargerLivenessUpdate(
+        table.tableName,
+        request.chargerId,
+        request.receivedAtMs,
+        clock().getTime(),
+      );
+      let session: Session | undefined;
+      let transactItems: TransactItems;
+      let attempt: AuthAttempt;
+      // The items an Accepted transaction conditions on, as read, at their positions in the transaction.
+      let decidedOn: { index: number; name: string; item: Record<string, unknown> }[] = [];
+      if (decision.status === 'Accepted' && connectorItem && connector && idTagItem && idTag) {
+        session = newSession({
+          sessionId: newSessionId(),
+          request,
+          userId: idTag.userId,
+          initialSessionStatus: decision.initialSessionStatus,
+          startedAt: receivedAt,
+          energyStartWh: connector.lastRegisterWh,
+          tariff: options.tariff,
+        });
+        attempt = authAttemptOf(request, decision, {
+          userId: idTag.userId,
+          sessionId: session.sessionId,
+          decidedAt: clock(),
+        });
+        transactItems = [
+          putSession(table, session, options.connectionTimeoutS ?? DEFAULT_CONNECTION_TIMEOUT_S),
+          claimConnector(table, connector, session),
+          tagSessionCountUp(table.tableName, request.idTag, receivedAt, sessionStartingTagStatuses),
+          putAttempt(table, attempt),
+          liveness,
+        ];
+        decidedOn = [
+          { index: 1, name: 'connector', item: connectorItem },
+          { index: 2, name: 'idTag', item: idTagItem },
+        ];
+      } else {
+        attempt = authAttemptOf(request, decision, {
+          userId: idTag?.userId,
+          sessionId: undefined,
+          decidedAt: clock(),
+        });
+        transactItems = [putAttempt(table, attempt), liveness];
+      }
 
-    const outcome = await transactWrite(table, transactItems, retry, attemptNumber);
-    if (outcome.committed) return { attempt, duplicate: false, ...(session ? { session } : {}) };
-    assertConditionsAgreeWithDecision(outcome.failedConditions, decidedOn, request);
-    if (attemptNumber >= retry.maxAttempts) {
-      throw new TransientError(`auth request still racing after ${attemptNumber} attempts`);
-    }
-  }
+      return {
+        items: transactItems,
+        result: { attempt, duplicate: false, ...(session ? { session } : {}) },
+        conditionFailed: (failed) => {
+          assertConditionsAgreeWithDecision(failed, decidedOn, request);
+          return 'reread';
+        },
+      };
+    },
+    options,
+  );
 }
 
 function putSession(table: TableContext, session: Session, connectionTimeoutS: number) {
@@ -340,59 +248,13 @@ function putSession(table: TableContext, session: Session, connectionTimeoutS: n
   };
 }
 
-/**
- * The connector must still be free, not faulted, and plugged as read (the session status depends on it),
- * and still hold the register read (the session's energyStartWh): a reading landing between the read and
- * this write makes the request re-read, so the start never misses it.
- */
+/** The connector status the claim writes follows from the connector as read and the session it now holds. */
 function claimConnector(table: TableContext, connector: Connector, session: Session) {
   const status = connectorStatusOf(
     { plugged: connector.plugged, faulted: false, activeSessionId: session.sessionId },
     { sessionId: session.sessionId, status: session.status },
   );
-  const sameRegister =
-    connector.lastRegisterWh === undefined
-      ? 'attribute_not_exists(lastRegisterWh)'
-      : 'lastRegisterWh = :lastRegisterWh';
-  return {
-    Update: {
-      TableName: table.tableName,
-      Key: keys.connector(connector.chargerId, connector.connectorId),
-      UpdateExpression: 'SET activeSessionId = :sessionId, #status = :status',
-      ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(activeSessionId) AND faulted = :false AND plugged = :plugged AND ${sameRegister}`,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':sessionId': session.sessionId,
-        ':status': status,
-        ':false': false,
-        ':plugged': connector.plugged,
-        ...(connector.lastRegisterWh === undefined ? {} : { ':lastRegisterWh': connector.lastRegisterWh }),
-      },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-    },
-  };
-}
-
-/** The tag must still be usable and below its limit when the count goes up: the decision's tag rules. */
-function countTagSession(table: TableContext, idTag: string, now: Date) {
-  const startingStatuses = Object.fromEntries(
-    sessionStartingTagStatuses.map((status, index) => [`:startingStatus${index}`, status]),
-  );
-  return {
-    Update: {
-      TableName: table.tableName,
-      Key: keys.idTag(idTag),
-      UpdateExpression: 'SET activeSessionCount = activeSessionCount + :one',
-      ConditionExpression: [
-        `#status IN (${Object.keys(startingStatuses).join(', ')})`,
-        'activeSessionCount < maxConcurrent',
-        '(attribute_not_exists(expiresAt) OR expiresAt > :now)',
-      ].join(' AND '),
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ...startingStatuses },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-    },
-  };
+  return connectorClaim(table.tableName, connector, session.sessionId, status);
 }
 
 function putAttempt(table: TableContext, attempt: AuthAttempt) {
@@ -472,46 +334,44 @@ export async function expireSession(
   sessionId: string,
   options: ExpireSessionsOptions,
 ): Promise<SessionExpiryOutcome> {
-  const retry = retryOptions(options);
-  for (let attemptNumber = 1; ; attemptNumber++) {
-    const { Item } = await table.client.send(
-      new GetCommand({ TableName: table.tableName, Key: keys.session(sessionId), ConsistentRead: true }),
-    );
-    if (!Item) return { sessionId, outcome: 'skipped', reason: 'not-found' };
-    const session = entityOf<Session>(Item);
-    const connectorKey = keys.connector(session.chargerId, session.connectorId);
-    const idTagKey = keys.idTag(session.idTag);
-    const related = await batchGetConsistent(table, [connectorKey, idTagKey]);
-    const connectorItem = related.get(keyOf(connectorKey));
-    const idTagItem = related.get(keyOf(idTagKey));
-    const connector = connectorItem ? entityOf<Connector>(connectorItem) : undefined;
-    const plan = planSessionExpiry({
-      session,
-      connector,
-      idTag: idTagItem ? entityOf<IdTagRecord>(idTagItem) : undefined,
-      now: options.now,
-      ...(options.connectionTimeoutS !== undefined ? { connectionTimeoutS: options.connectionTimeoutS } : {}),
-    });
-    if (!plan.expire) return { sessionId, outcome: 'skipped', reason: plan.reason };
+  return transact<SessionExpiryOutcome>(
+    table,
+    `session ${sessionId} expiry`,
+    async () => {
+      const { Item } = await table.client.send(
+        new GetCommand({ TableName: table.tableName, Key: keys.session(sessionId), ConsistentRead: true }),
+      );
+      if (!Item) return { done: { sessionId, outcome: 'skipped', reason: 'not-found' } };
+      const session = entityOf<Session>(Item);
+      const connectorKey = keys.connector(session.chargerId, session.connectorId);
+      const idTagKey = keys.idTag(session.idTag);
+      const related = await batchGetConsistent(table, [connectorKey, idTagKey]);
+      const connectorItem = related.get(keyOf(connectorKey));
+      const idTagItem = related.get(keyOf(idTagKey));
+      const connector = connectorItem ? entityOf<Connector>(connectorItem) : undefined;
+      const plan = planSessionExpiry({
+        session,
+        connector,
+        idTag: idTagItem ? entityOf<IdTagRecord>(idTagItem) : undefined,
+        now: options.now,
+        ...(options.connectionTimeoutS !== undefined
+          ? { connectionTimeoutS: options.connectionTimeoutS }
+          : {}),
+      });
+      if (!plan.expire) return { done: { sessionId, outcome: 'skipped', reason: plan.reason } };
 
-    const outcome = await transactWrite(
-      table,
-      expiryTransaction(table, session, connector, plan, options.now),
-      retry,
-      attemptNumber,
-    );
-    if (outcome.committed) {
       return {
-        sessionId,
-        outcome: 'expired',
-        releasedConnector: plan.releaseConnector,
-        decrementedTag: plan.decrementTagCount,
+        items: expiryTransaction(table, session, connector, plan, options.now),
+        result: {
+          sessionId,
+          outcome: 'expired',
+          releasedConnector: plan.releaseConnector,
+          decrementedTag: plan.decrementTagCount,
+        },
       };
-    }
-    if (attemptNumber >= retry.maxAttempts) {
-      throw new TransientError(`session ${sessionId} expiry still racing after ${attemptNumber} attempts`);
-    }
-  }
+    },
+    options,
+  );
 }
 
 function expiryTransaction(
@@ -522,20 +382,11 @@ function expiryTransaction(
   now: Date,
 ): TransactItems {
   const items: TransactItems = [
-    {
-      Update: {
-        TableName: table.tableName,
-        Key: keys.session(session.sessionId),
-        UpdateExpression: 'SET #status = :expired, endedAt = :endedAt REMOVE duePk, dueAt',
-        ConditionExpression: '#status = :authorized',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':expired': 'Expired',
-          ':authorized': 'Authorized',
-          ':endedAt': now.toISOString(),
-        },
-      },
-    },
+    sessionTransition(table.tableName, session.sessionId, {
+      from: 'Authorized',
+      to: 'Expired',
+      set: { endedAt: now.toISOString() },
+    }),
   ];
   if (plan.releaseConnector && connector && plan.connectorStatus) {
     items.push(connectorRelease(table.tableName, connector, session.sessionId, plan.connectorStatus));

@@ -14,6 +14,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { BadInputError, type ChargerStatus, TransientError } from '@evcharge/domain';
 import {
+  conditionFailedItem,
   deadlinePartitionFor,
   isConditionalCheckFailed,
   keys,
@@ -48,23 +49,8 @@ interface StoredCharger {
   presenceTimestamp?: number;
 }
 
-type AttributeValue = { S?: string; N?: string; BOOL?: boolean; NULL?: boolean };
-
-/**
- * The old item a failed condition returned, or undefined when there was none (an unregistered charger).
- * The document client does not unmarshall errors, so the few scalar types a charger holds are read here.
- */
-function conditionFailureItem(error: unknown): StoredCharger | undefined {
-  const item = (error as { Item?: Record<string, AttributeValue> }).Item;
-  if (!item || Object.keys(item).length === 0) return undefined;
-  const plain: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(item)) {
-    if (value.S !== undefined) plain[name] = value.S;
-    else if (value.N !== undefined) plain[name] = Number(value.N);
-    else if (value.BOOL !== undefined) plain[name] = value.BOOL;
-  }
-  return plain as unknown as StoredCharger;
-}
+/** The charger a failed condition returned, or undefined when there was none (an unregistered charger). */
+const storedCharger = (error: unknown) => conditionFailedItem(error) as StoredCharger | undefined;
 
 // ---- Heartbeat -------------------------------------------------------------------------------------
 
@@ -158,7 +144,7 @@ export async function recordHeartbeat(
     return { outcome: 'recorded', wentOnline: Attributes?.status !== 'online' };
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
-    const stored = conditionFailureItem(error);
+    const stored = storedCharger(error);
     if (!stored) throw notRegistered();
     const decision = heartbeatDecision({ ...stored, deadlineArmed: stored.duePk !== undefined }, facts);
     if (decision === 'write') {
@@ -206,7 +192,7 @@ export async function applyPresence(
       return { outcome: 'applied', plan: plan.kind, statusChanged };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const stored = conditionFailureItem(error);
+      const stored = storedCharger(error);
       if (!stored) throw notRegistered();
       if (!isNewerPresence(order, stored)) return { outcome: 'outdated' };
       expected = stored;

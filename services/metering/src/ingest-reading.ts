@@ -5,9 +5,8 @@ import {
   type MeterEvent,
   type MeterReading,
   type Session,
-  TransientError,
 } from '@evcharge/domain';
-import { getConnector, getMeterRequest, getSession, type TableContext } from '@evcharge/dynamo';
+import { getConnector, getMeterRequest, getSession, type TableContext, transact } from '@evcharge/dynamo';
 import {
   applyPreSessionReading,
   applyReading,
@@ -20,7 +19,6 @@ import {
   sessionTotalsOf,
 } from './rules.js';
 import {
-  commitReadingEffects,
   connectorRegisterEffect,
   findNextSessionOnConnector,
   meterRequestAnswerEffect,
@@ -67,15 +65,22 @@ const MAX_PLANS = 3;
 export async function ingestReading(table: TableContext, event: MeterEvent): Promise<IngestOutcome> {
   let plan = await planReading(table, event);
   const stored = await storeMeterReading(table, plan.reading, event.receivedAt);
-  for (let attempt = 1; ; attempt++) {
-    if (await commitReadingEffects(table, plan.effects)) return outcomeOf(plan, stored, true);
-    // The state moved between read and write (another reading, an unplug, an authorization). Nothing was
-    // written: plan again against fresh state at once, so the reading lands before the next decision.
-    const fresh = await planReading(table, event);
-    if (fresh.effects.length === 0) return outcomeOf(plan, stored, false);
-    if (attempt >= MAX_PLANS) throw new TransientError('a reading kept racing other writes; retrying');
-    plan = fresh;
-  }
+  return transact<IngestOutcome>(
+    table,
+    `reading ${event.messageId} of ${event.chargerId}`,
+    async (attempt) => {
+      if (attempt > 1) {
+        // The state moved between read and write (another reading, an unplug, an authorization). Nothing
+        // was written: plan again against fresh state at once, so the reading lands before the next decision.
+        const fresh = await planReading(table, event);
+        if (fresh.effects.length === 0) return { done: outcomeOf(plan, stored, false) };
+        plan = fresh;
+      }
+      if (plan.effects.length === 0) return { done: outcomeOf(plan, stored, true) };
+      return { items: plan.effects, result: outcomeOf(plan, stored, true) };
+    },
+    { maxAttempts: MAX_PLANS },
+  );
 }
 
 /** A request counts as answered only by the plan this invocation committed. */

@@ -1,21 +1,12 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   BadInputError,
   type MeterReading,
   type MeterRequest,
   type Session,
   type SessionStatus,
-  TransientError,
 } from '@evcharge/domain';
-import {
-  cancellationReasons,
-  chargerLivenessUpdate,
-  entityOf,
-  GSI1,
-  isConditionalCheckFailed,
-  keys,
-  type TableContext,
-} from '@evcharge/dynamo';
+import { chargerLivenessUpdate, entityOf, GSI1, keys, type TableContext, transact } from '@evcharge/dynamo';
 import { RESOLVABLE_METER_REQUEST_STATUS, type RegisterState, type SessionTotals } from './rules.js';
 
 // Access patterns of the metering service:
@@ -45,26 +36,19 @@ export async function storeMeterReading(
     entityType: 'MeterReading',
     ...reading,
   };
-  try {
-    await table.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: { TableName: table.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
-          },
-          chargerLivenessUpdate(table.tableName, reading.chargerId, receivedAtMs),
-        ],
-      }),
-    );
-    return 'stored';
-  } catch (error) {
-    const [readingReason, chargerReason] = cancellationReasons(error);
-    if (chargerReason === 'ConditionalCheckFailed') {
-      throw new BadInputError('chargerId', 'is not a registered charger');
-    }
-    if (readingReason === 'ConditionalCheckFailed') return 'duplicate';
-    throw error;
-  }
+  return transact<StoreReadingOutcome>(table, `reading ${reading.messageId} of ${reading.chargerId}`, () => ({
+    items: [
+      { Put: { TableName: table.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+      chargerLivenessUpdate(table.tableName, reading.chargerId, receivedAtMs),
+    ],
+    result: 'stored',
+    conditionFailed: (failed) => {
+      if (failed.some((condition) => condition.index === 1)) {
+        throw new BadInputError('chargerId', 'is not a registered charger');
+      }
+      return { done: 'duplicate' };
+    },
+  }));
 }
 
 export async function listSessionReadings(table: TableContext, sessionId: string): Promise<MeterReading[]> {
@@ -222,7 +206,11 @@ function sessionMeterUpdate(tableName: string, update: SessionMeterUpdate) {
 
 /** One session's totals alone. False when the session changed since it was read (nothing written). */
 export function updateSessionMeter(table: TableContext, update: SessionMeterUpdate): Promise<boolean> {
-  return commitReadingEffects(table, [sessionMeterEffect(table.tableName, update)]);
+  return transact(table, `session ${update.sessionId} totals`, () => ({
+    items: [sessionMeterEffect(table.tableName, update)],
+    result: true,
+    conditionFailed: () => ({ done: false }),
+  }));
 }
 
 export interface ConnectorRegisterUpdate {
@@ -256,29 +244,6 @@ export function connectorRegisterEffect(tableName: string, update: ConnectorRegi
       ExpressionAttributeValues: expression.values,
     },
   };
-}
-
-/**
- * Write 2 of a reading: its effects in one call, an UpdateItem when there is one, else one transaction.
- * False when a condition failed (the state moved since it was read): nothing was written.
- */
-export async function commitReadingEffects(table: TableContext, effects: ReadingEffect[]): Promise<boolean> {
-  if (effects.length === 0) return true;
-  try {
-    if (effects.length === 1 && effects[0]) {
-      await table.client.send(new UpdateCommand(effects[0].Update));
-    } else {
-      await table.client.send(new TransactWriteCommand({ TransactItems: effects }));
-    }
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    const reasons = cancellationReasons(error);
-    if (reasons.includes('ConditionalCheckFailed')) return false;
-    if (reasons.includes('TransactionConflict'))
-      throw new TransientError('write 2 of a reading met a transaction conflict');
-    throw error;
-  }
 }
 
 /** Reads a request by the key the deadlines index returned. */
@@ -349,15 +314,15 @@ export async function answerMeterRequest(
     ...(sessionUpdate ? [{ Update: sessionMeterUpdate(table.tableName, sessionUpdate) }] : []),
     { Update: meterRequestResolution(table.tableName, resolution) },
   ];
-  try {
-    await table.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
-    return 'answered';
-  } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (reasons.at(-1) === 'ConditionalCheckFailed') return 'not-pending';
-    if (sessionUpdate && reasons[0] === 'ConditionalCheckFailed') return 'session-changed';
-    throw error;
-  }
+  return transact<AnswerOutcome>(table, `meter request ${resolution.requestId} answer`, () => ({
+    items: transactItems,
+    result: 'answered',
+    conditionFailed: (failed) => {
+      if (failed.some((condition) => condition.index === transactItems.length - 1))
+        return { done: 'not-pending' };
+      return { done: 'session-changed' };
+    },
+  }));
 }
 
 /** The timeout sweeper's resolution. False when the request was already resolved (idempotent). */
@@ -365,13 +330,11 @@ export async function resolveMeterRequestUnavailable(
   table: TableContext,
   resolution: MeterRequestResolution,
 ): Promise<boolean> {
-  try {
-    await table.client.send(new UpdateCommand(meterRequestResolution(table.tableName, resolution)));
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  return transact(table, `meter request ${resolution.requestId} timeout`, () => ({
+    items: [{ Update: meterRequestResolution(table.tableName, resolution) }],
+    result: true,
+    conditionFailed: () => ({ done: false }),
+  }));
 }
 
 /** A user's sessions, newest first (gsi1 sort key starts with startedAt). */

@@ -1,23 +1,15 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BadInputError, type Connector, type ConnectorEvent, type Session } from '@evcharge/domain';
 import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import {
-  BadInputError,
-  type Connector,
-  type ConnectorEvent,
-  type Session,
-  TransientError,
-} from '@evcharge/domain';
-import {
-  cancellationReasons,
   chargerLivenessUpdate,
   entityOf,
   keys,
+  type RetryOptions,
+  sessionTransition,
   type TableContext,
+  type TransactItems,
   tagSessionCountDown,
+  transact,
 } from '@evcharge/dynamo';
 import {
   decidePlugEvent,
@@ -41,15 +33,9 @@ import {
 // | history around a session (older events) | pk = CONNHIST#<chargerId>#<connector>, sk ≥ startedAt − 10 min           |
 // The connector history newest first (listConnectorHistory) stays in @evcharge/dynamo: tools read it too.
 
-type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
-
 /** Device clocks may be off by minutes; history this far before a session's start is read to replay it. */
 const HISTORY_LOOKBACK_MS = 10 * 60 * 1000;
 const HISTORY_MAX_PAGES = 10;
-const DEFAULT_MAX_ATTEMPTS = 12;
-const DEFAULT_BACKOFF_BASE_MS = 20;
-const MAX_BACKOFF_MS = 1000;
-
 // Fixed positions in the transaction, to read cancellation reasons.
 const HISTORY_ITEM = 0;
 const LIVENESS_ITEM = 1;
@@ -59,12 +45,7 @@ export interface PlugEventInput extends PlugEventFacts {
   connectorId: number;
 }
 
-export interface RecordPlugEventOptions {
-  /** Reads + transactions tried before a TransientError (lost races and conflicts together). */
-  maxAttempts?: number;
-  backoffBaseMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-}
+export type RecordPlugEventOptions = RetryOptions;
 
 export type PlugEventResult =
   | { outcome: 'duplicate'; attempts: number }
@@ -78,8 +59,6 @@ export type PlugEventResult =
       attempts: number;
     };
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Records a plug event: one read (the connector, then its active session), one transaction. A failed
  * condition means a concurrent change (another plug event, an authorization, the expiry sweeper, a
@@ -91,54 +70,44 @@ export async function recordPlugEvent(
   input: PlugEventInput,
   options: RecordPlugEventOptions = {},
 ): Promise<PlugEventResult> {
-  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const backoffBaseMs = options.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS;
-  const sleep = options.sleep ?? defaultSleep;
   let skipIdTagCount = false;
-
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const { connector, session } = await readPlugState(table, input);
-    const history = needsPlugHistory(connector, input, session)
-      ? await readSessionHistory(table, input, session as Session)
-      : undefined;
-    const decision = decidePlugEvent({ connector, session, event: input, history });
-    const decrementIdTag = decision.sessionUpdate?.to === 'Completed' && !skipIdTagCount;
-    const items = plugEventTransaction(table, input, connector, session, decision, decrementIdTag);
-    try {
-      await table.client.send(new TransactWriteCommand({ TransactItems: items }));
+  let attempts = 0;
+  const what = `plug event ${input.messageId} on ${input.chargerId}/${input.connectorId}`;
+  return transact<PlugEventResult>(
+    table,
+    what,
+    async (attempt) => {
+      attempts = attempt;
+      const { connector, session } = await readPlugState(table, input);
+      const history = needsPlugHistory(connector, input, session)
+        ? await readSessionHistory(table, input, session as Session)
+        : undefined;
+      const decision = decidePlugEvent({ connector, session, event: input, history });
+      const decrementIdTag = decision.sessionUpdate?.to === 'Completed' && !skipIdTagCount;
+      const items = plugEventTransaction(table, input, connector, session, decision, decrementIdTag);
       return {
-        outcome: decision.outcome,
-        ...(decision.reason ? { reason: decision.reason } : {}),
-        connectorStatus: decision.connector.status,
-        ...(decision.sessionUpdate ? { sessionUpdate: decision.sessionUpdate } : {}),
-        ...(skipIdTagCount ? { idTagCountWasZero: true } : {}),
-        attempts: attempt,
+        items,
+        result: {
+          outcome: decision.outcome,
+          ...(decision.reason ? { reason: decision.reason } : {}),
+          connectorStatus: decision.connector.status,
+          ...(decision.sessionUpdate ? { sessionUpdate: decision.sessionUpdate } : {}),
+          ...(skipIdTagCount ? { idTagCountWasZero: true } : {}),
+          attempts: attempt,
+        },
+        conditionFailed: (failed) => {
+          const failedAt = new Set(failed.map((condition) => condition.index));
+          if (failedAt.has(HISTORY_ITEM)) return { done: { outcome: 'duplicate', attempts } };
+          if (failedAt.has(LIVENESS_ITEM)) {
+            throw new BadInputError('chargerId', `charger "${input.chargerId}" is not registered`);
+          }
+          // Never block a completion on a count that is already 0: complete it without the decrement.
+          if (decrementIdTag && failedAt.size === 1 && failedAt.has(items.length - 1)) skipIdTagCount = true;
+          return 'reread';
+        },
       };
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (reasons[HISTORY_ITEM] === 'ConditionalCheckFailed')
-        return { outcome: 'duplicate', attempts: attempt };
-      if (reasons[LIVENESS_ITEM] === 'ConditionalCheckFailed') {
-        throw new BadInputError('chargerId', `charger "${input.chargerId}" is not registered`);
-      }
-      const idTagIndex = decrementIdTag ? items.length - 1 : -1;
-      const failed = reasons.flatMap((code, index) => (code === 'ConditionalCheckFailed' ? [index] : []));
-      if (failed.length === 1 && failed[0] === idTagIndex) {
-        // Never block a completion on a count that is already 0: complete it without the decrement.
-        skipIdTagCount = true;
-        continue;
-      }
-      if (failed.length > 0) continue;
-      const conflicted =
-        reasons.includes('TransactionConflict') ||
-        (error instanceof Error && error.name === 'TransactionConflictException');
-      if (!conflicted) throw error;
-      if (attempt < maxAttempts)
-        await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, backoffBaseMs * 2 ** attempt));
-    }
-  }
-  throw new TransientError(
-    `plug event ${input.messageId} on ${input.chargerId}/${input.connectorId} still racing after ${maxAttempts} attempts`,
+    },
+    options,
   );
 }
 
@@ -331,48 +300,24 @@ function connectorUpdate(
  * Leaving Authorized disarms the connection timeout (REMOVE duePk, dueAt).
  */
 function sessionUpdateItem(table: TableContext, session: Session, update: SessionUpdate) {
-  const values: Record<string, unknown> = {
-    ':to': update.to,
-    ':from': sessionUpdateFrom(session, update),
-    ':chargingStartedAt': update.chargingStartedAt,
-  };
-  const conditions = ['#status = :from'];
-  const set = ['#status = :to'];
-  if (update.chargingStartedAt !== undefined) set.push('chargingStartedAt = :chargingStartedAt');
-  else delete values[':chargingStartedAt'];
-  if (update.to === 'Completed') {
-    set.push(
-      'endedAt = :endedAt',
-      'durationS = :durationS',
-      'energyWh = :energyWh',
-      'costMinor = :costMinor',
-    );
-    Object.assign(values, {
-      ':endedAt': update.endedAt,
-      ':durationS': update.durationS,
-      ':energyWh': update.energyWh,
-      ':costMinor': update.costMinor,
-    });
-    if (session.lastReadingAt === undefined) conditions.push('attribute_not_exists(lastReadingAt)');
-    else {
-      conditions.push('lastReadingAt = :lastReadingAt');
-      values[':lastReadingAt'] = session.lastReadingAt;
-    }
-    // A late pre-session reading may correct the start (metering): the totals come from the start read.
-    if (session.energyStartWh === undefined) conditions.push('attribute_not_exists(energyStartWh)');
-    else {
-      conditions.push('energyStartWh = :energyStartWh');
-      values[':energyStartWh'] = session.energyStartWh;
-    }
-  }
-  return {
-    Update: {
-      TableName: table.tableName,
-      Key: keys.session(session.sessionId),
-      UpdateExpression: `SET ${set.join(', ')} REMOVE duePk, dueAt`,
-      ConditionExpression: conditions.join(' AND '),
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: values,
+  const completes = update.to === 'Completed';
+  return sessionTransition(table.tableName, session.sessionId, {
+    from: sessionUpdateFrom(session, update),
+    to: update.to,
+    set: {
+      chargingStartedAt: update.chargingStartedAt,
+      ...(completes
+        ? {
+            endedAt: update.endedAt,
+            durationS: update.durationS,
+            energyWh: update.energyWh,
+            costMinor: update.costMinor,
+          }
+        : {}),
     },
-  };
+    // A reading or a late pre-session reading (metering) may move them: the totals come from the ones read.
+    ...(completes
+      ? { unchanged: { lastReadingAt: session.lastReadingAt, energyStartWh: session.energyStartWh } }
+      : {}),
+  });
 }

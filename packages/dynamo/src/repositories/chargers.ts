@@ -7,7 +7,8 @@ import {
   livenessWindowMs,
 } from '@evcharge/domain';
 import { keys } from '../keys.js';
-import { entityOf, isConditionalCheckFailed, type TableContext } from '../table-context.js';
+import { entityOf, type TableContext } from '../table-context.js';
+import { isConditionalCheckFailed } from '../transactions.js';
 
 export interface RegisterChargerInput {
   chargerId: string;
@@ -124,6 +125,41 @@ export function connectorRelease(
         ':plugged': connector.plugged,
         ':faulted': connector.faulted,
       },
+    },
+  };
+}
+
+/**
+ * The one way a session takes a connector, inside the transaction that opens it: the connector must still be
+ * free, not faulted, plugged as read (the session's status depends on it) and hold the register read (the
+ * session's energyStartWh), so a reading landing in between makes the opener re-read. The old item comes
+ * back when it fails, so a caller can tell a lost race from a rule disagreement.
+ */
+export function connectorClaim(
+  tableName: string,
+  connector: Pick<Connector, 'chargerId' | 'connectorId' | 'plugged' | 'lastRegisterWh'>,
+  sessionId: string,
+  status: ConnectorStatus,
+) {
+  const sameRegister =
+    connector.lastRegisterWh === undefined
+      ? 'attribute_not_exists(lastRegisterWh)'
+      : 'lastRegisterWh = :lastRegisterWh';
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.connector(connector.chargerId, connector.connectorId),
+      UpdateExpression: 'SET activeSessionId = :sessionId, #status = :status',
+      ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(activeSessionId) AND faulted = :false AND plugged = :plugged AND ${sameRegister}`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':sessionId': sessionId,
+        ':status': status,
+        ':false': false,
+        ':plugged': connector.plugged,
+        ...(connector.lastRegisterWh === undefined ? {} : { ':lastRegisterWh': connector.lastRegisterWh }),
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     },
   };
 }

@@ -1,7 +1,8 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type IdTagRecord, NotFoundError } from '@evcharge/domain';
 import { GSI1, keys } from '../keys.js';
-import { entityOf, isConditionalCheckFailed, type TableContext } from '../table-context.js';
+import { entityOf, type TableContext } from '../table-context.js';
+import { isConditionalCheckFailed } from '../transactions.js';
 
 export interface AddIdTagInput {
   idTag: string;
@@ -99,6 +100,37 @@ export function tagSessionCountDown(tableName: string, idTag: string) {
       UpdateExpression: 'SET activeSessionCount = activeSessionCount - :one',
       ConditionExpression: 'activeSessionCount > :zero',
       ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+    },
+  };
+}
+
+/**
+ * The one way a new session counts against its tag: only while the tag is in one of `startingStatuses` (the
+ * caller's rule, so decision and condition share one list), below its limit and not expired at `now`. The
+ * old item comes back when it fails, so a caller can tell a lost race from a rule disagreement.
+ */
+export function tagSessionCountUp(
+  tableName: string,
+  idTag: string,
+  now: Date,
+  startingStatuses: readonly IdTagRecord['status'][],
+) {
+  const statusValues = Object.fromEntries(
+    startingStatuses.map((status, index) => [`:startingStatus${index}`, status]),
+  );
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.idTag(idTag),
+      UpdateExpression: 'SET activeSessionCount = activeSessionCount + :one',
+      ConditionExpression: [
+        `#status IN (${Object.keys(statusValues).join(', ')})`,
+        'activeSessionCount < maxConcurrent',
+        '(attribute_not_exists(expiresAt) OR expiresAt > :now)',
+      ].join(' AND '),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ...statusValues },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     },
   };
 }

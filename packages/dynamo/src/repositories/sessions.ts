@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Session } from '@evcharge/domain';
+import type { Session, SessionStatus } from '@evcharge/domain';
 import { keys } from '../keys.js';
 import { entityOf, type TableContext } from '../table-context.js';
 
@@ -21,5 +21,49 @@ export function sessionItem(session: Session, expiry?: { duePk: string; dueAt: n
     entityType: 'Session',
     ...session,
     ...expiry,
+  };
+}
+
+export interface SessionMove {
+  from: SessionStatus;
+  to: SessionStatus;
+  /** Attributes the move sets; undefined ones are left alone. */
+  set?: Record<string, unknown>;
+  /** Attributes that must still hold the value read (undefined: still absent), e.g. the totals' inputs. */
+  unchanged?: Record<string, unknown>;
+}
+
+/**
+ * The one way a session moves between states: only from the status it was read in, and with its expiry
+ * deadline disarmed, since only an Authorized session waits for a plug and no move leads back to it.
+ */
+export function sessionTransition(tableName: string, sessionId: string, move: SessionMove) {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':from': move.from, ':to': move.to };
+  const set = ['#status = :to'];
+  const conditions = ['#status = :from'];
+  for (const [name, value] of Object.entries(move.set ?? {})) {
+    if (value === undefined) continue;
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+    set.push(`#${name} = :${name}`);
+  }
+  for (const [name, value] of Object.entries(move.unchanged ?? {})) {
+    names[`#${name}`] = name;
+    if (value === undefined) conditions.push(`attribute_not_exists(#${name})`);
+    else {
+      values[`:was_${name}`] = value;
+      conditions.push(`#${name} = :was_${name}`);
+    }
+  }
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.session(sessionId),
+      UpdateExpression: `SET ${set.join(', ')} REMOVE duePk, dueAt`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
   };
 }

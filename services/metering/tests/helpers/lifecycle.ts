@@ -1,34 +1,21 @@
-import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Connector, Session, Tariff } from '@evcharge/domain';
 import {
-  cancellationReasons,
+  connectorClaim,
   getConnector,
   getIdTag,
   getSession,
   keys,
   sessionItem,
+  sessionTransition,
   type TableContext,
+  type TransactItems,
+  transact,
 } from '@evcharge/dynamo';
 import { sessionTotalsOf } from '../../src/rules.js';
 
 // The session lifecycle other services own (charge-authorization starts a session, plug-events charges and
 // completes it), reduced to the items metering reads, and written with the conditions those services put
 // on them: a write that loses a race to a reading re-reads and decides again, so the races stay real.
-
-type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
-
-const MAX_ATTEMPTS = 5;
-
-/** One transaction; false when a condition failed or it conflicted (the caller re-reads). */
-async function commit(table: TableContext, items: TransactItems): Promise<boolean> {
-  try {
-    await table.client.send(new TransactWriteCommand({ TransactItems: items }));
-    return true;
-  } catch (error) {
-    if (cancellationReasons(error).length === 0) throw error;
-    return false;
-  }
-}
 
 /** `#name = :name` for the value read, `attribute_not_exists` when it was absent. */
 function unchanged(name: string, value: unknown, values: Record<string, unknown>): string {
@@ -57,12 +44,13 @@ export async function authorizeSession(
   auth: SeedAuthorization,
 ): Promise<string | undefined> {
   const sessionId = auth.requestId;
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    if (await getSession(table, sessionId)) return sessionId;
+  return transact<string | undefined>(table, `auth request ${auth.requestId}`, async () => {
+    if (await getSession(table, sessionId)) return { done: sessionId };
     const connector = await getConnector(table, auth.chargerId, auth.connectorId);
     if (!connector) throw new Error(`no connector ${auth.chargerId}/${auth.connectorId}: seed the charger`);
     const tag = await getIdTag(table, auth.idTag);
-    if (tag?.status !== 'Accepted' || connector.activeSessionId || connector.faulted) return undefined;
+    if (tag?.status !== 'Accepted' || connector.activeSessionId || connector.faulted)
+      return { done: undefined };
 
     const startedAt = new Date(auth.receivedAtMs).toISOString();
     const session: Session = {
@@ -80,33 +68,21 @@ export async function authorizeSession(
       pricePerKwhMinor: auth.tariff.pricePerKwhMinor,
       currency: auth.tariff.currency,
     };
-    const values: Record<string, unknown> = { ':sessionId': sessionId, ':plugged': connector.plugged };
-    const conditions = [
-      'attribute_not_exists(activeSessionId)',
-      'plugged = :plugged',
-      unchanged('lastRegisterWh', connector.lastRegisterWh, values),
-    ];
-    const committed = await commit(table, [
-      {
-        Put: {
-          TableName: table.tableName,
-          Item: sessionItem(session),
-          ConditionExpression: 'attribute_not_exists(pk)',
+    const connectorStatus = connector.plugged ? 'Charging' : 'Preparing';
+    return {
+      items: [
+        {
+          Put: {
+            TableName: table.tableName,
+            Item: sessionItem(session),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         },
-      },
-      {
-        Update: {
-          TableName: table.tableName,
-          Key: keys.connector(auth.chargerId, auth.connectorId),
-          UpdateExpression: 'SET activeSessionId = :sessionId',
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeValues: values,
-        },
-      },
-    ]);
-    if (committed) return sessionId;
-  }
-  throw new Error(`auth request ${auth.requestId} still racing after ${MAX_ATTEMPTS} attempts`);
+        connectorClaim(table.tableName, connector, sessionId, connectorStatus),
+      ],
+      result: sessionId,
+    };
+  });
 }
 
 export interface SeedPlugEvent {
@@ -133,10 +109,10 @@ function isNewer(plug: SeedPlugEvent, connector: Connector): boolean {
  * applied one (a redelivery, a late event) changes nothing.
  */
 export async function recordPlug(table: TableContext, plug: SeedPlugEvent): Promise<void> {
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+  await transact<void>(table, `plug event ${plug.messageId}`, async () => {
     const connector = await getConnector(table, plug.chargerId, plug.connectorId);
     if (!connector) throw new Error(`no connector ${plug.chargerId}/${plug.connectorId}: seed the charger`);
-    if (!isNewer(plug, connector)) return;
+    if (!isNewer(plug, connector)) return { done: undefined };
     const held = connector.activeSessionId ? await getSession(table, connector.activeSessionId) : undefined;
     const plugged = plug.event === 'plugged';
     const charges = plugged && !connector.plugged && held?.status === 'Authorized';
@@ -177,48 +153,28 @@ export async function recordPlug(table: TableContext, plug: SeedPlugEvent): Prom
         },
       },
     ];
-    if (held && (charges || completes)) items.push(sessionTransition(table, held, plug, completes));
-    if (await commit(table, items)) return;
-  }
-  throw new Error(`plug event ${plug.messageId} still racing after ${MAX_ATTEMPTS} attempts`);
+    if (held && (charges || completes)) items.push(sessionMove(table, held, plug, completes));
+    return { items, result: undefined };
+  });
 }
 
-function sessionTransition(table: TableContext, session: Session, plug: SeedPlugEvent, completes: boolean) {
-  const values: Record<string, unknown> = { ':from': session.status };
-  const conditions = ['#status = :from'];
-  let set: string[];
-  if (completes) {
-    const knownEnds = session.latestRegisterWh !== undefined && session.energyStartWh !== undefined;
-    const totals = knownEnds
-      ? sessionTotalsOf(session, session)
-      : { energyWh: session.energyWh, costMinor: session.costMinor };
-    set = ['#status = :to', 'endedAt = :endedAt', 'energyWh = :energyWh', 'costMinor = :costMinor'];
-    Object.assign(values, {
-      ':to': 'Completed',
-      ':endedAt': new Date(plug.receivedAt).toISOString(),
-      ':energyWh': totals.energyWh,
-      ':costMinor': totals.costMinor,
-    });
-    conditions.push(
-      unchanged('lastReadingAt', session.lastReadingAt, values),
-      unchanged('energyStartWh', session.energyStartWh, values),
-    );
-  } else {
+function sessionMove(table: TableContext, session: Session, plug: SeedPlugEvent, completes: boolean) {
+  if (!completes) {
     const chargingStartedAt = Math.max(Date.parse(session.startedAt), plug.receivedAt);
-    set = ['#status = :to', 'chargingStartedAt = :chargingStartedAt'];
-    Object.assign(values, {
-      ':to': 'Charging',
-      ':chargingStartedAt': new Date(chargingStartedAt).toISOString(),
+    return sessionTransition(table.tableName, session.sessionId, {
+      from: session.status,
+      to: 'Charging',
+      set: { chargingStartedAt: new Date(chargingStartedAt).toISOString() },
     });
   }
-  return {
-    Update: {
-      TableName: table.tableName,
-      Key: keys.session(session.sessionId),
-      UpdateExpression: `SET ${set.join(', ')}`,
-      ConditionExpression: conditions.join(' AND '),
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: values,
-    },
-  };
+  const knownEnds = session.latestRegisterWh !== undefined && session.energyStartWh !== undefined;
+  const totals = knownEnds
+    ? sessionTotalsOf(session, session)
+    : { energyWh: session.energyWh, costMinor: session.costMinor };
+  return sessionTransition(table.tableName, session.sessionId, {
+    from: session.status,
+    to: 'Completed',
+    set: { endedAt: new Date(plug.receivedAt).toISOString(), ...totals },
+    unchanged: { lastReadingAt: session.lastReadingAt, energyStartWh: session.energyStartWh },
+  });
 }

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BatchGetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type AuthStatus,
   type Connector,
@@ -15,24 +9,26 @@ import {
 } from '@evcharge/domain';
 import {
   addIdTag,
-  cancellationReasons,
   chargerLivenessUpdate,
+  connectorClaim,
   connectorRelease,
   deadlinePartitionFor,
   entityOf,
   keys,
   registerCharger,
   sessionItem,
+  sessionTransition,
   type TableContext,
+  type TransactItems,
   tagSessionCountDown,
+  tagSessionCountUp,
+  transact,
 } from '@evcharge/dynamo';
 
 // State other services own (chargers, sessions, the connector's active session, the tag's count), written
 // the way ITEMS.md describes it, so this service is tested against the items it really meets without
 // importing another service. The racing writers keep the other service's conditions: a race is only a race
 // if both sides guard the items they share.
-
-type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 /** An Authorized session waits this long for a plug before the sweeper may expire it (the default timeout). */
 const CONNECTION_TIMEOUT_MS = 120_000;
@@ -131,30 +127,6 @@ async function consistentItems(
   return itemKeys.map((key) => found.find((item) => item.pk === key.pk && item.sk === key.sk));
 }
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Whether the transaction committed. A failed condition (a concurrent writer won) reads again at once; a
- * conflict backs off first (20 ms × 2ⁿ, full jitter), as the other services do.
- */
-async function committed(table: TableContext, items: TransactItems, attempt: number): Promise<boolean> {
-  try {
-    await table.client.send(new TransactWriteCommand({ TransactItems: items }));
-    return true;
-  } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (reasons.includes('ConditionalCheckFailed')) return false;
-    const conflicted =
-      reasons.includes('TransactionConflict') ||
-      (error instanceof Error && error.name === 'TransactionConflictException');
-    if (!conflicted) throw error;
-    await pause(Math.random() * Math.min(1000, 20 * 2 ** attempt));
-    return false;
-  }
-}
-
-const MAX_ATTEMPTS = 12;
-
 export interface AuthorizeSessionInput {
   chargerId: string;
   connectorId?: number;
@@ -181,84 +153,59 @@ export async function authorizeSession(
 ): Promise<AuthorizeSessionResult> {
   const connectorId = input.connectorId ?? 1;
   const startedAt = new Date(input.receivedAtMs).toISOString();
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const [connectorItem, idTagItem] = await consistentItems(table, [
-      keys.connector(input.chargerId, connectorId),
-      keys.idTag(input.idTag),
-    ]);
-    const connector = connectorItem ? entityOf<Connector>(connectorItem) : undefined;
-    const tag = idTagItem ? entityOf<IdTagRecord>(idTagItem) : undefined;
-    if (!tag) return { attempt: { status: 'Invalid' } };
-    if (tag.status === 'Blocked') return { attempt: { status: 'Blocked' } };
-    if (tag.activeSessionCount >= tag.maxConcurrent) return { attempt: { status: 'ConcurrentTx' } };
-    if (!connector || connector.faulted || connector.activeSessionId) {
-      return { attempt: { status: 'Unavailable' } };
-    }
+  return transact<AuthorizeSessionResult>(
+    table,
+    `authorization on ${input.chargerId}/${connectorId}`,
+    async () => {
+      const [connectorItem, idTagItem] = await consistentItems(table, [
+        keys.connector(input.chargerId, connectorId),
+        keys.idTag(input.idTag),
+      ]);
+      const connector = connectorItem ? entityOf<Connector>(connectorItem) : undefined;
+      const tag = idTagItem ? entityOf<IdTagRecord>(idTagItem) : undefined;
+      if (!tag) return { done: { attempt: { status: 'Invalid' } } };
+      if (tag.status === 'Blocked') return { done: { attempt: { status: 'Blocked' } } };
+      if (tag.activeSessionCount >= tag.maxConcurrent)
+        return { done: { attempt: { status: 'ConcurrentTx' } } };
+      if (!connector || connector.faulted || connector.activeSessionId) {
+        return { done: { attempt: { status: 'Unavailable' } } };
+      }
 
-    const status = connector.plugged ? 'Charging' : 'Authorized';
-    const session: Session = {
-      sessionId: randomUUID(),
-      chargerId: input.chargerId,
-      connectorId,
-      userId: tag.userId,
-      idTag: input.idTag,
-      status,
-      startedAt,
-      ...(status === 'Charging' ? { chargingStartedAt: startedAt } : {}),
-      ...(connector.lastRegisterWh !== undefined ? { energyStartWh: connector.lastRegisterWh } : {}),
-      energyWh: 0,
-      costMinor: 0,
-      ...TARIFF,
-    };
-    const sameRegister =
-      connector.lastRegisterWh === undefined
-        ? 'attribute_not_exists(lastRegisterWh)'
-        : 'lastRegisterWh = :lastRegisterWh';
-    const items: TransactItems = [
-      {
-        Put: {
-          TableName: table.tableName,
-          Item: authorizedSessionItem(session),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        Update: {
-          TableName: table.tableName,
-          Key: keys.connector(input.chargerId, connectorId),
-          UpdateExpression: 'SET activeSessionId = :sessionId, #status = :status',
-          ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(activeSessionId) AND faulted = :false AND plugged = :plugged AND ${sameRegister}`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':sessionId': session.sessionId,
-            ':status': connectorStatusOf(
-              { plugged: connector.plugged, faulted: false, activeSessionId: session.sessionId },
-              { sessionId: session.sessionId, status },
-            ),
-            ':false': false,
-            ':plugged': connector.plugged,
-            ...(connector.lastRegisterWh === undefined
-              ? {}
-              : { ':lastRegisterWh': connector.lastRegisterWh }),
+      const status = connector.plugged ? 'Charging' : 'Authorized';
+      const session: Session = {
+        sessionId: randomUUID(),
+        chargerId: input.chargerId,
+        connectorId,
+        userId: tag.userId,
+        idTag: input.idTag,
+        status,
+        startedAt,
+        ...(status === 'Charging' ? { chargingStartedAt: startedAt } : {}),
+        ...(connector.lastRegisterWh !== undefined ? { energyStartWh: connector.lastRegisterWh } : {}),
+        energyWh: 0,
+        costMinor: 0,
+        ...TARIFF,
+      };
+      const connectorStatus = connectorStatusOf(
+        { plugged: connector.plugged, faulted: false, activeSessionId: session.sessionId },
+        { sessionId: session.sessionId, status },
+      );
+      return {
+        items: [
+          {
+            Put: {
+              TableName: table.tableName,
+              Item: authorizedSessionItem(session),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
           },
-        },
-      },
-      {
-        Update: {
-          TableName: table.tableName,
-          Key: keys.idTag(input.idTag),
-          UpdateExpression: 'SET activeSessionCount = activeSessionCount + :one',
-          ConditionExpression: '#status = :accepted AND activeSessionCount < maxConcurrent',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':one': 1, ':accepted': 'Accepted' },
-        },
-      },
-      chargerLivenessUpdate(table.tableName, input.chargerId, input.receivedAtMs),
-    ];
-    if (await committed(table, items, attempt)) return { attempt: { status: 'Accepted' }, session };
-  }
-  throw new Error(
-    `authorization on ${input.chargerId}/${connectorId} still racing after ${MAX_ATTEMPTS} attempts`,
+          connectorClaim(table.tableName, connector, session.sessionId, connectorStatus),
+          tagSessionCountUp(table.tableName, input.idTag, new Date(input.receivedAtMs), ['Accepted']),
+          chargerLivenessUpdate(table.tableName, input.chargerId, input.receivedAtMs),
+        ],
+        result: { attempt: { status: 'Accepted' }, session },
+      };
+    },
   );
 }
 
@@ -274,41 +221,30 @@ export async function expireSession(
   sessionId: string,
   now: Date,
 ): Promise<ExpireSessionOutcome> {
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+  return transact<ExpireSessionOutcome>(table, `expiry of session ${sessionId}`, async () => {
     const [stored] = await consistentItems(table, [keys.session(sessionId)]);
-    if (!stored) return { outcome: 'skipped' };
+    if (!stored) return { done: { outcome: 'skipped' } };
     const session = entityOf<Session>(stored);
     const due = now.getTime() - Date.parse(session.startedAt) >= CONNECTION_TIMEOUT_MS;
-    if (session.status !== 'Authorized' || !due) return { outcome: 'skipped' };
+    if (session.status !== 'Authorized' || !due) return { done: { outcome: 'skipped' } };
     const [connectorItem, idTagItem] = await consistentItems(table, [
       keys.connector(session.chargerId, session.connectorId),
       keys.idTag(session.idTag),
     ]);
     const connector = connectorItem ? entityOf<Connector>(connectorItem) : undefined;
     const tag = idTagItem ? entityOf<IdTagRecord>(idTagItem) : undefined;
-
     const items: TransactItems = [
-      {
-        Update: {
-          TableName: table.tableName,
-          Key: keys.session(sessionId),
-          UpdateExpression: 'SET #status = :expired, endedAt = :endedAt REMOVE duePk, dueAt',
-          ConditionExpression: '#status = :authorized',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':expired': 'Expired',
-            ':authorized': 'Authorized',
-            ':endedAt': now.toISOString(),
-          },
-        },
-      },
+      sessionTransition(table.tableName, sessionId, {
+        from: 'Authorized',
+        to: 'Expired',
+        set: { endedAt: now.toISOString() },
+      }),
     ];
     if (connector?.activeSessionId === sessionId) {
       const status = connectorStatusOf({ plugged: connector.plugged, faulted: connector.faulted });
       items.push(connectorRelease(table.tableName, connector, sessionId, status));
     }
     if ((tag?.activeSessionCount ?? 0) > 0) items.push(tagSessionCountDown(table.tableName, session.idTag));
-    if (await committed(table, items, attempt)) return { outcome: 'expired' };
-  }
-  throw new Error(`expiry of session ${sessionId} still racing after ${MAX_ATTEMPTS} attempts`);
+    return { items, result: { outcome: 'expired' } };
+  });
 }
