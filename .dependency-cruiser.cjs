@@ -1,5 +1,6 @@
 // The workspace's dependency rules, checked in CI by `pnpm deps:check` (dependency-cruiser).
-// Services are owned by separate teams: each may use the shared packages, never another service.
+// Services are owned by separate teams: each may use the shared packages, never another service. Tools
+// (simulator, local cloud, operator CLI) share code through packages too, never by importing each other.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -17,6 +18,25 @@ module.exports = {
       severity: 'error',
       from: { path: '^(packages|bench)/' },
       to: { path: '^services/', dependencyTypesNot: ['dynamic-import'] },
+    },
+    {
+      name: 'no-tool-to-operator-cli',
+      comment:
+        'Tools never import each other sideways: the simulator and the local cloud do not import the operator CLI. What two tools need is a shared package (registering a charger locally: local-identity).',
+      severity: 'error',
+      from: { path: '^packages/(simulator|local-cloud)/' },
+      to: { path: '^packages/operator-cli/' },
+    },
+    {
+      name: 'no-operator-cli-to-tool',
+      comment: 'The other way round: the operator CLI does not import the simulator or the local cloud.',
+      severity: 'error',
+      from: {
+        path: '^packages/operator-cli/',
+        // Known exception until it moves to packages/reliability: it runs redrive against the probe cloud.
+        pathNot: '^packages/operator-cli/tests/integration/redrive-work-queue\\.test\\.ts$',
+      },
+      to: { path: '^packages/(simulator|local-cloud)/' },
     },
     {
       name: 'contract-is-pure',

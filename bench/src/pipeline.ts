@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addIdTag } from '@evcharge/dynamo';
 import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
-import { registerChargerLocally } from '@evcharge/operator-cli';
+import { registerChargerLocally } from '@evcharge/local-identity';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { BenchContext } from './context.js';
 import { type LoopBounds, rawBrokerRate, rawUpdateItemRate } from './raw-baselines.js';

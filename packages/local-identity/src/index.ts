@@ -1,2 +1,3 @@
+export * from './charger-registration.js';
 export * from './credentials.js';
 export * from './dev-tokens.js';

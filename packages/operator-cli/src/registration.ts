@@ -7,50 +7,15 @@ import {
   CreateThingCommand,
   type IoTClient,
 } from '@aws-sdk/client-iot';
-import { BadInputError, chargerIdSchema } from '@evcharge/domain';
 import { registerCharger, type TableContext } from '@evcharge/dynamo';
-import { generatePassword, hashCredential } from '@evcharge/local-identity';
+import { type RegisterChargerRequest, validateChargerRegistration } from '@evcharge/local-identity';
 
-export interface RegisterChargerRequest {
-  chargerId: string;
-  connectorCount: number;
-  now: Date;
-}
-
-export interface LocalChargerCredentials {
-  chargerId: string;
-  /** Always the chargerId: the local broker authenticates username = client id = chargerId. */
-  username: string;
-  password: string;
-}
-
-function validate(input: RegisterChargerRequest): void {
-  const chargerId = chargerIdSchema.safeParse(input.chargerId);
-  if (!chargerId.success)
-    throw new BadInputError('chargerId', chargerId.error.issues[0]?.message ?? 'invalid');
-  if (!Number.isInteger(input.connectorCount) || input.connectorCount < 1 || input.connectorCount > 999) {
-    throw new BadInputError('connectorCount', 'must be an integer from 1 to 999');
-  }
-}
-
-/**
- * The local cloud's registration: records the charger and issues broker credentials. Only the scrypt
- * hash is stored; the password is returned once. Re-registering rotates the password.
- */
-export async function registerChargerLocally(
-  table: TableContext,
-  input: RegisterChargerRequest,
-): Promise<LocalChargerCredentials> {
-  validate(input);
-  const password = generatePassword();
-  await registerCharger(table, {
-    chargerId: input.chargerId,
-    connectorCount: input.connectorCount,
-    credentialHash: await hashCredential(password),
-    now: input.now,
-  });
-  return { chargerId: input.chargerId, username: input.chargerId, password };
-}
+// The local registration lives in @evcharge/local-identity, so the simulator registers without this package.
+export {
+  type LocalChargerCredentials,
+  type RegisterChargerRequest,
+  registerChargerLocally,
+} from '@evcharge/local-identity';
 
 export interface AwsRegistrationOptions {
   /** Where the certificate and private key are written (created 0700 if missing; files 0600). */
@@ -85,7 +50,7 @@ export async function registerChargerOnAws(
   input: RegisterChargerRequest,
   options: AwsRegistrationOptions,
 ): Promise<AwsChargerRegistration> {
-  validate(input);
+  validateChargerRegistration(input);
   const thingName = input.chargerId;
   const thing = await iot.send(new CreateThingCommand({ thingName }));
   const certificate = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));

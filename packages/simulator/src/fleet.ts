@@ -1,5 +1,5 @@
 import type { TableContext } from '@evcharge/dynamo';
-import { registerChargerLocally } from '@evcharge/operator-cli';
+import { registerChargerLocally } from '@evcharge/local-identity';
 import { type ChargerTiming, DEFAULT_TIMING, type PublishedMessage, SimulatedCharger } from './charger.js';
 import { ScaledClock } from './clock.js';
 import { DEFAULT_ID_TAG_MIX, type IdTagMix, planIdTags, provisionIdTags } from './id-tags.js';

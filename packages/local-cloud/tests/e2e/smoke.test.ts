@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { addIdTag } from '@evcharge/dynamo';
-import { signDevToken } from '@evcharge/local-identity';
-import { registerChargerLocally } from '@evcharge/operator-cli';
+import { registerChargerLocally, signDevToken } from '@evcharge/local-identity';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type LocalCloud, startLocalCloud } from '../../src/index.js';

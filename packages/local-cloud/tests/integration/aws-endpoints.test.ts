@@ -5,7 +5,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { registerChargerLocally } from '@evcharge/operator-cli';
+import { registerChargerLocally } from '@evcharge/local-identity';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt from 'mqtt';
 import type { LocalCloud } from '../../src/index.js';

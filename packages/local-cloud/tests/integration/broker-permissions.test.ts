@@ -1,4 +1,4 @@
-import { registerChargerLocally } from '@evcharge/operator-cli';
+import { registerChargerLocally } from '@evcharge/local-identity';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { LocalCloud } from '../../src/index.js';

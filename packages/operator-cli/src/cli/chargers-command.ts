@@ -1,11 +1,8 @@
 import { chargerTopic } from '@evcharge/domain';
+import { type LocalChargerCredentials, registerChargerLocally } from '@evcharge/local-identity';
 import { createChargerPolicy } from '../aws-policy.js';
 import { chargerIotPolicyDocument } from '../iot-policy.js';
-import {
-  type LocalChargerCredentials,
-  registerChargerLocally,
-  registerChargerOnAws,
-} from '../registration.js';
+import { registerChargerOnAws } from '../registration.js';
 import {
   chargerIdArgument,
   expectPositionals,

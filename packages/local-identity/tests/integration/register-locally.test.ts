@@ -1,13 +1,13 @@
 import { BadInputError } from '@evcharge/domain';
 import { getCharger, listConnectors } from '@evcharge/dynamo';
-import { verifyCredential } from '@evcharge/local-identity';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { registerChargerLocally } from '../../src/registration.js';
+import { registerChargerLocally } from '../../src/charger-registration.js';
+import { verifyCredential } from '../../src/credentials.js';
 
 let table: TestTable;
 beforeAll(async () => {
-  table = await createTestTable('operator-register');
+  table = await createTestTable('local-register');
 });
 afterAll(async () => {
   await table.drop();
