@@ -21,7 +21,7 @@ export interface ClassifyErrorsOptions {
   now?: () => Date;
 }
 
-// SDK error names that a retry may fix.
+// Error names and codes a retry may fix (SDK, Node sockets, the domain's own); `pnpm redrive` classes by them too.
 const transientNames = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
@@ -36,7 +36,13 @@ const transientNames = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
+  'TransientError',
 ]);
+
+/** For an error known only by its name or code, e.g. the `errorType` of a Lambda error payload. */
+export function isTransientErrorName(name: string): boolean {
+  return transientNames.has(name);
+}
 
 export function isTransient(error: unknown): boolean {
   if (error instanceof TransientError) return true;
@@ -44,7 +50,9 @@ export function isTransient(error: unknown): boolean {
   const code = (error as Error & { code?: string }).code;
   const retryable = (error as Error & { $retryable?: unknown }).$retryable;
   return (
-    transientNames.has(error.name) || (code !== undefined && transientNames.has(code)) || Boolean(retryable)
+    isTransientErrorName(error.name) ||
+    (code !== undefined && isTransientErrorName(code)) ||
+    Boolean(retryable)
   );
 }
 

@@ -8,13 +8,8 @@ import { registerChargerLocally } from '@evcharge/operator-cli';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt from 'mqtt';
 // The redrive CLI is not re-exported by @evcharge/operator-cli's index (yet): imported by path.
-import {
-  httpInvoke,
-  type Invoke,
-  type RedriveReport,
-  redrive,
-  runRedriveCli,
-} from '../../operator-cli/src/redrive.js';
+import { runRedriveCli } from '../../operator-cli/src/cli/redrive-command.js';
+import { httpInvoke, type Invoke, type RedriveReport, redrive } from '../../operator-cli/src/redrive/run.js';
 
 const chargerId = 'CP-REDRIVE-1';
 const queueName = 'plug-events-local-dead-letters';

@@ -1,7 +1,7 @@
 import { BadInputError, SpoofError, TransientError } from '@evcharge/domain';
 import { afterAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import middy from '@middy/core';
-import { classifyErrors, type DeadLetter, isTransient } from '../../src/index.js';
+import { classifyErrors, type DeadLetter, isTransient, isTransientErrorName } from '../../src/index.js';
 import { heartbeatEvent } from '../helpers/factories.js';
 import { capturedLogger, lambdaContext } from '../helpers/logger.js';
 
@@ -120,6 +120,7 @@ describe('classifyErrors', () => {
 describe('isTransient', () => {
   it.each([
     [new TransientError('x'), true],
+    [sdkError('TransientError'), true],
     [sdkError('ThrottlingException'), true],
     [sdkError('RequestLimitExceeded'), true],
     [sdkError('InternalServerError'), true],
@@ -133,5 +134,20 @@ describe('isTransient', () => {
     [undefined, false],
   ])('%p → %p', (error, transient) => {
     expect(isTransient(error)).toBe(transient);
+  });
+});
+
+describe('isTransientErrorName: an error known only by its name or code', () => {
+  it.each([
+    ['TransactionConflictException', true],
+    ['TransientError', true],
+    ['ECONNRESET', true],
+    ['TimeoutError', true],
+    ['ConditionalCheckFailedException', false],
+    ['TypeError', false],
+    ['Error', false],
+    ['', false],
+  ])('%p → %p', (name, transient) => {
+    expect(isTransientErrorName(name)).toBe(transient);
   });
 });

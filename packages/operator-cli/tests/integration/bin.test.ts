@@ -36,6 +36,7 @@ describe('CLI entry points', () => {
     ['chargers.ts', ['register', 'bad id!'], /argument <chargerId>/],
     ['idtags.ts', ['add', 'T1'], /option --user is required/],
     ['dev-token.ts', [], /missing argument <userId>/],
+    ['redrive.ts', ['--queue', 'x'], /--queue/],
   ])('%s %j exits 2 naming the argument', async (file, args, message) => {
     const { code, stdout, stderr } = await runBin(file, args);
     expect(code).toBe(2);

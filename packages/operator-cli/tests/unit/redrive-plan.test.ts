@@ -1,5 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { errorClassOfType, functionNameFrom, parseQueueArn, planReplay } from '../../src/redrive.js';
+import {
+  errorClassOfType,
+  failedReplay,
+  firstAttemptLetterKey,
+  functionNameFrom,
+  type InvokePlan,
+  letterKey,
+  matchesFilter,
+  parseQueueArn,
+  planReplay,
+} from '../../src/redrive/plan.js';
 
 const sentAt = new Date('2026-11-25T08:00:00.000Z');
 const event = { messageId: 'm-1', connectorId: 1, event: 'plugged', at: '2026-11-25T07:59:59.000Z' };
@@ -164,5 +174,97 @@ describe('helpers', () => {
   it('classifies thrown error types', () => {
     expect(errorClassOfType('ProvisionedThroughputExceededException: slow down')).toBe('transient');
     expect(errorClassOfType('TypeError: x is undefined')).toBe('bug');
+  });
+});
+
+describe('errorClassOfType: the edge package’s transient list, by name', () => {
+  it.each([
+    ['TransactionConflictException', 'Transaction is ongoing for the item'],
+    ['TransientError', 'reserve still racing after 5 attempts'],
+    ['ThrottlingException', 'Rate exceeded'],
+    ['TimeoutError', 'socket hang up'],
+    ['Error', 'connect ECONNREFUSED 127.0.0.1:8000'],
+  ])('%s (%s) is transient', (errorType, errorMessage) => {
+    expect(errorClassOfType(errorType, errorMessage)).toBe('transient');
+  });
+
+  it.each([
+    ['TypeError', "Cannot read properties of undefined (reading 'x')"],
+    ['ConditionalCheckFailedException', 'The conditional request failed'],
+    ['ValidationException', 'One or more parameter values were invalid'],
+  ])('%s is a bug', (errorType, errorMessage) => {
+    expect(errorClassOfType(errorType, errorMessage)).toBe('bug');
+  });
+});
+
+describe('failedReplay: the letter a replay leaves behind', () => {
+  const plan: InvokePlan = {
+    kind: 'invoke',
+    source: 'function-letter',
+    functionName: 'plug-events-prod-plug',
+    payload: { a: 1 },
+    attempts: 2,
+    firstFailureAt: '2026-11-24T00:00:00.000Z',
+  };
+  const failedAt = '2026-11-25T09:00:00.000Z';
+
+  it('leaves nothing when the function succeeded', () => {
+    expect(failedReplay(plan, { payload: { ok: true } }, failedAt)).toBeUndefined();
+    expect(failedReplay(plan, { payload: undefined }, failedAt)).toBeUndefined();
+  });
+
+  it('a thrown TransientError goes back as transient, with its history', () => {
+    const result = {
+      functionError: 'Unhandled',
+      payload: { errorType: 'TransientError', errorMessage: 'table busy' },
+    };
+    expect(failedReplay(plan, result, failedAt)).toEqual({
+      letter: {
+        functionName: 'plug-events-prod-plug',
+        errorClass: 'transient',
+        reason: 'TransientError: table busy',
+        payload: { a: 1 },
+        attempts: 3,
+        firstFailureAt: '2026-11-24T00:00:00.000Z',
+        lastFailureAt: failedAt,
+      },
+      supersedes: false,
+    });
+  });
+
+  it('a thrown bug keeps its type; without an error payload the function error names it', () => {
+    expect(
+      failedReplay(plan, { functionError: 'Unhandled', payload: { errorType: 'TypeError' } }, failedAt),
+    ).toMatchObject({ letter: { errorClass: 'bug', reason: 'TypeError: ' } });
+    expect(failedReplay(plan, { functionError: 'Unhandled', payload: 'x' }, failedAt)).toMatchObject({
+      letter: { errorClass: 'bug', reason: 'Unhandled: ' },
+    });
+  });
+
+  it('bad input again supersedes the function’s own letter; an unknown class counts as bad input', () => {
+    const rejected = { rejected: true, errorClass: 'spoof', field: 'clientId', reason: 'not its topic' };
+    expect(failedReplay(plan, { payload: rejected }, failedAt)).toMatchObject({
+      letter: { errorClass: 'spoof', field: 'clientId', reason: 'not its topic', attempts: 3 },
+      supersedes: true,
+    });
+    expect(failedReplay(plan, { payload: { ...rejected, errorClass: 'odd' } }, failedAt)).toMatchObject({
+      letter: { errorClass: 'bad-input' },
+    });
+  });
+});
+
+describe('filters and superseded letters', () => {
+  it('matches --function by full or short name', () => {
+    expect(matchesFilter('plug-events-prod-plug', undefined)).toBe(true);
+    expect(matchesFilter('plug-events-prod-plug', 'plug')).toBe(true);
+    expect(matchesFilter('plug-events-prod-plug', 'plug-events-prod-plug')).toBe(true);
+    expect(matchesFilter('plug-events-prod-plug', 'lug')).toBe(false);
+  });
+
+  it('keys only a first-attempt letter the function wrote, by function and payload', () => {
+    const letter = { functionName: 'f', payload: { a: 1 }, attempts: 1 };
+    expect(firstAttemptLetterKey(JSON.stringify(letter))).toBe(letterKey('f', { a: 1 }));
+    expect(firstAttemptLetterKey(JSON.stringify({ ...letter, attempts: 2 }))).toBeUndefined();
+    expect(firstAttemptLetterKey('not json')).toBeUndefined();
   });
 });
