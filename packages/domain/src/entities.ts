@@ -39,8 +39,32 @@ export const chargerSchema = z.object({
   onlineSince: isoTimestampSchema.optional(),
   /** scrypt hash of the broker password; local cloud only (IoT Core uses certificates). */
   credentialHash: z.string().optional(),
+  /** What a BootNotification is answered: Pending until an operator commissions it; absent means Accepted. */
+  registrationStatus: z.enum(['Accepted', 'Pending']).optional(),
 });
 export type Charger = z.infer<typeof chargerSchema>;
+
+/**
+ * A charger's registry record from its latest boot: what it says it is. An item of its own beside the
+ * charger item, so the hot path (heartbeats, sessions) never rewrites it.
+ */
+export const chargerBootSchema = z.object({
+  chargerId: chargerIdSchema,
+  chargePointVendor: z.string(),
+  chargePointModel: z.string(),
+  chargePointSerialNumber: z.string().optional(),
+  chargeBoxSerialNumber: z.string().optional(),
+  firmwareVersion: z.string().optional(),
+  iccid: z.string().optional(),
+  imsi: z.string().optional(),
+  meterType: z.string().optional(),
+  meterSerialNumber: z.string().optional(),
+  /** Device time of the latest boot, and its server receive time (epoch ms): the order of boots. */
+  lastBootAt: isoTimestampSchema,
+  lastBootReceivedAt: z.number().int().nonnegative(),
+  bootRequestId: uuidSchema,
+});
+export type ChargerBoot = z.infer<typeof chargerBootSchema>;
 
 export const connectorStatuses = ['Available', 'Preparing', 'Charging', 'Faulted', 'Unavailable'] as const;
 export type ConnectorStatus = (typeof connectorStatuses)[number];

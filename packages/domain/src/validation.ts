@@ -26,3 +26,21 @@ export function parseOrThrow<Schema extends z.ZodType>(schema: Schema, input: un
   const field = issue.path.length > 0 ? issue.path.join('.') : '(payload)';
   throw new BadInputError(field, issue.message);
 }
+
+/** Device time further ahead of the receive time than this is bad input: device time orders v2 state. */
+export const MAX_DEVICE_CLOCK_AHEAD_MS = 5 * 60 * 1000;
+
+/** Whether a device timestamp is acceptable as an ordering key, given the server's receive time. */
+export function isDeviceTimeBelievable(at: string, receivedAtMs: number): boolean {
+  return Date.parse(at) - receivedAtMs <= MAX_DEVICE_CLOCK_AHEAD_MS;
+}
+
+/** A v2 message whose device time is too far ahead cannot be ordered: bad input naming `at`. */
+export function assertDeviceTimeBelievable(message: { at: string; receivedAt: number }): void {
+  if (!isDeviceTimeBelievable(message.at, message.receivedAt)) {
+    throw new BadInputError(
+      'at',
+      `is more than ${MAX_DEVICE_CLOCK_AHEAD_MS / 60_000} minutes ahead of the server's receive time`,
+    );
+  }
+}

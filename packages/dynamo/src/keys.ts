@@ -35,6 +35,8 @@ const pad = (connectorId: number) => String(connectorId).padStart(3, '0');
 
 export const keys = {
   charger: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'CHARGER' }),
+  /** The registry record of the latest boot, apart from the item hot-path writes touch. */
+  chargerBoot: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'BOOT' }),
   connector: (chargerId: string, connectorId: number) => ({
     pk: `CHARGER#${chargerId}`,
     sk: `CONNECTOR#${pad(connectorId)}`,

@@ -1,4 +1,9 @@
-import { cloudToDeviceTopics, deviceToCloudTopics } from '@evcharge/domain';
+import {
+  cloudToDeviceTopics,
+  deviceToCloudTopics,
+  grantedCloudTopics,
+  grantedDeviceTopics,
+} from '@evcharge/domain';
 
 // The production IoT Core policy for chargers, and a small evaluator of IoT policy documents, so one
 // table of allowed/denied cases (policy-cases.ts) checks both this policy and the local broker.
@@ -19,8 +24,8 @@ export interface IotPolicyDocument {
 }
 
 /** The contract's topic templates with the thing-name policy variable in place of `{chargerId}`. */
-function ownTopics(templates: Record<string, string>): string[] {
-  return Object.values(templates).map((template) => template.replace('{chargerId}', THING_NAME_VARIABLE));
+function ownTopics<Kind extends string>(templates: Record<Kind, string>, granted: readonly Kind[]): string[] {
+  return granted.map((kind) => templates[kind].replace('{chargerId}', THING_NAME_VARIABLE));
 }
 
 /**
@@ -41,17 +46,19 @@ export function chargerIotPolicyDocument(region: string, accountId: string): Iot
       {
         Effect: 'Allow',
         Action: 'iot:Publish',
-        Resource: ownTopics(deviceToCloudTopics).map((topic) => arn(`topic/${topic}`)),
+        Resource: ownTopics(deviceToCloudTopics, grantedDeviceTopics).map((topic) => arn(`topic/${topic}`)),
       },
       {
         Effect: 'Allow',
         Action: 'iot:Subscribe',
-        Resource: ownTopics(cloudToDeviceTopics).map((topic) => arn(`topicfilter/${topic}`)),
+        Resource: ownTopics(cloudToDeviceTopics, grantedCloudTopics).map((topic) =>
+          arn(`topicfilter/${topic}`),
+        ),
       },
       {
         Effect: 'Allow',
         Action: 'iot:Receive',
-        Resource: ownTopics(cloudToDeviceTopics).map((topic) => arn(`topic/${topic}`)),
+        Resource: ownTopics(cloudToDeviceTopics, grantedCloudTopics).map((topic) => arn(`topic/${topic}`)),
       },
     ],
   };

@@ -4,6 +4,8 @@ import {
   cloudToDeviceTopics,
   type DeviceTopicKind,
   deviceToCloudTopics,
+  grantedCloudTopics,
+  grantedDeviceTopics,
 } from '@evcharge/domain';
 import type { PolicyRequest } from './iot-policy.js';
 
@@ -23,8 +25,15 @@ export const POLICY_CASE_OTHER_CHARGER = 'CP-POLICY-B';
 
 const me = POLICY_CASE_CHARGER;
 const other = POLICY_CASE_OTHER_CHARGER;
-const deviceKinds = Object.keys(deviceToCloudTopics) as DeviceTopicKind[];
-const cloudKinds = Object.keys(cloudToDeviceTopics) as CloudTopicKind[];
+const deviceKinds = grantedDeviceTopics;
+const cloudKinds = grantedCloudTopics;
+/** Contract topics no service routes yet: a charger may not use them until one does. */
+const ungrantedDeviceKinds = (Object.keys(deviceToCloudTopics) as DeviceTopicKind[]).filter(
+  (kind) => !grantedDeviceTopics.includes(kind),
+);
+const ungrantedCloudKinds = (Object.keys(cloudToDeviceTopics) as CloudTopicKind[]).filter(
+  (kind) => !grantedCloudTopics.includes(kind),
+);
 
 function asMe(action: PolicyCase['action'], topic: string, allowed: boolean, name: string): PolicyCase {
   return { name, thingName: me, clientId: me, action, topic, allowed };
@@ -49,6 +58,13 @@ export const policyCases: readonly PolicyCase[] = [
   ...cloudKinds.map((kind) => asMe('publish', chargerTopic(kind, me), false, `forge own ${kind}`)),
   ...cloudKinds.map((kind) =>
     asMe('publish', chargerTopic(kind, other), false, `forge ${kind} of another charger`),
+  ),
+  ...ungrantedDeviceKinds.map((kind) =>
+    asMe('publish', chargerTopic(kind, me), false, `publish own ${kind} before a service routes it`),
+  ),
+  ...ungrantedCloudKinds.map((kind) => asMe('publish', chargerTopic(kind, me), false, `forge own ${kind}`)),
+  ...ungrantedCloudKinds.map((kind) =>
+    asMe('subscribe', chargerTopic(kind, me), false, `subscribe own ${kind} before a service sends it`),
   ),
   asMe('publish', `chargers/${me}/unknown`, false, 'publish outside the contract'),
   asMe('publish', `chargers/${me}/auth/request/extra`, false, 'publish below a device topic'),

@@ -1,7 +1,7 @@
 import { DEFAULT_LIVENESS_GRACE_S } from '@evcharge/domain';
 import { createDocumentClient, type TableContext } from '@evcharge/dynamo';
 import { integerEnv, requiredEnv } from '@evcharge/middleware';
-import { DEFAULT_SWEEP_ALLOWANCE_S } from './rules.js';
+import { DEFAULT_METER_SAMPLE_INTERVAL_S, DEFAULT_SWEEP_ALLOWANCE_S } from './rules.js';
 
 // Read once per cold start; no network at import.
 
@@ -12,3 +12,8 @@ export const livenessGraceS = integerEnv('LIVENESS_GRACE_S', { fallback: DEFAULT
 
 /** How long past a deadline the sweeper leaves a charger for a sign of life still in flight. */
 export const sweepAllowanceS = integerEnv('SWEEP_ALLOWANCE_S', { fallback: DEFAULT_SWEEP_ALLOWANCE_S });
+
+/** The MeterValueSampleInterval a boot answer asks for. */
+export const meterSampleIntervalS = integerEnv('METER_SAMPLE_INTERVAL_S', {
+  fallback: DEFAULT_METER_SAMPLE_INTERVAL_S,
+});

@@ -1,4 +1,8 @@
 import {
+  type BootEvent,
+  type BootResponsePayload,
+  type Charger,
+  type ChargerBoot,
   type ChargerStatus,
   DEFAULT_LIVENESS_GRACE_S,
   type HeartbeatEvent,
@@ -212,4 +216,35 @@ export function presencePlan(
   if (stored.lastSeenAt !== undefined && stored.lastSeenAt > at) return { kind: 'record' };
   if (stored.status !== 'online') return { kind: 'record', connected: false };
   return effect.kind === 'grace' ? { kind: 'grace', deadlineMs: effect.deadlineMs } : { kind: 'offline' };
+}
+
+// ---- Boot ------------------------------------------------------------------------------------------
+
+/** OCPP's MeterValueSampleInterval the cloud asks for: a periodic reading every 15 minutes. */
+export const DEFAULT_METER_SAMPLE_INTERVAL_S = 900;
+
+/**
+ * The BootNotification answer: Pending until an operator commissions the charger (absent means Accepted),
+ * the heartbeat interval the liveness window is built on, and the server's time for the charger's clock.
+ */
+export function bootAnswer(
+  charger: Pick<Charger, 'registrationStatus' | 'heartbeatIntervalS'>,
+  boot: { requestId: string },
+  meterSampleIntervalS: number,
+  now: Date,
+): BootResponsePayload {
+  return {
+    requestId: boot.requestId,
+    status: charger.registrationStatus ?? 'Accepted',
+    currentTime: now.toISOString(),
+    interval: charger.heartbeatIntervalS,
+    meterValueSampleInterval: meterSampleIntervalS,
+    at: now.toISOString(),
+  };
+}
+
+/** The registry record a boot writes: what the charger says it is, and when (device time, receive time). */
+export function chargerBootOf(event: BootEvent): ChargerBoot {
+  const { requestId, at, receivedAt, chargerId, clientId: _clientId, ...identity } = event;
+  return { chargerId, ...identity, lastBootAt: at, lastBootReceivedAt: receivedAt, bootRequestId: requestId };
 }

@@ -11,16 +11,25 @@
 // sweeper reads only chargers that are online and due. `onlineSince` exists only while online: writes set
 // `statusChangedAt = if_not_exists(onlineSince, :t)`, which changes it on an offline→online flip only.
 
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { BadInputError, type ChargerStatus, TransientError } from '@evcharge/domain';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  BadInputError,
+  type Charger,
+  type ChargerBoot,
+  type ChargerStatus,
+  TransientError,
+} from '@evcharge/domain';
+import {
+  chargerLivenessUpdate,
   conditionFailedItem,
   deadlinePartitionFor,
+  entityOf,
   isConditionalCheckFailed,
   keys,
   type OfflineSweep,
   queryDueItems,
   type TableContext,
+  transact,
 } from '@evcharge/dynamo';
 import {
   type HeartbeatFacts,
@@ -382,4 +391,53 @@ export async function sweepOfflineChargers(
     const outOfTime = options.stopBy !== undefined && Date.now() >= options.stopBy;
     if (noShardFull || markedThisRound === 0 || outOfTime || sweep.rounds >= MAX_SWEEP_ROUNDS) return sweep;
   }
+}
+
+// ---- Boot ------------------------------------------------------------------------------------------
+
+export type BootOutcome = { outcome: 'recorded' | 'outdated'; charger: Charger };
+
+/**
+ * Reads the charger (its registration status and interval answer the boot), then in one transaction keeps
+ * the boot's registry record, unless a later boot (device time, then receive time) is already kept, and
+ * refreshes the charger's liveness. An unregistered charger is bad input; an outdated boot (a replay, a
+ * duplicate) is still answered, from the charger as it is now.
+ */
+export async function recordBoot(table: TableContext, boot: ChargerBoot): Promise<BootOutcome> {
+  return transact<BootOutcome>(table, `boot ${boot.bootRequestId} of ${boot.chargerId}`, async () => {
+    const { Item } = await table.client.send(
+      new GetCommand({ TableName: table.tableName, Key: keys.charger(boot.chargerId), ConsistentRead: true }),
+    );
+    if (!Item) throw notRegistered();
+    const charger = entityOf<Charger>(Item);
+    return {
+      items: [
+        {
+          Put: {
+            TableName: table.tableName,
+            Item: { ...keys.chargerBoot(boot.chargerId), entityType: 'ChargerBoot', ...boot },
+            ConditionExpression:
+              'attribute_not_exists(pk) OR lastBootAt < :at OR (lastBootAt = :at AND lastBootReceivedAt < :receivedAt)',
+            ExpressionAttributeValues: { ':at': boot.lastBootAt, ':receivedAt': boot.lastBootReceivedAt },
+          },
+        },
+        chargerLivenessUpdate(table.tableName, boot.chargerId, boot.lastBootReceivedAt),
+      ],
+      result: { outcome: 'recorded', charger },
+      conditionFailed: (failed) => {
+        if (failed.some((condition) => condition.index === 1)) throw notRegistered();
+        return { done: { outcome: 'outdated', charger } };
+      },
+    };
+  });
+}
+
+export async function getChargerBoot(
+  table: TableContext,
+  chargerId: string,
+): Promise<ChargerBoot | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.chargerBoot(chargerId) }),
+  );
+  return Item ? entityOf<ChargerBoot>(Item) : undefined;
 }

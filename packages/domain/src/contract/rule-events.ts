@@ -6,6 +6,7 @@ import {
   plugPayloadSchema,
   requestIdOnlyOnTrigger,
 } from './device.js';
+import { bootPayloadSchema } from './device-v2.js';
 import { chargerIdSchema, epochMsSchema } from './primitives.js';
 
 /**
@@ -48,3 +49,9 @@ export const plugEventSchema = z.strictObject({
   ...ruleEnvelopeSchema.shape,
 });
 export type PlugEvent = z.infer<typeof plugEventSchema>;
+
+export const bootEventSchema = z.strictObject({
+  ...bootPayloadSchema.shape,
+  ...ruleEnvelopeSchema.shape,
+});
+export type BootEvent = z.infer<typeof bootEventSchema>;

@@ -1,16 +1,32 @@
 import { chargerIdSchema } from './primitives.js';
 
-/** Every topic of the v1 contract, by direction. `{chargerId}` is the only placeholder. */
+/** Every topic of the contract (v1, then v2), by direction. `{chargerId}` is the only placeholder. */
 export const deviceToCloudTopics = {
   authRequest: 'chargers/{chargerId}/auth/request',
   heartbeat: 'chargers/{chargerId}/heartbeat',
   meter: 'chargers/{chargerId}/meter',
   plug: 'chargers/{chargerId}/plug',
+  boot: 'chargers/{chargerId}/boot',
+  authorize: 'chargers/{chargerId}/authorize',
+  status: 'chargers/{chargerId}/status',
+  transactionStart: 'chargers/{chargerId}/transaction/start',
+  transactionStop: 'chargers/{chargerId}/transaction/stop',
+  firmwareStatus: 'chargers/{chargerId}/firmware-status',
+  diagnosticsStatus: 'chargers/{chargerId}/diagnostics-status',
+  commandResponse: 'chargers/{chargerId}/command/response',
+  remoteResponse: 'chargers/{chargerId}/remote/response',
 } as const;
 
 export const cloudToDeviceTopics = {
   authResponse: 'chargers/{chargerId}/auth/response',
   meterRequest: 'chargers/{chargerId}/meter/request',
+  bootResponse: 'chargers/{chargerId}/boot/response',
+  authorizeResponse: 'chargers/{chargerId}/authorize/response',
+  transactionStartResponse: 'chargers/{chargerId}/transaction/start/response',
+  transactionStopResponse: 'chargers/{chargerId}/transaction/stop/response',
+  remoteStart: 'chargers/{chargerId}/remote/start',
+  remoteStop: 'chargers/{chargerId}/remote/stop',
+  command: 'chargers/{chargerId}/command',
 } as const;
 
 export const presenceTopics = {
@@ -20,6 +36,20 @@ export const presenceTopics = {
 
 export type DeviceTopicKind = keyof typeof deviceToCloudTopics;
 export type CloudTopicKind = keyof typeof cloudToDeviceTopics;
+
+/**
+ * The topics a charger is granted today: those a service routes or answers. A v2 topic joins when its
+ * service lands, so a charger never publishes into a topic no rule reads. The exact per-topic IoT policy
+ * must stay within IoT Core's 2,048-character policy limit (a test holds it there).
+ */
+export const grantedDeviceTopics: readonly DeviceTopicKind[] = [
+  'authRequest',
+  'heartbeat',
+  'meter',
+  'plug',
+  'boot',
+];
+export const grantedCloudTopics: readonly CloudTopicKind[] = ['authResponse', 'meterRequest', 'bootResponse'];
 export type ChargerTopicKind = DeviceTopicKind | CloudTopicKind;
 
 const allChargerTopics: Record<ChargerTopicKind, string> = { ...deviceToCloudTopics, ...cloudToDeviceTopics };
@@ -49,9 +79,7 @@ export function parseChargerTopic(topic: string): ParsedChargerTopic | undefined
 /** What a charger may publish and subscribe to: its own device topics up, its own command topics down. */
 export function chargerTopicPermissions(chargerId: string): { publish: string[]; subscribe: string[] } {
   return {
-    publish: Object.keys(deviceToCloudTopics).map((kind) => chargerTopic(kind as DeviceTopicKind, chargerId)),
-    subscribe: Object.keys(cloudToDeviceTopics).map((kind) =>
-      chargerTopic(kind as CloudTopicKind, chargerId),
-    ),
+    publish: grantedDeviceTopics.map((kind) => chargerTopic(kind, chargerId)),
+    subscribe: grantedCloudTopics.map((kind) => chargerTopic(kind, chargerId)),
   };
 }

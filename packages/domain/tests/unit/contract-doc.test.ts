@@ -4,27 +4,35 @@ import { describe, expect, it } from '@jest/globals';
 import * as z from 'zod';
 import {
   audienceOfKind,
-  authRequestPayloadSchema,
-  authResponsePayloadSchema,
+  authorizationStatuses,
   authStatuses,
+  type CloudTopicKind,
+  chargePointErrorCodes,
+  chargePointStatuses,
   cloudToDeviceTopics,
+  cloudTopicSchemas,
+  commandActions,
+  commandStatuses,
   connectedEventSchema,
+  type DeviceTopicKind,
   deviceToCloudTopics,
+  deviceTopicSchemas,
+  diagnosticsStatuses,
   disconnectedEventSchema,
   energyUnits,
-  heartbeatPayloadSchema,
+  firmwareStatuses,
   meterContexts,
-  meterPayloadSchema,
   meterRequestAcceptedSchema,
-  meterRequestPayloadSchema,
   notificationBodySchema,
   notificationKinds,
   plugEvents,
-  plugPayloadSchema,
   presenceTopics,
+  registrationStatuses,
+  remoteStartStopStatuses,
   sessionStatuses,
   sessionStatusViewSchema,
   sessionSummarySchema,
+  stopReasons,
   tagRejectionReasons,
   unavailableReasons,
 } from '../../src/index.js';
@@ -95,12 +103,18 @@ function fieldsOf(schema: z.ZodType, prefix = ''): string[] {
 }
 
 const topicSchemas: Record<string, z.ZodType> = {
-  [deviceToCloudTopics.authRequest]: authRequestPayloadSchema,
-  [deviceToCloudTopics.heartbeat]: heartbeatPayloadSchema,
-  [deviceToCloudTopics.meter]: meterPayloadSchema,
-  [deviceToCloudTopics.plug]: plugPayloadSchema,
-  [cloudToDeviceTopics.authResponse]: authResponsePayloadSchema,
-  [cloudToDeviceTopics.meterRequest]: meterRequestPayloadSchema,
+  ...Object.fromEntries(
+    Object.entries(deviceTopicSchemas).map(([kind, schema]) => [
+      deviceToCloudTopics[kind as DeviceTopicKind],
+      schema,
+    ]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(cloudTopicSchemas).map(([kind, schema]) => [
+      cloudToDeviceTopics[kind as CloudTopicKind],
+      schema,
+    ]),
+  ),
   [presenceTopics.connected]: connectedEventSchema,
   [presenceTopics.disconnected]: disconnectedEventSchema,
 };
@@ -156,6 +170,12 @@ describe('docs/contract.md', () => {
     }
   });
 
+  it('lists every command action', () => {
+    expect(firstColumn('Command actions', 'action').map(backticked).sort()).toEqual(
+      [...commandActions].sort(),
+    );
+  });
+
   it('lists every unavailable reason', () => {
     expect(firstColumn('Unavailable reasons', 'reason').sort()).toEqual([...unavailableReasons].sort());
   });
@@ -177,6 +197,16 @@ describe('docs/contract.md', () => {
     ['meter', 'context', meterContexts],
     ['meter', 'energy.unit', energyUnits],
     ['plug', 'event', plugEvents],
+    ['status', 'status', chargePointStatuses],
+    ['status', 'errorCode', chargePointErrorCodes],
+    ['transaction/stop', 'reason', stopReasons],
+    ['authorize/response', 'idTagInfo.status', authorizationStatuses],
+    ['boot/response', 'status', registrationStatuses],
+    ['firmware-status', 'status', firmwareStatuses],
+    ['diagnostics-status', 'status', diagnosticsStatuses],
+    ['remote/response', 'status', remoteStartStopStatuses],
+    ['command/response', 'status', commandStatuses],
+    ['command', 'action', commandActions],
   ] as const)('names every value of %s %s', (kind, field, values) => {
     const rows = tableRows(`topic \`chargers/{chargerId}/${kind}\``, 'field');
     const constraints = rows.find((cells) => cells[0] === field)?.[3] ?? '';

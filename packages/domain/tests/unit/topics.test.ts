@@ -19,16 +19,32 @@ const expectedTopics: readonly [ChargerTopicKind, string][] = [
 ];
 
 describe('topic templates', () => {
-  it('lists the v1 topics by direction', () => {
+  it('lists the v1 and v2 topics by direction', () => {
     expect(Object.values(deviceToCloudTopics).sort()).toEqual([
       'chargers/{chargerId}/auth/request',
+      'chargers/{chargerId}/authorize',
+      'chargers/{chargerId}/boot',
+      'chargers/{chargerId}/command/response',
+      'chargers/{chargerId}/diagnostics-status',
+      'chargers/{chargerId}/firmware-status',
       'chargers/{chargerId}/heartbeat',
       'chargers/{chargerId}/meter',
       'chargers/{chargerId}/plug',
+      'chargers/{chargerId}/remote/response',
+      'chargers/{chargerId}/status',
+      'chargers/{chargerId}/transaction/start',
+      'chargers/{chargerId}/transaction/stop',
     ]);
     expect(Object.values(cloudToDeviceTopics).sort()).toEqual([
       'chargers/{chargerId}/auth/response',
+      'chargers/{chargerId}/authorize/response',
+      'chargers/{chargerId}/boot/response',
+      'chargers/{chargerId}/command',
       'chargers/{chargerId}/meter/request',
+      'chargers/{chargerId}/remote/start',
+      'chargers/{chargerId}/remote/stop',
+      'chargers/{chargerId}/transaction/start/response',
+      'chargers/{chargerId}/transaction/stop/response',
     ]);
     expect(Object.values(presenceTopics).sort()).toEqual([
       '$aws/events/presence/connected/{clientId}',
@@ -67,7 +83,7 @@ describe('chargerTopic / parseChargerTopic', () => {
     'chargers',
     'chargers/CP-1',
     'chargers/CP-1/',
-    'chargers/CP-1/status',
+    'chargers/CP-1/statuses',
     'chargers/CP-1/auth',
     'chargers/CP-1/auth/request/extra',
     'chargers/CP-1/heartbeat/',
@@ -92,18 +108,20 @@ describe('chargerTopic / parseChargerTopic', () => {
 describe('chargerTopicPermissions', () => {
   const permissions = chargerTopicPermissions('CP-1');
 
-  it('lets a charger publish exactly its own device → cloud topics', () => {
+  it('lets a charger publish exactly its own granted device → cloud topics', () => {
     expect([...permissions.publish].sort()).toEqual([
       'chargers/CP-1/auth/request',
+      'chargers/CP-1/boot',
       'chargers/CP-1/heartbeat',
       'chargers/CP-1/meter',
       'chargers/CP-1/plug',
     ]);
   });
 
-  it('lets a charger subscribe exactly to its own cloud → device topics', () => {
+  it('lets a charger subscribe exactly to its own granted cloud → device topics', () => {
     expect([...permissions.subscribe].sort()).toEqual([
       'chargers/CP-1/auth/response',
+      'chargers/CP-1/boot/response',
       'chargers/CP-1/meter/request',
     ]);
   });

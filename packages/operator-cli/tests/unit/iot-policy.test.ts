@@ -1,4 +1,4 @@
-import { chargerTopicPermissions, cloudToDeviceTopics, deviceToCloudTopics } from '@evcharge/domain';
+import { chargerTopicPermissions, grantedCloudTopics, grantedDeviceTopics } from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 import {
   chargerIotPolicyDocument,
@@ -26,16 +26,23 @@ describe('production charger IoT policy', () => {
     const publish = policy.Statement.find((statement) => statement.Action === 'iot:Publish');
     const subscribe = policy.Statement.find((statement) => statement.Action === 'iot:Subscribe');
     const receive = policy.Statement.find((statement) => statement.Action === 'iot:Receive');
-    expect(publish?.Resource).toHaveLength(Object.keys(deviceToCloudTopics).length);
+    expect(publish?.Resource).toHaveLength(grantedDeviceTopics.length);
     expect(publish?.Resource).toContain(
       `arn:aws:iot:eu-west-1:123456789012:topic/chargers/${THING_NAME_VARIABLE}/auth/request`,
     );
     expect(subscribe?.Resource).toEqual([
       `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${THING_NAME_VARIABLE}/auth/response`,
       `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${THING_NAME_VARIABLE}/meter/request`,
+      `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${THING_NAME_VARIABLE}/boot/response`,
     ]);
-    expect(receive?.Resource).toHaveLength(Object.keys(cloudToDeviceTopics).length);
+    expect(receive?.Resource).toHaveLength(grantedCloudTopics.length);
     expect(JSON.stringify(policy)).not.toMatch(/"\*"|iot:\*|chargers\/\*/);
+  });
+
+  it("stays within IoT Core's 2,048-character policy document limit (whitespace not counted)", () => {
+    // A longest-case region, so the limit holds in every region.
+    const longest = chargerIotPolicyDocument('ap-southeast-2', '123456789012');
+    expect(JSON.stringify(longest).replace(/\s/g, '').length).toBeLessThanOrEqual(2048);
   });
 
   it('covers every action with allowed and denied cases', () => {

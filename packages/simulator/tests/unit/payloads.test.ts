@@ -1,11 +1,4 @@
-import {
-  authRequestPayloadSchema,
-  heartbeatPayloadSchema,
-  meterPayloadSchema,
-  parseOrThrow,
-  plugPayloadSchema,
-  toWattHours,
-} from '@evcharge/domain';
+import { deviceTopicSchemas, parseOrThrow, toWattHours } from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 import { planIdTags } from '../../src/id-tags.js';
 import {
@@ -20,12 +13,7 @@ import {
 } from '../../src/payloads.js';
 
 const at = new Date('2026-11-25T07:00:00.123Z');
-const schemaOf = {
-  authRequest: authRequestPayloadSchema,
-  heartbeat: heartbeatPayloadSchema,
-  meter: meterPayloadSchema,
-  plug: plugPayloadSchema,
-} as const;
+const schemaOf = deviceTopicSchemas;
 
 describe('device payloads', () => {
   it('builds contract-valid messages', () => {

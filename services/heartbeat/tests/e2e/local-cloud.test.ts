@@ -132,3 +132,52 @@ describe('charger liveness through the local cloud', () => {
     expect(cloud.deadLetters()).toEqual([]);
   }, 60_000);
 });
+
+describe('OCPP boot (contract v2) through the local cloud', () => {
+  it('a booting charger is answered on boot/response and its registry record is kept apart from the charger item', async () => {
+    const { chargerId, password } = await registeredCharger();
+    const client = await connect(chargerId, password);
+    const answers: Record<string, unknown>[] = [];
+    client.on('message', (topic, payload) => {
+      if (topic === `chargers/${chargerId}/boot/response`) answers.push(JSON.parse(payload.toString()));
+    });
+    await client.subscribeAsync(`chargers/${chargerId}/boot/response`, { qos: 1 });
+    const requestId = randomUUID();
+    const boot = {
+      requestId,
+      chargePointVendor: 'Alfen BV',
+      chargePointModel: 'NG920-5250',
+      firmwareVersion: '6.1.0-4082',
+      at: new Date().toISOString(),
+    };
+    await client.publishAsync(`chargers/${chargerId}/boot`, JSON.stringify(boot), { qos: 1 });
+    await cloud.waitFor(() => answers.length === 1, 15_000);
+
+    expect(answers[0]).toMatchObject({
+      requestId,
+      status: 'Accepted',
+      interval: 300,
+      meterValueSampleInterval: 900,
+    });
+    expect(Math.abs(Date.parse(answers[0]?.currentTime as string) - Date.now())).toBeLessThan(15_000);
+    const { Item: record } = await cloud.table.client.send(
+      new GetCommand({
+        TableName: cloud.table.tableName,
+        Key: keys.chargerBoot(chargerId),
+        ConsistentRead: true,
+      }),
+    );
+    expect(record).toMatchObject({
+      chargePointVendor: 'Alfen BV',
+      firmwareVersion: '6.1.0-4082',
+      bootRequestId: requestId,
+    });
+    expect(await charger(chargerId)).not.toHaveProperty('chargePointVendor');
+
+    // A boot whose device clock is 10 minutes ahead cannot be ordered: refused, never answered.
+    const ahead = { ...boot, requestId: randomUUID(), at: new Date(Date.now() + 600_000).toISOString() };
+    await client.publishAsync(`chargers/${chargerId}/boot`, JSON.stringify(ahead), { qos: 1 });
+    await settle(3_000);
+    expect(answers).toHaveLength(1);
+  }, 60_000);
+});

@@ -1,0 +1,23 @@
+import { assertDeviceTimeBelievable, bootEventSchema } from '@evcharge/domain';
+import { createLogger, iotHandler, sqsDeadLetterSink } from '@evcharge/middleware';
+import { publishBootResponse } from '../adapters/publish-boot-response.js';
+import { meterSampleIntervalS, table } from '../config.js';
+import { bootAnswer, chargerBootOf } from '../rules.js';
+import { recordBoot } from '../store.js';
+
+const logger = createLogger('boot');
+
+/** chargers/{chargerId}/boot → the registry record and a sign of life, then boot/response (OCPP BootNotification). */
+export const handler = iotHandler({
+  schema: bootEventSchema,
+  logger,
+  deadLetter: sqsDeadLetterSink(),
+  handler: async (event) => {
+    assertDeviceTimeBelievable(event);
+    const { outcome, charger } = await recordBoot(table, chargerBootOf(event));
+    const answer = bootAnswer(charger, event, meterSampleIntervalS, new Date());
+    await publishBootResponse(event.chargerId, answer);
+    if (answer.status === 'Pending') logger.info('pending charger booted', { outcome });
+    return { outcome, status: answer.status };
+  },
+});
