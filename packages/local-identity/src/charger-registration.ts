@@ -5,6 +5,8 @@ import { generatePassword, hashCredential } from './credentials.js';
 export interface RegisterChargerRequest {
   chargerId: string;
   connectorCount: number;
+  /** Pending until `chargers commission`; Accepted (commissioned) when absent. */
+  pending?: boolean;
   now: Date;
 }
 
@@ -39,6 +41,7 @@ export async function registerChargerLocally(
     chargerId: input.chargerId,
     connectorCount: input.connectorCount,
     credentialHash: await hashCredential(password),
+    pending: input.pending,
     now: input.now,
   });
   return { chargerId: input.chargerId, username: input.chargerId, password };

@@ -71,6 +71,7 @@ export async function registerChargerOnAws(
   await registerCharger(table, {
     chargerId: thingName,
     connectorCount: input.connectorCount,
+    pending: input.pending,
     now: input.now,
   });
 

@@ -5,6 +5,7 @@ import {
   type ConnectorStatus,
   DEFAULT_HEARTBEAT_INTERVAL_S,
   livenessWindowMs,
+  NotFoundError,
 } from '@evcharge/domain';
 import { keys } from '../keys.js';
 import { entityOf, type TableContext } from '../table-context.js';
@@ -15,12 +16,15 @@ export interface RegisterChargerInput {
   connectorCount: number;
   /** Local broker credentials only; on AWS the certificate is the credential. */
   credentialHash?: string;
+  /** Registers it Pending (its BootNotification is answered Pending) until `commissionCharger`; else Accepted. */
+  pending?: boolean;
   now: Date;
 }
 
 /**
  * Records a charger and its connectors. Re-registering keeps liveness and session state, and
- * only rotates credentials or adds connectors: an operator can run it twice without harm.
+ * only rotates credentials, adds connectors or sets the registration status: an operator can run it twice
+ * without harm.
  */
 export async function registerCharger(table: TableContext, input: RegisterChargerInput): Promise<Charger> {
   const registeredAt = input.now.toISOString();
@@ -30,6 +34,7 @@ export async function registerCharger(table: TableContext, input: RegisterCharge
       Key: keys.charger(input.chargerId),
       UpdateExpression: [
         'SET entityType = :entityType, chargerId = :chargerId, connectorCount = :connectorCount',
+        'registrationStatus = :registrationStatus',
         'registeredAt = if_not_exists(registeredAt, :registeredAt)',
         '#status = if_not_exists(#status, :offline)',
         'heartbeatIntervalS = if_not_exists(heartbeatIntervalS, :interval)',
@@ -41,6 +46,7 @@ export async function registerCharger(table: TableContext, input: RegisterCharge
         ':entityType': 'Charger',
         ':chargerId': input.chargerId,
         ':connectorCount': input.connectorCount,
+        ':registrationStatus': input.pending ? 'Pending' : 'Accepted',
         ':registeredAt': registeredAt,
         ':offline': 'offline',
         ':interval': DEFAULT_HEARTBEAT_INTERVAL_S,
@@ -71,6 +77,43 @@ export async function registerCharger(table: TableContext, input: RegisterCharge
       });
   }
   return entityOf<Charger>(Attributes ?? {});
+}
+
+export interface CommissionedCharger {
+  charger: Charger;
+  /** True when it was Accepted before: commissioning again changed nothing. */
+  alreadyAccepted: boolean;
+}
+
+/**
+ * Commissions a charger: its next BootNotification is answered Accepted. Idempotent: an Accepted charger
+ * stays Accepted. An unknown charger is a NotFoundError, and nothing is written.
+ */
+export async function commissionCharger(
+  table: TableContext,
+  chargerId: string,
+): Promise<CommissionedCharger> {
+  try {
+    const { Attributes } = await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.charger(chargerId),
+        UpdateExpression: 'SET registrationStatus = :accepted',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':accepted': 'Accepted' },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    const before = entityOf<Charger>(Attributes ?? {});
+    return {
+      charger: { ...before, registrationStatus: 'Accepted' },
+      // Absent means Accepted (chargers registered before registration statuses existed).
+      alreadyAccepted: before.registrationStatus !== 'Pending',
+    };
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) throw new NotFoundError(`charger ${chargerId} is not registered`);
+    throw error;
+  }
 }
 
 export async function getCharger(table: TableContext, chargerId: string): Promise<Charger | undefined> {

@@ -1,11 +1,14 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '@evcharge/domain';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   addIdTag,
   blockIdTag,
+  commissionCharger,
   getCharger,
   getIdTag,
+  keys,
   listConnectors,
   listIdTags,
   registerCharger,
@@ -47,6 +50,59 @@ describe('chargers', () => {
     });
     expect((await getCharger(table, 'CP-2'))?.registeredAt).toBe('2026-01-01T00:00:00.000Z');
     expect(await listConnectors(table, 'CP-2')).toHaveLength(3);
+  });
+});
+
+describe('charger registration status', () => {
+  const now = new Date('2026-11-25T06:00:00.000Z');
+
+  it('registers Accepted by default and Pending when asked', async () => {
+    expect(
+      (await registerCharger(table, { chargerId: 'CP-REG-1', connectorCount: 1, now })).registrationStatus,
+    ).toBe('Accepted');
+    expect(
+      (await registerCharger(table, { chargerId: 'CP-REG-2', connectorCount: 1, pending: true, now }))
+        .registrationStatus,
+    ).toBe('Pending');
+    expect((await getCharger(table, 'CP-REG-1'))?.registrationStatus).toBe('Accepted');
+    expect((await getCharger(table, 'CP-REG-2'))?.registrationStatus).toBe('Pending');
+  });
+
+  it('re-registering sets the status it is given: without pending it commissions', async () => {
+    await registerCharger(table, { chargerId: 'CP-REG-5', connectorCount: 1, pending: true, now });
+    await registerCharger(table, { chargerId: 'CP-REG-5', connectorCount: 1, now });
+    expect((await getCharger(table, 'CP-REG-5'))?.registrationStatus).toBe('Accepted');
+  });
+
+  it('commissions a Pending charger, and commissioning again is a no-op success', async () => {
+    await registerCharger(table, { chargerId: 'CP-REG-3', connectorCount: 1, pending: true, now });
+    const first = await commissionCharger(table, 'CP-REG-3');
+    expect(first).toMatchObject({ alreadyAccepted: false, charger: { registrationStatus: 'Accepted' } });
+    const stored = await getCharger(table, 'CP-REG-3');
+    expect(stored?.registrationStatus).toBe('Accepted');
+
+    const again = await commissionCharger(table, 'CP-REG-3');
+    expect(again.alreadyAccepted).toBe(true);
+    expect(await getCharger(table, 'CP-REG-3')).toEqual(stored);
+  });
+
+  it('treats a charger without a registration status as already Accepted', async () => {
+    await registerCharger(table, { chargerId: 'CP-REG-4', connectorCount: 1, now });
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.charger('CP-REG-4'),
+        UpdateExpression: 'REMOVE registrationStatus',
+      }),
+    );
+    expect((await commissionCharger(table, 'CP-REG-4')).alreadyAccepted).toBe(true);
+    expect((await getCharger(table, 'CP-REG-4'))?.registrationStatus).toBe('Accepted');
+  });
+
+  it('refuses to commission a charger that is not registered, writing nothing', async () => {
+    await expect(commissionCharger(table, 'CP-NOPE')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(commissionCharger(table, 'CP-NOPE')).rejects.toThrow('charger CP-NOPE is not registered');
+    expect(await getCharger(table, 'CP-NOPE')).toBeUndefined();
   });
 });
 

@@ -36,6 +36,13 @@ describe('registerChargerLocally', () => {
     ]);
   });
 
+  it('records Accepted by default and Pending when asked', async () => {
+    await registerChargerLocally(table, { chargerId: 'CP-LOCAL-3', connectorCount: 1, now });
+    await registerChargerLocally(table, { chargerId: 'CP-LOCAL-4', connectorCount: 1, pending: true, now });
+    expect((await getCharger(table, 'CP-LOCAL-3'))?.registrationStatus).toBe('Accepted');
+    expect((await getCharger(table, 'CP-LOCAL-4'))?.registrationStatus).toBe('Pending');
+  });
+
   it('rotates the password on re-registration: the old one stops working', async () => {
     const first = await registerChargerLocally(table, { chargerId: 'CP-LOCAL-2', connectorCount: 1, now });
     const second = await registerChargerLocally(table, { chargerId: 'CP-LOCAL-2', connectorCount: 1, now });

@@ -1,4 +1,5 @@
 import { chargerTopic } from '@evcharge/domain';
+import { commissionCharger } from '@evcharge/dynamo';
 import { type LocalChargerCredentials, registerChargerLocally } from '@evcharge/local-identity';
 import { createChargerPolicy } from '../aws-policy.js';
 import { chargerIotPolicyDocument } from '../iot-policy.js';
@@ -22,13 +23,16 @@ import {
 import { runCommand } from './run.js';
 
 export const CHARGERS_USAGE = `usage:
-  pnpm chargers register <chargerId> [--connectors N] [--table NAME] [--mqtt-url URL]
-  pnpm chargers register <chargerId> --aws --cert-dir DIR --policy NAME [--connectors N] [--table NAME]
+  pnpm chargers register <chargerId> [--connectors N] [--pending] [--table NAME] [--mqtt-url URL]
+  pnpm chargers register <chargerId> --aws --cert-dir DIR --policy NAME [--connectors N] [--pending] [--table NAME]
+  pnpm chargers commission <chargerId> [--aws] [--table NAME]
   pnpm chargers policy-document --region REGION --account ACCOUNT_ID
-  pnpm chargers create-policy --policy NAME --region REGION --account ACCOUNT_ID   (AWS, once per account)`;
+  pnpm chargers create-policy --policy NAME --region REGION --account ACCOUNT_ID   (AWS, once per account)
+  (--pending: the charger's BootNotification is answered Pending until \`chargers commission\` accepts it)`;
 
 const options = {
   connectors: { type: 'string' },
+  pending: { type: 'boolean' },
   aws: { type: 'boolean' },
   'cert-dir': { type: 'string' },
   policy: { type: 'string' },
@@ -70,6 +74,7 @@ async function register(
   const [chargerIdRaw] = expectPositionals(positionals, ['chargerId']);
   const chargerId = chargerIdArgument(chargerIdRaw ?? '');
   const connectorCount = integerOption(values, 'connectors', { min: 1, max: 999 }) ?? 1;
+  const pending = values.pending === true;
   const aws = values.aws === true;
   if (!aws) {
     for (const awsOnly of ['cert-dir', 'policy']) {
@@ -89,7 +94,7 @@ async function register(
         const registration = await registerChargerOnAws(
           iot,
           table,
-          { chargerId, connectorCount, now },
+          { chargerId, connectorCount, pending, now },
           {
             certDir,
             policyName,
@@ -103,6 +108,7 @@ async function register(
         deps.io.out(`  cert file:   ${registration.certificatePath} (0600)`);
         deps.io.out(`  key file:    ${registration.privateKeyPath} (0600)`);
         deps.io.out(`  policy:      ${policyName}`);
+        if (pending) deps.io.out(pendingNote(chargerId));
         deps.io.out(
           'The device also needs the ATS endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS) and the ' +
             'Amazon Root CA 1. Re-registering issues a new certificate; revoke the old one with aws iot update-certificate.',
@@ -112,10 +118,45 @@ async function register(
       }
       return;
     }
-    const credentials = await registerChargerLocally(table, { chargerId, connectorCount, now });
+    const credentials = await registerChargerLocally(table, { chargerId, connectorCount, pending, now });
     deps.io.out(`Registered charger ${chargerId} (${connectorCount} connectors) in ${table.tableName}.`);
+    if (pending) deps.io.out(pendingNote(chargerId));
     const mqttUrl = stringOption(values, 'mqtt-url') ?? deps.env.LOCAL_MQTT_URL ?? LOCAL_MQTT_URL;
     for (const line of formatLocalCredentials(credentials, mqttUrl, now)) deps.io.out(line);
+  } finally {
+    table.close();
+  }
+}
+
+function pendingNote(chargerId: string): string {
+  return `  Pending: its BootNotification is answered Pending until \`pnpm chargers commission ${chargerId}\`.`;
+}
+
+/** Only writes the table, so it runs the same locally and (with --aws) against the deployed table. */
+async function commission(
+  positionals: string[],
+  values: ReturnType<typeof parseCliArgs>['values'],
+  deps: CliDeps,
+  onTarget: (target: TableTarget) => void,
+) {
+  for (const name of ['connectors', 'pending', 'cert-dir', 'policy', 'mqtt-url', 'region', 'account']) {
+    if (values[name] !== undefined) throw new UsageError(`option --${name} is not used by 'commission'`);
+  }
+  const [chargerIdRaw] = expectPositionals(positionals, ['chargerId']);
+  const chargerId = chargerIdArgument(chargerIdRaw ?? '');
+  const target = resolveTableTarget(deps.env, {
+    aws: values.aws === true,
+    table: stringOption(values, 'table'),
+  });
+  onTarget(target);
+  const table = deps.openTable(target);
+  try {
+    const { alreadyAccepted } = await commissionCharger(table, chargerId);
+    deps.io.out(
+      alreadyAccepted
+        ? `Charger ${chargerId} was already commissioned (Accepted) in ${table.tableName}.`
+        : `Commissioned charger ${chargerId} in ${table.tableName}: its next BootNotification is answered Accepted.`,
+    );
   } finally {
     table.close();
   }
@@ -165,6 +206,11 @@ export async function runChargersCli(argv: string[], deps: CliDeps): Promise<num
       const [command, ...rest] = positionals;
       if (command === 'register') {
         return register(rest, values, deps, (resolved) => {
+          target = resolved;
+        });
+      }
+      if (command === 'commission') {
+        return commission(rest, values, deps, (resolved) => {
           target = resolved;
         });
       }

@@ -52,6 +52,60 @@ describe('pnpm chargers register (local)', () => {
     expect(harness.out.join('\n')).toContain('-h localhost -p 18830');
   });
 
+  it('commissions by default; --pending leaves it Pending until `chargers commission`', async () => {
+    const harness = cliHarness(table);
+    expect(await runChargersCli(['register', 'CP-CLI-3'], harness.deps)).toBe(0);
+    expect((await getCharger(table, 'CP-CLI-3'))?.registrationStatus).toBe('Accepted');
+
+    expect(await runChargersCli(['register', 'CP-CLI-4', '--pending'], harness.deps)).toBe(0);
+    expect(harness.out).toContain(
+      '  Pending: its BootNotification is answered Pending until `pnpm chargers commission CP-CLI-4`.',
+    );
+    expect((await getCharger(table, 'CP-CLI-4'))?.registrationStatus).toBe('Pending');
+
+    harness.out.length = 0;
+    expect(await runChargersCli(['commission', 'CP-CLI-4'], harness.deps)).toBe(0);
+    expect(harness.err).toEqual([]);
+    expect(harness.out).toEqual([
+      `Commissioned charger CP-CLI-4 in ${table.tableName}: its next BootNotification is answered Accepted.`,
+    ]);
+    expect((await getCharger(table, 'CP-CLI-4'))?.registrationStatus).toBe('Accepted');
+    expect(harness.targets.at(-1)).toEqual({
+      endpoint: 'http://127.0.0.1:8000',
+      tableName: 'ev-charging-local',
+    });
+  });
+
+  it('commissioning again succeeds and changes nothing', async () => {
+    const harness = cliHarness(table);
+    await runChargersCli(['register', 'CP-CLI-5', '--pending'], harness.deps);
+    expect(await runChargersCli(['commission', 'CP-CLI-5'], harness.deps)).toBe(0);
+    const commissioned = await getCharger(table, 'CP-CLI-5');
+    harness.out.length = 0;
+    expect(await runChargersCli(['commission', 'CP-CLI-5'], harness.deps)).toBe(0);
+    expect(harness.out).toEqual([
+      `Charger CP-CLI-5 was already commissioned (Accepted) in ${table.tableName}.`,
+    ]);
+    expect(await getCharger(table, 'CP-CLI-5')).toEqual(commissioned);
+  });
+
+  it('commissions on the deployed table with --aws, without reaching AWS IoT', async () => {
+    const harness = cliHarness(table);
+    await runChargersCli(['register', 'CP-CLI-6', '--pending'], harness.deps);
+    expect(
+      await runChargersCli(['commission', 'CP-CLI-6', '--aws', '--table', table.tableName], harness.deps),
+    ).toBe(0);
+    expect(harness.targets.at(-1)).toEqual({ endpoint: undefined, tableName: table.tableName });
+    expect((await getCharger(table, 'CP-CLI-6'))?.registrationStatus).toBe('Accepted');
+  });
+
+  it('fails with exit 1 (not 2) when commissioning an unknown charger, writing nothing', async () => {
+    const harness = cliHarness(table);
+    expect(await runChargersCli(['commission', 'CP-NOPE'], harness.deps)).toBe(1);
+    expect(harness.err).toEqual(['error: charger CP-NOPE is not registered']);
+    expect(await getCharger(table, 'CP-NOPE')).toBeUndefined();
+  });
+
   it('prints the production policy document', async () => {
     const harness = cliHarness(table);
     const code = await runChargersCli(
@@ -181,6 +235,31 @@ describe('bad arguments: exit 2, and the message names the argument', () => {
       runChargersCli,
       ['register', 'CP1', '--policy', 'p'],
       /--policy is only used with --aws/,
+    ],
+    [
+      'chargers: commission without chargerId',
+      runChargersCli,
+      ['commission'],
+      /missing argument <chargerId>/,
+    ],
+    ['chargers: commission bad chargerId', runChargersCli, ['commission', 'CP 1'], /<chargerId> must match/],
+    [
+      'chargers: commission with --pending',
+      runChargersCli,
+      ['commission', 'CP1', '--pending'],
+      /--pending is not used by 'commission'/,
+    ],
+    [
+      'chargers: commission with --connectors',
+      runChargersCli,
+      ['commission', 'CP1', '--connectors', '2'],
+      /--connectors is not used by 'commission'/,
+    ],
+    [
+      'chargers: commission --aws without a table',
+      runChargersCli,
+      ['commission', 'CP1', '--aws'],
+      /--table \(or env TABLE_NAME\) is required/,
     ],
     [
       'chargers: bad account',

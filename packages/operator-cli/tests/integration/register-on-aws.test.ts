@@ -174,6 +174,34 @@ describe('registerChargerOnAws', () => {
     await rm(certDir, { recursive: true, force: true });
   });
 
+  it('registers Pending on AWS with `--pending`, Accepted without', async () => {
+    const harness = cliHarness(table, { openIot: newIotClient });
+    const register = (extra: string[]) =>
+      runChargersCli(
+        [
+          'register',
+          'CP-AWS-1',
+          '--aws',
+          '--cert-dir',
+          certDir,
+          '--policy',
+          'p',
+          '--table',
+          table.tableName,
+          ...extra,
+        ],
+        harness.deps,
+      );
+    expect(await register(['--pending'])).toBe(0);
+    expect(harness.out).toContain(
+      '  Pending: its BootNotification is answered Pending until `pnpm chargers commission CP-AWS-1`.',
+    );
+    expect((await getCharger(table, 'CP-AWS-1'))?.registrationStatus).toBe('Pending');
+    expect(await register([])).toBe(0);
+    expect((await getCharger(table, 'CP-AWS-1'))?.registrationStatus).toBe('Accepted');
+    await rm(certDir, { recursive: true, force: true });
+  });
+
   it('creates the production policy from `pnpm chargers create-policy`', async () => {
     iotMock
       .on(CreatePolicyCommand)
