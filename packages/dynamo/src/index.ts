@@ -1,4 +1,6 @@
 export * from './client.js';
+export * from './entities.js';
+export * from './entity.js';
 export * from './keys.js';
 export * from './offline-sweep.js';
 export * from './repositories/chargers.js';

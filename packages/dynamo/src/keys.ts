@@ -1,7 +1,26 @@
-// Key templates of the single table, in one place. See README.md for the access-pattern table.
+// The single table's key schema: its key and index attributes, index names and deadline shards. Each entity's
+// key templates are in entities.ts; README.md has the access-pattern table.
 
 export const GSI1 = 'gsi1';
 export const DEADLINES_INDEX = 'deadlines';
+
+/** The table's key. Its attribute names are those of table-definition.json (a unit test checks they agree). */
+export interface PrimaryKey {
+  pk: string;
+  sk: string;
+}
+
+/** The key an item carries to appear in `gsi1`, the overloaded second access path. */
+export interface Gsi1Key {
+  gsi1pk: string;
+  gsi1sk: string;
+}
+
+/** The key an item carries while its deadline is armed in the sparse `deadlines` index (`dueAt`: epoch ms). */
+export interface DeadlineKey {
+  duePk: string;
+  dueAt: number;
+}
 
 /** Deadline kinds share one sparse, sharded index; each has its own sweeper. */
 export type DeadlineKind = 'charger-offline' | 'session-expiry' | 'meter-request';
@@ -30,72 +49,3 @@ export function deadlinePartitionFor(kind: DeadlineKind, id: string): string {
 export function allDeadlinePartitions(kind: DeadlineKind): string[] {
   return Array.from({ length: DEADLINE_SHARDS }, (_, shard) => deadlinePartition(kind, shard));
 }
-
-const pad = (connectorId: number) => String(connectorId).padStart(3, '0');
-
-export const keys = {
-  charger: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'CHARGER' }),
-  /** The registry record of the latest boot, apart from the item hot-path writes touch. */
-  chargerBoot: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'BOOT' }),
-  connector: (chargerId: string, connectorId: number) => ({
-    pk: `CHARGER#${chargerId}`,
-    sk: `CONNECTOR#${pad(connectorId)}`,
-  }),
-  connectorPrefix: 'CONNECTOR#',
-  connectorHistory: (
-    chargerId: string,
-    connectorId: number,
-    at: string,
-    kind: string,
-    messageId: string,
-  ) => ({
-    pk: `CONNHIST#${chargerId}#${pad(connectorId)}`,
-    sk: `${at}#${kind}#${messageId}`,
-  }),
-  connectorHistoryPartition: (chargerId: string, connectorId: number) =>
-    `CONNHIST#${chargerId}#${pad(connectorId)}`,
-  idTag: (idTag: string) => ({ pk: `IDTAG#${idTag}`, sk: 'IDTAG' }),
-  idTagList: (idTag: string) => ({ gsi1pk: 'IDTAGS', gsi1sk: idTag }),
-  session: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
-  userSessions: (userId: string, startedAt: string, sessionId: string) => ({
-    gsi1pk: `USER#${userId}`,
-    gsi1sk: `SESSION#${startedAt}#${sessionId}`,
-  }),
-  userSessionsPartition: (userId: string) => `USER#${userId}`,
-  meterReading: (chargerId: string, connectorId: number, at: string, messageId: string) => ({
-    pk: `READINGS#${chargerId}#${pad(connectorId)}`,
-    sk: `${at}#${messageId}`,
-  }),
-  connectorReadingsPartition: (chargerId: string, connectorId: number) =>
-    `READINGS#${chargerId}#${pad(connectorId)}`,
-  sessionReadings: (sessionId: string, at: string, messageId: string) => ({
-    gsi1pk: `SESSION#${sessionId}`,
-    gsi1sk: `READING#${at}#${messageId}`,
-  }),
-  sessionReadingsPartition: (sessionId: string) => `SESSION#${sessionId}`,
-  meterRequest: (sessionId: string, requestId: string) => ({
-    pk: `SESSION#${sessionId}`,
-    sk: `METERREQ#${requestId}`,
-  }),
-  authAttempt: (chargerId: string, requestId: string) => ({
-    pk: `AUTH#${chargerId}#${requestId}`,
-    sk: 'AUTH',
-  }),
-  /** Idempotency records: one per processed message or sent notification, expired by TTL. */
-  idempotency: (scope: string, naturalKey: string) => ({
-    pk: `IDEMPOTENCY#${scope}#${naturalKey}`,
-    sk: 'IDEMPOTENCY',
-  }),
-} as const;
-
-/** Entity type tag stored on every item, so stream consumers can tell items apart without parsing keys. */
-export type EntityType =
-  | 'Charger'
-  | 'Connector'
-  | 'ConnectorEvent'
-  | 'IdTag'
-  | 'Session'
-  | 'MeterReading'
-  | 'MeterRequest'
-  | 'AuthAttempt'
-  | 'Idempotency';

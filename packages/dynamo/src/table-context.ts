@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import tableDefinition from './table-definition.json' with { type: 'json' };
 
 /** What every repository takes: the client (so tests pass one pointed at DynamoDB Local) and the table name. */
 export interface TableContext {
@@ -6,15 +7,11 @@ export interface TableContext {
   tableName: string;
 }
 
+/** Every key and index attribute of the table, its TTL attribute and the entity tag: none is an entity's own. */
 const storageAttributes = new Set([
-  'pk',
-  'sk',
-  'gsi1pk',
-  'gsi1sk',
-  'duePk',
-  'dueAt',
+  ...tableDefinition.AttributeDefinitions.map((attribute) => attribute.AttributeName),
+  tableDefinition.TimeToLiveSpecification.AttributeName,
   'entityType',
-  'expiresAtEpochS',
 ]);
 
 /** Strips key and index attributes from an item, leaving the entity's own attributes. */

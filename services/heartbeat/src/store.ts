@@ -23,8 +23,10 @@ import {
   chargerLivenessUpdate,
   conditionFailedItem,
   deadlinePartitionFor,
+  entities,
   entityOf,
   isConditionalCheckFailed,
+  itemOf,
   keys,
   type OfflineSweep,
   queryDueItems,
@@ -415,7 +417,7 @@ export async function recordBoot(table: TableContext, boot: ChargerBoot): Promis
         {
           Put: {
             TableName: table.tableName,
-            Item: { ...keys.chargerBoot(boot.chargerId), entityType: 'ChargerBoot', ...boot },
+            Item: itemOf(entities.chargerBoot, boot),
             ConditionExpression:
               'attribute_not_exists(pk) OR lastBootAt < :at OR (lastBootAt = :at AND lastBootReceivedAt < :receivedAt)',
             ExpressionAttributeValues: { ':at': boot.lastBootAt, ':receivedAt': boot.lastBootReceivedAt },

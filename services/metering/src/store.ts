@@ -6,7 +6,16 @@ import {
   type Session,
   type SessionStatus,
 } from '@evcharge/domain';
-import { chargerLivenessUpdate, entityOf, GSI1, keys, type TableContext, transact } from '@evcharge/dynamo';
+import {
+  chargerLivenessUpdate,
+  entities,
+  entityOf,
+  GSI1,
+  itemOf,
+  keys,
+  type TableContext,
+  transact,
+} from '@evcharge/dynamo';
 import { RESOLVABLE_METER_REQUEST_STATUS, type RegisterState, type SessionTotals } from './rules.js';
 
 // Access patterns of the metering service:
@@ -30,12 +39,7 @@ export async function storeMeterReading(
   reading: MeterReading,
   receivedAtMs: number,
 ): Promise<StoreReadingOutcome> {
-  const item = {
-    ...keys.meterReading(reading.chargerId, reading.connectorId, reading.at, reading.messageId),
-    ...(reading.sessionId ? keys.sessionReadings(reading.sessionId, reading.at, reading.messageId) : {}),
-    entityType: 'MeterReading',
-    ...reading,
-  };
+  const item = itemOf(entities.meterReading, reading);
   return transact<StoreReadingOutcome>(table, `reading ${reading.messageId} of ${reading.chargerId}`, () => ({
     items: [
       { Put: { TableName: table.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -254,7 +258,7 @@ export async function getMeterRequestByKey(
   const { Item } = await table.client.send(
     new GetCommand({ TableName: table.tableName, Key: { pk: key.pk, sk: key.sk } }),
   );
-  return Item?.entityType === 'MeterRequest' ? entityOf<MeterRequest>(Item) : undefined;
+  return Item?.entityType === entities.meterRequest.entityType ? entityOf<MeterRequest>(Item) : undefined;
 }
 
 export interface MeterRequestResolution {

@@ -2,7 +2,9 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { BadInputError, type Connector, type ConnectorEvent, type Session } from '@evcharge/domain';
 import {
   chargerLivenessUpdate,
+  entities,
   entityOf,
+  itemOf,
   keys,
   type RetryOptions,
   sessionTransition,
@@ -210,17 +212,7 @@ function plugEventTransaction(
     {
       Put: {
         TableName: table.tableName,
-        Item: {
-          ...keys.connectorHistory(
-            input.chargerId,
-            input.connectorId,
-            input.at,
-            input.event,
-            input.messageId,
-          ),
-          entityType: 'ConnectorEvent',
-          ...historyItem,
-        },
+        Item: itemOf(entities.connectorEvent, historyItem),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },

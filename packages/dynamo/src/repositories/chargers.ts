@@ -7,7 +7,8 @@ import {
   livenessWindowMs,
   NotFoundError,
 } from '@evcharge/domain';
-import { keys } from '../keys.js';
+import { entities, keys } from '../entities.js';
+import { itemOf } from '../entity.js';
 import { entityOf, type TableContext } from '../table-context.js';
 import { isConditionalCheckFailed } from '../transactions.js';
 
@@ -43,7 +44,7 @@ export async function registerCharger(table: TableContext, input: RegisterCharge
       ].join(', '),
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
-        ':entityType': 'Charger',
+        ':entityType': entities.charger.entityType,
         ':chargerId': input.chargerId,
         ':connectorCount': input.connectorCount,
         ':registrationStatus': input.pending ? 'Pending' : 'Accepted',
@@ -68,7 +69,7 @@ export async function registerCharger(table: TableContext, input: RegisterCharge
       .send(
         new PutCommand({
           TableName: table.tableName,
-          Item: { ...keys.connector(input.chargerId, connectorId), entityType: 'Connector', ...connector },
+          Item: itemOf(entities.connector, connector),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       )

@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConnectorEvent } from '@evcharge/domain';
-import { keys } from '../keys.js';
+import { keys } from '../entities.js';
 import { entityOf, type TableContext } from '../table-context.js';
 
 // Written by plug-events; the read stays shared because tools (the reliability suites) check the trail too.

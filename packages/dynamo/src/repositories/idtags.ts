@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type IdTagRecord, NotFoundError } from '@evcharge/domain';
-import { GSI1, keys } from '../keys.js';
+import { entities, keys } from '../entities.js';
+import { GSI1 } from '../keys.js';
 import { entityOf, type TableContext } from '../table-context.js';
 import { isConditionalCheckFailed } from '../transactions.js';
 
@@ -25,7 +26,7 @@ export async function addIdTag(table: TableContext, input: AddIdTagInput): Promi
         ].join(', ') + (input.expiresAt ? ', expiresAt = :expiresAt' : ' REMOVE expiresAt'),
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
-        ':entityType': 'IdTag',
+        ':entityType': entities.idTag.entityType,
         ':idTag': input.idTag,
         ':userId': input.userId,
         ':accepted': 'Accepted',

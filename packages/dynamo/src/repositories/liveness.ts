@@ -1,5 +1,5 @@
 import { isFreshSignOfLife } from '@evcharge/domain';
-import { keys } from '../keys.js';
+import { keys } from '../entities.js';
 
 /**
  * The one way every service refreshes a charger's liveness: an item to put inside the transaction that

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { MeterRequest } from '@evcharge/domain';
-import { deadlinePartitionFor, keys } from '../keys.js';
+import { entities, keys } from '../entities.js';
+import { itemOf } from '../entity.js';
 import { entityOf, type TableContext } from '../table-context.js';
 
 // A user's on-demand meter request. Metering writes and resolves it (services/metering/src/store.ts);
@@ -15,13 +16,7 @@ export async function createMeterRequest(
   await table.client.send(
     new PutCommand({
       TableName: table.tableName,
-      Item: {
-        ...keys.meterRequest(request.sessionId, request.requestId),
-        entityType: 'MeterRequest',
-        ...request,
-        duePk: deadlinePartitionFor('meter-request', request.requestId),
-        dueAt: dueAtMs,
-      },
+      Item: itemOf(entities.meterRequest, request, { dueAt: dueAtMs }),
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );

@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Session, SessionStatus } from '@evcharge/domain';
-import { keys } from '../keys.js';
+import { entities, keys } from '../entities.js';
+import { itemOf } from '../entity.js';
 import { entityOf, type TableContext } from '../table-context.js';
 
 export async function getSession(table: TableContext, sessionId: string): Promise<Session | undefined> {
@@ -12,16 +13,11 @@ export async function getSession(table: TableContext, sessionId: string): Promis
 
 /**
  * The Session item as it is stored: its key, its entry in its user's list (gsi1) and, while it waits for a plug,
- * its armed expiry deadline. The one way a session item is built, by the service that opens it and by tests.
+ * its armed expiry deadline (the shard follows from the Session definition). The one way a session item is
+ * built, by the service that opens it and by tests.
  */
-export function sessionItem(session: Session, expiry?: { duePk: string; dueAt: number }) {
-  return {
-    ...keys.session(session.sessionId),
-    ...keys.userSessions(session.userId, session.startedAt, session.sessionId),
-    entityType: 'Session',
-    ...session,
-    ...expiry,
-  };
+export function sessionItem(session: Session, expiry?: { dueAt: number }) {
+  return itemOf(entities.session, session, expiry);
 }
 
 export interface SessionMove {

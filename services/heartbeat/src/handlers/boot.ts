@@ -1,6 +1,6 @@
 import { assertDeviceTimeBelievable, bootEventSchema } from '@evcharge/domain';
 import { createLogger, iotHandler, sqsDeadLetterSink } from '@evcharge/middleware';
-import { publishBootResponse } from '../adapters/publish-boot-response.js';
+import { publishToCharger } from '@evcharge/middleware/publish-to-charger';
 import { meterSampleIntervalS, table } from '../config.js';
 import { bootAnswer, chargerBootOf } from '../rules.js';
 import { recordBoot } from '../store.js';
@@ -16,7 +16,7 @@ export const handler = iotHandler({
     assertDeviceTimeBelievable(event);
     const { outcome, charger } = await recordBoot(table, chargerBootOf(event));
     const answer = bootAnswer(charger, event, meterSampleIntervalS, new Date());
-    await publishBootResponse(event.chargerId, answer);
+    await publishToCharger('bootResponse', event.chargerId, answer);
     if (answer.status === 'Pending') logger.info('pending charger booted', { outcome });
     return { outcome, status: answer.status };
   },

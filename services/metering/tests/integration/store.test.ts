@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { MeterRequest, Session } from '@evcharge/domain';
-import { createMeterRequest, getMeterRequest, getSession, keys, queryDueItems } from '@evcharge/dynamo';
+import {
+  createMeterRequest,
+  getMeterRequest,
+  getSession,
+  keys,
+  queryDueItems,
+  sessionItem,
+} from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
@@ -43,7 +50,7 @@ async function seedSession(): Promise<Session> {
   await table.client.send(
     new PutCommand({
       TableName: table.tableName,
-      Item: { ...keys.session(session.sessionId), entityType: 'Session', ...session },
+      Item: sessionItem(session),
     }),
   );
   return session;

@@ -12,7 +12,6 @@ import {
   chargerLivenessUpdate,
   connectorClaim,
   connectorRelease,
-  deadlinePartitionFor,
   entityOf,
   keys,
   registerCharger,
@@ -42,10 +41,7 @@ export async function registerTestCharger(table: TableContext, chargerId: string
 function authorizedSessionItem(session: Session) {
   const expiry =
     session.status === 'Authorized'
-      ? {
-          duePk: deadlinePartitionFor('session-expiry', session.sessionId),
-          dueAt: Date.parse(session.startedAt) + CONNECTION_TIMEOUT_MS,
-        }
+      ? { dueAt: Date.parse(session.startedAt) + CONNECTION_TIMEOUT_MS }
       : undefined;
   return sessionItem(session, expiry);
 }

@@ -1,0 +1,212 @@
+import {
+  authAttemptSchema,
+  chargerBootSchema,
+  chargerSchema,
+  connectorEventSchema,
+  connectorSchema,
+  idTagRecordSchema,
+  isoTimestampSchema,
+  meterReadingSchema,
+  meterRequestSchema,
+  sessionSchema,
+} from '@evcharge/domain';
+import * as z from 'zod';
+import { defineEntity, keysOf } from './entity.js';
+
+// Every entity the table stores, each defined once: its tag, its attributes (the contract's schema), its key
+// templates and the index keys it carries. `keys`, `EntityType` and each item (`itemOf`) derive from these.
+// `{connectorId}` is zero-padded to 3 digits so connectors sort numerically; README.md has the key table.
+
+const pad = (connectorId: number) => String(connectorId).padStart(3, '0');
+
+const charger = defineEntity({
+  entityType: 'Charger',
+  schema: chargerSchema,
+  keys: { charger: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'CHARGER' }) },
+  primaryKey: (value, keys) => keys.charger(value.chargerId),
+  // Armed while online; heartbeat moves and removes it with updates.
+  indexes: { deadlines: { kind: 'charger-offline', shardBy: (value) => value.chargerId } },
+});
+
+const chargerBoot = defineEntity({
+  entityType: 'ChargerBoot',
+  schema: chargerBootSchema,
+  keys: {
+    /** The registry record of the latest boot, apart from the item hot-path writes touch. */
+    chargerBoot: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'BOOT' }),
+  },
+  primaryKey: (value, keys) => keys.chargerBoot(value.chargerId),
+  indexes: {},
+});
+
+const connector = defineEntity({
+  entityType: 'Connector',
+  schema: connectorSchema,
+  keys: {
+    connector: (chargerId: string, connectorId: number) => ({
+      pk: `CHARGER#${chargerId}`,
+      sk: `CONNECTOR#${pad(connectorId)}`,
+    }),
+    connectorPrefix: 'CONNECTOR#',
+  },
+  primaryKey: (value, keys) => keys.connector(value.chargerId, value.connectorId),
+  indexes: {},
+});
+
+const connectorEvent = defineEntity({
+  entityType: 'ConnectorEvent',
+  schema: connectorEventSchema,
+  keys: {
+    connectorHistory: (
+      chargerId: string,
+      connectorId: number,
+      at: string,
+      kind: string,
+      messageId: string,
+    ) => ({
+      pk: `CONNHIST#${chargerId}#${pad(connectorId)}`,
+      sk: `${at}#${kind}#${messageId}`,
+    }),
+    connectorHistoryPartition: (chargerId: string, connectorId: number) =>
+      `CONNHIST#${chargerId}#${pad(connectorId)}`,
+  },
+  primaryKey: (value, keys) =>
+    keys.connectorHistory(value.chargerId, value.connectorId, value.at, value.event, value.messageId),
+  indexes: {},
+});
+
+const idTag = defineEntity({
+  entityType: 'IdTag',
+  schema: idTagRecordSchema,
+  keys: {
+    idTag: (idTag: string) => ({ pk: `IDTAG#${idTag}`, sk: 'IDTAG' }),
+    idTagList: (idTag: string) => ({ gsi1pk: 'IDTAGS', gsi1sk: idTag }),
+  },
+  primaryKey: (value, keys) => keys.idTag(value.idTag),
+  indexes: { gsi1: (value, keys) => keys.idTagList(value.idTag) },
+});
+
+const session = defineEntity({
+  entityType: 'Session',
+  schema: sessionSchema,
+  keys: {
+    session: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
+    userSessions: (userId: string, startedAt: string, sessionId: string) => ({
+      gsi1pk: `USER#${userId}`,
+      gsi1sk: `SESSION#${startedAt}#${sessionId}`,
+    }),
+    userSessionsPartition: (userId: string) => `USER#${userId}`,
+  },
+  primaryKey: (value, keys) => keys.session(value.sessionId),
+  indexes: {
+    gsi1: (value, keys) => keys.userSessions(value.userId, value.startedAt, value.sessionId),
+    // Armed while Authorized and waiting for a plug.
+    deadlines: { kind: 'session-expiry', shardBy: (value) => value.sessionId },
+  },
+});
+
+const meterReading = defineEntity({
+  entityType: 'MeterReading',
+  schema: meterReadingSchema,
+  keys: {
+    meterReading: (chargerId: string, connectorId: number, at: string, messageId: string) => ({
+      pk: `READINGS#${chargerId}#${pad(connectorId)}`,
+      sk: `${at}#${messageId}`,
+    }),
+    connectorReadingsPartition: (chargerId: string, connectorId: number) =>
+      `READINGS#${chargerId}#${pad(connectorId)}`,
+    sessionReadings: (sessionId: string, at: string, messageId: string) => ({
+      gsi1pk: `SESSION#${sessionId}`,
+      gsi1sk: `READING#${at}#${messageId}`,
+    }),
+    sessionReadingsPartition: (sessionId: string) => `SESSION#${sessionId}`,
+  },
+  primaryKey: (value, keys) =>
+    keys.meterReading(value.chargerId, value.connectorId, value.at, value.messageId),
+  indexes: {
+    // Listed under its session only when it belongs to one.
+    gsi1: (value, keys) =>
+      value.sessionId ? keys.sessionReadings(value.sessionId, value.at, value.messageId) : undefined,
+  },
+});
+
+const meterRequest = defineEntity({
+  entityType: 'MeterRequest',
+  schema: meterRequestSchema,
+  keys: {
+    meterRequest: (sessionId: string, requestId: string) => ({
+      pk: `SESSION#${sessionId}`,
+      sk: `METERREQ#${requestId}`,
+    }),
+  },
+  primaryKey: (value, keys) => keys.meterRequest(value.sessionId, value.requestId),
+  // Armed while pending.
+  indexes: { deadlines: { kind: 'meter-request', shardBy: (value) => value.requestId } },
+});
+
+const authAttempt = defineEntity({
+  entityType: 'AuthAttempt',
+  schema: authAttemptSchema,
+  keys: {
+    authAttempt: (chargerId: string, requestId: string) => ({
+      pk: `AUTH#${chargerId}#${requestId}`,
+      sk: 'AUTH',
+    }),
+  },
+  primaryKey: (value, keys) => keys.authAttempt(value.chargerId, value.requestId),
+  indexes: {},
+});
+
+/**
+ * The one entity no contract describes, so its schema is the table's: a record that a message was processed
+ * or a notification sent (today the notifications service's claim/sent record), expired by TTL
+ * (`expiresAtEpochS`, a storage attribute like the keys).
+ */
+const idempotencyRecordSchema = z.object({
+  scope: z.string().min(1),
+  naturalKey: z.string().min(1),
+  /** What the record guards, e.g. the notification's kind. */
+  kind: z.string().min(1),
+  state: z.enum(['claimed', 'sent']),
+  claimToken: z.string().min(1),
+  claimedAt: isoTimestampSchema,
+  /** Epoch ms until which the claim's holder may publish; removed once sent. */
+  claimedUntil: z.number().int().nonnegative().optional(),
+  attempts: z.number().int().positive(),
+  messageId: z.string().optional(),
+  sentAt: isoTimestampSchema.optional(),
+});
+
+const idempotency = defineEntity({
+  entityType: 'Idempotency',
+  schema: idempotencyRecordSchema,
+  keys: {
+    /** One per processed message or sent notification, expired by TTL. */
+    idempotency: (scope: string, naturalKey: string) => ({
+      pk: `IDEMPOTENCY#${scope}#${naturalKey}`,
+      sk: 'IDEMPOTENCY',
+    }),
+  },
+  primaryKey: (value, keys) => keys.idempotency(value.scope, value.naturalKey),
+  indexes: {},
+});
+
+/** Every entity the table stores. */
+export const entities = {
+  charger,
+  chargerBoot,
+  connector,
+  connectorEvent,
+  idTag,
+  session,
+  meterReading,
+  meterRequest,
+  authAttempt,
+  idempotency,
+} as const;
+
+/** Every key template of the table, by name (`keys.session(sessionId)`), from the definitions above. */
+export const keys = keysOf(entities);
+
+/** The tag stored on every item (`entityType`), so stream consumers tell items apart without parsing keys. */
+export type EntityType = (typeof entities)[keyof typeof entities]['entityType'];
