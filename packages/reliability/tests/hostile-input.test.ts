@@ -106,6 +106,41 @@ const topics: TopicUnderTest[] = [
     },
   },
   {
+    name: 'boot',
+    lambda: serviceFunction('heartbeat', 'boot'),
+    shape: {
+      valid: () => ({
+        requestId: randomUUID(),
+        chargePointVendor: 'Alfen BV',
+        chargePointModel: 'NG920-5250',
+        firmwareVersion: '6.1.0',
+        at: nowIso(),
+        ...envelope(),
+      }),
+      required: [
+        'requestId',
+        'chargePointVendor',
+        'chargePointModel',
+        'at',
+        'chargerId',
+        'clientId',
+        'receivedAt',
+      ],
+      identity,
+      strict: true,
+    },
+  },
+  {
+    name: 'authorize',
+    lambda: serviceFunction('charge-authorization', 'authorize-id-tag'),
+    shape: {
+      valid: () => ({ requestId: randomUUID(), idTag: 'TAG-HOSTILE', at: nowIso(), ...envelope() }),
+      required: ['requestId', 'idTag', 'at', 'chargerId', 'clientId', 'receivedAt'],
+      identity,
+      strict: true,
+    },
+  },
+  {
     name: 'presence',
     lambda: serviceFunction('heartbeat', 'presence'),
     shape: {

@@ -1,18 +1,7 @@
-import { currencySchema, DEFAULT_CONNECTION_TIMEOUT_S, type Tariff } from '@evcharge/domain';
 import { createDocumentClient, type TableContext } from '@evcharge/dynamo';
-import { integerEnv, requiredEnv } from '@evcharge/middleware';
+import { requiredEnv } from '@evcharge/middleware';
 
-// Environment → typed config, read once per cold start. No network at import.
+// Environment → typed config, read once per cold start. No network at import. What only the functions that
+// open or expire sessions need is in session-config.ts, so authorize-id-tag needs no tariff.
 
 export const table: TableContext = { client: createDocumentClient(), tableName: requiredEnv('TABLE_NAME') };
-
-/** Snapshotted onto every new session. */
-export const tariff: Tariff = {
-  pricePerKwhMinor: integerEnv('TARIFF_PRICE_PER_KWH_MINOR'),
-  currency: currencySchema.parse(requiredEnv('TARIFF_CURRENCY')),
-};
-
-/** How long an Authorized session waits for a plug before it expires. */
-export const connectionTimeoutS = integerEnv('CONNECTION_TIMEOUT_S', {
-  fallback: DEFAULT_CONNECTION_TIMEOUT_S,
-});

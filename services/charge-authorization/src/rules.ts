@@ -1,5 +1,6 @@
 import {
   type AuthAttempt,
+  type AuthorizeResponsePayload,
   type AuthResponsePayload,
   type AuthStatus,
   BadInputError,
@@ -7,6 +8,7 @@ import {
   connectorAvailability,
   connectorStatusOf,
   DEFAULT_CONNECTION_TIMEOUT_S,
+  type IdTagInfo,
   type IdTagRecord,
   isSessionExpired,
   type Session,
@@ -47,20 +49,47 @@ export interface AuthorizationInput {
  */
 export function decideAuthorization(input: AuthorizationInput): AuthorizationDecision {
   if (!input.charger) throw new BadInputError('chargerId', `charger "${input.chargerId}" is not registered`);
-  const { idTag } = input;
+  const tagDecision = decideIdTag(input.idTag, input.now);
+  if (tagDecision.status !== 'Accepted') return tagDecision;
+  const availability = connectorAvailability(input.connector);
+  if (!availability.available) return { status: 'Unavailable', reason: availability.reason };
+  return { status: 'Accepted', initialSessionStatus: availability.initialSessionStatus };
+}
+
+export type IdTagDecision =
+  | { status: 'Accepted' }
+  | { status: Exclude<AuthStatus, 'Accepted' | 'Unavailable'>; reason: TagRejectionReason };
+
+type TagFacts = Pick<IdTagRecord, 'status' | 'expiresAt' | 'maxConcurrent' | 'activeSessionCount'>;
+
+/** The tag's own rules, in OCPP's order: unknown (Invalid), Blocked, Expired, at its limit (ConcurrentTx). */
+export function decideIdTag(idTag: TagFacts | undefined, now: Date): IdTagDecision {
   if (!idTag) return { status: 'Invalid', reason: tagRejectionReasons.Invalid };
   if (!sessionStartingTagStatuses.includes(idTag.status)) {
     return { status: 'Blocked', reason: tagRejectionReasons.Blocked };
   }
-  if (idTag.expiresAt !== undefined && Date.parse(idTag.expiresAt) <= input.now.getTime()) {
+  if (idTag.expiresAt !== undefined && Date.parse(idTag.expiresAt) <= now.getTime()) {
     return { status: 'Expired', reason: tagRejectionReasons.Expired };
   }
   if (idTag.activeSessionCount >= idTag.maxConcurrent) {
     return { status: 'ConcurrentTx', reason: tagRejectionReasons.ConcurrentTx };
   }
-  const availability = connectorAvailability(input.connector);
-  if (!availability.available) return { status: 'Unavailable', reason: availability.reason };
-  return { status: 'Accepted', initialSessionStatus: availability.initialSessionStatus };
+  return { status: 'Accepted' };
+}
+
+/** OCPP idTagInfo for an idTag (Authorize, and later Start/StopTransaction): its status and expiry. */
+export function idTagInfoOf(idTag: TagFacts | undefined, now: Date): IdTagInfo {
+  const { status } = decideIdTag(idTag, now);
+  return { status, ...(idTag?.expiresAt !== undefined ? { expiryDate: idTag.expiresAt } : {}) };
+}
+
+/** The answer on authorize/response. */
+export function authorizeResponseOf(
+  requestId: string,
+  idTag: TagFacts | undefined,
+  now: Date,
+): AuthorizeResponsePayload {
+  return { requestId, idTagInfo: idTagInfoOf(idTag, now), at: now.toISOString() };
 }
 
 export interface AuthRequestFacts {

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type AuthAttempt,
+  BadInputError,
   type Charger,
   type Connector,
   connectorStatusOf,
@@ -16,9 +17,10 @@ import {
   chargerLivenessUpdate,
   connectorClaim,
   connectorRelease,
-  deadlinePartitionFor,
+  entities,
   entityOf,
   type FailedCondition,
+  itemOf,
   keys,
   queryDueItems,
   type RetryOptions,
@@ -234,10 +236,7 @@ function putSession(table: TableContext, session: Session, connectionTimeoutS: n
   // Only an Authorized session waits for a plug; its deadline is armed in the sparse index.
   const expiry =
     session.status === 'Authorized'
-      ? {
-          duePk: deadlinePartitionFor('session-expiry', session.sessionId),
-          dueAt: sessionExpiryDueAt(session.startedAt, connectionTimeoutS),
-        }
+      ? { dueAt: sessionExpiryDueAt(session.startedAt, connectionTimeoutS) }
       : undefined;
   return {
     Put: {
@@ -261,11 +260,7 @@ function putAttempt(table: TableContext, attempt: AuthAttempt) {
   return {
     Put: {
       TableName: table.tableName,
-      Item: {
-        ...keys.authAttempt(attempt.chargerId, attempt.requestId),
-        entityType: 'AuthAttempt',
-        ...attempt,
-      },
+      Item: itemOf(entities.authAttempt, attempt),
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
@@ -393,4 +388,31 @@ function expiryTransaction(
   }
   if (plan.decrementTagCount) items.push(tagSessionCountDown(table.tableName, session.idTag));
   return items;
+}
+
+// OCPP Authorize (contract v2): the tag alone, no connector, nothing opened.
+
+export interface IdTagCheck {
+  chargerId: string;
+  idTag: string;
+  /** Server receive time (rule `timestamp()`): the charger's sign of life. */
+  receivedAtMs: number;
+}
+
+/**
+ * Reads the tag and refreshes the charger's liveness (one conditional write, which also refuses an
+ * unregistered charger as bad input). Nothing else is written: Authorize opens no session.
+ */
+export async function checkIdTag(table: TableContext, check: IdTagCheck): Promise<IdTagRecord | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.idTag(check.idTag), ConsistentRead: true }),
+  );
+  await transact(table, `authorize on ${check.chargerId}`, () => ({
+    items: [chargerLivenessUpdate(table.tableName, check.chargerId, check.receivedAtMs)],
+    result: undefined,
+    conditionFailed: () => {
+      throw new BadInputError('chargerId', `charger "${check.chargerId}" is not registered`);
+    },
+  }));
+  return Item ? entityOf<IdTagRecord>(Item) : undefined;
 }

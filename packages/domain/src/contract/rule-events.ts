@@ -6,7 +6,7 @@ import {
   plugPayloadSchema,
   requestIdOnlyOnTrigger,
 } from './device.js';
-import { bootPayloadSchema } from './device-v2.js';
+import { authorizePayloadSchema, bootPayloadSchema } from './device-v2.js';
 import { chargerIdSchema, epochMsSchema } from './primitives.js';
 
 /**
@@ -55,3 +55,9 @@ export const bootEventSchema = z.strictObject({
   ...ruleEnvelopeSchema.shape,
 });
 export type BootEvent = z.infer<typeof bootEventSchema>;
+
+export const authorizeEventSchema = z.strictObject({
+  ...authorizePayloadSchema.shape,
+  ...ruleEnvelopeSchema.shape,
+});
+export type AuthorizeEvent = z.infer<typeof authorizeEventSchema>;

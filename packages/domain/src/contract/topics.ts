@@ -48,8 +48,14 @@ export const grantedDeviceTopics: readonly DeviceTopicKind[] = [
   'meter',
   'plug',
   'boot',
+  'authorize',
 ];
-export const grantedCloudTopics: readonly CloudTopicKind[] = ['authResponse', 'meterRequest', 'bootResponse'];
+export const grantedCloudTopics: readonly CloudTopicKind[] = [
+  'authResponse',
+  'meterRequest',
+  'bootResponse',
+  'authorizeResponse',
+];
 export type ChargerTopicKind = DeviceTopicKind | CloudTopicKind;
 
 const allChargerTopics: Record<ChargerTopicKind, string> = { ...deviceToCloudTopics, ...cloudToDeviceTopics };

@@ -111,6 +111,7 @@ describe('chargerTopicPermissions', () => {
   it('lets a charger publish exactly its own granted device → cloud topics', () => {
     expect([...permissions.publish].sort()).toEqual([
       'chargers/CP-1/auth/request',
+      'chargers/CP-1/authorize',
       'chargers/CP-1/boot',
       'chargers/CP-1/heartbeat',
       'chargers/CP-1/meter',
@@ -121,6 +122,7 @@ describe('chargerTopicPermissions', () => {
   it('lets a charger subscribe exactly to its own granted cloud → device topics', () => {
     expect([...permissions.subscribe].sort()).toEqual([
       'chargers/CP-1/auth/response',
+      'chargers/CP-1/authorize/response',
       'chargers/CP-1/boot/response',
       'chargers/CP-1/meter/request',
     ]);

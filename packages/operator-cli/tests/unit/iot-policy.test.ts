@@ -34,6 +34,7 @@ describe('production charger IoT policy', () => {
       `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${THING_NAME_VARIABLE}/auth/response`,
       `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${THING_NAME_VARIABLE}/meter/request`,
       `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${THING_NAME_VARIABLE}/boot/response`,
+      `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${THING_NAME_VARIABLE}/authorize/response`,
     ]);
     expect(receive?.Resource).toHaveLength(grantedCloudTopics.length);
     expect(JSON.stringify(policy)).not.toMatch(/"\*"|iot:\*|chargers\/\*/);

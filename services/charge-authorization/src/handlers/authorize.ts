@@ -1,8 +1,10 @@
 import { authRequestEventSchema } from '@evcharge/domain';
 import { createLogger, iotHandler, sqsDeadLetterSink } from '@evcharge/middleware';
-import { publishAuthResponse } from '../adapters/publish-auth-response.js';
-import { connectionTimeoutS, table, tariff } from '../config.js';
+import { publishToCharger } from '@evcharge/middleware/publish-to-charger';
+
+import { table } from '../config.js';
 import { authResponseOf } from '../rules.js';
+import { connectionTimeoutS, tariff } from '../session-config.js';
 import { authorizeCharge } from '../store.js';
 
 const logger = createLogger('charge-authorization');
@@ -29,7 +31,7 @@ export const handler = iotHandler({
       { tariff, connectionTimeoutS },
     );
     const response = authResponseOf(attempt);
-    await publishAuthResponse(event.chargerId, response);
+    await publishToCharger('authResponse', event.chargerId, response);
     logger.info('auth request answered', { status: response.status, reason: response.reason, duplicate });
     return response;
   },

@@ -1,5 +1,6 @@
 import { createLogger, scheduleHandler } from '@evcharge/middleware';
-import { connectionTimeoutS, table } from '../config.js';
+import { table } from '../config.js';
+import { connectionTimeoutS } from '../session-config.js';
 import { expireDueSessions } from '../store.js';
 
 const logger = createLogger('charge-authorization');

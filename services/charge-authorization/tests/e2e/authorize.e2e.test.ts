@@ -91,3 +91,41 @@ describe('charge authorization through the local cloud', () => {
     expect(cloud.stats().errors).toBe(0);
   }, 30_000);
 });
+
+describe('OCPP Authorize (contract v2) through the local cloud', () => {
+  it('answers an idTag alone with its idTagInfo on authorize/response, opening nothing', async () => {
+    const answers: Record<string, unknown>[] = [];
+    charger.on('message', (topic, payload) => {
+      if (topic === chargerTopic('authorizeResponse', chargerId))
+        answers.push(JSON.parse(payload.toString()));
+    });
+    await charger.subscribeAsync(chargerTopic('authorizeResponse', chargerId), { qos: 1 });
+    await addIdTag(cloud.table, {
+      idTag: 'E2E-V2-TAG',
+      userId: 'user-auth-e2e',
+      expiresAt: '2099-01-01T00:00:00.000Z',
+    });
+
+    const known = randomUUID();
+    const unknown = randomUUID();
+    for (const [requestId, idTag] of [
+      [known, 'E2E-V2-TAG'],
+      [unknown, 'NOBODY'],
+    ] as const) {
+      await charger.publishAsync(
+        chargerTopic('authorize', chargerId),
+        JSON.stringify({ requestId, idTag, at: new Date().toISOString() }),
+        { qos: 1 },
+      );
+    }
+    await cloud.waitFor(() => answers.length === 2, 20_000);
+
+    expect(answers.find((answer) => answer.requestId === known)).toMatchObject({
+      idTagInfo: { status: 'Accepted', expiryDate: '2099-01-01T00:00:00.000Z' },
+    });
+    expect(answers.find((answer) => answer.requestId === unknown)).toMatchObject({
+      idTagInfo: { status: 'Invalid' },
+    });
+    expect((await getConnector(cloud.table, chargerId, 2))?.activeSessionId).toBeUndefined();
+  }, 30_000);
+});

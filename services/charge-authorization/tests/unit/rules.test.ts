@@ -1,12 +1,20 @@
-import { authResponsePayloadSchema, BadInputError, sessionSchema } from '@evcharge/domain';
+import {
+  authorizeResponsePayloadSchema,
+  authResponsePayloadSchema,
+  BadInputError,
+  sessionSchema,
+} from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 import {
   type AuthorizationDecision,
   type AuthorizationInput,
   assertSameAuthRequest,
   authAttemptOf,
+  authorizeResponseOf,
   authResponseOf,
   decideAuthorization,
+  decideIdTag,
+  idTagInfoOf,
   newSession,
   planSessionExpiry,
   sessionExpiryDueAt,
@@ -284,5 +292,36 @@ describe('planSessionExpiry', () => {
       connectorStatus: undefined,
       decrementTagCount: false,
     });
+  });
+});
+
+describe('idTagInfoOf (OCPP Authorize)', () => {
+  const now = new Date('2026-11-25T06:30:00.000Z');
+  const tag = { status: 'Accepted' as const, maxConcurrent: 1, activeSessionCount: 0 };
+  it.each([
+    ['an unknown tag', undefined, { status: 'Invalid' }],
+    ['a usable tag', tag, { status: 'Accepted' }],
+    ['a blocked tag', { ...tag, status: 'Blocked' as const }, { status: 'Blocked' }],
+    [
+      'an expired tag, with its expiry',
+      { ...tag, expiresAt: '2026-11-25T06:00:00.000Z' },
+      { status: 'Expired', expiryDate: '2026-11-25T06:00:00.000Z' },
+    ],
+    ['a tag at its limit', { ...tag, activeSessionCount: 1 }, { status: 'ConcurrentTx' }],
+  ])('%s', (_description, idTag, expected) => {
+    expect(idTagInfoOf(idTag, now)).toEqual(expected);
+  });
+
+  it('answers with a schema-valid authorize/response', () => {
+    const response = authorizeResponseOf('8f14e45f-ceea-467a-9e2b-6e2c1f2a1b3c', tag, now);
+    expect(authorizeResponsePayloadSchema.parse(response)).toEqual(response);
+  });
+
+  it('decides the tag exactly as an auth request does', () => {
+    const blocked = { ...tag, status: 'Blocked' as const };
+    const charger = { chargerId: 'CP-1' };
+    expect(
+      decideAuthorization({ chargerId: 'CP-1', charger, connector: undefined, idTag: blocked, now }),
+    ).toEqual(decideIdTag(blocked, now));
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { authRequestEventSchema, chargerTopic, ruleSql } from '@evcharge/domain';
+import { authorizeEventSchema, authRequestEventSchema, chargerTopic, ruleSql } from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 
 const serviceDir = join(import.meta.dirname, '../..');
@@ -14,10 +14,11 @@ describe('serverless.yml', () => {
     expect(serverlessYml).toContain(`sqlVersion: "2016-03-23"`);
   });
 
-  it('lets authorize publish only on auth/response topics', () => {
+  it('lets its functions publish only on the answer topics they own', () => {
     const publishResources = [...serverlessYml.matchAll(/topic\/(\S+)/g)].map((match) => match[1]);
-    expect(publishResources).toEqual(['chargers/*/auth/response']);
+    expect(publishResources).toEqual(['chargers/*/auth/response', 'chargers/*/authorize/response']);
     expect(chargerTopic('authResponse', 'CP-1')).toBe('chargers/CP-1/auth/response');
+    expect(chargerTopic('authorizeResponse', 'CP-1')).toBe('chargers/CP-1/authorize/response');
   });
 
   it('gives IoT rules names of [a-zA-Z0-9_] only', () => {
@@ -29,6 +30,10 @@ describe('serverless.yml', () => {
 });
 
 describe('events/*.json samples for sls invoke local', () => {
+  it('authorize-id-tag is a valid rule event', () => {
+    expect(authorizeEventSchema.safeParse(sampleEvent('authorize-id-tag')).success).toBe(true);
+  });
+
   it.each(['auth-request-accepted', 'auth-request-unknown-tag', 'auth-request-spoof'])(
     '%s is a valid rule event',
     (name) => {
