@@ -31,11 +31,7 @@ module.exports = {
       name: 'no-operator-cli-to-tool',
       comment: 'The other way round: the operator CLI does not import the simulator or the local cloud.',
       severity: 'error',
-      from: {
-        path: '^packages/operator-cli/',
-        // Known exception until it moves to packages/reliability: it runs redrive against the probe cloud.
-        pathNot: '^packages/operator-cli/tests/integration/redrive-work-queue\\.test\\.ts$',
-      },
+      from: { path: '^packages/operator-cli/' },
       to: { path: '^packages/(simulator|local-cloud)/' },
     },
     {

@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { connectorIdSchema, idTagSchema, isoTimestampSchema, uuidSchema } from './primitives.js';
+import {
+  connectorIdSchema,
+  idTagSchema,
+  isoTimestampSchema,
+  storableMeasurementSchema,
+  uuidSchema,
+} from './primitives.js';
 
 // Device → cloud payloads. Strict: an unknown field is bad input, never silently ignored.
 
@@ -43,10 +49,10 @@ export const meterPayloadSchema = z
     at: isoTimestampSchema,
     energy: z.strictObject({
       // A cumulative register: never negative; 1e12 Wh is far beyond any real meter.
-      value: z.number().finite().nonnegative().max(1e12),
+      value: storableMeasurementSchema.max(1e12),
       unit: z.enum(energyUnits),
     }),
-    powerW: z.number().finite().nonnegative().max(10_000_000).optional(),
+    powerW: storableMeasurementSchema.max(10_000_000).optional(),
     context: z.enum(meterContexts),
     requestId: uuidSchema.optional(),
   })
@@ -76,7 +82,12 @@ export const authStatuses = [
 ] as const;
 export type AuthStatus = (typeof authStatuses)[number];
 
-export const unavailableReasons = ['connector-unknown', 'connector-faulted', 'connector-busy'] as const;
+export const unavailableReasons = [
+  'connector-unknown',
+  'connector-faulted',
+  'connector-unavailable',
+  'connector-busy',
+] as const;
 export type UnavailableReason = (typeof unavailableReasons)[number];
 
 export const authResponsePayloadSchema = z

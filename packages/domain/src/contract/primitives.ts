@@ -18,3 +18,15 @@ export const isoTimestampSchema = z.iso.datetime({ precision: 3 });
 export const epochMsSchema = z.number().int().nonnegative().max(8.64e15);
 
 export const MAX_PAYLOAD_BYTES = 8 * 1024;
+
+/** DynamoDB stores numbers of magnitude 1e-130 to 1e126; a smaller non-zero one cannot be stored at all. */
+export const MIN_STORABLE_MAGNITUDE = 1e-130;
+
+/** A measured quantity the table keeps as sent: finite, never negative, 0 or large enough to store. */
+export const storableMeasurementSchema = z
+  .number()
+  .finite()
+  .nonnegative()
+  .refine((value) => value === 0 || value >= MIN_STORABLE_MAGNITUDE, {
+    message: `must be 0 or at least ${MIN_STORABLE_MAGNITUDE} (smaller values cannot be stored)`,
+  });

@@ -218,6 +218,7 @@ describe('device → cloud payloads', () => {
       ['the largest register (1e12 Wh)', variant(meter, { energy: { value: 1e12, unit: 'Wh' } })],
       ['a sessionId and power', variant(meter, { sessionId, powerW: 7_400 })],
       ['zero power', variant(meter, { powerW: 0 })],
+      ['the smallest storable power', variant(meter, { powerW: 1e-130 })],
       ['a trigger answering a request', variant(meter, { context: 'Trigger', requestId })],
       ['a trigger without a requestId', variant(meter, { context: 'Trigger' })],
       ...meterContexts.map((context) => [`context ${context}`, variant(meter, { context })] as const),
@@ -254,6 +255,13 @@ describe('device → cloud payloads', () => {
       ['infinite power', variant(meter, { powerW: Number.POSITIVE_INFINITY }), 'powerW'],
       ['NaN power', variant(meter, { powerW: Number.NaN }), 'powerW'],
       ['power over 10 MW', variant(meter, { powerW: 10_000_001 }), 'powerW'],
+      // Regression (found by the hostile-input property suite): DynamoDB refused to store 1e-277 W.
+      ['power too small for DynamoDB to store', variant(meter, { powerW: 1.062695540211958e-277 }), 'powerW'],
+      [
+        'a register too small for DynamoDB to store',
+        variant(meter, { energy: { value: 1e-131, unit: 'kWh' } }),
+        'energy.value',
+      ],
       ['an unknown context', variant(meter, { context: 'Sample.Random' }), 'context'],
       ['a requestId on a periodic reading', variant(meter, { requestId }), 'requestId'],
       [

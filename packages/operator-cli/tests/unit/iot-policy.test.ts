@@ -1,6 +1,7 @@
-import { chargerTopicPermissions, grantedCloudTopics, grantedDeviceTopics } from '@evcharge/domain';
+import { chargerTopicPermissions, grantedDeviceTopics } from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 import {
+  CLIENT_ID_VARIABLE,
   chargerIotPolicyDocument,
   type IotPolicyDocument,
   isAllowedByIotPolicy,
@@ -28,15 +29,19 @@ describe('production charger IoT policy', () => {
     const receive = policy.Statement.find((statement) => statement.Action === 'iot:Receive');
     expect(publish?.Resource).toHaveLength(grantedDeviceTopics.length);
     expect(publish?.Resource).toContain(
-      `arn:aws:iot:eu-west-1:123456789012:topic/chargers/${THING_NAME_VARIABLE}/auth/request`,
+      `arn:aws:iot:eu-west-1:123456789012:topic/chargers/${CLIENT_ID_VARIABLE}/auth/request`,
     );
     expect(subscribe?.Resource).toEqual([
-      `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${THING_NAME_VARIABLE}/auth/response`,
-      `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${THING_NAME_VARIABLE}/meter/request`,
-      `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${THING_NAME_VARIABLE}/boot/response`,
-      `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${THING_NAME_VARIABLE}/authorize/response`,
+      `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${CLIENT_ID_VARIABLE}/auth/response`,
+      `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${CLIENT_ID_VARIABLE}/meter/request`,
+      `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${CLIENT_ID_VARIABLE}/boot/response`,
+      `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${CLIENT_ID_VARIABLE}/authorize/response`,
     ]);
-    expect(receive?.Resource).toHaveLength(grantedCloudTopics.length);
+    expect(receive?.Resource).toBe(
+      `arn:aws:iot:eu-west-1:123456789012:topic/chargers/${CLIENT_ID_VARIABLE}/*`,
+    );
+    const connect = policy.Statement.find((statement) => statement.Action === 'iot:Connect');
+    expect(connect?.Resource).toBe(`arn:aws:iot:eu-west-1:123456789012:client/${THING_NAME_VARIABLE}`);
     expect(JSON.stringify(policy)).not.toMatch(/"\*"|iot:\*|chargers\/\*/);
   });
 
