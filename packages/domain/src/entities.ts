@@ -2,6 +2,13 @@ import * as z from 'zod';
 import { authStatuses, meterContexts } from './contract/device.js';
 import { currencySchema, sessionStatuses } from './contract/http.js';
 import {
+  chargePointErrorCodes,
+  chargePointStatuses,
+  idTagInfoSchema,
+  stopReasons,
+  transactionIdSchema,
+} from './contract/ocpp.js';
+import {
   chargerIdSchema,
   connectorIdSchema,
   idTagSchema,
@@ -66,6 +73,24 @@ export const chargerBootSchema = z.object({
 });
 export type ChargerBoot = z.infer<typeof chargerBootSchema>;
 
+/**
+ * The charger's own v2 status (StatusNotification on connector 0), an item of its own beside the charger item,
+ * so the hot path never rewrites it.
+ */
+export const chargerStatusSchema = z.object({
+  chargerId: chargerIdSchema,
+  ocppStatus: z.enum(chargePointStatuses),
+  errorCode: z.enum(chargePointErrorCodes),
+  info: z.string().optional(),
+  vendorId: z.string().optional(),
+  vendorErrorCode: z.string().optional(),
+  /** Device time of the last applied status, then its receive time (epoch ms): the order of statuses. */
+  statusAt: isoTimestampSchema,
+  statusReceivedAt: z.number().int().nonnegative(),
+  statusMessageId: uuidSchema,
+});
+export type ChargerStatusRecord = z.infer<typeof chargerStatusSchema>;
+
 export const connectorStatuses = ['Available', 'Preparing', 'Charging', 'Faulted', 'Unavailable'] as const;
 export type ConnectorStatus = (typeof connectorStatuses)[number];
 
@@ -81,6 +106,17 @@ export const connectorSchema = z.object({
   lastEventReceivedAt: z.number().int().optional(),
   /** Plug events recorded (applied or ignored); each one conditions on it, so a connector's events serialize. */
   plugEventSeq: z.number().int().nonnegative().optional(),
+  /** Set by a v2 status `Unavailable`: refuses new sessions like `faulted`. Absent means false (v1 connectors). */
+  unavailable: z.boolean().optional(),
+  /** The last applied v2 status (StatusNotification) verbatim, its device time then receive time (the order of statuses). */
+  ocppStatus: z.enum(chargePointStatuses).optional(),
+  errorCode: z.enum(chargePointErrorCodes).optional(),
+  info: z.string().optional(),
+  vendorId: z.string().optional(),
+  vendorErrorCode: z.string().optional(),
+  statusAt: isoTimestampSchema.optional(),
+  statusReceivedAt: z.number().int().nonnegative().optional(),
+  statusMessageId: uuidSchema.optional(),
   /** Latest cumulative register seen on this connector, for a new session's energyStartWh. */
   lastRegisterWh: z.number().int().nonnegative().optional(),
   lastReadingAt: isoTimestampSchema.optional(),
@@ -123,6 +159,10 @@ export const sessionSchema = z.object({
   pricePerKwhMinor: z.number().int().nonnegative(),
   costMinor: z.number().int().nonnegative(),
   currency: currencySchema,
+  /** The OCPP transaction (contract v2 transaction/start) this session belongs to, once one started it. */
+  transactionId: transactionIdSchema.optional(),
+  /** Why a v2 transaction stopped (OCPP Reason; `Local` when the stop named none). */
+  stopReason: z.enum(stopReasons).optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 
@@ -182,3 +222,66 @@ export const meterRequestSchema = z.object({
   lastReadingAt: isoTimestampSchema.optional(),
 });
 export type MeterRequest = z.infer<typeof meterRequestSchema>;
+
+// Contract v2 transactions (OCPP StartTransaction / StopTransaction).
+
+/**
+ * A transaction/start as decided, keyed by charger, connector and device time: a repeated start finds it and is
+ * answered the same transactionId. Kept for a refused start too (no sessionId), so its stop is recognised.
+ */
+export const transactionStartSchema = z.object({
+  chargerId: chargerIdSchema,
+  connectorId: connectorIdSchema,
+  /** Device time of the start. */
+  at: isoTimestampSchema,
+  requestId: uuidSchema,
+  idTag: idTagSchema,
+  meterStart: z.number().int().nonnegative(),
+  reservationId: z.number().int().optional(),
+  transactionId: transactionIdSchema,
+  idTagInfo: idTagInfoSchema,
+  /** Absent when the start was refused. */
+  sessionId: uuidSchema.optional(),
+  /** Why a start whose tag alone was fine was refused (the connector's UnavailableReason). */
+  refusal: z.string().optional(),
+  decidedAt: isoTimestampSchema,
+});
+export type TransactionStart = z.infer<typeof transactionStartSchema>;
+
+/** transactionId → its start and session (if any), and once stopped, the stop: how a stop finds what it ends. */
+export const transactionSchema = z.object({
+  transactionId: transactionIdSchema,
+  chargerId: chargerIdSchema,
+  connectorId: connectorIdSchema,
+  idTag: idTagSchema,
+  meterStart: z.number().int().nonnegative(),
+  startedAt: isoTimestampSchema,
+  sessionId: uuidSchema.optional(),
+  /** Set once by the first stop; a repeated stop finds them and changes nothing. */
+  stopRequestId: uuidSchema.optional(),
+  meterStop: z.number().int().nonnegative().optional(),
+  stoppedAt: isoTimestampSchema.optional(),
+  stopReason: z.enum(stopReasons).optional(),
+});
+export type Transaction = z.infer<typeof transactionSchema>;
+
+/** A transaction/stop naming a transactionId this charger never started: kept for operators, still answered. */
+export const orphanTransactionStopSchema = z.object({
+  chargerId: chargerIdSchema,
+  transactionId: transactionIdSchema,
+  requestId: uuidSchema,
+  meterStop: z.number().int().nonnegative(),
+  /** Device time of the stop. */
+  at: isoTimestampSchema,
+  reason: z.enum(stopReasons),
+  idTag: idTagSchema.optional(),
+  receivedAt: z.number().int().nonnegative(),
+});
+export type OrphanTransactionStop = z.infer<typeof orphanTransactionStopSchema>;
+
+/** An atomic counter (one UpdateItem ADD per value), e.g. the transactionId allocator. */
+export const counterSchema = z.object({
+  counterName: z.string().min(1),
+  value: z.number().int().nonnegative(),
+});
+export type Counter = z.infer<typeof counterSchema>;

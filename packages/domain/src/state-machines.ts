@@ -1,5 +1,6 @@
 import type { PlugEventKind, UnavailableReason } from './contract/device.js';
 import type { SessionStatus } from './contract/http.js';
+import type { ChargePointStatus } from './contract/ocpp.js';
 import type { ConnectorStatus } from './entities.js';
 
 // Connector and session state machines in OCPP 1.6 vocabulary. Pure: callers load state, apply, and
@@ -8,6 +9,8 @@ import type { ConnectorStatus } from './entities.js';
 export interface ConnectorState {
   plugged: boolean;
   faulted: boolean;
+  /** A v2 status `Unavailable` (absent on v1 connectors): refuses new sessions like `faulted`. */
+  unavailable?: boolean | undefined;
   activeSessionId?: string | undefined;
 }
 
@@ -19,6 +22,7 @@ export interface ActiveSession {
 /** The OCPP status is derived, never stored independently, so it cannot drift from the facts. */
 export function connectorStatusOf(connector: ConnectorState, activeSession?: ActiveSession): ConnectorStatus {
   if (connector.faulted) return 'Faulted';
+  if (connector.unavailable) return 'Unavailable';
   if (activeSession?.status === 'Charging') return 'Charging';
   if (activeSession?.status === 'Authorized' || connector.plugged) return 'Preparing';
   return 'Available';
@@ -77,7 +81,11 @@ export function applyPlugEvent(
   }
 
   if (!connector.plugged) return { applied: false, reason: 'not-plugged' };
-  const next: ConnectorState = { plugged: false, faulted: connector.faulted };
+  const next: ConnectorState = {
+    plugged: false,
+    faulted: connector.faulted,
+    ...(connector.unavailable ? { unavailable: true } : {}),
+  };
   if (activeSession && isActiveSessionStatus(activeSession.status)) {
     return {
       applied: true,
@@ -89,6 +97,36 @@ export function applyPlugEvent(
   return { applied: true, connector: next, status: connectorStatusOf(next) };
 }
 
+/** The statuses that say whether a vehicle is connected; the others (Preparing, Reserved, Unavailable, Faulted) do not. */
+const pluggedByOcppStatus: Partial<Record<ChargePointStatus, boolean>> = {
+  Available: false,
+  Charging: true,
+  SuspendedEV: true,
+  SuspendedEVSE: true,
+  Finishing: true,
+};
+
+/**
+ * What a v2 status (StatusNotification) does to a connector, on the same facts plug events move:
+ * `Faulted` sets `faulted`, `Unavailable` sets `unavailable`, any other status clears both; a status that
+ * says whether a vehicle is connected moves `plugged`, unless the connector holds a session: sessions are
+ * started and ended by plug events and transactions only, so a status never moves the facts they read.
+ */
+export function applyConnectorStatus(
+  connector: ConnectorState,
+  status: ChargePointStatus,
+  activeSession?: ActiveSession,
+): { connector: ConnectorState; status: ConnectorStatus } {
+  const pluggedByStatus = connector.activeSessionId ? undefined : pluggedByOcppStatus[status];
+  const next: ConnectorState = {
+    ...connector,
+    plugged: pluggedByStatus ?? connector.plugged,
+    faulted: status === 'Faulted',
+    unavailable: status === 'Unavailable',
+  };
+  return { connector: next, status: connectorStatusOf(next, activeSession) };
+}
+
 export type ConnectorAvailability =
   | { available: true; initialSessionStatus: 'Authorized' | 'Charging' }
   | { available: false; reason: UnavailableReason };
@@ -97,6 +135,7 @@ export type ConnectorAvailability =
 export function connectorAvailability(connector: ConnectorState | undefined): ConnectorAvailability {
   if (!connector) return { available: false, reason: 'connector-unknown' };
   if (connector.faulted) return { available: false, reason: 'connector-faulted' };
+  if (connector.unavailable) return { available: false, reason: 'connector-unavailable' };
   if (connector.activeSessionId) return { available: false, reason: 'connector-busy' };
   return { available: true, initialSessionStatus: connector.plugged ? 'Charging' : 'Authorized' };
 }

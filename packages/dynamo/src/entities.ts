@@ -2,13 +2,18 @@ import {
   authAttemptSchema,
   chargerBootSchema,
   chargerSchema,
+  chargerStatusSchema,
   connectorEventSchema,
   connectorSchema,
+  counterSchema,
   idTagRecordSchema,
   isoTimestampSchema,
   meterReadingSchema,
   meterRequestSchema,
+  orphanTransactionStopSchema,
   sessionSchema,
+  transactionSchema,
+  transactionStartSchema,
 } from '@evcharge/domain';
 import * as z from 'zod';
 import { defineEntity, keysOf } from './entity.js';
@@ -36,6 +41,17 @@ const chargerBoot = defineEntity({
     chargerBoot: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'BOOT' }),
   },
   primaryKey: (value, keys) => keys.chargerBoot(value.chargerId),
+  indexes: {},
+});
+
+const chargerStatus = defineEntity({
+  entityType: 'ChargerStatus',
+  schema: chargerStatusSchema,
+  keys: {
+    /** The charger's own v2 status (connector 0), apart from the item hot-path writes touch. */
+    chargerStatus: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'STATUS' }),
+  },
+  primaryKey: (value, keys) => keys.chargerStatus(value.chargerId),
   indexes: {},
 });
 
@@ -157,6 +173,51 @@ const authAttempt = defineEntity({
   indexes: {},
 });
 
+const transactionStart = defineEntity({
+  entityType: 'TransactionStart',
+  schema: transactionStartSchema,
+  keys: {
+    /** One per (charger, connector, device time): a repeated start finds the transactionId it was given. */
+    transactionStart: (chargerId: string, connectorId: number, at: string) => ({
+      pk: `TXSTART#${chargerId}#${pad(connectorId)}`,
+      sk: at,
+    }),
+  },
+  primaryKey: (value, keys) => keys.transactionStart(value.chargerId, value.connectorId, value.at),
+  indexes: {},
+});
+
+const transaction = defineEntity({
+  entityType: 'Transaction',
+  schema: transactionSchema,
+  keys: {
+    transaction: (transactionId: number) => ({ pk: `TRANSACTION#${transactionId}`, sk: 'TRANSACTION' }),
+  },
+  primaryKey: (value, keys) => keys.transaction(value.transactionId),
+  indexes: {},
+});
+
+const orphanTransactionStop = defineEntity({
+  entityType: 'OrphanTransactionStop',
+  schema: orphanTransactionStopSchema,
+  keys: {
+    orphanTransactionStop: (chargerId: string, transactionId: number) => ({
+      pk: `ORPHANSTOP#${chargerId}#${transactionId}`,
+      sk: 'ORPHANSTOP',
+    }),
+  },
+  primaryKey: (value, keys) => keys.orphanTransactionStop(value.chargerId, value.transactionId),
+  indexes: {},
+});
+
+const counter = defineEntity({
+  entityType: 'Counter',
+  schema: counterSchema,
+  keys: { counter: (counterName: string) => ({ pk: `COUNTER#${counterName}`, sk: 'COUNTER' }) },
+  primaryKey: (value, keys) => keys.counter(value.counterName),
+  indexes: {},
+});
+
 /**
  * The one entity no contract describes, so its schema is the table's: a record that a message was processed
  * or a notification sent (today the notifications service's claim/sent record), expired by TTL
@@ -195,6 +256,7 @@ const idempotency = defineEntity({
 export const entities = {
   charger,
   chargerBoot,
+  chargerStatus,
   connector,
   connectorEvent,
   idTag,
@@ -202,6 +264,10 @@ export const entities = {
   meterReading,
   meterRequest,
   authAttempt,
+  transactionStart,
+  transaction,
+  orphanTransactionStop,
+  counter,
   idempotency,
 } as const;
 

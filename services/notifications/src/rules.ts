@@ -4,6 +4,7 @@ import {
   authAttemptSchema,
   BadInputError,
   chargerSchema,
+  connectorSchema,
   meterRequestSchema,
   type NotificationBody,
   type NotificationKind,
@@ -38,6 +39,7 @@ const activeSessionStatuses = new Set<string>(['Authorized', 'Charging']);
 const sessionStatusOnly = sessionSchema.pick({ status: true });
 const chargerStatusOnly = chargerSchema.pick({ status: true });
 const meterRequestStatusOnly = meterRequestSchema.pick({ status: true });
+const connectorFaultOnly = connectorSchema.pick({ faulted: true });
 
 /** The one notification a committed change produces, or undefined when it is not a notified transition. */
 export function notificationForChange(change: ItemChange): PlannedNotification | undefined {
@@ -52,6 +54,8 @@ export function notificationForChange(change: ItemChange): PlannedNotification |
       return meterRequestNotification(oldImage, newImage);
     case 'Charger':
       return chargerNotification(oldImage, newImage);
+    case 'Connector':
+      return connectorNotification(oldImage, newImage);
     default:
       return undefined;
   }
@@ -179,6 +183,49 @@ function chargerNotification(
   });
 }
 
+/** A v2 status raised or cleared the connector's fault (the status's device time is the transition's). */
+function connectorNotification(
+  oldImage: Record<string, unknown> | undefined,
+  newImage: Record<string, unknown>,
+): PlannedNotification | undefined {
+  if (!oldImage) return undefined;
+  const wasFaulted = parseOrThrow(connectorFaultOnly, oldImage).faulted;
+  const faulted = parseOrThrow(connectorFaultOnly, newImage).faulted;
+  if (wasFaulted === faulted) return undefined;
+  const connector = parseOrThrow(connectorSchema, newImage);
+  // Only a v2 status moves the fault, and it always sets these; anything else is not a status transition.
+  if (!connector.statusAt || !connector.errorCode) return undefined;
+  const entity = `${connector.chargerId}#${connector.connectorId}`;
+  const fields = {
+    at: connector.statusAt,
+    chargerId: connector.chargerId,
+    connectorId: connector.connectorId,
+  };
+  if (faulted) {
+    const data = {
+      errorCode: connector.errorCode,
+      ...(connector.info !== undefined ? { info: connector.info } : {}),
+      ...(connector.vendorErrorCode !== undefined ? { vendorErrorCode: connector.vendorErrorCode } : {}),
+    };
+    return planned('connector.faulted', entity, connector.statusAt, {
+      ...fields,
+      data,
+      text: notificationTexts.connectorFaulted(
+        connector.chargerId,
+        connector.connectorId,
+        connector.errorCode,
+      ),
+    });
+  }
+  const previous = connectorSchema.pick({ errorCode: true }).safeParse(oldImage);
+  const previousErrorCode = previous.success ? previous.data.errorCode : undefined;
+  return planned('connector.recovered', entity, connector.statusAt, {
+    ...fields,
+    data: { errorCode: connector.errorCode, ...(previousErrorCode ? { previousErrorCode } : {}) },
+    text: notificationTexts.connectorRecovered(connector.chargerId, connector.connectorId),
+  });
+}
+
 function planned(
   kind: NotificationKind,
   entity: string,
@@ -257,6 +304,7 @@ const rejectionReasons: Record<AuthStatus, Texts> = {
 const unavailableDetails: Record<(typeof unavailableReasons)[number], Texts> = {
   'connector-unknown': { ko: '등록되지 않은 커넥터입니다', en: 'the connector is not known' },
   'connector-faulted': { ko: '커넥터에 고장이 있습니다', en: 'the connector is faulted' },
+  'connector-unavailable': { ko: '커넥터를 사용할 수 없습니다', en: 'the connector is unavailable' },
   'connector-busy': {
     ko: '커넥터가 다른 충전에 사용 중입니다',
     en: 'the connector is in use by another session',
@@ -325,5 +373,13 @@ export const notificationTexts = {
   chargerOnline: (chargerId: string): Texts => ({
     ko: `충전기 ${chargerId}의 연결이 확인되었습니다 (온라인).`,
     en: `Charger ${chargerId} is online.`,
+  }),
+  connectorFaulted: (chargerId: string, connectorId: number, errorCode: string): Texts => ({
+    ko: `충전기 ${chargerId}의 커넥터 ${connectorId}에 고장이 발생했습니다 (${errorCode}).`,
+    en: `Connector ${connectorId} of charger ${chargerId} is faulted (${errorCode}).`,
+  }),
+  connectorRecovered: (chargerId: string, connectorId: number): Texts => ({
+    ko: `충전기 ${chargerId}의 커넥터 ${connectorId}가 고장에서 복구되었습니다.`,
+    en: `Connector ${connectorId} of charger ${chargerId} has recovered from its fault.`,
   }),
 };

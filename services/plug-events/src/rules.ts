@@ -1,6 +1,9 @@
 import {
   type ActiveSession,
+  applyConnectorStatus,
   applyPlugEvent,
+  type ChargePointErrorCode,
+  type ChargePointStatus,
   type ConnectorEvent,
   type ConnectorState,
   type ConnectorStatus,
@@ -327,4 +330,116 @@ export function sessionUpdateFrom(
     throw new PlugDecisionError(`a plug event cannot move a session from ${update.from} to ${update.to}`);
   }
   return update.from;
+}
+
+// ---- v2 status (StatusNotification) -----------------------------------------------------------------
+
+/** A v2 status as the server knows it: the device's `at`, and the rule's receive time (epoch ms). */
+export interface StatusFacts {
+  messageId: string;
+  status: ChargePointStatus;
+  errorCode: ChargePointErrorCode;
+  info?: string | undefined;
+  vendorId?: string | undefined;
+  vendorErrorCode?: string | undefined;
+  at: string;
+  receivedAt: number;
+}
+
+/** The last applied status of a connector or of the charger (connector 0). */
+export interface StatusPosition {
+  statusAt?: string | undefined;
+  statusReceivedAt?: number | undefined;
+  statusMessageId?: string | undefined;
+}
+
+export type StatusOrder = 'newer' | 'older' | 'duplicate';
+
+/**
+ * Where a status stands against the last applied one: device time, then receive time. The same messageId
+ * is a duplicate whatever its receive time. The store's condition (`newerStatusCondition`) is this rule's
+ * table half: it holds exactly when this answers 'newer'.
+ */
+export function statusOrder(last: StatusPosition | undefined, status: StatusFacts): StatusOrder {
+  if (last?.statusMessageId === status.messageId) return 'duplicate';
+  if (last?.statusAt === undefined) return 'newer';
+  const comparison = comparePlugEvents(status, { at: last.statusAt, receivedAt: last.statusReceivedAt ?? 0 });
+  return comparison > 0 ? 'newer' : 'older';
+}
+
+/** The OCPP fields a status stores verbatim, and its position. */
+export function statusRecordOf(status: StatusFacts): Required<StatusPosition> & {
+  ocppStatus: ChargePointStatus;
+  errorCode: ChargePointErrorCode;
+  info?: string;
+  vendorId?: string;
+  vendorErrorCode?: string;
+} {
+  return {
+    ocppStatus: status.status,
+    errorCode: status.errorCode,
+    ...(status.info !== undefined ? { info: status.info } : {}),
+    ...(status.vendorId !== undefined ? { vendorId: status.vendorId } : {}),
+    ...(status.vendorErrorCode !== undefined ? { vendorErrorCode: status.vendorErrorCode } : {}),
+    statusAt: status.at,
+    statusReceivedAt: status.receivedAt,
+    statusMessageId: status.messageId,
+  };
+}
+
+/** The connector as a status decision needs it: the plug facts, their position, and the last status. */
+export interface StatusConnector extends PlugConnector, StatusPosition {}
+
+export type StatusDecision =
+  | { order: 'older' | 'duplicate'; outcome: 'ignored'; reason: 'older' | 'duplicate' }
+  | {
+      order: 'newer';
+      outcome: 'applied';
+      /** The connector's facts after the status, and the status connectorStatusOf derives from them. */
+      connector: ConnectorState & { status: ConnectorStatus };
+      /** Set when the status raises or clears the fault (what operators are told). */
+      fault?: 'raised' | 'cleared';
+    };
+
+/**
+ * What a v2 status does to a connector: through the same state machine as plug events
+ * (`applyConnectorStatus`). An older or repeated status is a no-op. A status older than the connector's
+ * last plug event never moves `plugged` (the newer plug event says it); sessions are never changed here.
+ */
+export function decideConnectorStatus(input: {
+  connector: StatusConnector;
+  /** The session the connector holds, if it is still active (it decides Charging vs Preparing). */
+  session?: ActiveSession | undefined;
+  status: StatusFacts;
+}): StatusDecision {
+  const { connector, status } = input;
+  const order = statusOrder(connector, status);
+  if (order !== 'newer') return { order, outcome: 'ignored', reason: order };
+  const session = input.session && isActiveSessionStatus(input.session.status) ? input.session : undefined;
+  const current: ConnectorState = {
+    plugged: connector.plugged,
+    faulted: connector.faulted,
+    unavailable: connector.unavailable ?? false,
+    activeSessionId: connector.activeSessionId,
+  };
+  const applied = applyConnectorStatus(current, status.status, session);
+  const olderThanPlug =
+    connector.lastEventAt !== undefined &&
+    comparePlugEvents(status, { at: connector.lastEventAt, receivedAt: connector.lastEventReceivedAt ?? 0 }) <
+      0;
+  const next: ConnectorState = olderThanPlug
+    ? { ...applied.connector, plugged: connector.plugged }
+    : applied.connector;
+  const fault =
+    next.faulted && !connector.faulted
+      ? 'raised'
+      : !next.faulted && connector.faulted
+        ? 'cleared'
+        : undefined;
+  return {
+    order,
+    outcome: 'applied',
+    connector: { ...next, status: connectorStatusOf(next, session) },
+    ...(fault ? { fault } : {}),
+  };
 }

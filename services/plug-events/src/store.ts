@@ -1,5 +1,11 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { BadInputError, type Connector, type ConnectorEvent, type Session } from '@evcharge/domain';
+import {
+  BadInputError,
+  type ChargerStatusRecord,
+  type Connector,
+  type ConnectorEvent,
+  type Session,
+} from '@evcharge/domain';
 import {
   chargerLivenessUpdate,
   entities,
@@ -14,14 +20,21 @@ import {
   transact,
 } from '@evcharge/dynamo';
 import {
+  decideConnectorStatus,
   decidePlugEvent,
   type IgnoredPlugReason,
   needsPlugHistory,
   type PlugDecision,
   type PlugEventFacts,
   type SessionUpdate,
+  type StatusDecision,
+  type StatusFacts,
   sessionUpdateFrom,
+  statusOrder,
+  statusRecordOf,
 } from './rules.js';
+
+type StatusDecisionConnector = Extract<StatusDecision, { outcome: 'applied' }>['connector'];
 
 // Access patterns of the plug-events service:
 // | pattern                                 | key / condition                                                          |
@@ -33,6 +46,9 @@ import {
 // |                                         | the status the decision moves it from)]                                  |
 // |                                         | [+ IdTag activeSessionCount − 1 (> 0) on Completed]                      |
 // | history around a session (older events) | pk = CONNHIST#<chargerId>#<connector>, sk ≥ startedAt − 10 min           |
+// | record a v2 status on a connector       | Get Connector [+ its Session]; charger liveness + Update Connector       |
+// |                                         | (newer statusAt/statusReceivedAt, facts as read); older: liveness only   |
+// | record a v2 status on connector 0       | Get CHARGER#<id>/STATUS; liveness + Put ChargerStatus (newer condition)  |
 // The connector history newest first (listConnectorHistory) stays in @evcharge/dynamo: tools read it too.
 
 /** Device clocks may be off by minutes; history this far before a session's start is read to replay it. */
@@ -118,7 +134,10 @@ interface PlugState {
   session?: Session;
 }
 
-async function readPlugState(table: TableContext, input: PlugEventInput): Promise<PlugState> {
+async function readPlugState(
+  table: TableContext,
+  input: { chargerId: string; connectorId: number },
+): Promise<PlugState> {
   const { Item: connectorItem } = await table.client.send(
     new GetCommand({
       TableName: table.tableName,
@@ -245,7 +264,12 @@ function connectorUpdate(
   };
   const set = ['plugged = :plugged', '#status = :status', 'plugEventSeq = :nextSeq'];
   const remove: string[] = [];
-  const conditions = ['attribute_exists(pk)', 'plugged = :wasPlugged', 'faulted = :wasFaulted'];
+  const conditions = [
+    'attribute_exists(pk)',
+    'plugged = :wasPlugged',
+    'faulted = :wasFaulted',
+    unavailableAsRead(connector, values),
+  ];
 
   if (next.lastEventAt !== undefined && next.lastEventReceivedAt !== undefined) {
     set.push('lastEventAt = :lastEventAt', 'lastEventReceivedAt = :lastEventReceivedAt');
@@ -312,4 +336,233 @@ function sessionUpdateItem(table: TableContext, session: Session, update: Sessio
       ? { unchanged: { lastReadingAt: session.lastReadingAt, energyStartWh: session.energyStartWh } }
       : {}),
   });
+}
+
+/** The status is derived from `unavailable` too (a v2 status sets it): a write conditions on it as read. */
+function unavailableAsRead(
+  connector: Pick<Connector, 'unavailable'>,
+  values: Record<string, unknown>,
+): string {
+  if (connector.unavailable) {
+    values[':wasUnavailable'] = true;
+    return 'unavailable = :wasUnavailable';
+  }
+  values[':notUnavailable'] = false;
+  return '(attribute_not_exists(unavailable) OR unavailable = :notUnavailable)';
+}
+
+// ---- v2 status (StatusNotification) -----------------------------------------------------------------
+
+export interface StatusInput extends StatusFacts {
+  chargerId: string;
+  /** 0 is the whole charger. */
+  connectorId: number;
+}
+
+export type StatusResult =
+  | {
+      outcome: 'applied';
+      target: 'charger' | 'connector';
+      connectorStatus?: Connector['status'];
+      fault?: 'raised' | 'cleared';
+      attempts: number;
+    }
+  | { outcome: 'ignored'; target: 'charger' | 'connector'; reason: 'older' | 'duplicate'; attempts: number };
+
+/**
+ * The table's half of `statusOrder`: the stored status is older by device time, then receive time, and is
+ * not this message.
+ */
+function newerStatusCondition(status: StatusFacts, values: Record<string, unknown>): string {
+  values[':statusAt'] = status.at;
+  values[':statusReceivedAt'] = status.receivedAt;
+  values[':statusMessageId'] = status.messageId;
+  return '(attribute_not_exists(statusAt) OR statusAt < :statusAt OR (statusAt = :statusAt AND statusReceivedAt < :statusReceivedAt)) AND (attribute_not_exists(statusMessageId) OR statusMessageId <> :statusMessageId)';
+}
+
+/**
+ * Records a v2 status: connector 0 on the charger's STATUS item, any other connector on the connector item
+ * (read, decide with `decideConnectorStatus`, one transaction). Every status refreshes liveness, an older or
+ * repeated one only that. A lost race (another status, a plug event, an authorization) re-reads.
+ */
+export async function recordStatus(
+  table: TableContext,
+  input: StatusInput,
+  options: RetryOptions = {},
+): Promise<StatusResult> {
+  const what = `status ${input.messageId} on ${input.chargerId}/${input.connectorId}`;
+  return input.connectorId === 0
+    ? recordChargerStatus(table, input, what, options)
+    : recordConnectorStatus(table, input, what, options);
+}
+
+const notRegistered = (chargerId: string) =>
+  new BadInputError('chargerId', `charger "${chargerId}" is not registered`);
+
+async function recordChargerStatus(
+  table: TableContext,
+  input: StatusInput,
+  what: string,
+  options: RetryOptions,
+): Promise<StatusResult> {
+  const liveness = chargerLivenessUpdate(table.tableName, input.chargerId, input.receivedAt);
+  return transact<StatusResult>(
+    table,
+    what,
+    async (attempt) => {
+      const { Item } = await table.client.send(
+        new GetCommand({
+          TableName: table.tableName,
+          Key: keys.chargerStatus(input.chargerId),
+          ConsistentRead: true,
+        }),
+      );
+      const order = statusOrder(Item ? entityOf<ChargerStatusRecord>(Item) : undefined, input);
+      if (order !== 'newer') {
+        return {
+          items: [liveness],
+          result: { outcome: 'ignored', target: 'charger', reason: order, attempts: attempt },
+          conditionFailed: () => {
+            throw notRegistered(input.chargerId);
+          },
+        };
+      }
+      const values: Record<string, unknown> = {};
+      const record: ChargerStatusRecord = { chargerId: input.chargerId, ...statusRecordOf(input) };
+      return {
+        items: [
+          liveness,
+          {
+            Put: {
+              TableName: table.tableName,
+              Item: itemOf(entities.chargerStatus, record),
+              ConditionExpression: newerStatusCondition(input, values),
+              ExpressionAttributeValues: values,
+            },
+          },
+        ],
+        result: { outcome: 'applied', target: 'charger', attempts: attempt },
+        conditionFailed: (failed) => {
+          if (failed.some((condition) => condition.index === 0)) throw notRegistered(input.chargerId);
+          return 'reread';
+        },
+      };
+    },
+    options,
+  );
+}
+
+async function recordConnectorStatus(
+  table: TableContext,
+  input: StatusInput,
+  what: string,
+  options: RetryOptions,
+): Promise<StatusResult> {
+  const liveness = chargerLivenessUpdate(table.tableName, input.chargerId, input.receivedAt);
+  return transact<StatusResult>(
+    table,
+    what,
+    async (attempt) => {
+      const { connector, session } = await readPlugState(table, input);
+      const decision = decideConnectorStatus({
+        connector,
+        session: session ? { sessionId: session.sessionId, status: session.status } : undefined,
+        status: input,
+      });
+      if (decision.outcome === 'ignored') {
+        return {
+          items: [liveness],
+          result: { outcome: 'ignored', target: 'connector', reason: decision.reason, attempts: attempt },
+          conditionFailed: () => {
+            throw notRegistered(input.chargerId);
+          },
+        };
+      }
+      return {
+        items: [liveness, connectorStatusUpdate(table, connector, input, decision.connector)],
+        result: {
+          outcome: 'applied',
+          target: 'connector',
+          connectorStatus: decision.connector.status,
+          ...(decision.fault ? { fault: decision.fault } : {}),
+          attempts: attempt,
+        },
+        conditionFailed: (failed) => {
+          if (failed.some((condition) => condition.index === 0)) throw notRegistered(input.chargerId);
+          return 'reread';
+        },
+      };
+    },
+    options,
+  );
+}
+
+/**
+ * Newer than the stored status (`newerStatusCondition`), and the facts the derived status comes from as
+ * read: plugged, faulted, unavailable, the plug events recorded and the session held.
+ */
+function connectorStatusUpdate(
+  table: TableContext,
+  connector: Connector,
+  input: StatusInput,
+  next: StatusDecisionConnector,
+) {
+  const record = statusRecordOf(input);
+  const values: Record<string, unknown> = {
+    ':plugged': next.plugged,
+    ':faulted': next.faulted,
+    ':unavailable': next.unavailable ?? false,
+    ':status': next.status,
+    ':ocppStatus': record.ocppStatus,
+    ':errorCode': record.errorCode,
+    ':wasPlugged': connector.plugged,
+    ':wasFaulted': connector.faulted,
+  };
+  const conditions = [
+    'attribute_exists(pk)',
+    newerStatusCondition(input, values),
+    'plugged = :wasPlugged',
+    'faulted = :wasFaulted',
+    unavailableAsRead(connector, values),
+  ];
+  if (connector.plugEventSeq === undefined) conditions.push('attribute_not_exists(plugEventSeq)');
+  else {
+    conditions.push('plugEventSeq = :seq');
+    values[':seq'] = connector.plugEventSeq;
+  }
+  if (connector.activeSessionId === undefined) conditions.push('attribute_not_exists(activeSessionId)');
+  else {
+    conditions.push('activeSessionId = :heldSessionId');
+    values[':heldSessionId'] = connector.activeSessionId;
+  }
+  const set = [
+    'plugged = :plugged',
+    'faulted = :faulted',
+    'unavailable = :unavailable',
+    '#status = :status',
+    'ocppStatus = :ocppStatus',
+    'errorCode = :errorCode',
+    'statusAt = :statusAt',
+    'statusReceivedAt = :statusReceivedAt',
+    'statusMessageId = :statusMessageId',
+  ];
+  const remove: string[] = [];
+  for (const field of ['info', 'vendorId', 'vendorErrorCode'] as const) {
+    const value = record[field];
+    if (value === undefined) remove.push(field);
+    else {
+      set.push(`${field} = :${field}`);
+      values[`:${field}`] = value;
+    }
+  }
+  return {
+    Update: {
+      TableName: table.tableName,
+      Key: keys.connector(connector.chargerId, connector.connectorId),
+      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
+    },
+  };
 }

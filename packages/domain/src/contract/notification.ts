@@ -9,6 +9,8 @@ export const notificationKinds = [
   'session.completed',
   'charger.offline',
   'charger.online',
+  'connector.faulted',
+  'connector.recovered',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -23,6 +25,8 @@ export const audienceOfKind: Record<NotificationKind, Audience> = {
   'session.completed': 'user',
   'charger.offline': 'operator',
   'charger.online': 'operator',
+  'connector.faulted': 'operator',
+  'connector.recovered': 'operator',
 };
 
 export const notificationBodySchema = z

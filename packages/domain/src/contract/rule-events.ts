@@ -6,7 +6,13 @@ import {
   plugPayloadSchema,
   requestIdOnlyOnTrigger,
 } from './device.js';
-import { authorizePayloadSchema, bootPayloadSchema } from './device-v2.js';
+import {
+  authorizePayloadSchema,
+  bootPayloadSchema,
+  statusPayloadSchema,
+  transactionStartPayloadSchema,
+  transactionStopPayloadSchema,
+} from './device-v2.js';
 import { chargerIdSchema, epochMsSchema } from './primitives.js';
 
 /**
@@ -61,3 +67,21 @@ export const authorizeEventSchema = z.strictObject({
   ...ruleEnvelopeSchema.shape,
 });
 export type AuthorizeEvent = z.infer<typeof authorizeEventSchema>;
+
+export const statusEventSchema = z.strictObject({
+  ...statusPayloadSchema.shape,
+  ...ruleEnvelopeSchema.shape,
+});
+export type StatusEvent = z.infer<typeof statusEventSchema>;
+
+export const transactionStartEventSchema = z.strictObject({
+  ...transactionStartPayloadSchema.shape,
+  ...ruleEnvelopeSchema.shape,
+});
+export type TransactionStartEvent = z.infer<typeof transactionStartEventSchema>;
+
+export const transactionStopEventSchema = z.strictObject({
+  ...transactionStopPayloadSchema.shape,
+  ...ruleEnvelopeSchema.shape,
+});
+export type TransactionStopEvent = z.infer<typeof transactionStopEventSchema>;

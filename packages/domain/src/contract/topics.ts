@@ -49,12 +49,17 @@ export const grantedDeviceTopics: readonly DeviceTopicKind[] = [
   'plug',
   'boot',
   'authorize',
+  'status',
+  'transactionStart',
+  'transactionStop',
 ];
 export const grantedCloudTopics: readonly CloudTopicKind[] = [
   'authResponse',
   'meterRequest',
   'bootResponse',
   'authorizeResponse',
+  'transactionStartResponse',
+  'transactionStopResponse',
 ];
 export type ChargerTopicKind = DeviceTopicKind | CloudTopicKind;
 

@@ -524,7 +524,7 @@ describe('notification body', () => {
 
   it('knows exactly the contract kinds', () => {
     expect([...notificationKinds].sort()).toEqual(Object.keys(audienceOfKind).sort());
-    expect(notificationKinds).toHaveLength(7);
+    expect(notificationKinds).toHaveLength(9);
   });
 
   it('derives SNS attributes with userId only for users', () => {

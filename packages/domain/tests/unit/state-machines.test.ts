@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   type ActiveSession,
+  applyConnectorStatus,
   applyPlugEvent,
   type ConnectorState,
   type ConnectorStatus,
@@ -196,6 +197,80 @@ describe('connectorAvailability', () => {
     ],
   ] as const)('%s', (_description, connector, availability) => {
     expect(connectorAvailability(connector)).toEqual(availability);
+  });
+});
+
+describe('an unavailable connector (v2 status Unavailable)', () => {
+  it.each([
+    [
+      'unavailable refuses a new session',
+      { plugged: false, faulted: false, unavailable: true },
+      { available: false, reason: 'connector-unavailable' },
+    ],
+    [
+      'unavailable and faulted: the fault is what matters',
+      { plugged: true, faulted: true, unavailable: true },
+      { available: false, reason: 'connector-faulted' },
+    ],
+    [
+      'unavailable and busy: unavailable is what matters',
+      { plugged: true, faulted: false, unavailable: true, activeSessionId: sessionId },
+      { available: false, reason: 'connector-unavailable' },
+    ],
+    [
+      'unavailable false is a v1 connector',
+      { plugged: true, faulted: false, unavailable: false },
+      { available: true, initialSessionStatus: 'Charging' },
+    ],
+  ] as const)('%s', (_description, connector, availability) => {
+    expect(connectorAvailability(connector)).toEqual(availability);
+  });
+
+  it('shows Unavailable unless faulted, whatever the session', () => {
+    const connector = { plugged: true, faulted: false, unavailable: true, activeSessionId: sessionId };
+    expect(connectorStatusOf(connector, { sessionId, status: 'Charging' })).toBe('Unavailable');
+    expect(connectorStatusOf({ ...connector, faulted: true })).toBe('Faulted');
+  });
+
+  it('an unplug keeps it unavailable', () => {
+    const outcome = applyPlugEvent({ plugged: true, faulted: false, unavailable: true }, 'unplugged');
+    expect(outcome).toMatchObject({ applied: true, status: 'Unavailable' });
+  });
+});
+
+describe('applyConnectorStatus (v2 StatusNotification on the same facts as plug events)', () => {
+  const free: ConnectorState = { plugged: false, faulted: false };
+
+  it.each([
+    ['Available', false, 'Available'],
+    ['Preparing', false, 'Available'],
+    ['Charging', true, 'Preparing'],
+    ['SuspendedEV', true, 'Preparing'],
+    ['SuspendedEVSE', true, 'Preparing'],
+    ['Finishing', true, 'Preparing'],
+    ['Reserved', false, 'Available'],
+    ['Unavailable', false, 'Unavailable'],
+    ['Faulted', false, 'Faulted'],
+  ] as const)('%s on a free, unplugged connector → plugged %s, status %s', (status, plugged, derived) => {
+    const outcome = applyConnectorStatus(free, status);
+    expect(outcome.connector.plugged).toBe(plugged);
+    expect(outcome.connector.faulted).toBe(status === 'Faulted');
+    expect(outcome.connector.unavailable).toBe(status === 'Unavailable');
+    expect(outcome.status).toBe(derived);
+  });
+
+  it('Faulted refuses new sessions, and any other status clears the fault', () => {
+    const faulted = applyConnectorStatus(free, 'Faulted').connector;
+    expect(connectorAvailability(faulted)).toEqual({ available: false, reason: 'connector-faulted' });
+    const recovered = applyConnectorStatus(faulted, 'Available').connector;
+    expect(connectorAvailability(recovered)).toEqual({ available: true, initialSessionStatus: 'Authorized' });
+  });
+
+  it('never moves plugged while the connector holds a session (sessions end by unplug or transaction/stop)', () => {
+    const held: ConnectorState = { plugged: true, faulted: false, activeSessionId: sessionId };
+    const outcome = applyConnectorStatus(held, 'Available', { sessionId, status: 'Charging' });
+    expect(outcome.connector).toEqual({ ...held, unavailable: false });
+    expect(outcome.status).toBe('Charging');
   });
 });
 

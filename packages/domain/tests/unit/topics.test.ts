@@ -116,6 +116,9 @@ describe('chargerTopicPermissions', () => {
       'chargers/CP-1/heartbeat',
       'chargers/CP-1/meter',
       'chargers/CP-1/plug',
+      'chargers/CP-1/status',
+      'chargers/CP-1/transaction/start',
+      'chargers/CP-1/transaction/stop',
     ]);
   });
 
@@ -125,6 +128,8 @@ describe('chargerTopicPermissions', () => {
       'chargers/CP-1/authorize/response',
       'chargers/CP-1/boot/response',
       'chargers/CP-1/meter/request',
+      'chargers/CP-1/transaction/start/response',
+      'chargers/CP-1/transaction/stop/response',
     ]);
   });
 

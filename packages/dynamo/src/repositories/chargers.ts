@@ -152,22 +152,27 @@ export async function getConnector(
  */
 export function connectorRelease(
   tableName: string,
-  connector: Pick<Connector, 'chargerId' | 'connectorId' | 'plugged' | 'faulted'>,
+  connector: Pick<Connector, 'chargerId' | 'connectorId' | 'plugged' | 'faulted' | 'unavailable'>,
   sessionId: string,
   status: ConnectorStatus,
 ) {
+  // An Unavailable status (v2) counts like a fault: `status` was computed from it too.
+  const sameAvailability = connector.unavailable
+    ? 'unavailable = :true'
+    : '(attribute_not_exists(unavailable) OR unavailable = :false)';
   return {
     Update: {
       TableName: tableName,
       Key: keys.connector(connector.chargerId, connector.connectorId),
       UpdateExpression: 'SET #status = :status REMOVE activeSessionId',
-      ConditionExpression: 'activeSessionId = :sessionId AND plugged = :plugged AND faulted = :faulted',
+      ConditionExpression: `activeSessionId = :sessionId AND plugged = :plugged AND faulted = :faulted AND ${sameAvailability}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':status': status,
         ':sessionId': sessionId,
         ':plugged': connector.plugged,
         ':faulted': connector.faulted,
+        ...(connector.unavailable ? { ':true': true } : { ':false': false }),
       },
     },
   };
@@ -194,7 +199,8 @@ export function connectorClaim(
       TableName: tableName,
       Key: keys.connector(connector.chargerId, connector.connectorId),
       UpdateExpression: 'SET activeSessionId = :sessionId, #status = :status',
-      ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(activeSessionId) AND faulted = :false AND plugged = :plugged AND ${sameRegister}`,
+      // Not faulted, not unavailable: the table's half of connectorAvailability.
+      ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(activeSessionId) AND faulted = :false AND (attribute_not_exists(unavailable) OR unavailable = :false) AND plugged = :plugged AND ${sameRegister}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':sessionId': sessionId,

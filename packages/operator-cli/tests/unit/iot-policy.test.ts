@@ -36,6 +36,8 @@ describe('production charger IoT policy', () => {
       `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${CLIENT_ID_VARIABLE}/meter/request`,
       `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${CLIENT_ID_VARIABLE}/boot/response`,
       `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${CLIENT_ID_VARIABLE}/authorize/response`,
+      `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${CLIENT_ID_VARIABLE}/transaction/start/response`,
+      `arn:aws:iot:eu-west-1:123456789012:topicfilter/chargers/${CLIENT_ID_VARIABLE}/transaction/stop/response`,
     ]);
     expect(receive?.Resource).toBe(
       `arn:aws:iot:eu-west-1:123456789012:topic/chargers/${CLIENT_ID_VARIABLE}/*`,

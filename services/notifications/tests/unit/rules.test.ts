@@ -87,6 +87,35 @@ const readingValues = {
   lastReadingAt: '2026-11-25T07:30:02.000Z',
 };
 
+function connectorItem(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    pk: 'CHARGER#CP-1',
+    sk: 'CONNECTOR#002',
+    entityType: 'Connector',
+    chargerId: 'CP-1',
+    connectorId: 2,
+    status: 'Available',
+    plugged: false,
+    faulted: false,
+    ...overrides,
+  };
+}
+const faultedStatus = {
+  ocppStatus: 'Faulted',
+  errorCode: 'GroundFailure',
+  info: 'RCD tripped',
+  statusAt: '2026-11-25T07:20:00.000Z',
+  statusReceivedAt: Date.parse('2026-11-25T07:20:00.150Z'),
+  statusMessageId: '00000000-0000-4000-8000-0000000000f1',
+};
+const recoveredStatus = {
+  ocppStatus: 'Available',
+  errorCode: 'NoError',
+  statusAt: '2026-11-25T07:25:00.000Z',
+  statusReceivedAt: Date.parse('2026-11-25T07:25:00.150Z'),
+  statusMessageId: '00000000-0000-4000-8000-0000000000f2',
+};
+
 function chargerItem(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     pk: 'CHARGER#CP-1',
@@ -246,7 +275,65 @@ describe('notificationForChange: the change → notification table', () => {
       { kind: 'charger.offline', audience: 'operator', chargerId: 'CP-1', at: '2026-11-25T07:11:00.000Z' },
       'charger.offline#CP-1#2026-11-25T07:11:00.000Z',
     ],
+    [
+      'Connector not faulted → faulted (v2 status) → connector.faulted with the errorCode',
+      {
+        oldImage: connectorItem(),
+        newImage: connectorItem({ ...faultedStatus, status: 'Faulted', faulted: true }),
+      },
+      {
+        kind: 'connector.faulted',
+        audience: 'operator',
+        chargerId: 'CP-1',
+        connectorId: 2,
+        at: '2026-11-25T07:20:00.000Z',
+        data: { errorCode: 'GroundFailure', info: 'RCD tripped' },
+      },
+      'connector.faulted#CP-1#2#2026-11-25T07:20:00.000Z',
+    ],
+    [
+      'Connector faulted → not faulted (a later status) → connector.recovered',
+      {
+        oldImage: connectorItem({ ...faultedStatus, status: 'Faulted', faulted: true }),
+        newImage: connectorItem({ ...recoveredStatus }),
+      },
+      {
+        kind: 'connector.recovered',
+        audience: 'operator',
+        chargerId: 'CP-1',
+        connectorId: 2,
+        at: '2026-11-25T07:25:00.000Z',
+        data: { errorCode: 'NoError', previousErrorCode: 'GroundFailure' },
+      },
+      'connector.recovered#CP-1#2#2026-11-25T07:25:00.000Z',
+    ],
   ];
+
+  it.each([
+    [
+      'a plug event on a connector',
+      { oldImage: connectorItem(), newImage: connectorItem({ plugged: true, status: 'Preparing' }) },
+    ],
+    [
+      'a second Faulted status (still faulted)',
+      {
+        oldImage: connectorItem({ ...faultedStatus, faulted: true, status: 'Faulted' }),
+        newImage: connectorItem({
+          ...faultedStatus,
+          errorCode: 'HighTemperature',
+          faulted: true,
+          status: 'Faulted',
+          statusAt: '2026-11-25T07:21:00.000Z',
+        }),
+      },
+    ],
+    [
+      'a new connector (INSERT)',
+      { newImage: connectorItem({ ...faultedStatus, faulted: true, status: 'Faulted' }) },
+    ],
+  ])('%s notifies nothing', (_name, change) => {
+    expect(notificationForChange(change)).toBeUndefined();
+  });
 
   it.each(notifying)('%s', (_name, change, expected, naturalKey) => {
     const notification = notificationForChange(change);
@@ -356,10 +443,10 @@ describe('notificationForChange: the change → notification table', () => {
       },
     ],
     [
-      'Connector MODIFY',
+      'Connector MODIFY, fault unchanged',
       {
-        oldImage: { entityType: 'Connector', status: 'Available' },
-        newImage: { entityType: 'Connector', status: 'Charging' },
+        oldImage: { entityType: 'Connector', status: 'Available', faulted: false },
+        newImage: { entityType: 'Connector', status: 'Charging', faulted: false },
       },
     ],
     ['ConnectorEvent INSERT', { newImage: { entityType: 'ConnectorEvent' } }],

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PlugEvent, PlugEventKind } from '@evcharge/domain';
+import type { PlugEvent, PlugEventKind, StatusEvent } from '@evcharge/domain';
 import { lambdaContextFor } from '@evcharge/testing';
 import type { Context } from 'aws-lambda';
 
@@ -27,7 +27,29 @@ export function plugStream(chargerId: string, kinds: PlugEventKind[], startMs: n
   });
 }
 
+/** What the IoT rule delivers for chargers/{chargerId}/status (payload + rule envelope). */
+export function statusRuleEvent(overrides: Partial<StatusEvent> = {}): StatusEvent {
+  const chargerId = overrides.chargerId ?? 'CP-STATUS-1';
+  const receivedAt = overrides.receivedAt ?? Date.now();
+  return {
+    messageId: randomUUID(),
+    connectorId: 1,
+    status: 'Available',
+    errorCode: 'NoError',
+    at: new Date(receivedAt).toISOString(),
+    chargerId,
+    clientId: chargerId,
+    receivedAt,
+    ...overrides,
+  };
+}
+
 /** The context Lambda gives `plug`: its remaining time counts down from its configured timeout. */
 export function lambdaContext(): Context {
   return lambdaContextFor('plug-events', 'plug');
+}
+
+/** The context Lambda gives `status`. */
+export function statusLambdaContext(): Context {
+  return lambdaContextFor('plug-events', 'status');
 }

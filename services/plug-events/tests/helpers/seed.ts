@@ -237,7 +237,11 @@ export async function expireSession(
       }),
     ];
     if (connector?.activeSessionId === sessionId) {
-      const status = connectorStatusOf({ plugged: connector.plugged, faulted: connector.faulted });
+      const status = connectorStatusOf({
+        plugged: connector.plugged,
+        faulted: connector.faulted,
+        unavailable: connector.unavailable,
+      });
       items.push(connectorRelease(table.tableName, connector, sessionId, status));
     }
     if ((tag?.activeSessionCount ?? 0) > 0) items.push(tagSessionCountDown(table.tableName, session.idTag));
