@@ -7,13 +7,20 @@ import {
   type ConnectorState,
   connectorAvailability,
   connectorStatusOf,
+  costMinor,
   DEFAULT_CONNECTION_TIMEOUT_S,
   type IdTagInfo,
   type IdTagRecord,
+  isActiveSessionStatus,
   isSessionExpired,
   type Session,
+  type StopReason,
   type TagRejectionReason,
   type Tariff,
+  type Transaction,
+  type TransactionStart,
+  type TransactionStartResponsePayload,
+  type TransactionStopResponsePayload,
   tagRejectionReasons,
   type UnavailableReason,
 } from '@evcharge/domain';
@@ -211,8 +218,266 @@ export function planSessionExpiry(input: {
     releaseConnector,
     connectorStatus:
       releaseConnector && input.connector
-        ? connectorStatusOf({ plugged: input.connector.plugged, faulted: input.connector.faulted })
+        ? connectorStatusOf({
+            plugged: input.connector.plugged,
+            faulted: input.connector.faulted,
+            unavailable: input.connector.unavailable,
+          })
         : undefined,
     decrementTagCount: (input.idTag?.activeSessionCount ?? 0) > 0,
   };
+}
+
+// Contract v2 transactions (OCPP StartTransaction / StopTransaction).
+
+/** The facts of a transaction/start: its key is (chargerId, connectorId, at). */
+export interface TransactionStartFacts {
+  chargerId: string;
+  connectorId: number;
+  idTag: string;
+  meterStart: number;
+  /** Device time of the start: the session's start, the tag's `now`, the start record's key. */
+  at: string;
+}
+
+export type TransactionStartDecision =
+  /** A new Charging session. */
+  | { kind: 'open'; idTagInfo: IdTagInfo }
+  /** The Authorized/Charging session a v1 auth/request opened for this tag on this connector. */
+  | { kind: 'attach'; idTagInfo: IdTagInfo; sessionId: string; sessionStatus: 'Authorized' | 'Charging' }
+  /** No session: the tag is refused, or (refusal) the connector cannot take one. */
+  | { kind: 'refused'; idTagInfo: IdTagInfo; refusal?: UnavailableReason };
+
+export interface TransactionStartInput {
+  start: TransactionStartFacts;
+  charger: { chargerId: string } | undefined;
+  connector: ConnectorState | undefined;
+  idTag: TagFacts | undefined;
+  /** The session the connector holds, when it holds one. */
+  activeSession: Pick<Session, 'sessionId' | 'status' | 'idTag' | 'transactionId'> | undefined;
+}
+
+/**
+ * Decides a transaction/start. An unregistered charger or a connector it does not have is bad input. A session a
+ * v1 auth/request opened for the same tag on this connector is attached to (the tag already counts it, so its
+ * limit is checked without it). Otherwise the tag decides (idTagInfo as OCPP Authorize), then the connector's
+ * availability: a faulted or busy connector refuses with `Invalid`, the one AuthorizationStatus that tells the
+ * charger to stop without blaming the tag's limit or expiry (the start record keeps the real `refusal`).
+ */
+export function decideTransactionStart(input: TransactionStartInput): TransactionStartDecision {
+  const { start } = input;
+  if (!input.charger) throw new BadInputError('chargerId', `charger "${start.chargerId}" is not registered`);
+  if (!input.connector) {
+    throw new BadInputError(
+      'connectorId',
+      `charger "${start.chargerId}" has no connector ${start.connectorId}`,
+    );
+  }
+  const now = new Date(start.at);
+  const session = input.activeSession;
+  if (
+    session &&
+    session.sessionId === input.connector.activeSessionId &&
+    (session.status === 'Authorized' || session.status === 'Charging') &&
+    session.idTag === start.idTag &&
+    session.transactionId === undefined
+  ) {
+    const tagWithoutThisSession = input.idTag && {
+      ...input.idTag,
+      activeSessionCount: Math.max(0, input.idTag.activeSessionCount - 1),
+    };
+    const idTagInfo = idTagInfoOf(tagWithoutThisSession, now);
+    if (idTagInfo.status !== 'Accepted') return { kind: 'refused', idTagInfo };
+    return { kind: 'attach', idTagInfo, sessionId: session.sessionId, sessionStatus: session.status };
+  }
+  const idTagInfo = idTagInfoOf(input.idTag, now);
+  if (idTagInfo.status !== 'Accepted') return { kind: 'refused', idTagInfo };
+  const availability = connectorAvailability(input.connector);
+  if (!availability.available) {
+    return { kind: 'refused', idTagInfo: { ...idTagInfo, status: 'Invalid' }, refusal: availability.reason };
+  }
+  return { kind: 'open', idTagInfo };
+}
+
+/** A start with the key of a stored one is a repeat only with the same idTag and meterStart; else bad input. */
+export function assertSameTransactionStart(stored: TransactionStart, incoming: TransactionStartFacts): void {
+  if (stored.idTag !== incoming.idTag) {
+    throw new BadInputError(
+      'idTag',
+      `a start on connector ${incoming.connectorId} at ${incoming.at} was already made with another idTag`,
+    );
+  }
+  if (stored.meterStart !== incoming.meterStart) {
+    throw new BadInputError(
+      'meterStart',
+      `a start on connector ${incoming.connectorId} at ${incoming.at} was already made with another meterStart`,
+    );
+  }
+}
+
+/** The Charging session an accepted start opens; the tariff is snapshotted as for any session. */
+export function newTransactionSession(input: {
+  sessionId: string;
+  start: TransactionStartFacts;
+  transactionId: number;
+  userId: string;
+  tariff: Tariff;
+}): Session {
+  return {
+    sessionId: input.sessionId,
+    chargerId: input.start.chargerId,
+    connectorId: input.start.connectorId,
+    userId: input.userId,
+    idTag: input.start.idTag,
+    status: 'Charging',
+    startedAt: input.start.at,
+    chargingStartedAt: input.start.at,
+    energyStartWh: input.start.meterStart,
+    energyStartAt: input.start.at,
+    energyWh: 0,
+    costMinor: 0,
+    pricePerKwhMinor: input.tariff.pricePerKwhMinor,
+    currency: input.tariff.currency,
+    transactionId: input.transactionId,
+  };
+}
+
+/** The largest transactionId (OCPP integer); the counter wraps past it (gaps and a wrap are fine, ids stay unique). */
+export const MAX_TRANSACTION_ID = 2_147_483_647;
+
+/** The transactionId a counter value gives: positive and 32-bit, wrapping after MAX_TRANSACTION_ID. */
+export function transactionIdOf(counterValue: number): number {
+  return ((counterValue - 1) % MAX_TRANSACTION_ID) + 1;
+}
+
+/** The answer on transaction/start/response, from the stored start so a repeat is answered the same. */
+export function transactionStartResponseOf(
+  requestId: string,
+  start: TransactionStart,
+): TransactionStartResponsePayload {
+  return {
+    requestId,
+    transactionId: start.transactionId,
+    ...(start.sessionId !== undefined ? { sessionId: start.sessionId } : {}),
+    idTagInfo: start.idTagInfo,
+    at: start.decidedAt,
+  };
+}
+
+/** The facts of a transaction/stop. */
+export interface TransactionStopFacts {
+  chargerId: string;
+  transactionId: number;
+  meterStop: number;
+  /** Device time of the stop: the session's end. */
+  at: string;
+  reason?: StopReason | undefined;
+  idTag?: string | undefined;
+}
+
+/** OCPP: a stop without a reason stopped for `Local`. */
+export const DEFAULT_STOP_REASON: StopReason = 'Local';
+
+export type TransactionStopPlan =
+  /** The stop names a transactionId this charger never started. */
+  | { kind: 'orphan' }
+  /** The transaction's stop is already recorded: change nothing, answer again. */
+  | { kind: 'duplicate' }
+  /** Record the stop on the transaction; no session to complete (a refused start, or one already ended). */
+  | { kind: 'record'; reason: 'refused-start' | 'session-ended' }
+  | {
+      kind: 'complete';
+      completion: SessionStopCompletion;
+      /** False when the connector no longer holds this session. */
+      releaseConnector: boolean;
+      connectorStatus: ReturnType<typeof connectorStatusOf> | undefined;
+      /** False when the tag's count is already 0: never below 0. */
+      decrementTagCount: boolean;
+    };
+
+export interface SessionStopCompletion {
+  endedAt: string;
+  durationS: number;
+  energyStartWh: number;
+  latestRegisterWh: number;
+  energyWh: number;
+  costMinor: number;
+  stopReason: StopReason;
+}
+
+/**
+ * What a transaction/stop does. A meterStop below the transaction's meterStart is bad input (energy is never
+ * clamped). A repeated stop changes nothing; a refused start's stop only records the stop.
+ */
+export function planTransactionStop(input: {
+  stop: TransactionStopFacts;
+  transaction: Transaction | undefined;
+  session: Session | undefined;
+  connector: ConnectorState | undefined;
+  idTag: Pick<IdTagRecord, 'activeSessionCount'> | undefined;
+}): TransactionStopPlan {
+  const { stop, transaction, session } = input;
+  if (!transaction || transaction.chargerId !== stop.chargerId) return { kind: 'orphan' };
+  if (transaction.stoppedAt !== undefined) return { kind: 'duplicate' };
+  if (stop.meterStop < transaction.meterStart) {
+    throw new BadInputError(
+      'meterStop',
+      `${stop.meterStop} Wh is below the transaction's meterStart ${transaction.meterStart} Wh`,
+    );
+  }
+  if (transaction.sessionId === undefined) return { kind: 'record', reason: 'refused-start' };
+  if (!session || !isActiveSessionStatus(session.status)) return { kind: 'record', reason: 'session-ended' };
+  const releaseConnector = input.connector?.activeSessionId === session.sessionId;
+  return {
+    kind: 'complete',
+    completion: sessionStopCompletion(session, transaction, stop),
+    releaseConnector,
+    connectorStatus:
+      releaseConnector && input.connector
+        ? connectorStatusOf({
+            plugged: input.connector.plugged,
+            faulted: input.connector.faulted,
+            unavailable: input.connector.unavailable,
+          })
+        : undefined,
+    decrementTagCount: (input.idTag?.activeSessionCount ?? 0) > 0,
+  };
+}
+
+/** Energy = meterStop − meterStart, cost at the session's own tariff, ended at the stop's device time. */
+export function sessionStopCompletion(
+  session: Pick<Session, 'startedAt' | 'chargingStartedAt' | 'pricePerKwhMinor' | 'currency'>,
+  transaction: Pick<Transaction, 'meterStart'>,
+  stop: Pick<TransactionStopFacts, 'meterStop' | 'at' | 'reason'>,
+): SessionStopCompletion {
+  const energyWh = stop.meterStop - transaction.meterStart;
+  const chargingFromMs = Date.parse(session.chargingStartedAt ?? session.startedAt);
+  // A charger clock stepped back between start and stop must not give a negative duration.
+  const endMs = Math.max(Date.parse(stop.at), chargingFromMs);
+  return {
+    endedAt: new Date(endMs).toISOString(),
+    durationS: Math.floor((endMs - chargingFromMs) / 1000),
+    energyStartWh: transaction.meterStart,
+    latestRegisterWh: stop.meterStop,
+    energyWh,
+    costMinor: costMinor(energyWh, {
+      pricePerKwhMinor: session.pricePerKwhMinor,
+      currency: session.currency,
+    }),
+    stopReason: stop.reason ?? DEFAULT_STOP_REASON,
+  };
+}
+
+/** idTagInfo on a stop: the tag's status and expiry; its session limit does not apply to ending a session. */
+export function stopIdTagInfoOf(idTag: TagFacts | undefined, now: Date): IdTagInfo {
+  return idTagInfoOf(idTag && { ...idTag, activeSessionCount: 0 }, now);
+}
+
+/** The answer on transaction/stop/response; idTagInfo only when the stop named an idTag. */
+export function transactionStopResponseOf(
+  requestId: string,
+  idTagInfo: IdTagInfo | undefined,
+  now: Date,
+): TransactionStopResponsePayload {
+  return { requestId, ...(idTagInfo ? { idTagInfo } : {}), at: now.toISOString() };
 }

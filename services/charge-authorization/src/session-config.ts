@@ -1,7 +1,8 @@
 import { currencySchema, DEFAULT_CONNECTION_TIMEOUT_S, type Tariff } from '@evcharge/domain';
 import { integerEnv, requiredEnv } from '@evcharge/middleware';
 
-// The session functions' environment (authorize, expire-sessions), read once per cold start.
+// The session functions' environment (authorize, transaction-start, expire-sessions), read once per cold start.
+// transaction-start reads CONNECTION_TIMEOUT_S through its fallback only: it opens no Authorized session.
 
 /** Snapshotted onto every new session. */
 export const tariff: Tariff = {

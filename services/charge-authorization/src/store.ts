@@ -65,24 +65,21 @@ export class RuleDisagreementError extends Error {
  * read it: no race explains it, the condition enforces a rule the decision does not (or the reverse), and
  * re-reading would only decide Accepted again. A changed item is a lost race: re-read and re-decide.
  */
-function assertConditionsAgreeWithDecision(
+export function assertConditionsAgreeWithDecision(
   failedConditions: FailedCondition[],
   decidedOn: { index: number; name: string; item: Record<string, unknown> }[],
-  request: AuthorizeChargeRequest,
+  decision: string,
 ): void {
   for (const { index, name, item } of decidedOn) {
     const failed = failedConditions.find((condition) => condition.index === index);
     if (failed && isDeepStrictEqual(failed.item, item)) {
-      throw new RuleDisagreementError(
-        `the ${name} condition refused the ${name} that decideAuthorization accepted ` +
-          `(charger ${request.chargerId}, request ${request.requestId})`,
-      );
+      throw new RuleDisagreementError(`the ${name} condition refused the ${name} that ${decision} accepted`);
     }
   }
 }
 
 /** One consistent BatchGet; unprocessed keys (throttling) are fetched again a few times. */
-async function batchGetConsistent(
+export async function batchGetConsistent(
   table: TableContext,
   itemKeys: { pk: string; sk: string }[],
 ): Promise<Map<string, Record<string, unknown>>> {
@@ -105,7 +102,7 @@ async function batchGetConsistent(
 const BATCH_GET_BACKOFF_BASE_MS = 20;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-const keyOf = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
+export const keyOf = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
 
 export interface AuthorizeChargeRequest extends AuthRequestFacts {
   /** Server receive time (rule `timestamp()`): the decision's `now` and the session's startedAt. */
@@ -223,7 +220,11 @@ export async function authorizeCharge(
         items: transactItems,
         result: { attempt, duplicate: false, ...(session ? { session } : {}) },
         conditionFailed: (failed) => {
-          assertConditionsAgreeWithDecision(failed, decidedOn, request);
+          assertConditionsAgreeWithDecision(
+            failed,
+            decidedOn,
+            `decideAuthorization (charger ${request.chargerId}, request ${request.requestId})`,
+          );
           return 'reread';
         },
       };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AuthRequestEvent } from '@evcharge/domain';
+import type { AuthRequestEvent, TransactionStartEvent, TransactionStopEvent } from '@evcharge/domain';
 import { lambdaContextFor } from '@evcharge/testing';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 
@@ -20,6 +20,40 @@ export function authRequestEvent(overrides: Partial<AuthRequestEvent> = {}): Aut
   };
 }
 
+/** What the IoT rule delivers for chargers/{chargerId}/transaction/start. */
+export function transactionStartEvent(overrides: Partial<TransactionStartEvent> = {}): TransactionStartEvent {
+  const chargerId = overrides.chargerId ?? 'CP-AUTH-1';
+  const receivedAt = overrides.receivedAt ?? Date.now();
+  return {
+    requestId: randomUUID(),
+    connectorId: 1,
+    idTag: 'TAG-1',
+    meterStart: 1_000,
+    at: new Date(receivedAt).toISOString(),
+    chargerId,
+    clientId: chargerId,
+    receivedAt,
+    ...overrides,
+  };
+}
+
+/** What the IoT rule delivers for chargers/{chargerId}/transaction/stop. */
+export function transactionStopEvent(
+  overrides: Partial<TransactionStopEvent> & Pick<TransactionStopEvent, 'transactionId'>,
+): TransactionStopEvent {
+  const chargerId = overrides.chargerId ?? 'CP-AUTH-1';
+  const receivedAt = overrides.receivedAt ?? Date.now();
+  return {
+    requestId: randomUUID(),
+    meterStop: 2_000,
+    at: new Date(receivedAt).toISOString(),
+    chargerId,
+    clientId: chargerId,
+    receivedAt,
+    ...overrides,
+  };
+}
+
 /** The schedule event expire-sessions receives (its sample event, which `sls invoke local` uses too). */
 export function scheduledEvent(): ScheduledEvent {
   const sample = new URL('../../events/expire-sessions-schedule.json', import.meta.url);
@@ -27,7 +61,9 @@ export function scheduledEvent(): ScheduledEvent {
 }
 
 /** The context Lambda gives one of its functions: its remaining time counts down from its configured timeout. */
-export function lambdaContext(functionKey: 'authorize' | 'expire-sessions' = 'authorize'): Context {
+export function lambdaContext(
+  functionKey: 'authorize' | 'expire-sessions' | 'transaction-start' | 'transaction-stop' = 'authorize',
+): Context {
   return lambdaContextFor('charge-authorization', functionKey);
 }
 
