@@ -96,6 +96,8 @@ function sessionNotification(
     durationS,
     costMinor: session.costMinor,
     currency: session.currency,
+    // The OCPP stop reason, when the session ended by a v2 transaction/stop (v1 unplugs carry none).
+    ...(session.stopReason ? { stopReason: session.stopReason } : {}),
   };
   return planned('session.completed', session.sessionId, session.endedAt, {
     at: session.endedAt,

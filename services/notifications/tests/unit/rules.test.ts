@@ -239,6 +239,24 @@ describe('notificationForChange: the change → notification table', () => {
       `session.completed#${SESSION}#2026-11-25T08:06:00.000Z`,
     ],
     [
+      'Session Charging → Completed by a v2 transaction/stop → session.completed with the OCPP stopReason',
+      {
+        oldImage: sessionItem({ status: 'Charging', energyWh: 12_000 }),
+        newImage: { ...completedSession, stopReason: 'EVDisconnected' },
+      },
+      {
+        kind: 'session.completed',
+        data: {
+          energyWh: 12_300,
+          durationS: 3930,
+          costMinor: 4305,
+          currency: 'KRW',
+          stopReason: 'EVDisconnected',
+        },
+      },
+      `session.completed#${SESSION}#2026-11-25T08:06:00.000Z`,
+    ],
+    [
       'Session Authorized → Completed (unplugged right away) → session.completed, duration from endedAt',
       {
         oldImage: sessionItem(),
@@ -586,5 +604,13 @@ describe('text rendering', () => {
         newImage: chargerItem({ status: 'online', statusChangedAt: '2026-11-25T07:00:00.000Z' }),
       }),
     ).toEqual({ ko: '충전기 CP-1의 연결이 확인되었습니다 (온라인).', en: 'Charger CP-1 is online.' });
+  });
+});
+
+describe('session.completed stopReason', () => {
+  it('is absent when a v1 unplug ended the session', () => {
+    const completed = sessionItem({ status: 'Completed', endedAt: '2026-11-25T07:01:30.000Z' });
+    const notification = notificationForChange({ oldImage: sessionItem(), newImage: completed });
+    expect(notification?.body.data).not.toHaveProperty('stopReason');
   });
 });
