@@ -1,22 +1,25 @@
 import { CreatePolicyCommand, type IoTClient } from '@aws-sdk/client-iot';
-import { chargerIotPolicyDocument } from './iot-policy.js';
+import { chargerIotPolicies } from './iot-policy.js';
 
 export interface CreateChargerPolicyInput {
+  /** The base name: the policies are `NAME` and `NAME-commands` (see `chargerIotPolicyNames`). */
   policyName: string;
   region: string;
   accountId: string;
 }
 
-/** Creates the production charger policy once per account and region; `register --aws` attaches it. */
+/** Creates the production charger policies once per account and region; `register --aws` attaches them. */
 export async function createChargerPolicy(
   iot: IoTClient,
   input: CreateChargerPolicyInput,
-): Promise<{ policyName: string; policyArn: string }> {
-  const created = await iot.send(
-    new CreatePolicyCommand({
-      policyName: input.policyName,
-      policyDocument: JSON.stringify(chargerIotPolicyDocument(input.region, input.accountId)),
-    }),
-  );
-  return { policyName: input.policyName, policyArn: created.policyArn ?? '' };
+): Promise<{ policyName: string; policyArn: string }[]> {
+  const created: { policyName: string; policyArn: string }[] = [];
+  for (const policy of chargerIotPolicies(input.region, input.accountId)) {
+    const policyName = `${input.policyName}${policy.nameSuffix}`;
+    const response = await iot.send(
+      new CreatePolicyCommand({ policyName, policyDocument: JSON.stringify(policy.document) }),
+    );
+    created.push({ policyName, policyArn: response.policyArn ?? '' });
+  }
+  return created;
 }

@@ -34,13 +34,28 @@ function ownTopics<Kind extends string>(templates: Record<Kind, string>, granted
   return granted.map((kind) => templates[kind].replace('{chargerId}', CLIENT_ID_VARIABLE));
 }
 
+/** One of the policies attached together to every charger certificate, and its name beside the base name. */
+export interface ChargerIotPolicy {
+  /** Appended to the operator's base policy name (`--policy NAME`): `NAME`, `NAME-commands`. */
+  nameSuffix: '' | '-commands';
+  document: IotPolicyDocument;
+}
+
+/** The names under which `chargerIotPolicies` are created and attached, from the operator's base name. */
+export function chargerIotPolicyNames(baseName: string): string[] {
+  return chargerIotPolicyNameSuffixes.map((suffix) => `${baseName}${suffix}`);
+}
+const chargerIotPolicyNameSuffixes: ChargerIotPolicy['nameSuffix'][] = ['', '-commands'];
+
 /**
  * A charger connects only as itself (client id = thing name, certificate attached to that thing),
- * publishes only its own device topics and subscribes/receives only its own command topics.
+ * publishes only its own device topics and subscribes/receives only its own command topics. Two documents,
+ * both attached to each certificate (IoT Core allows 10 per certificate): the v2 topics listed one by one
+ * do not fit IoT Core's 2,048-character limit for one document, and a wildcard would grant topics no rule reads.
  */
-export function chargerIotPolicyDocument(region: string, accountId: string): IotPolicyDocument {
+export function chargerIotPolicies(region: string, accountId: string): ChargerIotPolicy[] {
   const arn = (resource: string) => `arn:aws:iot:${region}:${accountId}:${resource}`;
-  return {
+  const device: IotPolicyDocument = {
     Version: '2012-10-17',
     Statement: [
       {
@@ -54,6 +69,11 @@ export function chargerIotPolicyDocument(region: string, accountId: string): Iot
         Action: 'iot:Publish',
         Resource: ownTopics(deviceToCloudTopics, grantedDeviceTopics).map((topic) => arn(`topic/${topic}`)),
       },
+    ],
+  };
+  const commands: IotPolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
       {
         Effect: 'Allow',
         Action: 'iot:Subscribe',
@@ -69,6 +89,18 @@ export function chargerIotPolicyDocument(region: string, accountId: string): Iot
         Resource: arn(`topic/chargers/${CLIENT_ID_VARIABLE}/*`),
       },
     ],
+  };
+  return [
+    { nameSuffix: '', document: device },
+    { nameSuffix: '-commands', document: commands },
+  ];
+}
+
+/** Every statement of the attached policies as one document: IoT Core evaluates them together. */
+export function combinedChargerIotPolicy(region: string, accountId: string): IotPolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: chargerIotPolicies(region, accountId).flatMap((policy) => policy.document.Statement),
   };
 }
 
@@ -128,7 +160,7 @@ function conditionsHold(statement: IotPolicyStatement): boolean {
 
 /**
  * Evaluates an IoT policy for one request the way IoT Core does: denied unless an Allow statement
- * matches, and any matching Deny wins. Unsupported variables or conditions throw, never guess.
+ * matches, and any matching Deny wins (several attached policies: pass `combinedChargerIotPolicy`). Unsupported variables or conditions throw, never guess.
  */
 export function isAllowedByIotPolicy(
   document: IotPolicyDocument,

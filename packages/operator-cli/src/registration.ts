@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { registerCharger, type TableContext } from '@evcharge/dynamo';
 import { type RegisterChargerRequest, validateChargerRegistration } from '@evcharge/local-identity';
+import { chargerIotPolicyNames } from './iot-policy.js';
 
 // The local registration lives in @evcharge/local-identity, so the simulator registers without this package.
 export {
@@ -20,7 +21,7 @@ export {
 export interface AwsRegistrationOptions {
   /** Where the certificate and private key are written (created 0700 if missing; files 0600). */
   certDir: string;
-  /** The IoT policy to attach, created from `chargerIotPolicyDocument` at deploy time. */
+  /** The base name of the IoT policies to attach (`NAME`, `NAME-commands`), created by `chargers create-policy`. */
   policyName: string;
 }
 
@@ -66,7 +67,9 @@ export async function registerChargerOnAws(
   await writeSecretFile(privateKeyPath, privateKey);
   await writeSecretFile(certificatePath, certificatePem);
 
-  await iot.send(new AttachPolicyCommand({ policyName: options.policyName, target: certificateArn }));
+  for (const policyName of chargerIotPolicyNames(options.policyName)) {
+    await iot.send(new AttachPolicyCommand({ policyName, target: certificateArn }));
+  }
   await iot.send(new AttachThingPrincipalCommand({ thingName, principal: certificateArn }));
   await registerCharger(table, {
     chargerId: thingName,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
 import {
-  chargerIotPolicyDocument,
+  combinedChargerIotPolicy,
   isAllowedByIotPolicy,
   POLICY_CASE_CHARGER,
   POLICY_CASE_OTHER_CHARGER,
@@ -16,7 +16,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 // and the real local broker. Each broker case uses its own connection: a refused publish disconnects.
 const region = 'eu-west-1';
 const account = '123456789012';
-const policy = chargerIotPolicyDocument(region, account);
+const policy = combinedChargerIotPolicy(region, account);
 const settleMs = 400;
 
 let cloud: LocalCloud;

@@ -39,8 +39,8 @@ export type CloudTopicKind = keyof typeof cloudToDeviceTopics;
 
 /**
  * The topics a charger is granted today: those a service routes or answers. A v2 topic joins when its
- * service lands, so a charger never publishes into a topic no rule reads. The exact per-topic IoT policy
- * must stay within IoT Core's 2,048-character policy limit (a test holds it there).
+ * service lands, so a charger never publishes into a topic no rule reads. The per-topic IoT policies (one
+ * for publishing, one for commands) each stay within IoT Core's 2,048-character limit (a test holds them).
  */
 export const grantedDeviceTopics: readonly DeviceTopicKind[] = [
   'authRequest',
@@ -52,6 +52,9 @@ export const grantedDeviceTopics: readonly DeviceTopicKind[] = [
   'status',
   'transactionStart',
   'transactionStop',
+  'commandResponse',
+  'firmwareStatus',
+  'diagnosticsStatus',
 ];
 export const grantedCloudTopics: readonly CloudTopicKind[] = [
   'authResponse',
@@ -60,6 +63,7 @@ export const grantedCloudTopics: readonly CloudTopicKind[] = [
   'authorizeResponse',
   'transactionStartResponse',
   'transactionStopResponse',
+  'command',
 ];
 export type ChargerTopicKind = DeviceTopicKind | CloudTopicKind;
 

@@ -2,7 +2,7 @@ import { chargerTopic } from '@evcharge/domain';
 import { commissionCharger } from '@evcharge/dynamo';
 import { type LocalChargerCredentials, registerChargerLocally } from '@evcharge/local-identity';
 import { createChargerPolicy } from '../aws-policy.js';
-import { chargerIotPolicyDocument } from '../iot-policy.js';
+import { chargerIotPolicies, chargerIotPolicyNames } from '../iot-policy.js';
 import { registerChargerOnAws } from '../registration.js';
 import {
   chargerIdArgument,
@@ -107,7 +107,7 @@ async function register(
         deps.io.out(`  certificate: ${registration.certificateArn}`);
         deps.io.out(`  cert file:   ${registration.certificatePath} (0600)`);
         deps.io.out(`  key file:    ${registration.privateKeyPath} (0600)`);
-        deps.io.out(`  policy:      ${policyName}`);
+        deps.io.out(`  policies:    ${chargerIotPolicyNames(policyName).join(', ')}`);
         if (pending) deps.io.out(pendingNote(chargerId));
         deps.io.out(
           'The device also needs the ATS endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS) and the ' +
@@ -178,7 +178,14 @@ function policyDocument(
 ) {
   expectPositionals(positionals, []);
   const { region, accountId } = policyTarget(values);
-  deps.io.out(JSON.stringify(chargerIotPolicyDocument(region, accountId), null, 2));
+  const baseName = stringOption(values, 'policy') ?? 'NAME';
+  const byName = Object.fromEntries(
+    chargerIotPolicies(region, accountId).map((policy) => [
+      `${baseName}${policy.nameSuffix}`,
+      policy.document,
+    ]),
+  );
+  deps.io.out(JSON.stringify(byName, null, 2));
 }
 
 async function createPolicy(
@@ -191,8 +198,9 @@ async function createPolicy(
   const { region, accountId } = policyTarget(values);
   const iot = deps.openIot();
   try {
-    const created = await createChargerPolicy(iot, { policyName, region, accountId });
-    deps.io.out(`Created IoT policy ${created.policyName} (${created.policyArn}).`);
+    for (const created of await createChargerPolicy(iot, { policyName, region, accountId })) {
+      deps.io.out(`Created IoT policy ${created.policyName} (${created.policyArn}).`);
+    }
   } finally {
     iot.destroy();
   }

@@ -106,14 +106,19 @@ describe('pnpm chargers register (local)', () => {
     expect(await getCharger(table, 'CP-NOPE')).toBeUndefined();
   });
 
-  it('prints the production policy document', async () => {
+  it('prints the production policy documents under the names they are created with', async () => {
     const harness = cliHarness(table);
     const code = await runChargersCli(
-      ['policy-document', '--region', 'eu-west-1', '--account', '123456789012'],
+      ['policy-document', '--region', 'eu-west-1', '--account', '123456789012', '--policy', 'prod'],
       harness.deps,
     );
     expect(code).toBe(0);
-    expect(JSON.parse(harness.out.join('\n')).Statement).toHaveLength(4);
+    const printed = JSON.parse(harness.out.join('\n'));
+    expect(Object.keys(printed)).toEqual(['prod', 'prod-commands']);
+    expect(printed.prod.Statement.map((statement: { Action: string }) => statement.Action)).toEqual([
+      'iot:Connect',
+      'iot:Publish',
+    ]);
   });
 });
 

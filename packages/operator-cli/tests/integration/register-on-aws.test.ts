@@ -14,7 +14,7 @@ import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runChargersCli } from '../../src/cli/chargers-command.js';
-import { chargerIotPolicyDocument } from '../../src/iot-policy.js';
+import { chargerIotPolicies } from '../../src/iot-policy.js';
 import { registerChargerOnAws } from '../../src/registration.js';
 import { cliHarness, newIotClient } from '../helpers/cli.js';
 
@@ -75,6 +75,10 @@ describe('registerChargerOnAws', () => {
       {
         command: 'AttachPolicyCommand',
         input: { policyName: 'ev-charging-prod-charger', target: certificateArn },
+      },
+      {
+        command: 'AttachPolicyCommand',
+        input: { policyName: 'ev-charging-prod-charger-commands', target: certificateArn },
       },
       { command: 'AttachThingPrincipalCommand', input: { thingName: 'CP-AWS-1', principal: certificateArn } },
     ]);
@@ -168,9 +172,11 @@ describe('registerChargerOnAws', () => {
       'CreateThingCommand',
       'CreateKeysAndCertificateCommand',
       'AttachPolicyCommand',
+      'AttachPolicyCommand',
       'AttachThingPrincipalCommand',
     ]);
     expect(harness.out.join('\n')).toContain(`${certDir}/CP-AWS-1.private.key (0600)`);
+    expect(harness.out.join('\n')).toContain('policies:    prod-charger, prod-charger-commands');
     await rm(certDir, { recursive: true, force: true });
   });
 
@@ -213,13 +219,15 @@ describe('registerChargerOnAws', () => {
     );
     expect(harness.err).toEqual([]);
     expect(code).toBe(0);
+    const [device, commands] = chargerIotPolicies('eu-west-1', '123456789012');
     expect(sentCommands()).toEqual([
       {
         command: 'CreatePolicyCommand',
-        input: {
-          policyName: 'charger',
-          policyDocument: JSON.stringify(chargerIotPolicyDocument('eu-west-1', '123456789012')),
-        },
+        input: { policyName: 'charger', policyDocument: JSON.stringify(device?.document) },
+      },
+      {
+        command: 'CreatePolicyCommand',
+        input: { policyName: 'charger-commands', policyDocument: JSON.stringify(commands?.document) },
       },
     ]);
     expect(harness.targets).toEqual([]);
