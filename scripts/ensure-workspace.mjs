@@ -45,11 +45,47 @@ if (needsInstall()) {
   if (status !== 0) process.exit(status);
 }
 
-const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
-if (java.status !== 0 && ['test:all', 'local-cloud'].includes(script)) {
+/** The major version of the `java` on PATH (`java -version` prints it on stderr), or undefined without one. */
+function javaMajor() {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.status !== 0) return undefined;
+  const match = /version "(?:1\.)?(\d+)/.exec(`${probe.stderr}${probe.stdout}`);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Installs Java 17 when that needs no prompt: apt as root, or through passwordless sudo (as CI does). */
+function installJavaQuietly() {
+  if (spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status !== 0) return false;
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status !== 0) return false;
+  const asRoot = (command) => (isRoot ? command : ['sudo', '-n', ...command]);
+  console.error('DynamoDB Local needs Java 17 or newer: installing openjdk-17-jre-headless with apt…');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const command of [
+    ['apt-get', 'update', '-qq'],
+    ['apt-get', 'install', '-y', '-qq', 'openjdk-17-jre-headless'],
+  ]) {
+    const [bin, ...rest] = asRoot(command);
+    if (spawnSync(bin, rest, { stdio: 'inherit', env }).status !== 0) return false;
+  }
+  return (javaMajor() ?? 0) >= 17;
+}
+
+/** The one command that installs Java 17 on this system, for when it cannot be done without a prompt. */
+function javaInstallHint() {
+  const has = (bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0;
+  if (process.platform === 'darwin') return 'brew install openjdk@17';
+  if (has('apt-get')) return 'sudo apt-get install -y openjdk-17-jre-headless';
+  if (has('dnf')) return 'sudo dnf install -y java-17-openjdk-headless';
+  if (has('apk')) return 'sudo apk add openjdk17-jre-headless';
+  return 'install a Java 17 (or newer) runtime and put `java` on PATH';
+}
+
+if (['test:all', 'local-cloud'].includes(script) && (javaMajor() ?? 0) < 17 && !installJavaQuietly()) {
+  const found = javaMajor();
   console.error(
-    'DynamoDB Local needs Java 17 or newer and `java` was not found.\n' +
-      'On Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless',
+    `DynamoDB Local needs Java 17 or newer; ${found ? `found Java ${found}` : '`java` was not found'}.\n` +
+      `Install it, then run this command again:\n  ${javaInstallHint()}`,
   );
   process.exit(1);
 }
