@@ -108,6 +108,8 @@ export const connectorSchema = z.object({
   plugEventSeq: z.number().int().nonnegative().optional(),
   /** Set by a v2 status `Unavailable`: refuses new sessions like `faulted`. Absent means false (v1 connectors). */
   unavailable: z.boolean().optional(),
+  /** Set on every connector while connector 0 (the whole charger) is Faulted or Unavailable; refuses sessions too. */
+  chargerUnavailable: z.boolean().optional(),
   /** The last applied v2 status (StatusNotification) verbatim, its device time then receive time (the order of statuses). */
   ocppStatus: z.enum(chargePointStatuses).optional(),
   errorCode: z.enum(chargePointErrorCodes).optional(),

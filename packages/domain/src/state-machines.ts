@@ -11,6 +11,8 @@ export interface ConnectorState {
   faulted: boolean;
   /** A v2 status `Unavailable` (absent on v1 connectors): refuses new sessions like `faulted`. */
   unavailable?: boolean | undefined;
+  /** The whole charger (v2 status of connector 0) is `Faulted` or `Unavailable`: no connector takes a session. */
+  chargerUnavailable?: boolean | undefined;
   activeSessionId?: string | undefined;
 }
 
@@ -127,6 +129,11 @@ export function applyConnectorStatus(
   return { connector: next, status: connectorStatusOf(next, activeSession) };
 }
 
+/** The statuses that refuse new sessions: on a connector, or on connector 0 for all of the charger's connectors. */
+export function refusesNewSessions(status: ChargePointStatus): boolean {
+  return status === 'Faulted' || status === 'Unavailable';
+}
+
 export type ConnectorAvailability =
   | { available: true; initialSessionStatus: 'Authorized' | 'Charging' }
   | { available: false; reason: UnavailableReason };
@@ -135,7 +142,9 @@ export type ConnectorAvailability =
 export function connectorAvailability(connector: ConnectorState | undefined): ConnectorAvailability {
   if (!connector) return { available: false, reason: 'connector-unknown' };
   if (connector.faulted) return { available: false, reason: 'connector-faulted' };
-  if (connector.unavailable) return { available: false, reason: 'connector-unavailable' };
+  if (connector.unavailable || connector.chargerUnavailable) {
+    return { available: false, reason: 'connector-unavailable' };
+  }
   if (connector.activeSessionId) return { available: false, reason: 'connector-busy' };
   return { available: true, initialSessionStatus: connector.plugged ? 'Charging' : 'Authorized' };
 }

@@ -1,9 +1,11 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   BadInputError,
+  type Charger,
   type ChargerStatusRecord,
   type Connector,
   type ConnectorEvent,
+  refusesNewSessions,
   type Session,
 } from '@evcharge/domain';
 import {
@@ -417,7 +419,8 @@ async function recordChargerStatus(
           ConsistentRead: true,
         }),
       );
-      const order = statusOrder(Item ? entityOf<ChargerStatusRecord>(Item) : undefined, input);
+      const previous = Item ? entityOf<ChargerStatusRecord>(Item) : undefined;
+      const order = statusOrder(previous, input);
       if (order !== 'newer') {
         return {
           items: [liveness],
@@ -429,6 +432,11 @@ async function recordChargerStatus(
       }
       const values: Record<string, unknown> = {};
       const record: ChargerStatusRecord = { chargerId: input.chargerId, ...statusRecordOf(input) };
+      // Only a change of the charger's refusal touches its connectors (rare), so the hot path never does.
+      const refuses = refusesNewSessions(input.status);
+      const refused = previous ? refusesNewSessions(previous.ocppStatus) : false;
+      const connectorFlags =
+        refuses === refused ? [] : await chargerUnavailableUpdates(table, input.chargerId, refuses);
       return {
         items: [
           liveness,
@@ -440,6 +448,7 @@ async function recordChargerStatus(
               ExpressionAttributeValues: values,
             },
           },
+          ...connectorFlags,
         ],
         result: { outcome: 'applied', target: 'charger', attempts: attempt },
         conditionFailed: (failed) => {
@@ -450,6 +459,24 @@ async function recordChargerStatus(
     },
     options,
   );
+}
+
+/** Sets `chargerUnavailable` on each of the charger's connectors: the claim condition refuses them while it holds. */
+async function chargerUnavailableUpdates(table: TableContext, chargerId: string, unavailable: boolean) {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.charger(chargerId), ConsistentRead: true }),
+  );
+  if (!Item) throw notRegistered(chargerId);
+  const { connectorCount } = entityOf<Charger>(Item);
+  return Array.from({ length: connectorCount }, (_, index) => ({
+    Update: {
+      TableName: table.tableName,
+      Key: keys.connector(chargerId, index + 1),
+      UpdateExpression: 'SET chargerUnavailable = :unavailable',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':unavailable': unavailable },
+    },
+  }));
 }
 
 async function recordConnectorStatus(

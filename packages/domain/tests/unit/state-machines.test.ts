@@ -171,6 +171,11 @@ describe('connectorAvailability', () => {
       { available: false, reason: 'connector-faulted' },
     ],
     [
+      'a free connector of a charger whose connector 0 is Unavailable or Faulted',
+      { plugged: false, faulted: false, chargerUnavailable: true },
+      { available: false, reason: 'connector-unavailable' },
+    ],
+    [
       'a busy, unplugged connector',
       { plugged: false, faulted: false, activeSessionId: sessionId },
       { available: false, reason: 'connector-busy' },

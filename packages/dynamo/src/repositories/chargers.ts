@@ -199,8 +199,8 @@ export function connectorClaim(
       TableName: tableName,
       Key: keys.connector(connector.chargerId, connector.connectorId),
       UpdateExpression: 'SET activeSessionId = :sessionId, #status = :status',
-      // Not faulted, not unavailable: the table's half of connectorAvailability.
-      ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(activeSessionId) AND faulted = :false AND (attribute_not_exists(unavailable) OR unavailable = :false) AND plugged = :plugged AND ${sameRegister}`,
+      // Not faulted, not unavailable, nor the whole charger: the table's half of connectorAvailability.
+      ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(activeSessionId) AND faulted = :false AND (attribute_not_exists(unavailable) OR unavailable = :false) AND (attribute_not_exists(chargerUnavailable) OR chargerUnavailable = :false) AND plugged = :plugged AND ${sameRegister}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':sessionId': sessionId,

@@ -1,6 +1,7 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { StatusEvent } from '@evcharge/domain';
-import { getCharger, getConnector, keys } from '@evcharge/dynamo';
+import { randomUUID } from 'node:crypto';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { connectorAvailability, type StatusEvent } from '@evcharge/domain';
+import { connectorClaim, getCharger, getConnector, keys } from '@evcharge/dynamo';
 import type { Rejected } from '@evcharge/middleware';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -98,7 +99,7 @@ describe('status (chargers/+/status) against DynamoDB Local', () => {
     expect(once).toMatchObject({ unavailable: true, status: 'Unavailable' });
   });
 
-  it('connector 0 is the whole charger: its own STATUS item, connectors untouched', async () => {
+  it('connector 0 is the whole charger: its own STATUS item; its connectors only learn that it refuses sessions', async () => {
     const chargerId = await freshCharger('CP-ST-ZERO', 2);
     const connectorBefore = await getConnector(table, chargerId, 1);
     const chargerBefore = await getCharger(table, chargerId);
@@ -124,13 +125,44 @@ describe('status (chargers/+/status) against DynamoDB Local', () => {
       ocppStatus: 'Faulted',
       errorCode: 'PowerMeterFailure',
     });
-    expect(await getConnector(table, chargerId, 1)).toEqual(connectorBefore);
+    expect(await getConnector(table, chargerId, 1)).toEqual({ ...connectorBefore, chargerUnavailable: true });
+    expect(await getConnector(table, chargerId, 2)).toMatchObject({
+      chargerUnavailable: true,
+      faulted: false,
+    });
     const chargerAfter = await getCharger(table, chargerId);
     expect({ ...chargerAfter, lastSeenAt: undefined, dueAt: undefined }).toEqual({
       ...chargerBefore,
       lastSeenAt: undefined,
       dueAt: undefined,
     });
+  });
+
+  it('connector 0 Unavailable or Faulted refuses new sessions on every connector (the claim condition), Available lets them again', async () => {
+    const chargerId = await freshCharger('CP-ST-ZERO-CLAIM', 2);
+    const claim = async (connectorId: number) => {
+      const connector = await getConnector(table, chargerId, connectorId);
+      if (!connector) throw new Error('no connector');
+      expect(connectorAvailability(connector)).toMatchObject(
+        connector.chargerUnavailable
+          ? { available: false, reason: 'connector-unavailable' }
+          : { available: true },
+      );
+      const claimWrite = connectorClaim(table.tableName, connector, randomUUID(), 'Authorized');
+      return table.client.send(new TransactWriteCommand({ TransactItems: [claimWrite] })).then(
+        () => 'claimed',
+        (error: Error) => error.name,
+      );
+    };
+    await send(at(chargerId, 1, { connectorId: 0, status: 'Unavailable' }));
+    expect(await claim(1)).toBe('TransactionCanceledException');
+    expect(await claim(2)).toBe('TransactionCanceledException');
+    await send(at(chargerId, 2, { connectorId: 0, status: 'Faulted', errorCode: 'OtherError' }));
+    expect(await getConnector(table, chargerId, 2)).toMatchObject({ chargerUnavailable: true });
+    await send(at(chargerId, 3, { connectorId: 0, status: 'Available' }));
+    expect(await getConnector(table, chargerId, 1)).toMatchObject({ chargerUnavailable: false });
+    expect(await claim(1)).toBe('claimed');
+    expect(await claim(2)).toBe('claimed');
   });
 
   it('bad input: an unregistered charger, an unknown connector, a device time over 5 minutes ahead', async () => {
