@@ -66,8 +66,17 @@ export interface LocalCloudStats {
   refused: { connections: number; publishes: number; subscribes: number };
 }
 
+/** How long each phase of start-up took (they overlap: DynamoDB Local starts beside config and bundles). */
+export interface LocalCloudStartup {
+  /** From the call to each phase's end, ms. */
+  phasesMs: { config: number; functions: number; dynamodb: number; ready: number };
+  /** Functions bundled this start, and those whose bundle was reused unchanged. */
+  bundles: { built: number; cached: number };
+}
+
 export interface LocalCloud {
   endpoints: LocalCloudEndpoints;
+  startup: LocalCloudStartup;
   table: TableContext;
   functions: LocalFunction[];
   /** The env a developer (or `sls invoke local`) needs to reach this cloud. */
@@ -89,6 +98,8 @@ const defaultPorts = { mqtt: 1883, aws: 4566, http: 3000, dynamodb: 8000 };
 
 /** Starts DynamoDB Local, the AWS endpoints, the broker, the rules engine, streams, schedules and the HTTP API. */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const startedAt = performance.now();
+  const since = () => Math.round(performance.now() - startedAt);
   const ports = { ...defaultPorts, ...options.ports };
   const tableName = options.tableName ?? 'ev-charging-local';
   const log = options.onLog ?? (options.quiet ? () => undefined : (line: string) => console.log(line));
@@ -147,6 +158,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       awsEndpoint: aws.endpoint,
       tableName,
     });
+    const configMs = since();
     const admin = createDynamoDbClient({ endpoint: dynamodbEndpoint });
     cleanups.push(() => admin.destroy());
     for (const name of config.topicNames) topicArns.add(topicArn(name));
@@ -216,11 +228,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       await runtime.stop();
       for (const stream of logStreams) stream.end();
     });
-    await Promise.all([
-      runtime.load(),
+    const [loaded, dynamodbMs] = await Promise.all([
+      runtime.load().then((bundles) => ({ bundles, functionsMs: since() })),
       (async () => {
         await dynamoStarting;
         await createLocalTable(admin, tableName, config.tables[0]?.properties ?? {});
+        return since();
       })(),
     ]);
 
@@ -323,8 +336,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
 
     let stopping: Promise<void> | undefined;
+    const startup: LocalCloudStartup = {
+      phasesMs: { config: configMs, functions: loaded.functionsMs, dynamodb: dynamodbMs, ready: since() },
+      bundles: loaded.bundles,
+    };
     return {
       endpoints: { mqttUrl: broker.url, aws: aws.endpoint, http: httpApi.url, dynamodb: dynamodbEndpoint },
+      startup,
       table,
       functions: config.functions,
       env,

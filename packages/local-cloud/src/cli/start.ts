@@ -148,7 +148,14 @@ async function main(): Promise<number> {
 
 function printEndpoints(cloud: LocalCloud, startMs: number): void {
   const { endpoints } = cloud;
-  console.log(`local cloud up in ${(startMs / 1000).toFixed(1)} s with ${cloud.functions.length} functions`);
+  const { phasesMs, bundles } = cloud.startup;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  console.log(`local cloud up in ${seconds(startMs)} with ${cloud.functions.length} functions`);
+  console.log(
+    `  start-up         config ${seconds(phasesMs.config)}, functions ${seconds(phasesMs.functions)} ` +
+      `(${bundles.built} bundled, ${bundles.cached} unchanged), DynamoDB Local ${seconds(phasesMs.dynamodb)}, ` +
+      `ready ${seconds(phasesMs.ready)} (each from the start; they overlap)`,
+  );
   console.log(`  MQTT broker      ${endpoints.mqttUrl}`);
   console.log(
     `  AWS endpoints    ${endpoints.aws}   (IoT data plane, SNS, SQS; GET /_local/notifications, /_local/dead-letters, /_local/stats)`,

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { shippedBuildOptions } from '../lambda/bundles.js';
 import { queueNameFrom, tableNameFromArn } from './local-names.js';
 import type {
   HttpRouteConfig,
@@ -37,13 +38,19 @@ export function buildFunction(input: BuildFunctionInput): LocalFunction {
     ...(service.provider.environment ?? {}),
     ...(fn.environment ?? {}),
   }) as Record<string, unknown>;
+  const handlerFile = handlerFileFor(serviceDir, modulePath);
   const built: LocalFunction = {
     id: `${service.service}.${name}`,
     service: service.service,
     name,
     functionName: fn.name ?? `${service.service}-${stage}-${name}`,
     serviceDir,
-    handlerFile: handlerFileFor(serviceDir, modulePath),
+    handlerFile,
+    entry: relative(serviceDir, handlerFile),
+    buildOptions: shippedBuildOptions(
+      service.custom?.esbuild ?? {},
+      runtimeTarget(fn.runtime ?? service.provider.runtime),
+    ),
     handlerExport,
     environment: Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, String(value)])),
     timeoutMs: timeoutMsOf(service, fn),
@@ -77,6 +84,12 @@ export function buildFunction(input: BuildFunctionInput): LocalFunction {
     }
   }
   return built;
+}
+
+/** serverless-esbuild's target for a Lambda runtime: `nodejs22.x` → `node22`. */
+function runtimeTarget(runtime: string | undefined): string | undefined {
+  const version = /^nodejs(\d+)\.x$/.exec(runtime ?? '')?.[1];
+  return version ? `node${version}` : undefined;
 }
 
 function splitHandler(handler: string): [string, string] {

@@ -1,3 +1,5 @@
+import type { BuildOptions } from 'esbuild';
+
 /** One function of one service, with everything the local cloud needs to run and trigger it. */
 export interface LocalFunction {
   /** `<service>.<function key>`, unique across the cloud. */
@@ -7,7 +9,12 @@ export interface LocalFunction {
   /** The deployed name (`<service>-<stage>-<fn>`): what the function sees as AWS_LAMBDA_FUNCTION_NAME. */
   functionName: string;
   serviceDir: string;
+  /** The handler's source file (absolute). */
   handlerFile: string;
+  /** The same file relative to the service dir: the entry serverless-esbuild bundles. */
+  entry: string;
+  /** The esbuild options `sls package` bundles this function with (`shippedBuildOptions`). */
+  buildOptions: BuildOptions;
   handlerExport: string;
   /** The function's resolved environment, before the local endpoints are injected. */
   environment: Record<string, string>;

@@ -8,7 +8,9 @@ import { oslsBin, repoRoot, stateDir } from './paths.js';
 /** What `serverless print --format json` gives, as far as the local cloud reads it. */
 export interface PrintedService {
   service: string;
+  custom?: { esbuild?: Record<string, unknown> };
   provider: {
+    runtime?: string;
     stage?: string;
     region?: string;
     environment?: Record<string, unknown>;
@@ -25,6 +27,7 @@ export interface PrintedService {
 
 export interface PrintedFunction {
   handler: string;
+  runtime?: string;
   name?: string;
   timeout?: number;
   environment?: Record<string, unknown>;

@@ -24,20 +24,25 @@ type WorkerReply =
 
 /** One function in its own worker thread; invocations run concurrently inside it, like warm instances. */
 export class FunctionWorker {
-  private worker: Worker;
+  private worker: Worker | undefined;
+  /** The bundle the worker imports (set by `load`); a respawned worker imports the same. */
+  private moduleFile: string | undefined;
   private readonly pending = new Map<string, (outcome: InvocationOutcome) => void>();
   private stopped = false;
 
   constructor(
     readonly fn: LocalFunction,
     private readonly options: FunctionWorkerOptions,
-  ) {
-    this.worker = this.spawn();
-  }
+  ) {}
 
-  /** Imports the handler module once, so that a module that cannot load fails start-up, not the first message. */
-  async load(): Promise<void> {
-    const worker = this.worker;
+  /**
+   * Starts the worker on the function's bundle and imports it once, so that a module that cannot load fails
+   * start-up, not the first message.
+   */
+  async load(moduleFile: string): Promise<void> {
+    this.moduleFile = moduleFile;
+    const worker = this.spawn();
+    this.worker = worker;
     const reply = await new Promise<WorkerReply>((resolve) => {
       const onMessage = (message: WorkerReply) => {
         if (message.type !== 'loaded') return;
@@ -55,11 +60,12 @@ export class FunctionWorker {
       worker.postMessage({ type: 'load' });
     });
     if (reply.type === 'loaded' && !reply.ok)
-      throw new Error(`${this.fn.id}: cannot load ${this.fn.handlerFile}: ${reply.error?.errorMessage}`);
+      throw new Error(`${this.fn.id}: cannot load ${moduleFile}: ${reply.error?.errorMessage}`);
   }
 
   invoke(event: unknown): Promise<InvocationOutcome> {
-    if (this.stopped)
+    const worker = this.worker;
+    if (this.stopped || !worker)
       return Promise.resolve({
         ok: false,
         error: { errorType: 'Runtime.Stopped', errorMessage: 'local cloud stopped' },
@@ -80,20 +86,20 @@ export class FunctionWorker {
         clearTimeout(timer);
         resolve(outcome);
       });
-      this.worker.postMessage({ type: 'invoke', id, requestId: id, event, timeoutMs: this.fn.timeoutMs });
+      worker.postMessage({ type: 'invoke', id, requestId: id, event, timeoutMs: this.fn.timeoutMs });
     });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.worker.terminate();
+    await this.worker?.terminate();
   }
 
   private spawn(): Worker {
     const { fn, options } = this;
     const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
       workerData: {
-        handlerFile: fn.handlerFile,
+        moduleFile: this.moduleFile,
         handlerExport: fn.handlerExport,
         functionName: fn.functionName,
         memorySizeMb: 256,

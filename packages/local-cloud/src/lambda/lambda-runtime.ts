@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { LocalFunction } from '../config/model.js';
 import type { DeadLetterStore } from '../state/dead-letters.js';
 import type { CloudStats } from '../state/stats.js';
+import { bundleFunction } from './bundles.js';
 import { FunctionWorker, type InvocationOutcome } from './function-worker.js';
 
 export interface LambdaRuntimeOptions {
@@ -30,9 +31,17 @@ export class LambdaRuntime {
     }
   }
 
-  /** Loads every handler module; a module that cannot load fails start-up. */
-  async load(): Promise<void> {
-    await Promise.all([...this.workers.values()].map((worker) => worker.load()));
+  /** Bundles (or finds cached) and loads every function; one that cannot build or load fails start-up. */
+  async load(): Promise<{ built: number; cached: number }> {
+    const bundles = await Promise.all(
+      [...this.workers.values()].map(async (worker) => {
+        const bundle = await bundleFunction(worker.fn);
+        await worker.load(bundle.file);
+        return bundle;
+      }),
+    );
+    const cached = bundles.filter((bundle) => bundle.cached).length;
+    return { built: bundles.length - cached, cached };
   }
 
   functionFor(id: string): LocalFunction {

@@ -1,17 +1,18 @@
 // One worker thread per function: its own process.env (set by the parent), so module-scope config runs as on Lambda.
-// Plain JS so the parent can start it whether or not it runs under tsx; the handler's TypeScript loads through tsx.
+// It imports the function's bundle, built as `sls package` ships it; its linked source map names the TypeScript.
 import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { tsImport } from 'tsx/esm/api';
 
-const { handlerFile, handlerExport, functionName, memorySizeMb } = workerData;
+const { moduleFile, handlerExport, functionName, memorySizeMb } = workerData;
+process.setSourceMapsEnabled(true);
 let handlerPromise;
 
 function loadHandler() {
-  handlerPromise ??= tsImport(handlerFile, import.meta.url).then((module) => {
+  handlerPromise ??= import(pathToFileURL(moduleFile).href).then((module) => {
     const handler = module[handlerExport];
     if (typeof handler !== 'function')
-      throw new Error(`${handlerFile} does not export a function '${handlerExport}'`);
+      throw new Error(`${moduleFile} does not export a function '${handlerExport}'`);
     return handler;
   });
   return handlerPromise;
