@@ -20,8 +20,9 @@ import { Scheduler } from './schedules/scheduler.js';
 import { type DeadLetterRecord, DeadLetterStore } from './state/dead-letters.js';
 import { MessageLog } from './state/message-log.js';
 import { NotificationStore, type PublishedNotification } from './state/notifications.js';
+import { DataDir } from './state/persistence.js';
 import { CloudStats } from './state/stats.js';
-import { startStreamSubscriptions } from './streams/stream-subscriptions.js';
+import { StreamCheckpoints, startStreamSubscriptions } from './streams/stream-subscriptions.js';
 import { waitFor } from './wait-for.js';
 
 export interface LocalCloudOptions {
@@ -40,6 +41,11 @@ export interface LocalCloudOptions {
   onLog?: (line: string) => void;
   /** Function stdout/stderr: files under .local-cloud/logs (default), the terminal, or nowhere (default when quiet). */
   functionLogs?: 'files' | 'inherit' | 'discard';
+  /**
+   * Keep everything across restarts in this directory: DynamoDB Local's database, dead letters, notifications,
+   * work queues and stream positions. In memory when absent.
+   */
+  dataDir?: string;
   /** Delay before Lambda async retry n; default 200 ms × n. */
   asyncRetryDelayMs?: (attempt: number) => number;
 }
@@ -109,6 +115,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const workQueues = new WorkQueues(deadLetters);
   const messageLog = new MessageLog();
   const cleanups: (() => Promise<void> | void)[] = [];
+  const dataDir = options.dataDir ? new DataDir(options.dataDir) : undefined;
+  const checkpoints = dataDir ? new StreamCheckpoints() : undefined;
+  if (dataDir && checkpoints) {
+    dataDir.track('dead-letters', deadLetters);
+    dataDir.track('notifications', notifications);
+    dataDir.track('stream-checkpoints', checkpoints);
+    // Cleanups run last to first: the final write comes after every poller and function has stopped.
+    cleanups.push(() => dataDir.close());
+  }
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
   };
@@ -148,7 +163,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (!options.dynamodbEndpoint) {
       // Another DynamoDB Local on the port would answer our readiness probe: refuse instead of sharing it.
       await assertPortFree(dynamodbPort, 'DynamoDB Local (--dynamodb-port / LOCAL_CLOUD_DYNAMODB_PORT)');
-      dynamoStarting = startDynamoDbLocal({ port: dynamodbPort }).then((dynamo) => {
+      dynamoStarting = startDynamoDbLocal({
+        port: dynamodbPort,
+        ...(dataDir ? { dbPath: dataDir.dynamodbPath } : {}),
+      }).then((dynamo) => {
         cleanups.push(() => dynamo.stop());
       });
     }
@@ -177,6 +195,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }
     }
     for (const name of config.queueNames) if (!workQueues.has(name)) deadLetters.ensureQueue(name);
+    dataDir?.track('work-queues', workQueues);
     for (const fn of config.functions) {
       if (fn.onFailureQueue) deadLetters.ensureQueue(fn.onFailureQueue);
       for (const stream of fn.streams)
@@ -276,6 +295,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       runtime,
       deadLetters,
       stats,
+      ...(checkpoints ? { checkpoints } : {}),
     });
     cleanups.push(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { queueArn } from '../config/local-names.js';
 import type { QueueConfig } from '../config/model.js';
 import type { DeadLetterStore } from '../state/dead-letters.js';
+import type { PersistentStore } from '../state/persistence.js';
 
 /** A message in a work queue, as SQS keeps it. */
 export interface QueuedMessage {
@@ -29,12 +30,25 @@ export class InvalidQueueRequestError extends Error {
  * time, like AWS: a delay or visibility timeout is a time the service chose, not a schedule, so the
  * cloud's time factor does not apply to it.
  */
-export class WorkQueues {
+export class WorkQueues implements PersistentStore<[string, QueuedMessage[]][]> {
   private readonly configs = new Map<string, QueueConfig>();
   private readonly messages = new Map<string, QueuedMessage[]>();
   private readonly listeners = new Set<(queue: string) => void>();
+  /** Grows on every send, receive and delete (`--data-dir` writes the queues when it moved). */
+  version = 0;
 
   constructor(private readonly deadLetters: DeadLetterStore) {}
+
+  snapshot(): [string, QueuedMessage[]][] {
+    return [...this.messages];
+  }
+
+  /** Messages kept by an earlier run: in flight then, they come back when their visibility timeout ends. */
+  restore(snapshot: [string, QueuedMessage[]][]): void {
+    for (const [queue, messages] of snapshot) {
+      this.messages.set(queue, [...messages, ...(this.messages.get(queue) ?? [])]);
+    }
+  }
 
   declare(config: QueueConfig): void {
     this.configs.set(config.name, config);
@@ -67,6 +81,7 @@ export class WorkQueues {
       receiveCount: 0,
     };
     this.messages.get(queue)?.push(message);
+    this.version++;
     for (const listener of this.listeners) listener(queue);
     return message;
   }
@@ -84,6 +99,7 @@ export class WorkQueues {
     const config = this.configOf(queue);
     const messages = this.messages.get(queue) ?? [];
     const received: QueuedMessage[] = [];
+    const before = messages.length;
     for (const message of [...messages]) {
       if (received.length >= maxMessages) break;
       if (message.visibleAt > now) continue;
@@ -97,6 +113,7 @@ export class WorkQueues {
       message.visibleAt = now + (visibilityTimeoutS ?? config.visibilityTimeoutS) * 1000;
       received.push({ ...message });
     }
+    if (received.length > 0 || messages.length !== before) this.version++;
     return received;
   }
 
@@ -106,6 +123,7 @@ export class WorkQueues {
     const index = messages.findIndex((message) => message.receiptHandle === receiptHandle);
     if (index < 0) return false;
     messages.splice(index, 1);
+    this.version++;
     return true;
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { PersistentStore } from './persistence.js';
 
 /** Where a dead letter came from. */
 export type DeadLetterSource =
@@ -39,11 +40,26 @@ interface QueueMessage {
   receiveCount: number;
 }
 
+export interface DeadLetterSnapshot {
+  records: DeadLetterRecord[];
+  queues: [string, QueueMessage[]][];
+}
+
 /** The local SQS queues (dead-letter queues only) and the log of everything dead-lettered. */
-export class DeadLetterStore {
-  private readonly records: DeadLetterRecord[] = [];
-  private readonly queues = new Map<string, QueueMessage[]>();
+export class DeadLetterStore implements PersistentStore<DeadLetterSnapshot> {
+  private records: DeadLetterRecord[] = [];
+  private queues = new Map<string, QueueMessage[]>();
   private readonly listeners = new Set<(record: DeadLetterRecord) => void>();
+  version = 0;
+
+  snapshot(): DeadLetterSnapshot {
+    return { records: this.records, queues: [...this.queues] };
+  }
+
+  restore(snapshot: DeadLetterSnapshot): void {
+    this.records = snapshot.records;
+    this.queues = new Map([...this.queues, ...snapshot.queues]);
+  }
 
   ensureQueue(name: string): void {
     if (!this.queues.has(name)) this.queues.set(name, []);
@@ -67,6 +83,7 @@ export class DeadLetterStore {
       attributes: record.attributes ?? {},
     };
     this.records.push(full);
+    this.version++;
     this.ensureQueue(full.queue);
     this.queues.get(full.queue)?.push({
       messageId: full.id,
@@ -96,6 +113,7 @@ export class DeadLetterStore {
     const visible = (this.queues.get(queue) ?? [])
       .filter((message) => message.invisibleUntil <= now)
       .slice(0, maxMessages);
+    if (visible.length > 0) this.version++;
     for (const message of visible) {
       message.receiptHandle = randomUUID();
       message.invisibleUntil = now + visibilityTimeoutS * 1000;
@@ -109,6 +127,9 @@ export class DeadLetterStore {
     const messages = this.queues.get(queue);
     if (!messages) return;
     const index = messages.findIndex((message) => message.receiptHandle === receiptHandle);
-    if (index >= 0) messages.splice(index, 1);
+    if (index >= 0) {
+      messages.splice(index, 1);
+      this.version++;
+    }
   }
 }

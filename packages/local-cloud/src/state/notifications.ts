@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { PersistentStore } from './persistence.js';
 
 export interface PublishedNotification {
   messageId: string;
@@ -11,12 +12,22 @@ export interface PublishedNotification {
 }
 
 /** Every SNS Publish the local endpoint accepted. */
-export class NotificationStore {
-  private readonly published: PublishedNotification[] = [];
+export class NotificationStore implements PersistentStore<PublishedNotification[]> {
+  private published: PublishedNotification[] = [];
+  version = 0;
+
+  snapshot(): PublishedNotification[] {
+    return this.published;
+  }
+
+  restore(snapshot: PublishedNotification[]): void {
+    this.published = snapshot;
+  }
 
   add(notification: Omit<PublishedNotification, 'messageId' | 'publishedAt'>): PublishedNotification {
     const full = { ...notification, messageId: randomUUID(), publishedAt: new Date().toISOString() };
     this.published.push(full);
+    this.version++;
     return full;
   }
 

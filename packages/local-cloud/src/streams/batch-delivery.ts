@@ -30,14 +30,15 @@ export interface BatchDeliveryDeps {
 /**
  * Delivers one batch as Lambda's event source mapping does: on a function error, bisect (if enabled) and retry
  * each half; with ReportBatchItemFailures, retry from the first failed item; after maximumRetryAttempts the
- * remaining records go to the on-failure destination and the shard moves on.
+ * remaining records go to the on-failure destination and the shard moves on. False when the cloud stopped
+ * before the batch was done with, so its records are not taken as delivered.
  */
 export async function deliverBatch(
   records: LambdaStreamRecord[],
   subscription: StreamSubscription,
   deps: BatchDeliveryDeps,
-): Promise<void> {
-  await deliver(records, 0, undefined, subscription, deps);
+): Promise<boolean> {
+  return deliver(records, 0, undefined, subscription, deps);
 }
 
 async function deliver(
@@ -46,11 +47,12 @@ async function deliver(
   firstFailureAt: string | undefined,
   subscription: StreamSubscription,
   deps: BatchDeliveryDeps,
-): Promise<void> {
-  if (records.length === 0 || deps.isStopped()) return;
+): Promise<boolean> {
+  if (records.length === 0) return true;
+  if (deps.isStopped()) return false;
   const outcome = await deps.invoke({ Records: records });
   const failedFrom = outcome.ok ? firstFailedIndex(outcome.result, records, subscription) : 0;
-  if (failedFrom === undefined) return;
+  if (failedFrom === undefined) return true;
   const now = new Date().toISOString();
   const since = firstFailureAt ?? now;
   const remaining = records.slice(failedFrom);
@@ -65,16 +67,15 @@ async function deliver(
       firstFailureAt: since,
       lastFailureAt: now,
     });
-    return;
+    return true;
   }
   await new Promise((resolve) => setTimeout(resolve, deps.retryDelayMs));
   if (!outcome.ok && subscription.bisectBatchOnFunctionError && remaining.length > 1) {
     const middle = Math.ceil(remaining.length / 2);
-    await deliver(remaining.slice(0, middle), retriesUsed + 1, since, subscription, deps);
-    await deliver(remaining.slice(middle), retriesUsed + 1, since, subscription, deps);
-    return;
+    const first = await deliver(remaining.slice(0, middle), retriesUsed + 1, since, subscription, deps);
+    return first && deliver(remaining.slice(middle), retriesUsed + 1, since, subscription, deps);
   }
-  await deliver(remaining, retriesUsed + 1, since, subscription, deps);
+  return deliver(remaining, retriesUsed + 1, since, subscription, deps);
 }
 
 /** Index of the first record to retry, or undefined when the whole batch succeeded. */

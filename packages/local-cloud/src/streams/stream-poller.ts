@@ -23,6 +23,16 @@ export interface StreamPollerOptions {
   onRecords?: (count: number) => void;
   pollIntervalMs?: number;
   retryDelayMs?: number;
+  /** Where delivery stopped in an earlier run (`--data-dir`): each shard resumes after its last delivered batch. */
+  checkpoints?: ShardCheckpoints;
+}
+
+/** The last sequence number delivered per shard, kept across restarts. */
+export interface ShardCheckpoints {
+  get(shardId: string): string | undefined;
+  set(shardId: string, sequenceNumber: string): void;
+  /** A restart: shards without a checkpoint are read from their start, so nothing written meanwhile is missed. */
+  readonly resuming: boolean;
 }
 
 interface ShardState {
@@ -58,7 +68,11 @@ export class StreamPoller {
     if (!Table?.LatestStreamArn)
       throw new Error(`table ${this.options.subscription.tableName} has no stream`);
     this.streamArn = Table.LatestStreamArn;
-    await this.discoverShards(this.options.subscription.startingPosition);
+    const { checkpoints } = this.options;
+    await this.discoverShards(
+      checkpoints?.resuming ? 'TRIM_HORIZON' : this.options.subscription.startingPosition,
+      checkpoints,
+    );
     this.loop = this.run();
   }
 
@@ -90,21 +104,32 @@ export class StreamPoller {
     }
   }
 
-  private async discoverShards(position: 'LATEST' | 'TRIM_HORIZON'): Promise<void> {
+  private async discoverShards(
+    position: 'LATEST' | 'TRIM_HORIZON',
+    checkpoints?: ShardCheckpoints,
+  ): Promise<void> {
     const { StreamDescription } = await this.streams.send(
       new DescribeStreamCommand({ StreamArn: this.streamArn }),
     );
     for (const shard of StreamDescription?.Shards ?? []) {
       const shardId = shard.ShardId;
-      if (!shardId || this.shards.has(shardId) || shard.SequenceNumberRange?.EndingSequenceNumber) continue;
+      if (!shardId || this.shards.has(shardId)) continue;
+      const checkpoint = checkpoints?.get(shardId);
+      // A closed shard is read only to finish what an earlier run left of it.
+      if (shard.SequenceNumberRange?.EndingSequenceNumber && !checkpoint) continue;
       const { ShardIterator } = await this.streams.send(
         new GetShardIteratorCommand({
           StreamArn: this.streamArn,
           ShardId: shardId,
-          ShardIteratorType: position,
+          ...(checkpoint
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint }
+            : { ShardIteratorType: position }),
         }),
       );
-      this.shards.set(shardId, { iterator: ShardIterator });
+      this.shards.set(shardId, {
+        iterator: ShardIterator,
+        ...(checkpoint ? { lastSequenceNumber: checkpoint } : {}),
+      });
     }
   }
 
@@ -143,12 +168,15 @@ export class StreamPoller {
     if (records.length > 0) this.options.onRecords?.(records.length);
     const { batchSize } = this.options.subscription;
     for (let start = 0; start < records.length && !this.stopped; start += batchSize) {
-      await deliverBatch(records.slice(start, start + batchSize), this.options.subscription, {
+      const batch = records.slice(start, start + batchSize);
+      const finished = await deliverBatch(batch, this.options.subscription, {
         invoke: this.options.invoke,
         onFailure: (failed) => this.options.onFailure({ ...failed, shardId, streamArn: this.streamArn }),
         retryDelayMs: this.options.retryDelayMs ?? 100,
         isStopped: () => this.stopped,
       });
+      const delivered = batch.at(-1)?.dynamodb.SequenceNumber;
+      if (finished && delivered) this.options.checkpoints?.set(shardId, delivered);
     }
     return records.length;
   }

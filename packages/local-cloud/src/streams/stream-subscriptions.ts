@@ -2,9 +2,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LocalFunction } from '../config/model.js';
 import type { LambdaRuntime } from '../lambda/lambda-runtime.js';
 import type { DeadLetterStore } from '../state/dead-letters.js';
+import type { PersistentStore } from '../state/persistence.js';
 import type { CloudStats } from '../state/stats.js';
 import type { FailedBatch } from './batch-delivery.js';
-import { StreamPoller } from './stream-poller.js';
+import { type ShardCheckpoints, StreamPoller } from './stream-poller.js';
 
 export interface StreamSubscriptionsOptions {
   functions: LocalFunction[];
@@ -15,14 +16,45 @@ export interface StreamSubscriptionsOptions {
   runtime: LambdaRuntime;
   deadLetters: DeadLetterStore;
   stats: CloudStats;
+  /** Kept across restarts with `--data-dir`; absent, every poller starts at its configured position. */
+  checkpoints?: StreamCheckpoints;
+}
+
+/** Every event source mapping's last delivered sequence number per shard. */
+export class StreamCheckpoints implements PersistentStore<Record<string, Record<string, string>>> {
+  private positions: Record<string, Record<string, string>> = {};
+  version = 0;
+  resuming = false;
+
+  snapshot(): Record<string, Record<string, string>> {
+    return this.positions;
+  }
+
+  restore(snapshot: Record<string, Record<string, string>>): void {
+    this.positions = snapshot;
+    this.resuming = true;
+  }
+
+  /** The checkpoints of one event source mapping. */
+  of(mapping: string): ShardCheckpoints {
+    return {
+      get: (shardId) => this.positions[mapping]?.[shardId],
+      set: (shardId, sequenceNumber) => {
+        this.positions[mapping] = { ...this.positions[mapping], [shardId]: sequenceNumber };
+        this.version++;
+      },
+      resuming: this.resuming,
+    };
+  }
 }
 
 /** One poller per `stream` event (an event source mapping), with failed batches kept as dead letters. */
 export async function startStreamSubscriptions(options: StreamSubscriptionsOptions): Promise<StreamPoller[]> {
   const pollers: StreamPoller[] = [];
   for (const fn of options.functions) {
-    for (const subscription of fn.streams) {
+    for (const [index, subscription] of fn.streams.entries()) {
       const poller = new StreamPoller({
+        ...(options.checkpoints ? { checkpoints: options.checkpoints.of(`${fn.id}#${index}`) } : {}),
         subscription: { ...subscription, tableName: options.tableName },
         dynamodb: options.dynamodb,
         endpoint: options.endpoint,
