@@ -148,7 +148,7 @@ describe('status (chargers/+/status) against DynamoDB Local', () => {
           ? { available: false, reason: 'connector-unavailable' }
           : { available: true },
       );
-      const claimWrite = connectorClaim(table.tableName, connector, randomUUID(), 'Authorized');
+      const claimWrite = connectorClaim(table.tableName, connector, randomUUID(), 'Preparing');
       return table.client.send(new TransactWriteCommand({ TransactItems: [claimWrite] })).then(
         () => 'claimed',
         (error: Error) => error.name,
