@@ -5,6 +5,7 @@ import { COST_TARGET_USD, type CostResult } from './cost.js';
 import type { OpsRow } from './dynamo-ops.js';
 import { PIPELINE_TARGET_RATIO, type PipelineResult } from './pipeline.js';
 import { OCPP_GATEWAY_SAMPLE, PRICES_AS_OF, PRICES_REGION } from './prices.js';
+import type { StartupResult } from './startup.js';
 import type { SweeperRow } from './sweeper.js';
 
 // Turns the results into latest.json's shape and the Markdown report (ratios first, baselines named).
@@ -19,6 +20,7 @@ export interface BenchResults {
   sweeper?: SweeperRow[];
   pipeline?: PipelineResult;
   cost?: CostResult;
+  startup?: StartupResult;
 }
 
 export function machine(): BenchResults['machine'] {
@@ -264,6 +266,33 @@ function costSection(cost: CostResult): string {
   ].join('\n');
 }
 
+function startupSection(s: StartupResult): string {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  return [
+    '## Local cloud start-up (`npm start -- --chargers 0`, command → ready line with every port answering)',
+    '',
+    table(
+      ['start', 'median', 'target', 'met', 'phases printed (last run)'],
+      [
+        [
+          'first (config and bundle caches cleared)',
+          seconds(s.firstReadyMs),
+          `≤ ${seconds(s.targets.firstReadyMs)}`,
+          mark(s.firstReadyMs <= s.targets.firstReadyMs),
+          s.runs.first.at(-1)?.phases ?? '',
+        ],
+        [
+          'warm (nothing changed)',
+          seconds(s.warmReadyMs),
+          `≤ ${seconds(s.targets.warmReadyMs)}`,
+          mark(s.warmReadyMs <= s.targets.warmReadyMs),
+          s.runs.warm.at(-1)?.phases ?? '',
+        ],
+      ],
+    ),
+  ].join('\n');
+}
+
 export function markdownReport(results: BenchResults): string {
   const m = results.machine;
   return [
@@ -276,5 +305,6 @@ export function markdownReport(results: BenchResults): string {
     ...(results.sweeper ? [sweeperSection(results.sweeper), ''] : []),
     ...(results.pipeline ? [pipelineSection(results.pipeline), ''] : []),
     ...(results.cost ? [costSection(results.cost), ''] : []),
+    ...(results.startup ? [startupSection(results.startup), ''] : []),
   ].join('\n');
 }

@@ -11,13 +11,14 @@ import { loadHandlers } from './handlers.js';
 import { resultsDir } from './paths.js';
 import { measurePipeline } from './pipeline.js';
 import { type BenchResults, machine, markdownReport } from './report.js';
+import { measureStartup } from './startup.js';
 import { round } from './stats.js';
 import { functionEnvironment, startStubEndpoints } from './stub-endpoints.js';
 import { measureSweeper } from './sweeper.js';
 
-// `pnpm bench [--quick] [--only cold,ops,sweeper,pipeline,cost]`: writes bench/results/latest.{json,md}.
+// `pnpm bench [--quick] [--only cold,ops,sweeper,pipeline,cost,startup]`: writes bench/results/latest.{json,md}.
 
-const groups = ['cold', 'ops', 'sweeper', 'pipeline', 'cost'] as const;
+const groups = ['cold', 'ops', 'sweeper', 'pipeline', 'cost', 'startup'] as const;
 type Group = (typeof groups)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; only: Set<Group> } {
@@ -80,6 +81,10 @@ async function main(): Promise<void> {
     if (handlers && only.has('sweeper')) {
       log('2b. sweeper against fleet size');
       results.sweeper = await measureSweeper(context, handlers);
+    }
+    if (only.has('startup')) {
+      log('5. local cloud start-up');
+      results.startup = await measureStartup(context);
     }
     if (only.has('cost') && results.dynamoOps) {
       log('4. cost per charger-month');
