@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { oslsBin, repoRoot, stateDir } from './paths.js';
+import { basename, dirname, join, resolve } from 'node:path';
+import { oslsBin, stateDir } from './paths.js';
 
 /** What `serverless print --format json` gives, as far as the local cloud reads it. */
 export interface PrintedService {
@@ -36,25 +36,38 @@ export interface PrintedFunction {
   events?: Record<string, unknown>[];
 }
 
-// Inputs that change what print resolves to; a change to any of them invalidates the cache.
-const sharedInputs = [
-  join(repoRoot, 'serverless.common.yml'),
-  join(repoRoot, 'packages/dynamo/src/table-definition.json'),
-];
+/**
+ * Every file `serverless print` reads for a service: its serverless.yml and, recursively, each file a
+ * `${file(...)}` variable names (relative to the file that names it). The cache is keyed by all of them.
+ */
+export async function configInputs(serviceDir: string): Promise<string[]> {
+  const seen = new Set<string>();
+  const visit = async (file: string) => {
+    if (seen.has(file) || !existsSync(file)) return;
+    seen.add(file);
+    const text = await readFile(file, 'utf8');
+    for (const match of text.matchAll(/\$\{file\(([^)]+)\)/g)) {
+      await visit(resolve(dirname(file), (match[1] ?? '').trim()));
+    }
+  };
+  await visit(join(serviceDir, 'serverless.yml'));
+  return [...seen].sort();
+}
 
-/** `serverless print` for one service dir, cached under .local-cloud/ by a hash of its inputs (print takes seconds). */
+/** `serverless print` for one service dir, cached under .local-cloud/ by a hash of every input (print takes seconds). */
 export async function printService(serviceDir: string, stage: string): Promise<PrintedService> {
   const hash = createHash('sha256');
   hash.update(stage);
-  for (const file of [join(serviceDir, 'serverless.yml'), ...sharedInputs]) {
-    if (existsSync(file)) hash.update(await readFile(file));
+  for (const file of await configInputs(serviceDir)) {
+    hash.update(file);
+    hash.update(await readFile(file));
   }
   const cacheFile = join(
     stateDir,
     'config',
     `${basename(serviceDir)}-${hash.digest('hex').slice(0, 16)}.json`,
   );
-  // LOCAL_CLOUD_NO_CACHE=1 re-prints (e.g. after editing a file the service includes with ${file(...)}).
+  // LOCAL_CLOUD_NO_CACHE=1 re-prints (e.g. after changing what a variable resolves from outside any file).
   if (existsSync(cacheFile) && process.env.LOCAL_CLOUD_NO_CACHE !== '1')
     return JSON.parse(await readFile(cacheFile, 'utf8')) as PrintedService;
   const printed = await runPrint(serviceDir, stage);
@@ -64,6 +77,11 @@ export async function printService(serviceDir: string, stage: string): Promise<P
   await writeFile(partial, JSON.stringify(printed));
   await rename(partial, cacheFile);
   return printed;
+}
+
+/** The same, never from the cache: what the framework itself resolves now. */
+export function printServiceUncached(serviceDir: string, stage: string): Promise<PrintedService> {
+  return runPrint(serviceDir, stage);
 }
 
 function runPrint(serviceDir: string, stage: string): Promise<PrintedService> {
