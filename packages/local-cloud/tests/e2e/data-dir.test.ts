@@ -9,10 +9,9 @@ import {
   ListStreamsCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import { addIdTag, getCharger, getSession } from '@evcharge/dynamo';
-import { registerChargerLocally } from '@evcharge/local-identity';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import mqtt from 'mqtt';
-import { type LocalCloud, startLocalCloud } from '../../src/index.js';
+import type { LocalCloud } from '../../src/index.js';
+import { connectCharger, registerAndConnect, startServiceCloud } from '../helpers/service-cloud.js';
 
 // `--data-dir`: a registered charger, a completed session, its notifications and a dead letter survive a
 // restart, and no stream record is delivered twice after it.
@@ -21,12 +20,10 @@ const chargerId = `CP-KEEP-${randomUUID().slice(0, 6)}`;
 const tableName = `keep-${randomUUID().slice(0, 8)}`;
 
 function start(): Promise<LocalCloud> {
-  return startLocalCloud({
-    ports: { mqtt: 0, aws: 0, http: 0, dynamodb: 0 },
+  return startServiceCloud({
     services: ['charge-authorization', 'plug-events', 'notifications'],
     dataDir,
     tableName,
-    quiet: true,
   });
 }
 
@@ -69,17 +66,9 @@ describe('npm start -- --data-dir DIR', () => {
     let password: string;
     try {
       await addIdTag(first.table, { idTag: 'KEEP-TAG', userId: 'user-keep' });
-      ({ password } = await registerChargerLocally(first.table, {
-        chargerId,
-        connectorCount: 1,
-        now: new Date(),
-      }));
-      const charger = await mqtt.connectAsync(first.endpoints.mqttUrl, {
-        clientId: chargerId,
-        username: chargerId,
-        password,
-        reconnectPeriod: 0,
-      });
+      const registered = await registerAndConnect(first, chargerId);
+      password = registered.password;
+      const { charger } = registered;
       const at = () => new Date().toISOString();
       await charger.publishAsync(
         `chargers/${chargerId}/auth/request`,
@@ -131,12 +120,7 @@ describe('npm start -- --data-dir DIR', () => {
       expect(second.notifications()).toHaveLength(notificationsBefore);
       expect(second.deadLetters()).toHaveLength(deadLettersBefore);
       // The charger's credential was kept: it connects to the restarted cloud with the same password.
-      const again = await mqtt.connectAsync(second.endpoints.mqttUrl, {
-        clientId: chargerId,
-        username: chargerId,
-        password,
-        reconnectPeriod: 0,
-      });
+      const again = await connectCharger(second, chargerId, password);
       await again.endAsync();
       // The stream resumes right after the last batch delivered before the stop: the records read again are
       // exactly those that were not delivered then, and nothing is notified twice.

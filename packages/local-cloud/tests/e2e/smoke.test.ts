@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { addIdTag } from '@evcharge/dynamo';
-import { registerChargerLocally, signDevToken } from '@evcharge/local-identity';
+import { signDevToken } from '@evcharge/local-identity';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import mqtt, { type MqttClient } from 'mqtt';
-import { type LocalCloud, startLocalCloud } from '../../src/index.js';
+import type { MqttClient } from 'mqtt';
+import type { LocalCloud } from '../../src/index.js';
+import { registerAndConnect, startServiceCloud } from '../helpers/service-cloud.js';
 
 // Every service from its own serverless.yml: MQTT → rule → function → DynamoDB → stream → SNS.
 let cloud: LocalCloud;
@@ -11,26 +12,9 @@ let charger: MqttClient;
 const chargerId = 'CP-E2E-1';
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    ports: { mqtt: 0, aws: 0, http: 0, dynamodb: 0 },
-    ...(process.env.AWS_ENDPOINT_URL_DYNAMODB
-      ? { dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB }
-      : {}),
-    tableName: `e2e-${randomUUID().slice(0, 8)}`,
-    quiet: true,
-  });
+  cloud = await startServiceCloud();
   await addIdTag(cloud.table, { idTag: 'E2E-TAG-1', userId: 'user-e2e' });
-  const { username, password } = await registerChargerLocally(cloud.table, {
-    chargerId,
-    connectorCount: 1,
-    now: new Date(),
-  });
-  charger = await mqtt.connectAsync(cloud.endpoints.mqttUrl, {
-    clientId: username,
-    username,
-    password,
-    reconnectPeriod: 0,
-  });
+  ({ charger } = await registerAndConnect(cloud, chargerId));
 }, 90_000);
 
 afterAll(async () => {
