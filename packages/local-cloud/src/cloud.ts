@@ -1,7 +1,13 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { createDocumentClient, createDynamoDbClient, getCharger, type TableContext } from '@evcharge/dynamo';
-import { verifyCredential, verifyDevToken } from '@evcharge/local-identity';
+import {
+  createDocumentClient,
+  createDynamoDbClient,
+  gatewayOfCharger,
+  getCharger,
+  type TableContext,
+} from '@evcharge/dynamo';
+import { hashCredential, verifyCredential, verifyDevToken } from '@evcharge/local-identity';
 import { startAwsServer } from './aws/aws-server.js';
 import { type BrokerMessage, startBroker } from './broker/broker.js';
 import { loadCloudConfig } from './config/load-cloud-config.js';
@@ -48,6 +54,8 @@ export interface LocalCloudOptions {
   dataDir?: string;
   /** Delay before Lambda async retry n; default 200 ms × n. */
   asyncRetryDelayMs?: (attempt: number) => number;
+  /** Site gateways the broker lets act for the chargers assigned to them (MQTT username = gatewayId). */
+  gateways?: { gatewayId: string; password: string }[];
 }
 
 export interface LocalCloudEndpoints {
@@ -257,6 +265,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     ]);
 
     const table: TableContext = { client: createDocumentClient({ endpoint: dynamodbEndpoint }), tableName };
+    // Held only as slow hashes, like a charger's credential.
+    const gatewayHashes = new Map(
+      (options.gateways ?? []).map((gateway) => [gateway.gatewayId, hashCredential(gateway.password)]),
+    );
     cleanups.push(() => table.client.destroy());
     const observers = new Set<(message: BrokerMessage) => void>();
     const rulesEngine = new RulesEngine(rules, runtime, deadLetters, stats);
@@ -265,6 +277,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       verifyCharger: async (chargerId, password) => {
         const charger = (await getCharger(table, chargerId)) as { credentialHash?: string } | undefined;
         return Boolean(charger?.credentialHash) && verifyCredential(password, charger?.credentialHash ?? '');
+      },
+      verifyGateway: async (gatewayId, password, chargerId) => {
+        const gateway = gatewayHashes.get(gatewayId);
+        if (!gateway || !(await verifyCredential(password, await gateway))) return false;
+        return (await gatewayOfCharger(table, chargerId)) === gatewayId;
       },
       onMessage: (message) => {
         for (const observer of observers) observer(message);

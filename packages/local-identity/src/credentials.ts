@@ -1,6 +1,7 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
 
-// Local broker passwords only: IoT Core authenticates chargers by certificate, so this never guards AWS.
+// Local broker passwords (IoT Core authenticates chargers by certificate) and chargers' OCPP AuthorizationKeys,
+// which the OCPP gateway checks wherever it runs.
 // Format: scrypt$<N>$<r>$<p>$<salt b64url>$<hash b64url>, so parameters can be raised without a migration.
 
 const SCRYPT_PARAMS = { N: 16_384, r: 8, p: 1 } as const;

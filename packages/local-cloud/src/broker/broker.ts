@@ -14,6 +14,12 @@ export interface LocalBrokerOptions {
   port: number;
   /** Checks a charger's password against its registered credential. */
   verifyCharger: (chargerId: string, password: string) => Promise<boolean>;
+  /**
+   * Checks a site gateway acting for a charger (username = gatewayId, client id = chargerId): its own
+   * credential, and that the charger is assigned to it. The charger's topic permissions apply as if it
+   * had connected itself.
+   */
+  verifyGateway?: (gatewayId: string, password: string, chargerId: string) => Promise<boolean>;
   /** Every accepted publish (device, data plane, lifecycle), for the rules engine and counters. */
   onMessage: (message: BrokerMessage) => void;
   log: (line: string) => void;
@@ -49,12 +55,16 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
         error.returnCode = returnCode;
         done(error, false);
       };
-      if (!username || username !== client.id) {
+      if (!username || (username !== client.id && !options.verifyGateway)) {
         refuse(identifierRejected, 'client id must equal the username (the chargerId)');
         return;
       }
-      options
-        .verifyCharger(username, password?.toString('utf8') ?? '')
+      const secret = password?.toString('utf8') ?? '';
+      const verified =
+        username === client.id
+          ? options.verifyCharger(username, secret)
+          : (options.verifyGateway?.(username, secret, client.id) ?? Promise.resolve(false));
+      verified
         .then((valid) => {
           if (!valid) return refuse(badCredentials, 'bad username or password');
           // IoT Core drops the older connection of a client id that connects again.
