@@ -1,10 +1,18 @@
 import * as z from 'zod';
-import { authStatuses, meterContexts } from './contract/device.js';
+import { authStatuses } from './contract/device.js';
+import { type CommandAction, commandActions } from './contract/device-v2.js';
 import { currencySchema, sessionStatuses } from './contract/http.js';
+import { sampledValueSchema } from './contract/meter-values.js';
 import {
   chargePointErrorCodes,
   chargePointStatuses,
+  commandStatuses,
+  connectorOrChargerIdSchema,
+  diagnosticsStatuses,
+  firmwareStatuses,
   idTagInfoSchema,
+  readingContexts,
+  remoteStartStopStatuses,
   stopReasons,
   transactionIdSchema,
 } from './contract/ocpp.js';
@@ -55,7 +63,7 @@ export type Charger = z.infer<typeof chargerSchema>;
  * A charger's registry record from its latest boot: what it says it is. An item of its own beside the
  * charger item, so the hot path (heartbeats, sessions) never rewrites it.
  */
-export const chargerBootSchema = z.object({
+export const chargerBootReportSchema = z.object({
   chargerId: chargerIdSchema,
   chargePointVendor: z.string(),
   chargePointModel: z.string(),
@@ -70,6 +78,26 @@ export const chargerBootSchema = z.object({
   lastBootAt: isoTimestampSchema,
   lastBootReceivedAt: z.number().int().nonnegative(),
   bootRequestId: uuidSchema,
+  /** The RegistrationStatus that boot was answered (Pending until an operator commissions the charger). */
+  bootAnswerStatus: z.enum(['Accepted', 'Pending']).optional(),
+});
+/** What one boot reports and writes; a later boot replaces exactly these fields. */
+export type ChargerBootReport = z.infer<typeof chargerBootReportSchema>;
+
+/**
+ * The registry record: the latest boot's report, plus the latest FirmwareStatusNotification and
+ * DiagnosticsStatusNotification, each ordered by its device time then receive time (epoch ms), so a late
+ * status never overwrites a newer one. A boot leaves the statuses alone.
+ */
+export const chargerBootSchema = chargerBootReportSchema.extend({
+  firmwareStatus: z.enum(firmwareStatuses).optional(),
+  firmwareStatusAt: isoTimestampSchema.optional(),
+  firmwareStatusReceivedAt: z.number().int().nonnegative().optional(),
+  firmwareStatusMessageId: uuidSchema.optional(),
+  diagnosticsStatus: z.enum(diagnosticsStatuses).optional(),
+  diagnosticsStatusAt: isoTimestampSchema.optional(),
+  diagnosticsStatusReceivedAt: z.number().int().nonnegative().optional(),
+  diagnosticsStatusMessageId: uuidSchema.optional(),
 });
 export type ChargerBoot = z.infer<typeof chargerBootSchema>;
 
@@ -165,22 +193,46 @@ export const sessionSchema = z.object({
   transactionId: transactionIdSchema.optional(),
   /** Why a v2 transaction stopped (OCPP Reason; `Local` when the stop named none). */
   stopReason: z.enum(stopReasons).optional(),
+  /** The user's remote start this session's transaction/start answered (its `session.authorized` carries it). */
+  remoteStartRequestId: uuidSchema.optional(),
+  /** The user's latest remote stop while it may still end the session (its `session.completed` carries it). */
+  remoteStopRequestId: uuidSchema.optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 
+/**
+ * Why a stored reading moved nothing: a register below an earlier one, older than the latest, a 0 placeholder,
+ * (v2) no register at all, a refused transaction's, or a stopped transaction's whose totals the stop fixed.
+ */
+export const readingAnomalies = [
+  'register-regression',
+  'out-of-order',
+  'zero-register-placeholder',
+  'no-register',
+  'transaction-refused',
+  'transaction-stopped',
+] as const;
+
 export const meterReadingSchema = z.object({
   chargerId: chargerIdSchema,
-  connectorId: connectorIdSchema,
+  /** 0: the charger's main meter (v2), kept for the charger, never a session's. */
+  connectorId: connectorOrChargerIdSchema,
   messageId: uuidSchema,
   at: isoTimestampSchema,
   receivedAt: isoTimestampSchema,
-  registerWh: z.number().int().nonnegative(),
+  /** Absent when a v2 reading has no Energy.Active.Import.Register: then it moves no session. */
+  registerWh: z.number().int().nonnegative().optional(),
   powerW: z.number().nonnegative().optional(),
-  context: z.enum(meterContexts),
+  /** v1 readings carry one of the first five; v2 (OCPP) readings any of the eight. */
+  context: z.enum(readingContexts),
   sessionId: uuidSchema.optional(),
+  /** v2: the OCPP transaction the charger named. */
+  transactionId: transactionIdSchema.optional(),
   requestId: uuidSchema.optional(),
+  /** v2: every value sampled at `at` (OCPP defaults applied), kept whether or not it drives a session. */
+  sampledValues: z.array(sampledValueSchema).optional(),
   /** Why the reading was stored but not applied to the session, if it was not. */
-  anomaly: z.enum(['register-regression', 'out-of-order', 'zero-register-placeholder']).optional(),
+  anomaly: z.enum(readingAnomalies).optional(),
 });
 export type MeterReading = z.infer<typeof meterReadingSchema>;
 
@@ -287,3 +339,96 @@ export const counterSchema = z.object({
   value: z.number().int().nonnegative(),
 });
 export type Counter = z.infer<typeof counterSchema>;
+
+// Remote start/stop from the app (contract v2 `remote/start`, `remote/stop`, `remote/response`).
+
+export const remoteRequestActions = ['start', 'stop'] as const;
+export type RemoteRequestAction = (typeof remoteRequestActions)[number];
+
+/** `pending` until the charger answers or the timeout passes; each later state is final. */
+export const remoteRequestStatuses = ['pending', 'accepted', 'rejected', 'timed-out'] as const;
+export type RemoteRequestStatus = (typeof remoteRequestStatuses)[number];
+
+/**
+ * A user's remote start or stop. Its committed transition out of `pending` is what the notifications service
+ * turns into `session.rejected` / `remote.timeout`; `accepted` notifies nothing by itself (the session's own
+ * `session.authorized` / `session.completed` carry the requestId).
+ */
+export const remoteRequestSchema = z.object({
+  requestId: uuidSchema,
+  action: z.enum(remoteRequestActions),
+  chargerId: chargerIdSchema,
+  connectorId: connectorIdSchema,
+  userId: z.string().min(1),
+  idTag: idTagSchema,
+  /** The session a stop ends, and its OCPP transaction. */
+  sessionId: uuidSchema.optional(),
+  transactionId: transactionIdSchema.optional(),
+  status: z.enum(remoteRequestStatuses),
+  requestedAt: isoTimestampSchema,
+  /** The charger drops the request unexecuted after this; unanswered by then, it times out. */
+  expiresAt: isoTimestampSchema,
+  /** The charger's answer verbatim and its device time, when it answered while the request was pending. */
+  answer: z.enum(remoteStartStopStatuses).optional(),
+  answeredAt: isoTimestampSchema.optional(),
+  /** Server time of the move out of `pending`, and what moved it (`session`: the session already told the user). */
+  resolvedAt: isoTimestampSchema.optional(),
+  resolvedBy: z.enum(['response', 'timeout', 'session']).optional(),
+});
+export type RemoteRequest = z.infer<typeof remoteRequestSchema>;
+
+/**
+ * The remote start a charger may act on next for (charger, connector, idTag): what transaction/start reads to
+ * attach the requestId to the session it opens (then marks it with that session). Removed when the request is
+ * rejected or times out; a newer remote start for the same key replaces it.
+ */
+export const pendingRemoteStartSchema = z.object({
+  chargerId: chargerIdSchema,
+  connectorId: connectorIdSchema,
+  idTag: idTagSchema,
+  requestId: uuidSchema,
+  requestedAt: isoTimestampSchema,
+  /** A start received after this (server time) is not this request's: the charger has dropped it by then. */
+  attachUntil: isoTimestampSchema,
+  /** The session a transaction/start opened for it. */
+  sessionId: uuidSchema.optional(),
+});
+export type PendingRemoteStart = z.infer<typeof pendingRemoteStartSchema>;
+
+// Operator commands (contract v2 `command` / `command/response`).
+
+/**
+ * An operator command's life: `pending` once written (before it is published), then `answered` by the
+ * charger's command/response, `timedOut` when the operator's wait ended first (a later answer still moves it
+ * to `answered`, marked late), or `failed` when it could not be published.
+ */
+export const commandStates = ['pending', 'answered', 'timedOut', 'failed'] as const;
+export type CommandState = (typeof commandStates)[number];
+
+/** One operator command to one charger and its outcome, keyed by charger and requestId. */
+export const commandRecordSchema = z.object({
+  chargerId: chargerIdSchema,
+  requestId: uuidSchema,
+  action: z.enum(commandActions as [CommandAction, ...CommandAction[]]),
+  /**
+   * The action's OCPP .req payload as published; absent when it has no fields (ClearCache, GetConfiguration
+   * of all keys). An empty map is never stored: DynamoDB Local's stream returns it as `{}`, not `{ M: {} }`.
+   */
+  payload: z.record(z.string(), z.unknown()).optional(),
+  state: z.enum(commandStates),
+  sentAt: isoTimestampSchema,
+  /** The charger drops the command unexecuted after this (sentAt + the operator's timeout). */
+  expiresAt: isoTimestampSchema,
+  /** The charger's answer: its .conf status and payload, its device time, and the server's receive time. */
+  answerStatus: z.enum(commandStatuses).optional(),
+  answerPayload: z.record(z.string(), z.unknown()).optional(),
+  answerAt: isoTimestampSchema.optional(),
+  answerReceivedAt: isoTimestampSchema.optional(),
+  /** When the operator's wait ended without an answer. */
+  timedOutAt: isoTimestampSchema.optional(),
+  /** True when the answer came after the wait had timed out. */
+  lateAnswer: z.boolean().optional(),
+  /** Why publishing failed. */
+  failure: z.string().optional(),
+});
+export type CommandRecord = z.infer<typeof commandRecordSchema>;

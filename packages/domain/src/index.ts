@@ -2,6 +2,7 @@ export * from './connector-events.js';
 export * from './contract/device.js';
 export * from './contract/device-v2.js';
 export * from './contract/http.js';
+export * from './contract/meter-values.js';
 export * from './contract/notification.js';
 export * from './contract/ocpp.js';
 export * from './contract/presence.js';

@@ -3,6 +3,7 @@ import {
   chargerBootSchema,
   chargerSchema,
   chargerStatusSchema,
+  commandRecordSchema,
   connectorEventSchema,
   connectorSchema,
   counterSchema,
@@ -11,6 +12,8 @@ import {
   meterReadingSchema,
   meterRequestSchema,
   orphanTransactionStopSchema,
+  pendingRemoteStartSchema,
+  remoteRequestSchema,
   sessionSchema,
   transactionSchema,
   transactionStartSchema,
@@ -26,7 +29,12 @@ const pad = (connectorId: number) => String(connectorId).padStart(3, '0');
 
 const charger = defineEntity({
   entityType: 'Charger',
-  schema: chargerSchema,
+  schema: chargerSchema.extend({
+    /** scrypt hash of the charger's OCPP AuthorizationKey (HTTP Basic password); the OCPP gateway checks it. */
+    ocppCredentialHash: z.string().optional(),
+    /** The site gateway the charger is assigned to: that gateway's credential may act for this charger. */
+    gatewayId: z.string().min(1).optional(),
+  }),
   keys: { charger: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'CHARGER' }) },
   primaryKey: (value, keys) => keys.charger(value.chargerId),
   // Armed while online; heartbeat moves and removes it with updates.
@@ -210,6 +218,49 @@ const orphanTransactionStop = defineEntity({
   indexes: {},
 });
 
+const command = defineEntity({
+  entityType: 'Command',
+  schema: commandRecordSchema,
+  keys: {
+    /** One per operator command; the charger is in the key, so only that charger's answer finds it. */
+    command: (chargerId: string, requestId: string) => ({
+      pk: `COMMAND#${chargerId}#${requestId}`,
+      sk: 'COMMAND',
+    }),
+  },
+  primaryKey: (value, keys) => keys.command(value.chargerId, value.requestId),
+  indexes: {},
+});
+
+const remoteRequest = defineEntity({
+  entityType: 'RemoteRequest',
+  schema: remoteRequestSchema,
+  keys: {
+    /** One per remote start/stop; the charger is in the key, so only that charger's answer finds it. */
+    remoteRequest: (chargerId: string, requestId: string) => ({
+      pk: `REMOTEREQ#${chargerId}#${requestId}`,
+      sk: 'REMOTEREQ',
+    }),
+  },
+  primaryKey: (value, keys) => keys.remoteRequest(value.chargerId, value.requestId),
+  // Armed while pending.
+  indexes: { deadlines: { kind: 'remote-request', shardBy: (value) => value.requestId } },
+});
+
+const pendingRemoteStart = defineEntity({
+  entityType: 'PendingRemoteStart',
+  schema: pendingRemoteStartSchema,
+  keys: {
+    /** The remote start a transaction/start on (charger, connector, idTag) answers: one GetItem away. */
+    pendingRemoteStart: (chargerId: string, connectorId: number, idTag: string) => ({
+      pk: `REMOTESTART#${chargerId}#${pad(connectorId)}`,
+      sk: idTag,
+    }),
+  },
+  primaryKey: (value, keys) => keys.pendingRemoteStart(value.chargerId, value.connectorId, value.idTag),
+  indexes: {},
+});
+
 const counter = defineEntity({
   entityType: 'Counter',
   schema: counterSchema,
@@ -267,6 +318,9 @@ export const entities = {
   transactionStart,
   transaction,
   orphanTransactionStop,
+  command,
+  remoteRequest,
+  pendingRemoteStart,
   counter,
   idempotency,
 } as const;

@@ -4,6 +4,7 @@ export * from './entity.js';
 export * from './keys.js';
 export * from './offline-sweep.js';
 export * from './repositories/chargers.js';
+export * from './repositories/commands.js';
 export * from './repositories/connector-history.js';
 export * from './repositories/deadlines.js';
 export * from './repositories/idtags.js';

@@ -23,7 +23,7 @@ export interface DeadlineKey {
 }
 
 /** Deadline kinds share one sparse, sharded index; each has its own sweeper. */
-export type DeadlineKind = 'charger-offline' | 'session-expiry' | 'meter-request';
+export type DeadlineKind = 'charger-offline' | 'session-expiry' | 'meter-request' | 'remote-request';
 
 /** 16 shards keep every deadline partition far below DynamoDB's per-partition limits at 100 k chargers. */
 export const DEADLINE_SHARDS = 16;

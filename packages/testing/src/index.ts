@@ -1,3 +1,8 @@
+export {
+  type IotDataPlaneRecorder,
+  type RecordedPublish,
+  startIotDataPlaneRecorder,
+} from './iot-data-plane-recorder.js';
 export { lambdaContextFor } from './lambda-context.js';
 export { createTestTable, type TestTable } from './test-table.js';
 export { readZipTextEntries } from './zip.js';

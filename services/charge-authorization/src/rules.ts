@@ -13,6 +13,7 @@ import {
   type IdTagRecord,
   isActiveSessionStatus,
   isSessionExpired,
+  type PendingRemoteStart,
   type Session,
   type StopReason,
   type TagRejectionReason,
@@ -297,6 +298,18 @@ export function decideTransactionStart(input: TransactionStartInput): Transactio
     return { kind: 'refused', idTagInfo: { ...idTagInfo, status: 'Invalid' }, refusal: availability.reason };
   }
   return { kind: 'open', idTagInfo };
+}
+
+/**
+ * The requestId of the user's remote start a transaction/start (same charger, connector and idTag) answers: the
+ * pending remote start, untaken, and the start received within its attach window. Undefined otherwise.
+ */
+export function remoteStartAnswered(
+  pending: Pick<PendingRemoteStart, 'requestId' | 'attachUntil' | 'sessionId'> | undefined,
+  receivedAtMs: number,
+): string | undefined {
+  if (!pending || pending.sessionId !== undefined) return undefined;
+  return receivedAtMs <= Date.parse(pending.attachUntil) ? pending.requestId : undefined;
 }
 
 /** A start with the key of a stored one is a repeat only with the same idTag and meterStart; else bad input. */

@@ -8,6 +8,7 @@ import {
   type IdTagInfo,
   type IdTagRecord,
   type OrphanTransactionStop,
+  type PendingRemoteStart,
   type Session,
   type Tariff,
   type Transaction,
@@ -36,6 +37,7 @@ import {
   decideTransactionStart,
   newTransactionSession,
   planTransactionStop,
+  remoteStartAnswered,
   sessionStartingTagStatuses,
   stopIdTagInfoOf,
   type TransactionStartFacts,
@@ -48,10 +50,11 @@ import { assertConditionsAgreeWithDecision, batchGetConsistent, keyOf } from './
 // Contract v2 transactions (OCPP StartTransaction / StopTransaction), the DynamoDB use case:
 // | pattern                                  | key / condition                                                       |
 // | ---------------------------------------- | --------------------------------------------------------------------- |
-// | decide a start (one read, + its session) | BatchGet charger, connector, idTag, TransactionStart (consistent)     |
+// | decide a start (one read, + its session) | BatchGet charger, connector, idTag, TransactionStart, the pending     |
+// |                                          | remote start REMOTESTART#<charger>#<conn> / <idTag> (consistent)      |
 // | allocate a transactionId                 | UpdateItem ADD value on COUNTER#transactionId (outside the write)     |
 // | open (one transaction)                   | Put TransactionStart + Put Transaction + Put Session + connector      |
-// |                                          | claim + IdTag count + 1 + charger liveness                            |
+// |                                          | claim + IdTag count + 1 [+ pending remote start taken] + liveness     |
 // | attach to a v1 session                   | Put TransactionStart + Put Transaction + Session → Charging (no       |
 // |                                          | transactionId yet) + connector status + charger liveness              |
 // | refused                                  | Put TransactionStart + Put Transaction (no session) + liveness        |
@@ -117,13 +120,20 @@ export async function startTransaction(
   const connectorKey = keys.connector(request.chargerId, request.connectorId);
   const idTagKey = keys.idTag(request.idTag);
   const startKey = keys.transactionStart(request.chargerId, request.connectorId, request.at);
+  const remoteStartKey = keys.pendingRemoteStart(request.chargerId, request.connectorId, request.idTag);
   let transactionId: number | undefined;
 
   return transact<StartTransactionResult>(
     table,
     `transaction start on ${request.chargerId} connector ${request.connectorId} at ${request.at}`,
     async () => {
-      const items = await batchGetConsistent(table, [chargerKey, connectorKey, idTagKey, startKey]);
+      const items = await batchGetConsistent(table, [
+        chargerKey,
+        connectorKey,
+        idTagKey,
+        startKey,
+        remoteStartKey,
+      ]);
       const storedStart = items.get(keyOf(startKey));
       if (storedStart) {
         const start = entityOf<TransactionStart>(storedStart);
@@ -180,13 +190,20 @@ export async function startTransaction(
       transactItems.push(putIfAbsent(table, itemOf(entities.transaction, transaction)));
       let decidedOn: { index: number; name: string; item: Record<string, unknown> }[] = [];
       if (decision.kind === 'open' && connector && connectorItem && idTag && idTagItem && sessionId) {
-        const session = newTransactionSession({
-          sessionId,
-          start: request,
-          transactionId,
-          userId: idTag.userId,
-          tariff: options.tariff,
-        });
+        const remoteStartItem = items.get(keyOf(remoteStartKey));
+        const remoteStart = remoteStartItem ? entityOf<PendingRemoteStart>(remoteStartItem) : undefined;
+        // The user's remote start this start answers: its requestId rides on the session (session.authorized).
+        const remoteStartRequestId = remoteStartAnswered(remoteStart, request.receivedAtMs);
+        const session: Session = {
+          ...newTransactionSession({
+            sessionId,
+            start: request,
+            transactionId,
+            userId: idTag.userId,
+            tariff: options.tariff,
+          }),
+          ...(remoteStartRequestId ? { remoteStartRequestId } : {}),
+        };
         transactItems.push(
           putIfAbsent(table, sessionItem(session)),
           connectorClaim(table.tableName, connector, sessionId, connectorStatusOf(connector, session)),
@@ -196,6 +213,8 @@ export async function startTransaction(
           { index: 3, name: 'connector', item: connectorItem },
           { index: 4, name: 'idTag', item: idTagItem },
         ];
+        if (remoteStartRequestId)
+          transactItems.push(remoteStartTaken(table, remoteStartKey, remoteStartRequestId, sessionId));
       } else if (decision.kind === 'attach' && connector) {
         transactItems.push(
           sessionTransition(table.tableName, decision.sessionId, {
@@ -234,6 +253,27 @@ export async function startTransaction(
     },
     options,
   );
+}
+
+/**
+ * Marks the pending remote start as taken by this session, while it is still that request's and untaken: a newer
+ * remote start, or the request's rejection or time-out meanwhile, fails it and the start is decided again.
+ */
+function remoteStartTaken(
+  table: TableContext,
+  key: { pk: string; sk: string },
+  requestId: string,
+  sessionId: string,
+) {
+  return {
+    Update: {
+      TableName: table.tableName,
+      Key: key,
+      UpdateExpression: 'SET sessionId = :sessionId',
+      ConditionExpression: 'requestId = :requestId AND attribute_not_exists(sessionId)',
+      ExpressionAttributeValues: { ':requestId': requestId, ':sessionId': sessionId },
+    },
+  };
 }
 
 /** Put of a record written once: a second write of the same key fails its condition. */
@@ -367,7 +407,17 @@ export async function stopTransaction(
           }),
         );
         if (plan.releaseConnector && connector && plan.connectorStatus) {
-          items.push(connectorRelease(table.tableName, connector, session.sessionId, plan.connectorStatus));
+          // The stop's register is the connector's latest unless a newer reading already moved it.
+          const stopIsLatest = !connector.lastReadingAt || connector.lastReadingAt <= request.at;
+          items.push(
+            connectorRelease(
+              table.tableName,
+              connector,
+              session.sessionId,
+              plan.connectorStatus,
+              stopIsLatest ? { wh: request.meterStop, at: request.at } : undefined,
+            ),
+          );
         }
         if (plan.decrementTagCount) items.push(tagSessionCountDown(table.tableName, session.idTag));
       }

@@ -1,10 +1,16 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
+  BadInputError,
   type BootEvent,
   type BootResponsePayload,
   type Charger,
-  type ChargerBoot,
+  type ChargerBootReport,
   type ChargerStatus,
+  type CommandRecord,
+  type CommandResponseEvent,
   DEFAULT_LIVENESS_GRACE_S,
+  type DiagnosticsStatusEvent,
+  type FirmwareStatusEvent,
   type HeartbeatEvent,
   isClockSkewed,
   livenessWindowMs,
@@ -244,7 +250,81 @@ export function bootAnswer(
 }
 
 /** The registry record a boot writes: what the charger says it is, and when (device time, receive time). */
-export function chargerBootOf(event: BootEvent): ChargerBoot {
+export function chargerBootOf(event: BootEvent): ChargerBootReport {
   const { requestId, at, receivedAt, chargerId, clientId: _clientId, ...identity } = event;
   return { chargerId, ...identity, lastBootAt: at, lastBootReceivedAt: receivedAt, bootRequestId: requestId };
+}
+
+// ---- Firmware and diagnostics status ---------------------------------------------------------------
+
+/** Which status a report sets on the registry record: its attributes are `<field>`, `<field>At`, … */
+export type StatusReportField = 'firmwareStatus' | 'diagnosticsStatus';
+
+/** A FirmwareStatusNotification or DiagnosticsStatusNotification, as the registry record keeps it. */
+export interface StatusReport {
+  field: StatusReportField;
+  status: string;
+  /** Device time, then server receive time (epoch ms): the order of reports of one field. */
+  at: string;
+  receivedAt: number;
+  messageId: string;
+}
+
+export function statusReportOf(
+  field: StatusReportField,
+  event: FirmwareStatusEvent | DiagnosticsStatusEvent,
+): StatusReport {
+  return {
+    field,
+    status: event.status,
+    at: event.at,
+    receivedAt: event.receivedAt,
+    messageId: event.messageId,
+  };
+}
+
+// ---- Operator command answers -----------------------------------------------------------------------
+
+/** A charger's command/response, as the Command item keeps it. */
+export interface CommandAnswer {
+  chargerId: string;
+  requestId: string;
+  status: CommandResponseEvent['status'];
+  payload?: Record<string, unknown>;
+  /** Device time of the answer, and the server's receive time (ISO). */
+  at: string;
+  receivedAt: string;
+}
+
+export function commandAnswerOf(event: CommandResponseEvent): CommandAnswer {
+  return {
+    chargerId: event.chargerId,
+    requestId: event.requestId,
+    status: event.status,
+    // An empty payload says nothing more than none, and is never stored (see commandRecordSchema.payload).
+    ...(event.payload !== undefined && Object.keys(event.payload).length > 0
+      ? { payload: event.payload }
+      : {}),
+    at: event.at,
+    receivedAt: new Date(event.receivedAt).toISOString(),
+  };
+}
+
+export type CommandAnswerPlan = { kind: 'record'; late: boolean } | { kind: 'duplicate' };
+
+/**
+ * What an answer does to its command. The first answer is recorded, also after the operator's wait timed
+ * out (late) or the publish reported a failure (it may still have been delivered); the same answer again is a
+ * duplicate. Bad input, never retried: an answer to no command of this charger, or a second, different answer.
+ */
+export function commandAnswerPlan(
+  command: Pick<CommandRecord, 'state' | 'answerStatus' | 'answerPayload'> | undefined,
+  answer: Pick<CommandAnswer, 'status' | 'payload'>,
+): CommandAnswerPlan {
+  if (!command) throw new BadInputError('requestId', 'is not a command sent to this charger');
+  if (command.state !== 'answered') return { kind: 'record', late: command.state !== 'pending' };
+  const same =
+    command.answerStatus === answer.status && isDeepStrictEqual(command.answerPayload, answer.payload);
+  if (!same) throw new BadInputError('requestId', 'was already answered differently');
+  return { kind: 'duplicate' };
 }

@@ -16,7 +16,10 @@ import {
   BadInputError,
   type Charger,
   type ChargerBoot,
+  type ChargerBootReport,
   type ChargerStatus,
+  type CommandRecord,
+  chargerBootReportSchema,
   TransientError,
 } from '@evcharge/domain';
 import {
@@ -34,6 +37,8 @@ import {
   transact,
 } from '@evcharge/dynamo';
 import {
+  type CommandAnswer,
+  commandAnswerPlan,
   type HeartbeatFacts,
   heartbeatDecision,
   isNewerPresence,
@@ -42,6 +47,7 @@ import {
   type PresenceOrder,
   type PresencePlan,
   presencePlan,
+  type StatusReport,
 } from './rules.js';
 
 const notRegistered = () => new BadInputError('chargerId', 'is not a registered charger');
@@ -405,22 +411,25 @@ export type BootOutcome = { outcome: 'recorded' | 'outdated'; charger: Charger }
  * refreshes the charger's liveness. An unregistered charger is bad input; an outdated boot (a replay, a
  * duplicate) is still answered, from the charger as it is now.
  */
-export async function recordBoot(table: TableContext, boot: ChargerBoot): Promise<BootOutcome> {
-  return transact<BootOutcome>(table, `boot ${boot.bootRequestId} of ${boot.chargerId}`, async () => {
+export async function recordBoot(table: TableContext, report: ChargerBootReport): Promise<BootOutcome> {
+  return transact<BootOutcome>(table, `boot ${report.bootRequestId} of ${report.chargerId}`, async () => {
     const { Item } = await table.client.send(
-      new GetCommand({ TableName: table.tableName, Key: keys.charger(boot.chargerId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: table.tableName,
+        Key: keys.charger(report.chargerId),
+        ConsistentRead: true,
+      }),
     );
     if (!Item) throw notRegistered();
     const charger = entityOf<Charger>(Item);
+    const boot = { ...report, bootAnswerStatus: charger.registrationStatus ?? 'Accepted' };
     return {
       items: [
         {
-          Put: {
-            TableName: table.tableName,
-            Item: itemOf(entities.chargerBoot, boot),
+          Update: {
+            ...bootReportUpdate(table.tableName, boot),
             ConditionExpression:
-              'attribute_not_exists(pk) OR lastBootAt < :at OR (lastBootAt = :at AND lastBootReceivedAt < :receivedAt)',
-            ExpressionAttributeValues: { ':at': boot.lastBootAt, ':receivedAt': boot.lastBootReceivedAt },
+              'attribute_not_exists(lastBootAt) OR lastBootAt < :at OR (lastBootAt = :at AND lastBootReceivedAt < :receivedAt)',
           },
         },
         chargerLivenessUpdate(table.tableName, boot.chargerId, boot.lastBootReceivedAt),
@@ -429,6 +438,140 @@ export async function recordBoot(table: TableContext, boot: ChargerBoot): Promis
       conditionFailed: (failed) => {
         if (failed.some((condition) => condition.index === 1)) throw notRegistered();
         return { done: { outcome: 'outdated', charger } };
+      },
+    };
+  });
+}
+
+const bootReportFields = Object.keys(chargerBootReportSchema.shape) as (keyof ChargerBootReport)[];
+
+/**
+ * Writes a boot's report over the registry record: every report field it carries is set, every one it
+ * lacks is removed (a later boot replaces the report), and the firmware and diagnostics statuses stay.
+ */
+function bootReportUpdate(tableName: string, report: ChargerBootReport) {
+  const { pk, sk, ...attributes } = itemOf(entities.chargerBoot, report);
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {
+    ':at': report.lastBootAt,
+    ':receivedAt': report.lastBootReceivedAt,
+  };
+  const present = Object.entries(attributes).filter(([, value]) => value !== undefined);
+  const set = present.map(([name, value], index) => {
+    names[`#a${index}`] = name;
+    values[`:a${index}`] = value;
+    return `#a${index} = :a${index}`;
+  });
+  const remove = bootReportFields.filter((field) => report[field] === undefined);
+  return {
+    TableName: tableName,
+    Key: { pk, sk },
+    UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+// ---- Firmware and diagnostics status ---------------------------------------------------------------
+
+export type StatusReportOutcome = { outcome: 'recorded' | 'outdated' };
+
+/**
+ * Keeps a firmware or diagnostics status on the charger's registry record (the item boot writes, never the
+ * hot-path charger item) unless a newer one (device time, then receive time) is kept already, and refreshes
+ * liveness, in one transaction. An unregistered charger, or one that never booted (no registry record), is
+ * bad input: an OCPP charger boots before it reports anything.
+ */
+export async function recordStatusReport(
+  table: TableContext,
+  chargerId: string,
+  report: StatusReport,
+): Promise<StatusReportOutcome> {
+  const { field } = report;
+  return transact<StatusReportOutcome>(table, `${field} ${report.messageId} of ${chargerId}`, () => ({
+    items: [
+      {
+        Update: {
+          TableName: table.tableName,
+          Key: keys.chargerBoot(chargerId),
+          UpdateExpression: `SET ${field} = :status, ${field}At = :at, ${field}ReceivedAt = :receivedAt, ${field}MessageId = :messageId`,
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(${field}At) OR ${field}At < :at OR (${field}At = :at AND ${field}ReceivedAt < :receivedAt))`,
+          ExpressionAttributeValues: {
+            ':status': report.status,
+            ':at': report.at,
+            ':receivedAt': report.receivedAt,
+            ':messageId': report.messageId,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      chargerLivenessUpdate(table.tableName, chargerId, report.receivedAt),
+    ],
+    result: { outcome: 'recorded' },
+    conditionFailed: (failed) => {
+      if (failed.some((condition) => condition.index === 1)) throw notRegistered();
+      if (!failed[0]?.item) throw new BadInputError('chargerId', 'has not booted: send boot first');
+      return { done: { outcome: 'outdated' } };
+    },
+  }));
+}
+
+// ---- Operator command answers -----------------------------------------------------------------------
+
+export type CommandAnswerOutcome = { outcome: 'recorded'; late: boolean } | { outcome: 'duplicate' };
+
+/**
+ * Records a charger's answer on its Command item (read, `commandAnswerPlan`, then an Update conditional on
+ * the state it was decided from), with the charger's sign of life in the same transaction. The committed
+ * change is what the notifications service turns into `command.result`.
+ */
+export async function recordCommandAnswer(
+  table: TableContext,
+  answer: CommandAnswer,
+): Promise<CommandAnswerOutcome> {
+  const key = keys.command(answer.chargerId, answer.requestId);
+  const what = `answer to command ${answer.requestId} of ${answer.chargerId}`;
+  return transact<CommandAnswerOutcome>(table, what, async () => {
+    const { Item } = await table.client.send(
+      new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }),
+    );
+    const command = Item ? entityOf<CommandRecord>(Item) : undefined;
+    const plan = commandAnswerPlan(command, answer);
+    if (plan.kind === 'duplicate' || !command) return { done: { outcome: 'duplicate' } };
+    const set = [
+      '#state = :answered',
+      'answerStatus = :status',
+      'answerAt = :at',
+      'answerReceivedAt = :receivedAt',
+      'lateAnswer = :late',
+      ...(answer.payload !== undefined ? ['answerPayload = :payload'] : []),
+    ];
+    return {
+      items: [
+        {
+          Update: {
+            TableName: table.tableName,
+            Key: key,
+            UpdateExpression: `SET ${set.join(', ')}`,
+            ConditionExpression: '#state = :expected',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':answered': 'answered',
+              ':status': answer.status,
+              ':at': answer.at,
+              ':receivedAt': answer.receivedAt,
+              ':late': plan.late,
+              ':expected': command.state,
+              ...(answer.payload !== undefined ? { ':payload': answer.payload } : {}),
+            },
+          },
+        },
+        chargerLivenessUpdate(table.tableName, answer.chargerId, Date.parse(answer.receivedAt)),
+      ],
+      result: { outcome: 'recorded', late: plan.late },
+      conditionFailed: (failed) => {
+        if (failed.some((condition) => condition.index === 1)) throw notRegistered();
+        return 'reread';
       },
     };
   });

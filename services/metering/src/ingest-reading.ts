@@ -2,25 +2,31 @@ import {
   BadInputError,
   type Connector,
   isActiveSessionStatus,
-  type MeterEvent,
+  MAX_DEVICE_CLOCK_AHEAD_MS,
   type MeterReading,
+  type MeterTopicEvent,
   type Session,
 } from '@evcharge/domain';
 import { getConnector, getMeterRequest, getSession, type TableContext, transact } from '@evcharge/dynamo';
 import {
   applyPreSessionReading,
   applyReading,
+  applyStoppedReading,
+  type IncomingReading,
   isResolvable,
   meterReadingOf,
   precedesSession,
   type ReadingAnomaly,
   type ReadingApplication,
   type RegisterState,
+  readingsOf,
   sessionTotalsOf,
+  unbelievableTimestampOf,
 } from './rules.js';
 import {
   connectorRegisterEffect,
   findNextSessionOnConnector,
+  getTransaction,
   meterRequestAnswerEffect,
   type ReadingEffect,
   sessionMeterEffect,
@@ -36,13 +42,23 @@ export interface IngestOutcome {
   answeredRequestId?: string;
 }
 
+/** A v1 message has one reading; a v2 message (OCPP MeterValues) one per timestamp. */
+export type MessageOutcome = IngestOutcome | { readings: IngestOutcome[] };
+
 /**
  * Where a reading goes: its session, or the connector's history. A reading on the connector's history may
- * precede the session now holding the connector (`following`), whose start it then is.
+ * precede the session now holding the connector (`following`), whose start it then is. A refused
+ * transaction's reading is kept and goes nowhere (`unlinked`).
  */
 type Link =
-  | { session: Session; connector?: undefined; following?: undefined }
-  | { session?: undefined; connector: Connector; following?: Session | undefined };
+  | { session: Session; connector?: undefined; following?: undefined; unlinked?: undefined }
+  | { session?: undefined; connector: Connector; following?: Session | undefined; unlinked?: undefined }
+  | { session?: undefined; connector?: undefined; following?: undefined; unlinked: ReadingAnomaly };
+
+/** A reading with a register: only those move registers. */
+type RegisterMeterReading = MeterReading & { registerWh: number };
+const hasRegister = (reading: MeterReading): reading is RegisterMeterReading =>
+  reading.registerWh !== undefined;
 
 /** What one reading does: the reading to store (write 1) and the effects of write 2, all from one read. */
 interface ReadingPlan {
@@ -57,17 +73,45 @@ interface ReadingPlan {
 const MAX_PLANS = 3;
 
 /**
+ * Keeps every reading of a `meter` message, oldest first. A v2 message's timestamps must each be orderable
+ * (not over 5 minutes ahead of the receive time); a repeated message is the same message, reading by reading.
+ */
+export async function ingestMeterMessage(
+  table: TableContext,
+  event: MeterTopicEvent,
+): Promise<MessageOutcome> {
+  if ('energy' in event) return ingestReading(table, readingsOf(event)[0]!);
+  const ahead = unbelievableTimestampOf(event);
+  if (ahead !== undefined) {
+    throw new BadInputError(
+      `meterValue.${ahead}.timestamp`,
+      `is more than ${MAX_DEVICE_CLOCK_AHEAD_MS / 60_000} minutes ahead of the server's receive time`,
+    );
+  }
+  const readings: IngestOutcome[] = [];
+  for (const reading of readingsOf(event)) readings.push(await ingestReading(table, reading));
+  return { readings };
+}
+
+/**
  * Keeps every reading exactly once and moves the totals it belongs to, in at most two writes:
  * (1) the reading + charger liveness, (2) its effects (session, connector, request answer) in one call.
  * A duplicate delivery stores nothing; its effects are planned against fresh state, so they are empty
  * unless an earlier delivery stopped between the two writes.
  */
-export async function ingestReading(table: TableContext, event: MeterEvent): Promise<IngestOutcome> {
+export async function ingestReading(table: TableContext, event: IncomingReading): Promise<IngestOutcome> {
+  if (event.connectorId === 0) {
+    // The charger's main meter: kept for the charger, never a session's.
+    return {
+      stored: await storeMeterReading(table, meterReadingOf(event), event.receivedAt),
+      applied: false,
+    };
+  }
   let plan = await planReading(table, event);
   const stored = await storeMeterReading(table, plan.reading, event.receivedAt);
   return transact<IngestOutcome>(
     table,
-    `reading ${event.messageId} of ${event.chargerId}`,
+    `reading ${event.messageId} at ${event.at} of ${event.chargerId}`,
     async (attempt) => {
       if (attempt > 1) {
         // The state moved between read and write (another reading, an unplug, an authorization). Nothing
@@ -94,14 +138,19 @@ function outcomeOf(plan: ReadingPlan, stored: IngestOutcome['stored'], committed
   };
 }
 
-async function planReading(table: TableContext, event: MeterEvent): Promise<ReadingPlan> {
+async function planReading(table: TableContext, event: IncomingReading): Promise<ReadingPlan> {
   const link = await linkOf(table, event);
   const reading = meterReadingOf(event, link.session?.sessionId);
-  const application = applyReading(registerStateOf(link), reading);
+  if (link.unlinked) {
+    const application: ReadingApplication = { changed: false, anomaly: link.unlinked, next: {} };
+    return { link, reading: { ...reading, anomaly: link.unlinked }, application, effects: [] };
+  }
+  const application = applicationOf(link, reading);
   const stored = application.changed ? reading : { ...reading, anomaly: application.anomaly };
   const plan: ReadingPlan = { link, reading: stored, application, effects: [] };
 
   if (!link.session) {
+    if (!hasRegister(reading)) return plan;
     plan.effects.push(...preSessionEffects(table, link.connector, link.following, reading));
     if (!application.changed && plan.effects.length > 0) {
       // It did not move the connector's register, but it is the following session's start.
@@ -124,7 +173,8 @@ async function planReading(table: TableContext, event: MeterEvent): Promise<Read
       }),
     );
   }
-  if (!isActiveSessionStatus(session.status))
+  // A stopped transaction's readings never reach the connector: in order, they were its session's.
+  if (!isActiveSessionStatus(session.status) && session.stopReason === undefined && hasRegister(reading))
     plan.effects.push(...(await carryOver(table, session, reading)));
 
   const request = reading.requestId
@@ -150,12 +200,24 @@ async function planReading(table: TableContext, event: MeterEvent): Promise<Read
 }
 
 /**
- * A reading names its session, or belongs to the session that held the connector when it was taken: the
+ * What a reading does to the register state it links to. A session an OCPP transaction/stop completed has
+ * its totals fixed by the stop; an OCPP transaction's start is its meterStart, which no reading moves.
+ */
+function applicationOf(link: Exclude<Link, { unlinked: ReadingAnomaly }>, reading: MeterReading) {
+  const state = registerStateOf(link);
+  if (!hasRegister(reading)) return { changed: false, anomaly: 'no-register', next: state } as const;
+  if (link.session?.stopReason !== undefined) return applyStoppedReading(state, reading);
+  return applyReading(state, reading, { fixedStart: link.session?.transactionId !== undefined });
+}
+
+/**
+ * A reading names its transaction or session, or belongs to the session that held the connector when it was taken: the
  * active session if the reading's device time is not before that session's start, else none (it precedes
  * the session, and is its start). Decided by time, not by what is active when the reading is processed,
  * so a reading shuffled across an authorization links the same way in every order.
  */
-async function linkOf(table: TableContext, event: MeterEvent): Promise<Link> {
+async function linkOf(table: TableContext, event: IncomingReading): Promise<Link> {
+  if (event.transactionId !== undefined) return transactionLinkOf(table, event, event.transactionId);
   if (event.sessionId) {
     const session = await getSession(table, event.sessionId);
     if (!session || session.chargerId !== event.chargerId || session.connectorId !== event.connectorId) {
@@ -170,7 +232,35 @@ async function linkOf(table: TableContext, event: MeterEvent): Promise<Link> {
   return session ? { session } : { connector };
 }
 
-function registerStateOf(link: Link): RegisterState {
+/**
+ * A reading naming an OCPP transaction goes to the session charge-authorization opened for it (the
+ * Transaction item it wrote before answering the start, so the charger cannot know the id earlier).
+ */
+async function transactionLinkOf(
+  table: TableContext,
+  event: IncomingReading,
+  transactionId: number,
+): Promise<Link> {
+  const transaction = await getTransaction(table, transactionId);
+  if (
+    !transaction ||
+    transaction.chargerId !== event.chargerId ||
+    transaction.connectorId !== event.connectorId
+  ) {
+    throw new BadInputError('transactionId', 'is not a transaction of this charger and connector');
+  }
+  if (event.sessionId !== undefined && event.sessionId !== transaction.sessionId) {
+    throw new BadInputError('sessionId', 'is not the session of this transactionId');
+  }
+  if (transaction.sessionId === undefined) return { unlinked: 'transaction-refused' };
+  const session = await getSession(table, transaction.sessionId);
+  // Written in one transaction with the Transaction item: missing, it is a bug, retried and dead-lettered.
+  if (!session)
+    throw new Error(`transaction ${transactionId} names a missing session ${transaction.sessionId}`);
+  return { session };
+}
+
+function registerStateOf(link: Exclude<Link, { unlinked: ReadingAnomaly }>): RegisterState {
   if (link.session) {
     const { energyStartWh, energyStartAt, latestRegisterWh, lastReadingAt, powerW } = link.session;
     return { energyStartWh, energyStartAt, latestRegisterWh, lastReadingAt, powerW };
@@ -188,10 +278,11 @@ function preSessionEffects(
   table: TableContext,
   connector: Connector,
   following: Session | undefined,
-  reading: MeterReading,
+  reading: RegisterMeterReading,
 ): ReadingEffect[] {
   const effects: ReadingEffect[] = [];
-  if (following) {
+  // An OCPP transaction's start is its meterStart, not the connector's register.
+  if (following && following.transactionId === undefined) {
     const expected = registerStateOf({ session: following });
     const application = applyPreSessionReading(expected, reading);
     if (application.changed) {
@@ -229,7 +320,7 @@ function preSessionEffects(
 async function carryOver(
   table: TableContext,
   ended: Session,
-  reading: MeterReading,
+  reading: RegisterMeterReading,
 ): Promise<ReadingEffect[]> {
   const connector = await getConnector(table, ended.chargerId, ended.connectorId);
   if (!connector || connector.activeSessionId === ended.sessionId) return [];

@@ -1,4 +1,4 @@
-import { type MeterRequest, meterRequestSchema, parseOrThrow } from '@evcharge/domain';
+import type { MeterRequest } from '@evcharge/domain';
 import {
   type DueItemKey,
   getMeterRequest,
@@ -6,6 +6,7 @@ import {
   queryDueItems,
   type TableContext,
 } from '@evcharge/dynamo';
+import type { MeterRequestTimer } from './request-timer.js';
 import { isResolvable } from './rules.js';
 import { getMeterRequestByKey, resolveMeterRequestUnavailable } from './store.js';
 
@@ -16,21 +17,6 @@ import { getMeterRequestByKey, resolveMeterRequestUnavailable } from './store.js
 export interface TimeoutReport {
   due: number;
   resolved: number;
-}
-
-/** The body of a timer message: which request to resolve. */
-export const meterRequestTimerSchema = meterRequestSchema.pick({ sessionId: true, requestId: true }).strict();
-export type MeterRequestTimer = Pick<MeterRequest, 'sessionId' | 'requestId'>;
-
-/** Parses a timer message body; a malformed one is a BadInputError. */
-export function parseMeterRequestTimer(body: string): MeterRequestTimer {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    parsed = undefined;
-  }
-  return parseOrThrow(meterRequestTimerSchema, parsed);
 }
 
 /** A timer message arrived: resolve its request as unavailable if it is still pending. */

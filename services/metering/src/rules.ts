@@ -1,10 +1,17 @@
 import {
   costMinor,
   isClockSkewed,
+  isDeviceTimeBelievable,
   type MeterEvent,
   type MeterReading,
   type MeterRequest,
   type MeterRequestStatus,
+  type MeterTopicEvent,
+  type MeterValuesEvent,
+  powerSampleOf,
+  type ReadingContext,
+  registerSampleOf,
+  type SampledValue,
   type Tariff,
   toWattHours,
 } from '@evcharge/domain';
@@ -34,19 +41,101 @@ export type ReadingApplication =
   | { changed: true; next: RegisterState }
   | { changed: false; anomaly: ReadingAnomaly; next: RegisterState };
 
-/** Turns a validated rule event into the stored reading: the register normalized to integer Wh. */
-export function meterReadingOf(event: MeterEvent, sessionId?: string): MeterReading {
+/**
+ * One reading of a `meter` message, whatever its shape: a v1 message is one, a v2 (OCPP MeterValues) message
+ * is one per timestamp. `registerWh` is absent when a v2 timestamp has no register (it drives nothing).
+ */
+export interface IncomingReading {
+  chargerId: string;
+  /** 0 is the charger's main meter (v2 only). */
+  connectorId: number;
+  messageId: string;
+  /** Device time. */
+  at: string;
+  /** Server receive time of the message (epoch ms). */
+  receivedAt: number;
+  registerWh?: number | undefined;
+  powerW?: number | undefined;
+  context: ReadingContext;
+  sessionId?: string | undefined;
+  transactionId?: number | undefined;
+  requestId?: string | undefined;
+  /** v2: every value sampled at `at`, OCPP's defaults applied. */
+  sampledValues?: SampledValue[] | undefined;
+}
+
+/** The readings of one `meter` message, oldest first. */
+export function readingsOf(event: MeterTopicEvent): IncomingReading[] {
+  return 'energy' in event ? [v1ReadingOf(event)] : meterValuesReadingsOf(event);
+}
+
+function v1ReadingOf(event: MeterEvent): IncomingReading {
   return {
     chargerId: event.chargerId,
     connectorId: event.connectorId,
     messageId: event.messageId,
     at: event.at,
-    receivedAt: new Date(event.receivedAt).toISOString(),
+    receivedAt: event.receivedAt,
     registerWh: toWattHours(event.energy),
-    ...(event.powerW === undefined ? {} : { powerW: event.powerW }),
+    powerW: event.powerW,
     context: event.context,
+    sessionId: event.sessionId,
+    requestId: event.requestId,
+  };
+}
+
+/**
+ * Each timestamp of a v2 message is a reading: the overall Energy.Active.Import.Register at the outlet is its
+ * register (integer Wh), Power.Active.Import its power (W); every sampled value is kept with it. A requestId
+ * belongs to the newest reading, the one that answers the request.
+ */
+function meterValuesReadingsOf(event: MeterValuesEvent): IncomingReading[] {
+  const oldestFirst = [...event.meterValue].sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
+  return oldestFirst.map((meterValue, index) => {
+    const register = registerSampleOf(meterValue);
+    const power = powerSampleOf(meterValue);
+    const contextSample = meterValue.sampledValue[register?.index ?? 0];
+    return {
+      chargerId: event.chargerId,
+      connectorId: event.connectorId,
+      messageId: event.messageId,
+      at: meterValue.timestamp,
+      receivedAt: event.receivedAt,
+      registerWh: register ? toWattHours({ value: register.value, unit: 'Wh' }) : undefined,
+      powerW: power?.value,
+      context: contextSample?.context ?? 'Sample.Periodic',
+      sessionId: event.sessionId,
+      transactionId: event.transactionId,
+      requestId: index === oldestFirst.length - 1 ? event.requestId : undefined,
+      sampledValues: meterValue.sampledValue,
+    };
+  });
+}
+
+/** The first device time of a message too far ahead of its receive time to order by (v2: bad input). */
+export function unbelievableTimestampOf(event: MeterValuesEvent): number | undefined {
+  const index = event.meterValue.findIndex(
+    (meterValue) => !isDeviceTimeBelievable(meterValue.timestamp, event.receivedAt),
+  );
+  return index === -1 ? undefined : index;
+}
+
+/** Turns a validated reading into the stored one: the register normalized to integer Wh, the rest kept. */
+export function meterReadingOf(event: MeterEvent | IncomingReading, sessionId?: string): MeterReading {
+  const reading = 'energy' in event ? v1ReadingOf(event) : event;
+  return {
+    chargerId: reading.chargerId,
+    connectorId: reading.connectorId,
+    messageId: reading.messageId,
+    at: reading.at,
+    receivedAt: new Date(reading.receivedAt).toISOString(),
+    ...(reading.registerWh === undefined ? {} : { registerWh: reading.registerWh }),
+    ...(reading.powerW === undefined ? {} : { powerW: reading.powerW }),
+    context: reading.context,
     ...(sessionId ? { sessionId } : {}),
-    ...(event.requestId ? { requestId: event.requestId } : {}),
+    ...(reading.transactionId === undefined ? {} : { transactionId: reading.transactionId }),
+    ...(reading.requestId ? { requestId: reading.requestId } : {}),
+    ...(reading.sampledValues ? { sampledValues: reading.sampledValues } : {}),
   };
 }
 
@@ -66,7 +155,11 @@ function compareReadings(a: { at: string; registerWh: number }, b: { at: string;
  * - a register of exactly 0 is a placeholder some firmware sends after a reboot or a long gap: never
  *   applied, so it can never become a start that bills the meter's lifetime register.
  */
-export function applyReading(state: RegisterState, reading: RegisterReading): ReadingApplication {
+export function applyReading(
+  state: RegisterState,
+  reading: RegisterReading,
+  options: { fixedStart?: boolean } = {},
+): ReadingApplication {
   const unchanged = (anomaly: ReadingAnomaly): ReadingApplication => ({
     changed: false,
     anomaly,
@@ -103,6 +196,8 @@ export function applyReading(state: RegisterState, reading: RegisterReading): Re
       ? { at: state.energyStartAt, registerWh: state.energyStartWh }
       : undefined;
   if (start && compareReadings(reading, start) < 0) {
+    // An OCPP transaction's start is its meterStart: no reading moves it.
+    if (options.fixedStart) return unchanged('out-of-order');
     if (reading.registerWh > start.registerWh) return unchanged('register-regression');
     return {
       changed: true,
@@ -155,6 +250,29 @@ export function applyPreSessionReading(state: RegisterState, reading: RegisterRe
     return reading.registerWh > state.energyStartWh ? asStart : unchanged('out-of-order');
   }
   return reading.registerWh <= state.energyStartWh ? asStart : unchanged('register-regression');
+}
+
+/**
+ * A reading of a session that an OCPP transaction/stop completed. The stop fixed its totals (meterStop −
+ * meterStart), so no reading moves its start, register or cost. It only does what it would have done arriving
+ * before the stop: a sane register (within the transaction's) newer than the last reading becomes the last
+ * reading time and power. So a late reading (transactionData replayed after the stop) ends as in order.
+ */
+export function applyStoppedReading(state: RegisterState, reading: RegisterReading): ReadingApplication {
+  const unchanged = (anomaly: ReadingAnomaly): ReadingApplication => ({
+    changed: false,
+    anomaly,
+    next: state,
+  });
+  if (reading.registerWh === 0) return unchanged('zero-register-placeholder');
+  const withinTransaction =
+    (state.energyStartWh === undefined || reading.registerWh >= state.energyStartWh) &&
+    (state.latestRegisterWh === undefined || reading.registerWh <= state.latestRegisterWh);
+  if (!withinTransaction) return unchanged('register-regression');
+  if (state.lastReadingAt !== undefined && reading.at <= state.lastReadingAt) {
+    return unchanged('transaction-stopped');
+  }
+  return { changed: true, next: { ...state, lastReadingAt: reading.at, powerW: reading.powerW } };
 }
 
 export interface SessionTotals {

@@ -38,7 +38,12 @@ function statusViewOf(session: Session): SessionStatusView {
   };
 }
 
-async function ownSession(table: TableContext, userId: string, pathParameters: unknown): Promise<Session> {
+/** The caller's session named by the path; a missing one and someone else's are the same NotFoundError. */
+export async function ownSession(
+  table: TableContext,
+  userId: string,
+  pathParameters: unknown,
+): Promise<Session> {
   const { sessionId } = parseOrThrow(sessionIdPathSchema, pathParameters ?? {});
   const session = await getSession(table, sessionId);
   // One answer for "missing" and "someone else's": the caller must not learn which.

@@ -5,6 +5,7 @@ import {
   type MeterRequest,
   type Session,
   type SessionStatus,
+  type Transaction,
 } from '@evcharge/domain';
 import {
   chargerLivenessUpdate,
@@ -26,6 +27,7 @@ import { RESOLVABLE_METER_REQUEST_STATUS, type RegisterState, type SessionTotals
 // | the session after a reading's        | pk = READINGS#<charger>#<conn>, sk > <at>#<messageId>        | table     |
 // | a session's readings, by time        | gsi1pk = SESSION#<id>, begins_with(gsi1sk, 'READING#')       | gsi1      |
 // | a meter request                      | pk = SESSION#<id>, sk = METERREQ#<requestId> (Put, Get: @evcharge/dynamo) | table |
+// | a v2 reading's transaction (read only; charge-authorization writes it) | pk = TRANSACTION#<id>, sk = TRANSACTION | table |
 // | meter requests past their deadline   | duePk = DUE#meter-request#<shard>, dueAt <= now (deadlines.ts) | deadlines |
 
 export type StoreReadingOutcome = 'stored' | 'duplicate';
@@ -53,6 +55,21 @@ export async function storeMeterReading(
       return { done: 'duplicate' };
     },
   }));
+}
+
+/** The Transaction item charge-authorization wrote for a transactionId; consistent, as it was just written. */
+export async function getTransaction(
+  table: TableContext,
+  transactionId: number,
+): Promise<Transaction | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: keys.transaction(transactionId),
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? entityOf<Transaction>(Item) : undefined;
 }
 
 export async function listSessionReadings(table: TableContext, sessionId: string): Promise<MeterReading[]> {

@@ -3,13 +3,19 @@ import {
   audienceOfKind,
   authAttemptSchema,
   BadInputError,
+  chargerBootSchema,
   chargerSchema,
+  commandRecordSchema,
   connectorSchema,
   meterRequestSchema,
   type NotificationBody,
   type NotificationKind,
   notificationBodySchema,
+  orphanTransactionStopSchema,
   parseOrThrow,
+  type RemoteRequestAction,
+  remoteRejectionReasons,
+  remoteRequestSchema,
   sessionSchema,
   unavailableReasons,
 } from '@evcharge/domain';
@@ -40,6 +46,9 @@ const sessionStatusOnly = sessionSchema.pick({ status: true });
 const chargerStatusOnly = chargerSchema.pick({ status: true });
 const meterRequestStatusOnly = meterRequestSchema.pick({ status: true });
 const connectorFaultOnly = connectorSchema.pick({ faulted: true });
+const remoteRequestStatusOnly = remoteRequestSchema.pick({ status: true });
+const bootAnswerOnly = chargerBootSchema.pick({ bootAnswerStatus: true });
+const commandStateOnly = commandRecordSchema.pick({ state: true });
 
 /** The one notification a committed change produces, or undefined when it is not a notified transition. */
 export function notificationForChange(change: ItemChange): PlannedNotification | undefined {
@@ -52,10 +61,18 @@ export function notificationForChange(change: ItemChange): PlannedNotification |
       return oldImage ? undefined : rejectionNotification(newImage);
     case 'MeterRequest':
       return meterRequestNotification(oldImage, newImage);
+    case 'RemoteRequest':
+      return remoteRequestNotification(oldImage, newImage);
     case 'Charger':
       return chargerNotification(oldImage, newImage);
     case 'Connector':
       return connectorNotification(oldImage, newImage);
+    case 'ChargerBoot':
+      return pendingNotification(oldImage, newImage);
+    case 'OrphanTransactionStop':
+      return oldImage ? undefined : orphanNotification(newImage);
+    case 'Command':
+      return commandNotification(oldImage, newImage);
     default:
       return undefined;
   }
@@ -75,7 +92,8 @@ function sessionNotification(
       chargerId: session.chargerId,
       connectorId: session.connectorId,
       sessionId: session.sessionId,
-      data: {},
+      // The user's remote start this session answers, when it was started from the app.
+      data: session.remoteStartRequestId ? { requestId: session.remoteStartRequestId } : {},
       text: notificationTexts.sessionAuthorized(session.chargerId, session.connectorId),
     });
   }
@@ -98,6 +116,8 @@ function sessionNotification(
     currency: session.currency,
     // The OCPP stop reason, when the session ended by a v2 transaction/stop (v1 unplugs carry none).
     ...(session.stopReason ? { stopReason: session.stopReason } : {}),
+    // The user's remote stop, when one was still standing as the session ended.
+    ...(session.remoteStopRequestId ? { requestId: session.remoteStopRequestId } : {}),
   };
   return planned('session.completed', session.sessionId, session.endedAt, {
     at: session.endedAt,
@@ -163,6 +183,46 @@ function meterRequestNotification(
   });
 }
 
+/**
+ * A remote start/stop leaving `pending`: refused by the charger (`session.rejected`) or unanswered in time
+ * (`remote.timeout`). Accepting notifies nothing by itself: the session's own notification carries the requestId.
+ */
+function remoteRequestNotification(
+  oldImage: Record<string, unknown> | undefined,
+  newImage: Record<string, unknown>,
+): PlannedNotification | undefined {
+  if (!oldImage) return undefined;
+  if (parseOrThrow(remoteRequestStatusOnly, oldImage).status !== 'pending') return undefined;
+  const newStatus = parseOrThrow(remoteRequestStatusOnly, newImage).status;
+  if (newStatus !== 'rejected' && newStatus !== 'timed-out') return undefined;
+  const request = parseOrThrow(remoteRequestSchema, newImage);
+  if (!request.resolvedAt) throw new BadInputError('resolvedAt', 'is required on a resolved remote request');
+  const fields = {
+    at: request.resolvedAt,
+    userId: request.userId,
+    chargerId: request.chargerId,
+    connectorId: request.connectorId,
+    ...(request.sessionId ? { sessionId: request.sessionId } : {}),
+  };
+  const entity = `remote#${request.chargerId}#${request.requestId}`;
+  if (newStatus === 'rejected') {
+    return planned('session.rejected', entity, request.resolvedAt, {
+      ...fields,
+      data: {
+        status: 'Rejected',
+        reason: remoteRejectionReasons[request.action],
+        requestId: request.requestId,
+      },
+      text: notificationTexts.remoteRejected(request.chargerId, request.connectorId, request.action),
+    });
+  }
+  return planned('remote.timeout', entity, request.resolvedAt, {
+    ...fields,
+    data: { requestId: request.requestId, action: request.action },
+    text: notificationTexts.remoteTimeout(request.chargerId, request.connectorId, request.action),
+  });
+}
+
 function chargerNotification(
   oldImage: Record<string, unknown> | undefined,
   newImage: Record<string, unknown>,
@@ -225,6 +285,86 @@ function connectorNotification(
     ...fields,
     data: { errorCode: connector.errorCode, ...(previousErrorCode ? { previousErrorCode } : {}) },
     text: notificationTexts.connectorRecovered(connector.chargerId, connector.connectorId),
+  });
+}
+
+/** A boot answered Pending after one that was not (or the first boot): the charger waits for commissioning. */
+function pendingNotification(
+  oldImage: Record<string, unknown> | undefined,
+  newImage: Record<string, unknown>,
+): PlannedNotification | undefined {
+  if (parseOrThrow(bootAnswerOnly, newImage).bootAnswerStatus !== 'Pending') return undefined;
+  if (oldImage && parseOrThrow(bootAnswerOnly, oldImage).bootAnswerStatus === 'Pending') return undefined;
+  const boot = parseOrThrow(chargerBootSchema, newImage);
+  return planned('charger.pending', boot.chargerId, boot.lastBootAt, {
+    at: boot.lastBootAt,
+    chargerId: boot.chargerId,
+    data: {
+      chargePointVendor: boot.chargePointVendor,
+      chargePointModel: boot.chargePointModel,
+      ...(boot.chargePointSerialNumber !== undefined
+        ? { chargePointSerialNumber: boot.chargePointSerialNumber }
+        : {}),
+      ...(boot.firmwareVersion !== undefined ? { firmwareVersion: boot.firmwareVersion } : {}),
+    },
+    text: notificationTexts.chargerPending(boot.chargerId),
+  });
+}
+
+/** A transaction/stop for a transactionId the charger never started, kept once (Put if absent). */
+function orphanNotification(newImage: Record<string, unknown>): PlannedNotification {
+  const orphan = parseOrThrow(orphanTransactionStopSchema, newImage);
+  return planned('transaction.orphan', `${orphan.chargerId}#${orphan.transactionId}`, orphan.at, {
+    at: orphan.at,
+    chargerId: orphan.chargerId,
+    data: {
+      transactionId: orphan.transactionId,
+      meterStop: orphan.meterStop,
+      reason: orphan.reason,
+      ...(orphan.idTag !== undefined ? { idTag: orphan.idTag } : {}),
+    },
+    text: notificationTexts.transactionOrphan(orphan.chargerId, orphan.transactionId),
+  });
+}
+
+/**
+ * An operator command's outcome: answered (pending → answered), timed out (pending → timedOut), or answered
+ * late (timedOut → answered, `data.late`). Writing a command (INSERT) and a failed publish are silent.
+ */
+function commandNotification(
+  oldImage: Record<string, unknown> | undefined,
+  newImage: Record<string, unknown>,
+): PlannedNotification | undefined {
+  if (!oldImage) return undefined;
+  const oldState = parseOrThrow(commandStateOnly, oldImage).state;
+  const newState = parseOrThrow(commandStateOnly, newImage).state;
+  if (oldState === newState || (newState !== 'answered' && newState !== 'timedOut')) return undefined;
+  const command = parseOrThrow(commandRecordSchema, newImage);
+  const entity = `${command.chargerId}#${command.requestId}`;
+  const common = { requestId: command.requestId, action: command.action };
+  if (newState === 'timedOut') {
+    if (!command.timedOutAt) throw new BadInputError('timedOutAt', 'is required on a timed-out command');
+    return planned('command.result', `${entity}#timedOut`, command.timedOutAt, {
+      at: command.timedOutAt,
+      chargerId: command.chargerId,
+      data: { ...common, outcome: 'timeout' },
+      text: notificationTexts.commandTimedOut(command.chargerId, command.action),
+    });
+  }
+  if (!command.answerStatus || !command.answerReceivedAt) {
+    throw new BadInputError('answerStatus', 'is required on an answered command');
+  }
+  return planned('command.result', `${entity}#answered`, command.answerReceivedAt, {
+    at: command.answerReceivedAt,
+    chargerId: command.chargerId,
+    data: {
+      ...common,
+      outcome: 'answered',
+      status: command.answerStatus,
+      ...(command.answerPayload !== undefined ? { payload: command.answerPayload } : {}),
+      ...(command.lateAnswer ? { late: true } : {}),
+    },
+    text: notificationTexts.commandAnswered(command.chargerId, command.action, command.answerStatus),
   });
 }
 
@@ -368,6 +508,26 @@ export const notificationTexts = {
     ko: `${place.ko(chargerId, connectorId)} 충전 완료: ${formatEnergy(values.energyWh, 'ko')}, ${formatDuration(values.durationS)}, ${formatMoney(values.costMinor, values.currency, 'ko')}.`,
     en: `Charging complete at ${place.en(chargerId, connectorId)}: ${formatEnergy(values.energyWh, 'en')} in ${formatDuration(values.durationS)}, ${formatMoney(values.costMinor, values.currency, 'en')}.`,
   }),
+  remoteRejected: (chargerId: string, connectorId: number, action: RemoteRequestAction): Texts =>
+    action === 'start'
+      ? {
+          ko: `${place.ko(chargerId, connectorId)}에서 원격 충전 시작 요청을 충전기가 거절했습니다.`,
+          en: `The charger refused to start charging remotely at ${place.en(chargerId, connectorId)}.`,
+        }
+      : {
+          ko: `${place.ko(chargerId, connectorId)}에서 원격 충전 중지 요청을 충전기가 거절했습니다.`,
+          en: `The charger refused to stop charging remotely at ${place.en(chargerId, connectorId)}.`,
+        },
+  remoteTimeout: (chargerId: string, connectorId: number, action: RemoteRequestAction): Texts =>
+    action === 'start'
+      ? {
+          ko: `${place.ko(chargerId, connectorId)}에서 원격 충전 시작 요청에 충전기가 응답하지 않았습니다.`,
+          en: `No answer from ${place.en(chargerId, connectorId)} to the remote start.`,
+        }
+      : {
+          ko: `${place.ko(chargerId, connectorId)}에서 원격 충전 중지 요청에 충전기가 응답하지 않았습니다.`,
+          en: `No answer from ${place.en(chargerId, connectorId)} to the remote stop.`,
+        },
   chargerOffline: (chargerId: string): Texts => ({
     ko: `충전기 ${chargerId}의 연결이 끊겼습니다 (오프라인).`,
     en: `Charger ${chargerId} went offline.`,
@@ -379,6 +539,22 @@ export const notificationTexts = {
   connectorFaulted: (chargerId: string, connectorId: number, errorCode: string): Texts => ({
     ko: `충전기 ${chargerId}의 커넥터 ${connectorId}에 고장이 발생했습니다 (${errorCode}).`,
     en: `Connector ${connectorId} of charger ${chargerId} is faulted (${errorCode}).`,
+  }),
+  chargerPending: (chargerId: string): Texts => ({
+    ko: `충전기 ${chargerId}가 부팅했으나 아직 승인되지 않았습니다 (Pending). 운영자 승인이 필요합니다.`,
+    en: `Charger ${chargerId} booted and is waiting to be commissioned (Pending).`,
+  }),
+  transactionOrphan: (chargerId: string, transactionId: number): Texts => ({
+    ko: `충전기 ${chargerId}가 알 수 없는 거래 ${transactionId}의 종료를 보냈습니다.`,
+    en: `Charger ${chargerId} stopped transaction ${transactionId}, which it never started here.`,
+  }),
+  commandAnswered: (chargerId: string, action: string, status: string): Texts => ({
+    ko: `충전기 ${chargerId}가 ${action} 명령에 응답했습니다: ${status}.`,
+    en: `Charger ${chargerId} answered ${action}: ${status}.`,
+  }),
+  commandTimedOut: (chargerId: string, action: string): Texts => ({
+    ko: `충전기 ${chargerId}가 ${action} 명령에 제때 응답하지 않았습니다.`,
+    en: `Charger ${chargerId} did not answer ${action} in time.`,
   }),
   connectorRecovered: (chargerId: string, connectorId: number): Texts => ({
     ko: `충전기 ${chargerId}의 커넥터 ${connectorId}가 고장에서 복구되었습니다.`,

@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { chargerIdSchema, connectorIdSchema, isoTimestampSchema, uuidSchema } from './primitives.js';
+import {
+  chargerIdSchema,
+  connectorIdSchema,
+  idTagSchema,
+  isoTimestampSchema,
+  uuidSchema,
+} from './primitives.js';
 
 export const sessionStatuses = ['Authorized', 'Charging', 'Completed', 'Expired'] as const;
 export type SessionStatus = (typeof sessionStatuses)[number];
@@ -34,6 +40,18 @@ export const meterRequestAcceptedSchema = z.strictObject({ requestId: uuidSchema
 export type MeterRequestAccepted = z.infer<typeof meterRequestAcceptedSchema>;
 
 export const sessionIdPathSchema = z.strictObject({ sessionId: uuidSchema });
+
+/** `POST /me/sessions`: a remote start; without idTag, the caller's most recently used active tag. */
+export const remoteStartRequestSchema = z.strictObject({
+  chargerId: chargerIdSchema,
+  connectorId: connectorIdSchema,
+  idTag: idTagSchema.optional(),
+});
+export type RemoteStartRequest = z.infer<typeof remoteStartRequestSchema>;
+
+/** `POST /me/sessions` and `POST /sessions/{sessionId}/stop` → 202: the outcome's notifications carry it. */
+export const remoteRequestAcceptedSchema = z.strictObject({ requestId: uuidSchema });
+export type RemoteRequestAccepted = z.infer<typeof remoteRequestAcceptedSchema>;
 
 /** Error bodies never carry stack traces or internal ids. */
 export const httpErrorBodySchema = z.strictObject({ message: z.string() });

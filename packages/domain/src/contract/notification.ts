@@ -7,10 +7,14 @@ export const notificationKinds = [
   'meter.reading',
   'meter.unavailable',
   'session.completed',
+  'remote.timeout',
   'charger.offline',
   'charger.online',
   'connector.faulted',
   'connector.recovered',
+  'charger.pending',
+  'transaction.orphan',
+  'command.result',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -23,10 +27,14 @@ export const audienceOfKind: Record<NotificationKind, Audience> = {
   'meter.reading': 'user',
   'meter.unavailable': 'user',
   'session.completed': 'user',
+  'remote.timeout': 'user',
   'charger.offline': 'operator',
   'charger.online': 'operator',
   'connector.faulted': 'operator',
   'connector.recovered': 'operator',
+  'charger.pending': 'operator',
+  'transaction.orphan': 'operator',
+  'command.result': 'operator',
 };
 
 export const notificationBodySchema = z

@@ -106,7 +106,7 @@ export const phases = ['L1', 'L2', 'L3', 'N', 'L1-N', 'L2-N', 'L3-N', 'L1-L2', '
 /** Location (7.30). */
 export const measurandLocations = ['Body', 'Cable', 'EV', 'Inlet', 'Outlet'] as const;
 
-/** UnitOfMeasure (7.47). */
+/** UnitOfMeasure (7.47), as OCPP-J 1.6's MeterValues.json spells it: the misspelt `Celcius` too, which chargers send. */
 export const unitsOfMeasure = [
   'Wh',
   'kWh',
@@ -120,6 +120,7 @@ export const unitsOfMeasure = [
   'kvar',
   'A',
   'V',
+  'Celcius',
   'Celsius',
   'Fahrenheit',
   'K',

@@ -9,6 +9,10 @@ import {
 import {
   authorizePayloadSchema,
   bootPayloadSchema,
+  commandResponsePayloadSchema,
+  diagnosticsStatusPayloadSchema,
+  firmwareStatusPayloadSchema,
+  remoteResponsePayloadSchema,
   statusPayloadSchema,
   transactionStartPayloadSchema,
   transactionStopPayloadSchema,
@@ -85,3 +89,27 @@ export const transactionStopEventSchema = z.strictObject({
   ...ruleEnvelopeSchema.shape,
 });
 export type TransactionStopEvent = z.infer<typeof transactionStopEventSchema>;
+
+export const remoteResponseEventSchema = z.strictObject({
+  ...remoteResponsePayloadSchema.shape,
+  ...ruleEnvelopeSchema.shape,
+});
+export type RemoteResponseEvent = z.infer<typeof remoteResponseEventSchema>;
+
+export const commandResponseEventSchema = z.strictObject({
+  ...commandResponsePayloadSchema.shape,
+  ...ruleEnvelopeSchema.shape,
+});
+export type CommandResponseEvent = z.infer<typeof commandResponseEventSchema>;
+
+export const firmwareStatusEventSchema = z.strictObject({
+  ...firmwareStatusPayloadSchema.shape,
+  ...ruleEnvelopeSchema.shape,
+});
+export type FirmwareStatusEvent = z.infer<typeof firmwareStatusEventSchema>;
+
+export const diagnosticsStatusEventSchema = z.strictObject({
+  ...diagnosticsStatusPayloadSchema.shape,
+  ...ruleEnvelopeSchema.shape,
+});
+export type DiagnosticsStatusEvent = z.infer<typeof diagnosticsStatusEventSchema>;

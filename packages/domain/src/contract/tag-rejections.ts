@@ -10,3 +10,10 @@ export const tagRejectionReasons = {
   ConcurrentTx: 'idtag-concurrent-limit',
 } as const satisfies Record<Exclude<AuthStatus, 'Accepted' | 'Unavailable'>, string>;
 export type TagRejectionReason = (typeof tagRejectionReasons)[keyof typeof tagRejectionReasons];
+
+/** Why a remote start or stop was refused by the charger; carried by the `session.rejected` notification. */
+export const remoteRejectionReasons = {
+  start: 'remote-start-rejected',
+  stop: 'remote-stop-rejected',
+} as const;
+export type RemoteRejectionReason = (typeof remoteRejectionReasons)[keyof typeof remoteRejectionReasons];

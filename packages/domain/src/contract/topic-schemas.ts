@@ -3,7 +3,6 @@ import {
   authRequestPayloadSchema,
   authResponsePayloadSchema,
   heartbeatPayloadSchema,
-  meterPayloadSchema,
   meterRequestPayloadSchema,
   plugPayloadSchema,
 } from './device.js';
@@ -25,13 +24,15 @@ import {
   transactionStopPayloadSchema,
   transactionStopResponsePayloadSchema,
 } from './device-v2.js';
+import { meterTopicPayloadSchema } from './meter-values.js';
 import type { CloudTopicKind, DeviceTopicKind } from './topics.js';
 
 /** The payload schema of every device → cloud topic: what its rule's function parses. */
 export const deviceTopicSchemas = {
   authRequest: authRequestPayloadSchema,
   heartbeat: heartbeatPayloadSchema,
-  meter: meterPayloadSchema,
+  // v1 (`energy`) or v2 (OCPP MeterValues, `meterValue`).
+  meter: meterTopicPayloadSchema,
   plug: plugPayloadSchema,
   boot: bootPayloadSchema,
   authorize: authorizePayloadSchema,

@@ -55,6 +55,7 @@ export const grantedDeviceTopics: readonly DeviceTopicKind[] = [
   'commandResponse',
   'firmwareStatus',
   'diagnosticsStatus',
+  'remoteResponse',
 ];
 export const grantedCloudTopics: readonly CloudTopicKind[] = [
   'authResponse',
@@ -64,6 +65,8 @@ export const grantedCloudTopics: readonly CloudTopicKind[] = [
   'transactionStartResponse',
   'transactionStopResponse',
   'command',
+  'remoteStart',
+  'remoteStop',
 ];
 export type ChargerTopicKind = DeviceTopicKind | CloudTopicKind;
 

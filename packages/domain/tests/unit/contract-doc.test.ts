@@ -21,13 +21,21 @@ import {
   disconnectedEventSchema,
   energyUnits,
   firmwareStatuses,
+  measurandLocations,
+  measurands,
   meterContexts,
   meterRequestAcceptedSchema,
+  meterTopicShapes,
   notificationBodySchema,
   notificationKinds,
+  phases,
   plugEvents,
   presenceTopics,
+  readingContexts,
   registrationStatuses,
+  remoteRejectionReasons,
+  remoteRequestAcceptedSchema,
+  remoteStartRequestSchema,
   remoteStartStopStatuses,
   sessionStatuses,
   sessionStatusViewSchema,
@@ -35,6 +43,8 @@ import {
   stopReasons,
   tagRejectionReasons,
   unavailableReasons,
+  unitsOfMeasure,
+  valueFormats,
 } from '../../src/index.js';
 
 // Keeps docs/contract.md from drifting away from the schemas: every topic, every field, every enum value.
@@ -91,16 +101,36 @@ function firstColumn(heading: string, header: string): string[] {
 
 const backticked = (text: string) => text.replace(/^`(.*)`$/, '$1');
 
-/** Field names of an object schema, nested strict objects as dotted paths (energy.value). */
+/**
+ * Field names of an object schema, nested strict objects as dotted paths (energy.value), the objects in an
+ * array with `[]` (meterValue[].timestamp).
+ */
 function fieldsOf(schema: z.ZodType, prefix = ''): string[] {
   let inner: z.ZodType = schema;
-  while (inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+  for (;;) {
+    if (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType;
+    else if (inner instanceof z.ZodPipe) inner = inner.in as z.ZodType;
+    else break;
+  }
+  if (inner instanceof z.ZodArray) return fieldsOf(inner.element as z.ZodType, prefix.replace(/\.$/, '[].'));
   if (!(inner instanceof z.ZodObject)) return [];
   return Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([name, field]) => [
     `${prefix}${name}`,
     ...fieldsOf(field, `${prefix}${name}.`),
   ]);
 }
+
+/** The rows (without header) of every field table of a section: a topic with two shapes has a table for each. */
+function fieldTables(heading: string): string[][][] {
+  return sectionNamed(heading)
+    .tables.filter((rows) => rows[0]?.[0] === 'field')
+    .map((rows) => rows.slice(1));
+}
+
+/** Topics with more than one payload shape, each documented by its own field table, in this order. */
+const shapesOfTopic: Record<string, readonly z.ZodType[]> = {
+  [deviceToCloudTopics.meter]: meterTopicShapes,
+};
 
 const topicSchemas: Record<string, z.ZodType> = {
   ...Object.fromEntries(
@@ -144,8 +174,11 @@ describe('docs/contract.md', () => {
 
   describe.each(Object.entries(topicSchemas))('topic %s', (topic, schema) => {
     it('has a field table with exactly the schema’s fields', () => {
-      const documented = firstColumn(`topic \`${topic}\``, 'field');
-      expect([...documented].sort()).toEqual(fieldsOf(schema).sort());
+      const documented = fieldTables(`topic \`${topic}\``).map((rows) =>
+        rows.map((cells) => cells[0] ?? '').sort(),
+      );
+      const shapes = shapesOfTopic[topic] ?? [schema];
+      expect(documented).toEqual(shapes.map((shape) => fieldsOf(shape).sort()));
     });
   });
 
@@ -155,6 +188,11 @@ describe('docs/contract.md', () => {
     [
       'response `meter request accepted` (`POST /sessions/{sessionId}/meter-requests`, 202)',
       meterRequestAcceptedSchema,
+    ],
+    ['request `remote start` (`POST /me/sessions`)', remoteStartRequestSchema],
+    [
+      'response `remote request accepted` (`POST /me/sessions`, `POST /sessions/{sessionId}/stop`, 202)',
+      remoteRequestAcceptedSchema,
     ],
     ['body `notification`', notificationBodySchema],
   ] as const)('%s has a field table with exactly the schema’s fields', (heading, schema) => {
@@ -174,6 +212,17 @@ describe('docs/contract.md', () => {
     expect(firstColumn('Command actions', 'action').map(backticked).sort()).toEqual(
       [...commandActions].sort(),
     );
+  });
+
+  it('lists every remote rejection reason', () => {
+    expect(firstColumn('Remote rejection reasons', 'reason').map(backticked).sort()).toEqual(
+      Object.values(remoteRejectionReasons).sort(),
+    );
+  });
+
+  it('lists every user route', () => {
+    const routes = firstColumn('User HTTP API', 'method and path').map(backticked);
+    expect(routes).toEqual(expect.arrayContaining(['POST /me/sessions', 'POST /sessions/{sessionId}/stop']));
   });
 
   it('lists every unavailable reason', () => {
@@ -196,6 +245,12 @@ describe('docs/contract.md', () => {
   it.each([
     ['meter', 'context', meterContexts],
     ['meter', 'energy.unit', energyUnits],
+    ['meter', 'meterValue[].sampledValue[].context', readingContexts],
+    ['meter', 'meterValue[].sampledValue[].format', valueFormats],
+    ['meter', 'meterValue[].sampledValue[].measurand', measurands],
+    ['meter', 'meterValue[].sampledValue[].phase', phases],
+    ['meter', 'meterValue[].sampledValue[].location', measurandLocations],
+    ['meter', 'meterValue[].sampledValue[].unit', unitsOfMeasure],
     ['plug', 'event', plugEvents],
     ['status', 'status', chargePointStatuses],
     ['status', 'errorCode', chargePointErrorCodes],
@@ -208,7 +263,7 @@ describe('docs/contract.md', () => {
     ['command/response', 'status', commandStatuses],
     ['command', 'action', commandActions],
   ] as const)('names every value of %s %s', (kind, field, values) => {
-    const rows = tableRows(`topic \`chargers/{chargerId}/${kind}\``, 'field');
+    const rows = fieldTables(`topic \`chargers/{chargerId}/${kind}\``).flat();
     const constraints = rows.find((cells) => cells[0] === field)?.[3] ?? '';
     for (const value of values) expect(constraints).toContain(`\`${value}\``);
   });

@@ -524,7 +524,8 @@ describe('notification body', () => {
 
   it('knows exactly the contract kinds', () => {
     expect([...notificationKinds].sort()).toEqual(Object.keys(audienceOfKind).sort());
-    expect(notificationKinds).toHaveLength(9);
+    // 10 + the operator kinds of contract v2: charger.pending, transaction.orphan, command.result.
+    expect(notificationKinds).toHaveLength(13);
   });
 
   it('derives SNS attributes with userId only for users', () => {

@@ -155,6 +155,8 @@ export function connectorRelease(
   connector: Pick<Connector, 'chargerId' | 'connectorId' | 'plugged' | 'faulted' | 'unavailable'>,
   sessionId: string,
   status: ConnectorStatus,
+  /** The final register the session ended on (a v2 stop's meterStop), when no newer reading is on the connector. */
+  register?: { wh: number; at: string },
 ) {
   // An Unavailable status (v2) counts like a fault: `status` was computed from it too.
   const sameAvailability = connector.unavailable
@@ -164,8 +166,12 @@ export function connectorRelease(
     Update: {
       TableName: tableName,
       Key: keys.connector(connector.chargerId, connector.connectorId),
-      UpdateExpression: 'SET #status = :status REMOVE activeSessionId',
-      ConditionExpression: `activeSessionId = :sessionId AND plugged = :plugged AND faulted = :faulted AND ${sameAvailability}`,
+      UpdateExpression: register
+        ? 'SET #status = :status, lastRegisterWh = :registerWh, lastReadingAt = :readingAt REMOVE activeSessionId'
+        : 'SET #status = :status REMOVE activeSessionId',
+      ConditionExpression: `activeSessionId = :sessionId AND plugged = :plugged AND faulted = :faulted AND ${sameAvailability}${
+        register ? ' AND (attribute_not_exists(lastReadingAt) OR lastReadingAt <= :readingAt)' : ''
+      }`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':status': status,
@@ -173,6 +179,7 @@ export function connectorRelease(
         ':plugged': connector.plugged,
         ':faulted': connector.faulted,
         ...(connector.unavailable ? { ':true': true } : { ':false': false }),
+        ...(register ? { ':registerWh': register.wh, ':readingAt': register.at } : {}),
       },
     },
   };
@@ -212,4 +219,66 @@ export function connectorClaim(
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     },
   };
+}
+
+/**
+ * Sets (or rotates) a registered charger's OCPP credential: the scrypt hash of its AuthorizationKey, which the
+ * OCPP gateway checks on the WebSocket handshake. An unknown charger is a NotFoundError, and nothing is written.
+ */
+export async function setOcppCredentialHash(
+  table: TableContext,
+  chargerId: string,
+  ocppCredentialHash: string,
+): Promise<void> {
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.charger(chargerId),
+        UpdateExpression: 'SET ocppCredentialHash = :hash',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':hash': ocppCredentialHash },
+      }),
+    );
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) throw new NotFoundError(`charger ${chargerId} is not registered`);
+    throw error;
+  }
+}
+
+/**
+ * Assigns a registered charger to a site gateway, whose credential may then act for it (connect with the
+ * charger's client id). An unknown charger is a NotFoundError, and nothing is written.
+ */
+export async function assignChargerToGateway(
+  table: TableContext,
+  chargerId: string,
+  gatewayId: string,
+): Promise<void> {
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.charger(chargerId),
+        UpdateExpression: 'SET gatewayId = :gatewayId',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':gatewayId': gatewayId },
+      }),
+    );
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) throw new NotFoundError(`charger ${chargerId} is not registered`);
+    throw error;
+  }
+}
+
+/** The gateway a charger is assigned to, if any. */
+export async function gatewayOfCharger(table: TableContext, chargerId: string): Promise<string | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: keys.charger(chargerId),
+      ProjectionExpression: 'gatewayId',
+    }),
+  );
+  return typeof Item?.gatewayId === 'string' ? Item.gatewayId : undefined;
 }

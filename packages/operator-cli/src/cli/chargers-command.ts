@@ -20,6 +20,12 @@ import {
   type TableTarget,
   tableErrorHint,
 } from './deps.js';
+import {
+  isOperatorCommand,
+  OPERATOR_COMMANDS_USAGE,
+  operatorCommandOptions,
+  runOperatorCommand,
+} from './operator-commands.js';
 import { runCommand } from './run.js';
 
 export const CHARGERS_USAGE = `usage:
@@ -28,7 +34,9 @@ export const CHARGERS_USAGE = `usage:
   pnpm chargers commission <chargerId> [--aws] [--table NAME]
   pnpm chargers policy-document --region REGION --account ACCOUNT_ID
   pnpm chargers create-policy --policy NAME --region REGION --account ACCOUNT_ID   (AWS, once per account)
-  (--pending: the charger's BootNotification is answered Pending until \`chargers commission\` accepts it)`;
+  (--pending: the charger's BootNotification is answered Pending until \`chargers commission\` accepts it)
+operator commands (OCPP, answered by the charger; see docs/contract.md#command-actions):
+${OPERATOR_COMMANDS_USAGE}`;
 
 const options = {
   connectors: { type: 'string' },
@@ -40,6 +48,7 @@ const options = {
   'mqtt-url': { type: 'string' },
   region: { type: 'string' },
   account: { type: 'string' },
+  ...operatorCommandOptions,
 } as const;
 
 /** Prints what an external MQTT client needs, and a command that proves the credentials work. */
@@ -139,7 +148,17 @@ async function commission(
   deps: CliDeps,
   onTarget: (target: TableTarget) => void,
 ) {
-  for (const name of ['connectors', 'pending', 'cert-dir', 'policy', 'mqtt-url', 'region', 'account']) {
+  for (const name of [
+    'connectors',
+    'pending',
+    'cert-dir',
+    'policy',
+    'mqtt-url',
+    'region',
+    'account',
+    'hard',
+    'timeout',
+  ]) {
     if (values[name] !== undefined) throw new UsageError(`option --${name} is not used by 'commission'`);
   }
   const [chargerIdRaw] = expectPositionals(positionals, ['chargerId']);
@@ -208,7 +227,9 @@ async function createPolicy(
 
 export async function runChargersCli(argv: string[], deps: CliDeps): Promise<number> {
   let target: TableTarget | undefined;
-  return runCommand(
+  // An operator command ends with its own code: 1 when the charger did not answer in time.
+  let commandExitCode = 0;
+  const exitCode = await runCommand(
     async () => {
       const { values, positionals } = parseCliArgs(argv, options);
       const [command, ...rest] = positionals;
@@ -222,6 +243,12 @@ export async function runChargersCli(argv: string[], deps: CliDeps): Promise<num
           target = resolved;
         });
       }
+      if (isOperatorCommand(command)) {
+        commandExitCode = await runOperatorCommand(command ?? '', rest, values, deps, (resolved) => {
+          target = resolved;
+        });
+        return;
+      }
       if (command === 'policy-document') return policyDocument(rest, values, deps);
       if (command === 'create-policy') return createPolicy(rest, values, deps);
       throw new UsageError(command ? `unknown command '${command}'` : 'missing command');
@@ -230,4 +257,5 @@ export async function runChargersCli(argv: string[], deps: CliDeps): Promise<num
     deps.io,
     tableErrorHint(() => target),
   );
+  return exitCode === 0 ? commandExitCode : exitCode;
 }

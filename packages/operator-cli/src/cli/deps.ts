@@ -1,4 +1,5 @@
 import { IoTClient } from '@aws-sdk/client-iot';
+import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { createDocumentClient, type TableContext } from '@evcharge/dynamo';
 import { UsageError } from './args.js';
 import { type CommandIo, processIo } from './run.js';
@@ -6,6 +7,8 @@ import { type CommandIo, processIo } from './run.js';
 export const LOCAL_DYNAMODB_ENDPOINT = 'http://127.0.0.1:8000';
 export const LOCAL_TABLE_NAME = 'ev-charging-local';
 export const LOCAL_MQTT_URL = 'mqtt://127.0.0.1:1883';
+/** The local cloud's AWS endpoints, IoT data plane `Publish` included (`pnpm start`'s default port). */
+export const LOCAL_IOT_DATA_ENDPOINT = 'http://127.0.0.1:4566';
 
 export interface TableTarget {
   /** undefined on AWS: the SDK's default endpoint and credential chain. */
@@ -24,6 +27,8 @@ export interface CliDeps {
   now: () => Date;
   openTable: (target: TableTarget) => OpenTable;
   openIot: () => IoTClient;
+  /** The IoT data plane (Publish to a charger); undefined endpoint: the SDK's default for the region. */
+  openIotData: (endpoint: string | undefined) => IoTDataPlaneClient;
 }
 
 /** Local by default (the local cloud's DynamoDB and table); `--aws` needs the deployed table's name. */
@@ -52,7 +57,31 @@ export function defaultCliDeps(): CliDeps {
       return { client, tableName: target.tableName, close: () => client.destroy() };
     },
     openIot: () => new IoTClient({}),
+    openIotData: (endpoint) =>
+      new IoTDataPlaneClient({
+        ...(endpoint ? { endpoint } : {}),
+        // The local cloud accepts any credentials; on AWS the default provider chain is used.
+        ...(endpoint && !process.env.AWS_ACCESS_KEY_ID
+          ? {
+              region: process.env.AWS_REGION ?? 'us-east-1',
+              credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+            }
+          : {}),
+      }),
   };
+}
+
+/**
+ * Where commands to chargers are published: locally the local cloud's data plane (or
+ * AWS_ENDPOINT_URL_IOT_DATA_PLANE, which `pnpm -s local-cloud-env` exports); with `--aws` the account's
+ * ATS endpoint from AWS_ENDPOINT_URL_IOT_DATA_PLANE, or else the SDK's default for the region.
+ */
+export function resolveIotDataEndpoint(
+  env: NodeJS.ProcessEnv,
+  options: { aws: boolean },
+): string | undefined {
+  if (options.aws) return env.AWS_ENDPOINT_URL_IOT_DATA_PLANE;
+  return env.AWS_ENDPOINT_URL_IOT_DATA_PLANE ?? LOCAL_IOT_DATA_ENDPOINT;
 }
 
 /** Turns the two usual local mistakes (local cloud not running, wrong table) into an instruction. */

@@ -29,6 +29,9 @@ export function cliHarness(table: TableContext, overrides: Partial<CliDeps> = {}
       openIot: () => {
         throw new Error('this test must not reach AWS IoT');
       },
+      openIotData: () => {
+        throw new Error('this test must not publish to chargers');
+      },
       ...overrides,
     },
   };

@@ -248,6 +248,8 @@ describe('transaction/stop', () => {
     const connector = await getConnector(table, chargerId, 1);
     expect(connector?.activeSessionId).toBeUndefined();
     expect(connector?.status).toBe('Available');
+    // The stop's register is the connector's latest: the next session (or a reading without a transaction) starts from it.
+    expect(connector).toMatchObject({ lastRegisterWh: 12_500, lastReadingAt: event.at });
     expect((await getIdTag(table, idTag))?.activeSessionCount).toBe(0);
   });
 

@@ -14,6 +14,7 @@ import {
   MAX_TRANSACTION_ID,
   newTransactionSession,
   planTransactionStop,
+  remoteStartAnswered,
   sessionStopCompletion,
   stopIdTagInfoOf,
   type TransactionStartFacts,
@@ -300,5 +301,26 @@ describe('the stop answer', () => {
       at: now.toISOString(),
     });
     expect(transactionStopResponseOf(REQUEST, undefined, now)).not.toHaveProperty('idTagInfo');
+  });
+});
+
+describe('remoteStartAnswered', () => {
+  const pending = {
+    requestId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+    attachUntil: '2026-11-25T06:32:30.000Z',
+  };
+  const until = Date.parse(pending.attachUntil);
+
+  it('is the pending remote start’s requestId for a start received within its window', () => {
+    expect(remoteStartAnswered(pending, until)).toBe(pending.requestId);
+    expect(remoteStartAnswered(pending, until - 60_000)).toBe(pending.requestId);
+  });
+
+  it('is nothing without one, after its window, or once a session took it', () => {
+    expect(remoteStartAnswered(undefined, until)).toBeUndefined();
+    expect(remoteStartAnswered(pending, until + 1)).toBeUndefined();
+    expect(
+      remoteStartAnswered({ ...pending, sessionId: 'c9bf9e57-1685-4c89-bafb-ff5af830be8a' }, until),
+    ).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '@evcharge/dynamo';
 import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
-import { registerChargerLocally } from '@evcharge/operator-cli';
+import { defaultCliDeps, registerChargerLocally, runChargersCli } from '@evcharge/operator-cli';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connectAsync, type MqttClient } from 'mqtt';
 
@@ -31,11 +31,12 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-async function registeredCharger(): Promise<{ chargerId: string; password: string }> {
+async function registeredCharger(pending = false): Promise<{ chargerId: string; password: string }> {
   const chargerId = `E2E-${randomUUID().slice(0, 8)}`;
   const { password } = await registerChargerLocally(cloud.table, {
     chargerId,
     connectorCount: 1,
+    pending,
     now: new Date(),
   });
   return { chargerId, password };
@@ -73,6 +74,10 @@ async function charger(chargerId: string) {
   );
   return Item ?? {};
 }
+
+/** Dead letters of one charger's messages (other tests refuse messages on purpose). */
+const deadLettersOf = (chargerId: string) =>
+  cloud.deadLetters().filter((letter) => JSON.stringify(letter.payload ?? {}).includes(chargerId));
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -179,5 +184,78 @@ describe('OCPP boot (contract v2) through the local cloud', () => {
     await client.publishAsync(`chargers/${chargerId}/boot`, JSON.stringify(ahead), { qos: 1 });
     await settle(3_000);
     expect(answers).toHaveLength(1);
+  }, 60_000);
+});
+
+describe('operator commands and status reports (contract v2) through the local cloud', () => {
+  it('`chargers reset` round-trips: command on the charger, its answer printed, kept, and one command.result', async () => {
+    const { chargerId, password } = await registeredCharger();
+    const client = await connect(chargerId, password);
+    const received: Record<string, unknown>[] = [];
+    client.on('message', (topic, payload) => {
+      if (topic !== `chargers/${chargerId}/command`) return;
+      const command = JSON.parse(payload.toString()) as { requestId: string };
+      received.push(command);
+      const answer = { requestId: command.requestId, status: 'Accepted', at: new Date().toISOString() };
+      void client.publishAsync(`chargers/${chargerId}/command/response`, JSON.stringify(answer), { qos: 1 });
+    });
+    await client.subscribeAsync(`chargers/${chargerId}/command`, { qos: 1 });
+
+    const out: string[] = [];
+    const err: string[] = [];
+    const deps = {
+      ...defaultCliDeps(),
+      env: { ...cloud.env, TABLE_NAME: cloud.table.tableName },
+      io: { out: (line: string) => out.push(line), err: (line: string) => err.push(line) },
+    };
+    expect(await runChargersCli(['reset', chargerId, '--hard', '--timeout', '15'], deps)).toBe(0);
+    expect(err).toEqual([]);
+    expect(received).toEqual([
+      expect.objectContaining({ action: 'Reset', payload: { type: 'Hard' }, expiresAt: expect.any(String) }),
+    ]);
+    expect(out.at(-1)).toBe(`${chargerId} answered Reset: Accepted`);
+    const requestId = (received[0] as { requestId: string }).requestId;
+    const { Item } = await cloud.table.client.send(
+      new GetCommand({ TableName: cloud.table.tableName, Key: keys.command(chargerId, requestId) }),
+    );
+    expect(Item).toMatchObject({ state: 'answered', answerStatus: 'Accepted', lateAnswer: false });
+
+    await cloud.waitFor(() => notificationKinds(chargerId).includes('command.result'), 15_000);
+    await settle(2_000);
+    expect(notificationKinds(chargerId).filter((kind) => kind === 'command.result')).toHaveLength(1);
+    expect(deadLettersOf(chargerId)).toEqual([]);
+  }, 60_000);
+
+  it('a Pending charger booting raises charger.pending once; its firmware status lands on the registry record', async () => {
+    const { chargerId, password } = await registeredCharger(true);
+    const client = await connect(chargerId, password);
+    const boot = (at: Date) => ({
+      requestId: randomUUID(),
+      chargePointVendor: 'Alfen BV',
+      chargePointModel: 'NG920-5250',
+      at: at.toISOString(),
+    });
+    await client.publishAsync(`chargers/${chargerId}/boot`, JSON.stringify(boot(new Date())), { qos: 1 });
+    await client.publishAsync(`chargers/${chargerId}/boot`, JSON.stringify(boot(new Date(Date.now() + 1))), {
+      qos: 1,
+    });
+    const firmwareStatus = { messageId: randomUUID(), status: 'Downloading', at: new Date().toISOString() };
+    await client.publishAsync(`chargers/${chargerId}/firmware-status`, JSON.stringify(firmwareStatus), {
+      qos: 1,
+    });
+    await cloud.waitFor(() => notificationKinds(chargerId).includes('charger.pending'), 15_000);
+    await cloud.waitFor(async () => {
+      const { Item } = await cloud.table.client.send(
+        new GetCommand({
+          TableName: cloud.table.tableName,
+          Key: keys.chargerBoot(chargerId),
+          ConsistentRead: true,
+        }),
+      );
+      return Item?.firmwareStatus === 'Downloading';
+    }, 15_000);
+    await settle(2_000);
+    expect(notificationKinds(chargerId).filter((kind) => kind === 'charger.pending')).toHaveLength(1);
+    expect(deadLettersOf(chargerId)).toEqual([]);
   }, 60_000);
 });

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ConnectedEvent, DisconnectedEvent, HeartbeatEvent } from '@evcharge/domain';
+import type {
+  CommandResponseEvent,
+  ConnectedEvent,
+  DiagnosticsStatusEvent,
+  DisconnectedEvent,
+  FirmwareStatusEvent,
+  HeartbeatEvent,
+} from '@evcharge/domain';
 import { lambdaContextFor } from '@evcharge/testing';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 
@@ -54,13 +61,54 @@ export function disconnectedEvent(
   };
 }
 
+/** A command/response as the rule delivers it, from events/command-response.json. */
+export function commandResponseEvent(
+  chargerId: string,
+  overrides: Partial<CommandResponseEvent> = {},
+): CommandResponseEvent {
+  return {
+    ...sample<CommandResponseEvent>('command-response'),
+    chargerId,
+    clientId: chargerId,
+    ...overrides,
+  };
+}
+
+/** A firmware-status as the rule delivers it, from events/firmware-status.json. */
+export function firmwareStatusEvent(
+  chargerId: string,
+  overrides: Partial<FirmwareStatusEvent> = {},
+): FirmwareStatusEvent {
+  return { ...sample<FirmwareStatusEvent>('firmware-status'), chargerId, clientId: chargerId, ...overrides };
+}
+
+/** A diagnostics-status as the rule delivers it, from events/diagnostics-status.json. */
+export function diagnosticsStatusEvent(
+  chargerId: string,
+  overrides: Partial<DiagnosticsStatusEvent> = {},
+): DiagnosticsStatusEvent {
+  return {
+    ...sample<DiagnosticsStatusEvent>('diagnostics-status'),
+    chargerId,
+    clientId: chargerId,
+    ...overrides,
+  };
+}
+
 export function scheduledEvent(): ScheduledEvent {
   return sample<ScheduledEvent>('sweeper');
 }
 
 /** The context Lambda gives one of heartbeat's functions: its remaining time counts down from its configured timeout. */
 export function lambdaContext(
-  functionKey: 'heartbeat' | 'presence' | 'sweeper',
+  functionKey:
+    | 'heartbeat'
+    | 'presence'
+    | 'sweeper'
+    | 'boot'
+    | 'firmware-status'
+    | 'diagnostics-status'
+    | 'command-response',
   overrides: Partial<Context> = {},
 ): Context {
   return lambdaContextFor('heartbeat', functionKey, overrides);

@@ -1,18 +1,19 @@
-import { meterEventSchema } from '@evcharge/domain';
+import { meterTopicEventSchema } from '@evcharge/domain';
 import { createLogger, iotHandler, sqsDeadLetterSink } from '@evcharge/middleware';
 import { table } from '../config.js';
-import { ingestReading } from '../ingest-reading.js';
+import { type IngestOutcome, ingestMeterMessage } from '../ingest-reading.js';
 
 const logger = createLogger('metering-ingest');
 
-/** IoT rule on `chargers/+/meter`: keep the reading once, link it, move the session's totals. */
+/** IoT rule on `chargers/+/meter` (v1 or OCPP MeterValues): keep each reading once, link it, move the session's totals. */
 export const handler = iotHandler({
-  schema: meterEventSchema,
+  schema: meterTopicEventSchema,
   logger,
   deadLetter: sqsDeadLetterSink(),
   handler: async (event) => {
-    const outcome = await ingestReading(table, event);
-    if (outcome.anomaly) logger.info('reading stored, not applied', { anomaly: outcome.anomaly });
+    const outcome = await ingestMeterMessage(table, event);
+    const readings: IngestOutcome[] = 'readings' in outcome ? outcome.readings : [outcome];
+    for (const { anomaly } of readings) if (anomaly) logger.info('reading stored, not applied', { anomaly });
     return outcome;
   },
 });

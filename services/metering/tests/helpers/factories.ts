@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MeterEvent, Session } from '@evcharge/domain';
+import type { MeterEvent, MeterValuesEvent, RemoteResponseEvent, Session } from '@evcharge/domain';
 import { lambdaContextFor } from '@evcharge/testing';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context, ScheduledEvent } from 'aws-lambda';
 
@@ -111,6 +111,38 @@ export const createMeterRequestEvent = (sessionId: string, userId: string | null
     userId,
   });
 
+export const createRemoteStartEvent = (body: unknown, userId: string | null = 'alice') =>
+  httpEvent({
+    method: 'POST',
+    path: '/me/sessions',
+    route: '/me/sessions',
+    userId,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+export const createRemoteStopEvent = (sessionId: string, userId: string | null = 'alice') =>
+  httpEvent({
+    method: 'POST',
+    path: `/sessions/${sessionId}/stop`,
+    route: '/sessions/{sessionId}/stop',
+    pathParameters: { sessionId },
+    userId,
+  });
+
+/** The remote/response rule event: the charger's answer, received now unless overridden. */
+export function remoteResponseEvent(overrides: Partial<RemoteResponseEvent> = {}): RemoteResponseEvent {
+  const receivedAt = overrides.receivedAt ?? Date.now();
+  return {
+    requestId: randomUUID(),
+    status: 'Accepted',
+    at: new Date(receivedAt - 500).toISOString(),
+    chargerId: CHARGER_ID,
+    clientId: overrides.chargerId ?? CHARGER_ID,
+    receivedAt,
+    ...overrides,
+  };
+}
+
 export function scheduledEvent(overrides: Partial<ScheduledEvent> = {}): ScheduledEvent {
   return {
     version: '0',
@@ -133,8 +165,42 @@ export function lambdaContext(
     | 'listMySessions'
     | 'getSession'
     | 'createMeterRequest'
+    | 'createRemoteStart'
+    | 'createRemoteStop'
+    | 'recordRemoteResponse'
     | 'meterRequestTimer'
     | 'meterRequestTimeouts',
 ): Context {
   return lambdaContextFor('metering', functionKey);
+}
+
+/** A v2 (OCPP MeterValues) rule event: one energy register per timestamp unless overridden, OCPP defaults applied. */
+export function meterValuesEvent(overrides: Partial<MeterValuesEvent> = {}): MeterValuesEvent {
+  const meterValue = overrides.meterValue ?? [
+    { timestamp: '2026-11-25T06:00:00.000Z', sampledValue: [sampledValue({ value: '10000' })] },
+  ];
+  return {
+    messageId: randomUUID(),
+    connectorId: 1,
+    meterValue,
+    chargerId: CHARGER_ID,
+    clientId: overrides.chargerId ?? CHARGER_ID,
+    // Received just after its newest timestamp.
+    receivedAt: Math.max(...meterValue.map((value) => Date.parse(value.timestamp))) + 250,
+    ...overrides,
+  };
+}
+
+type SampledValue = MeterValuesEvent['meterValue'][number]['sampledValue'][number];
+
+/** A sampled value as the schema outputs it: OCPP's defaults (an Energy.Active.Import.Register in Wh). */
+export function sampledValue(overrides: Partial<SampledValue> & { value: string }): SampledValue {
+  return {
+    context: 'Sample.Periodic',
+    format: 'Raw',
+    measurand: 'Energy.Active.Import.Register',
+    location: 'Outlet',
+    unit: 'Wh',
+    ...overrides,
+  };
 }

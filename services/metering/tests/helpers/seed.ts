@@ -1,6 +1,6 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Session } from '@evcharge/domain';
-import { keys, registerCharger, sessionItem, type TableContext } from '@evcharge/dynamo';
+import { costMinor, type Session, type Transaction } from '@evcharge/domain';
+import { entities, itemOf, keys, registerCharger, sessionItem, type TableContext } from '@evcharge/dynamo';
 
 // State other services own (chargers, sessions, the connector's active session), written the way
 // ITEMS.md describes it, so metering is tested against the items it really meets.
@@ -59,4 +59,52 @@ export async function setConnectorRegister(
       },
     }),
   );
+}
+
+/** The Transaction item CHARGE-AUTHORIZATION writes with a start (the mapping a v2 reading links through). */
+export async function seedTransaction(table: TableContext, transaction: Transaction): Promise<Transaction> {
+  await table.client.send(
+    new PutCommand({ TableName: table.tableName, Item: itemOf(entities.transaction, transaction) }),
+  );
+  return transaction;
+}
+
+/**
+ * What CHARGE-AUTHORIZATION's transaction/stop writes, reduced to what metering sees: the stop recorded on the
+ * Transaction, the session Completed with energy = meterStop − meterStart, and the connector released.
+ */
+export async function seedTransactionStop(
+  table: TableContext,
+  session: Session,
+  stop: { transactionId: number; meterStart: number; meterStop: number; at: string },
+): Promise<void> {
+  const energyWh = stop.meterStop - stop.meterStart;
+  await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.transaction(stop.transactionId),
+      UpdateExpression: 'SET meterStop = :meterStop, stoppedAt = :at, stopReason = :reason',
+      ExpressionAttributeValues: { ':meterStop': stop.meterStop, ':at': stop.at, ':reason': 'Local' },
+    }),
+  );
+  await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.session(session.sessionId),
+      UpdateExpression:
+        'SET #status = :completed, endedAt = :at, energyStartWh = :start, latestRegisterWh = :stop, ' +
+        'energyWh = :energyWh, costMinor = :costMinor, stopReason = :reason',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':completed': 'Completed',
+        ':at': stop.at,
+        ':start': stop.meterStart,
+        ':stop': stop.meterStop,
+        ':energyWh': energyWh,
+        ':costMinor': costMinor(energyWh, session),
+        ':reason': 'Local',
+      },
+    }),
+  );
+  await releaseConnector(table, session.chargerId, session.connectorId);
 }

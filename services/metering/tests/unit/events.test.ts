@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { meterEventSchema, parseChargerTopic, ruleSql, sessionIdPathSchema } from '@evcharge/domain';
+import {
+  meterEventSchema,
+  meterTopicEventSchema,
+  parseChargerTopic,
+  remoteResponseEventSchema,
+  remoteStartRequestSchema,
+  ruleSql,
+  sessionIdPathSchema,
+} from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 
 // The sample events are what `sls invoke local` and the README use: they must stay valid contract input.
@@ -17,9 +25,31 @@ describe('sample events', () => {
   });
 
   it.each([
+    ['meter-values-transaction', 1],
+    ['meter-values-main-meter', 0],
+  ])('%s is a valid v2 (OCPP MeterValues) meter rule event on connector %i', (name, connectorId) => {
+    const event = meterTopicEventSchema.parse(load(name));
+    expect(event).toMatchObject({ connectorId, clientId: event.chargerId });
+    expect('meterValue' in event).toBe(true);
+  });
+
+  it('remote-response is a valid remote/response rule event', () => {
+    const event = remoteResponseEventSchema.parse(load('remote-response'));
+    expect(event.clientId).toBe(event.chargerId);
+  });
+
+  it('create-remote-start carries a valid remote start body', () => {
+    expect(() =>
+      remoteStartRequestSchema.parse(JSON.parse(String(load('create-remote-start').body))),
+    ).not.toThrow();
+  });
+
+  it.each([
     ['list-my-sessions', 'GET /me/sessions'],
     ['get-session', 'GET /sessions/{sessionId}'],
     ['create-meter-request', 'POST /sessions/{sessionId}/meter-requests'],
+    ['create-remote-start', 'POST /me/sessions'],
+    ['create-remote-stop', 'POST /sessions/{sessionId}/stop'],
   ])('%s is an HTTP API event for %s with a JWT subject', (name, routeKey) => {
     const event = load(name) as {
       routeKey: string;
@@ -34,13 +64,20 @@ describe('sample events', () => {
 });
 
 describe('serverless.yml', () => {
-  it('subscribes the ingest function with the contract rule SQL', () => {
+  it('subscribes the ingest and remote response functions with the contract rule SQL', () => {
     expect(serverlessYml).toContain(ruleSql('chargers/+/meter'));
+    expect(serverlessYml).toContain(ruleSql('chargers/+/remote/response'));
   });
 
-  it('allows iot:Publish on the meter request topic only', () => {
+  it('allows iot:Publish on the meter request and remote start/stop topics only', () => {
     const publishResources = serverlessYml.match(/topic\/chargers\/[^\s]+/g) ?? [];
-    expect(publishResources).toEqual(['topic/chargers/*/meter/request']);
+    expect(publishResources).toEqual([
+      'topic/chargers/*/meter/request',
+      'topic/chargers/*/remote/start',
+      'topic/chargers/*/remote/stop',
+    ]);
     expect(parseChargerTopic('chargers/CP-1/meter/request')?.kind).toBe('meterRequest');
+    expect(parseChargerTopic('chargers/CP-1/remote/start')?.kind).toBe('remoteStart');
+    expect(parseChargerTopic('chargers/CP-1/remote/stop')?.kind).toBe('remoteStop');
   });
 });

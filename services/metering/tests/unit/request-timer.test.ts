@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { BadInputError, type MeterRequestPayload } from '@evcharge/domain';
 import { describe, expect, it, jest } from '@jest/globals';
 import type { SQSEvent } from 'aws-lambda';
-import { parseMeterRequestTimer } from '../../src/meter-request-timeouts.js';
-import { armTimerThenPublish, type TimerDeps } from '../../src/meter-request-timer.js';
+import { armTimerThenPublish, parseRequestTimer, type TimerDeps } from '../../src/request-timer.js';
 
 const SESSION = '3f1e9a52-7c4d-4b8e-9f10-2a6b5c7d8e90';
 const REQUEST = '5e1fb3a4-8c7d-4f2e-9b1a-0c3d2e4f5a6b';
@@ -25,7 +24,11 @@ function harness(overrides: Partial<TimerDeps> = {}) {
   const publish = async (chargerId: string) => {
     calls.push(`publish ${chargerId}`);
   };
-  return { calls, warn, wrapped: armTimerThenPublish(timer, publish, { sessionId: SESSION }) };
+  const wrapped = armTimerThenPublish(timer, publish, (_chargerId, { requestId }: MeterRequestPayload) => ({
+    sessionId: SESSION,
+    requestId,
+  }));
+  return { calls, warn, wrapped };
 }
 
 describe('armTimerThenPublish', () => {
@@ -61,14 +64,24 @@ describe('armTimerThenPublish', () => {
   });
 });
 
-describe('parseMeterRequestTimer', () => {
+describe('parseRequestTimer', () => {
   it('reads the sample event’s body (events/meter-request-timer.json)', () => {
     const event = JSON.parse(
       readFileSync(join(import.meta.dirname, '../../events/meter-request-timer.json'), 'utf8'),
     ) as SQSEvent;
-    expect(parseMeterRequestTimer(event.Records[0]?.body ?? '')).toEqual({
-      sessionId: SESSION,
-      requestId: REQUEST,
+    expect(parseRequestTimer(event.Records[0]?.body ?? '')).toEqual({
+      kind: 'meter-request',
+      timer: { sessionId: SESSION, requestId: REQUEST },
+    });
+  });
+
+  it('reads a remote request timer by its charger (events/remote-request-timer.json)', () => {
+    const event = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../events/remote-request-timer.json'), 'utf8'),
+    ) as SQSEvent;
+    expect(parseRequestTimer(event.Records[0]?.body ?? '')).toEqual({
+      kind: 'remote-request',
+      timer: { chargerId: 'CP-1', requestId: REQUEST },
     });
   });
 
@@ -78,7 +91,12 @@ describe('parseMeterRequestTimer', () => {
     ['a missing requestId', JSON.stringify({ sessionId: SESSION })],
     ['an extra field', JSON.stringify({ sessionId: SESSION, requestId: REQUEST, extra: 1 })],
     ['a requestId that is not a UUID', JSON.stringify({ sessionId: SESSION, requestId: 'r-1' })],
+    [
+      'a remote timer with a session too',
+      JSON.stringify({ chargerId: 'CP-1', sessionId: SESSION, requestId: REQUEST }),
+    ],
+    ['a remote timer with a bad chargerId', JSON.stringify({ chargerId: 'CP/1', requestId: REQUEST })],
   ])('refuses %s as bad input', (_case, body) => {
-    expect(() => parseMeterRequestTimer(body)).toThrow(BadInputError);
+    expect(() => parseRequestTimer(body)).toThrow(BadInputError);
   });
 });

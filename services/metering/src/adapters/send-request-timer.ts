@@ -1,18 +1,16 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { MeterRequestTimer } from '../meter-request-timeouts.js';
+import type { RequestTimer, SendRequestTimer } from '../request-timer.js';
 
 // Module scope: one client per cold start. The endpoint comes from AWS_ENDPOINT_URL_SQS locally.
 const client = new SQSClient({});
 
 /** Arms a request's precise time-out: the message becomes visible (to meterRequestTimer) after delayS. */
-export async function sendMeterRequestTimer(
+export const sendRequestTimer: SendRequestTimer = async (
   queueUrl: string,
-  timer: MeterRequestTimer,
+  timer: RequestTimer,
   delayS: number,
-): Promise<void> {
+): Promise<void> => {
   await client.send(
     new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(timer), DelaySeconds: delayS }),
   );
-}
-
-export type SendMeterRequestTimer = typeof sendMeterRequestTimer;
+};
