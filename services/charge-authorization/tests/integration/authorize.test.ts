@@ -17,10 +17,14 @@ import {
   keys,
   registerCharger,
 } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/testing';
+import {
+  createTestTable,
+  type IotDataPlaneRecorder,
+  startIotDataPlaneRecorder,
+  type TestTable,
+} from '@evcharge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { authRequestEvent, lambdaContext, useServiceEnv } from '../helpers/factories.js';
-import { type IotDataPlaneRecorder, startIotDataPlaneRecorder } from '../helpers/iot-data-plane-recorder.js';
 import { attemptsOf, sessionsOn, setConnector } from '../helpers/table-state.js';
 
 let table: TestTable;

@@ -1,10 +1,14 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuthResponsePayload, authResponsePayloadSchema, chargerTopic } from '@evcharge/domain';
 import { addIdTag, getConnector, getIdTag, getSession, keys, registerCharger } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/testing';
+import {
+  createTestTable,
+  type IotDataPlaneRecorder,
+  startIotDataPlaneRecorder,
+  type TestTable,
+} from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { authRequestEvent, lambdaContext, scheduledEvent, useServiceEnv } from '../helpers/factories.js';
-import { type IotDataPlaneRecorder, startIotDataPlaneRecorder } from '../helpers/iot-data-plane-recorder.js';
 import { setConnector } from '../helpers/table-state.js';
 
 interface SweepResult {

@@ -6,10 +6,14 @@ import {
   transactionStartResponsePayloadSchema,
 } from '@evcharge/domain';
 import { addIdTag, entities, getSession, itemOf, keys, registerCharger } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/testing';
+import {
+  createTestTable,
+  type IotDataPlaneRecorder,
+  startIotDataPlaneRecorder,
+  type TestTable,
+} from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { lambdaContext, transactionStartEvent, useServiceEnv } from '../helpers/factories.js';
-import { type IotDataPlaneRecorder, startIotDataPlaneRecorder } from '../helpers/iot-data-plane-recorder.js';
 
 // A remote start from the app (metering records the PendingRemoteStart) answered by the charger's
 // transaction/start: the session it opens carries the request's requestId, so its session.authorized does.

@@ -16,7 +16,12 @@ import {
   keys,
   registerCharger,
 } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/testing';
+import {
+  createTestTable,
+  type IotDataPlaneRecorder,
+  startIotDataPlaneRecorder,
+  type TestTable,
+} from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   authRequestEvent,
@@ -25,7 +30,6 @@ import {
   transactionStopEvent,
   useServiceEnv,
 } from '../helpers/factories.js';
-import { type IotDataPlaneRecorder, startIotDataPlaneRecorder } from '../helpers/iot-data-plane-recorder.js';
 import { scanEntities, sessionsOn } from '../helpers/table-state.js';
 
 // OCPP StartTransaction / StopTransaction (contract v2) through the real handlers, against DynamoDB Local.

@@ -5,7 +5,12 @@ import {
   sessionStatusViewSchema,
 } from '@evcharge/domain';
 import { deadlinePartitionFor, keys } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/testing';
+import {
+  createTestTable,
+  type IotDataPlaneRecorder,
+  startIotDataPlaneRecorder,
+  type TestTable,
+} from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
@@ -16,7 +21,6 @@ import {
   listMySessionsEvent,
   session,
 } from '../helpers/factories.js';
-import { type IotDataPlaneRecorder, startIotDataPlaneRecorder } from '../helpers/iot-data-plane-recorder.js';
 import { seedCharger, seedSession } from '../helpers/seed.js';
 
 type HttpHandler = (
@@ -168,13 +172,13 @@ describe('POST /sessions/{sessionId}/meter-requests', () => {
     expect(Item?.dueAt).toBeGreaterThanOrEqual(before + 30_000);
     expect(Item?.dueAt).toBeLessThanOrEqual(Date.now() + 30_000);
 
-    const published = iotDataPlane.published.filter(
+    const published = iotDataPlane.publishes.filter(
       (message) => (message.payload as { requestId?: string }).requestId === requestId,
     );
     expect(published).toEqual([
       {
         topic: `chargers/${CHARGER_ID}/meter/request`,
-        qos: '1',
+        qos: 1,
         payload: { requestId, connectorId: 2, at: Item?.requestedAt },
       },
     ]);
@@ -189,7 +193,7 @@ describe('POST /sessions/{sessionId}/meter-requests', () => {
   });
 
   it("is the same 404 for someone else's session and a missing one, and publishes nothing", async () => {
-    const publishedBefore = iotDataPlane.published.length;
+    const publishedBefore = iotDataPlane.publishes.length;
     const othersResult = await call(createMeterRequest, createMeterRequestEvent(bobs.sessionId, 'alice'));
     const missingResult = await call(
       createMeterRequest,
@@ -197,7 +201,7 @@ describe('POST /sessions/{sessionId}/meter-requests', () => {
     );
     expect(othersResult.statusCode).toBe(404);
     expect(othersResult).toEqual(missingResult);
-    expect(iotDataPlane.published).toHaveLength(publishedBefore);
+    expect(iotDataPlane.publishes).toHaveLength(publishedBefore);
   });
 
   it('lets the owner of the other session ask (the 404 was about ownership, not the session)', async () => {

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type MeterEvent, meterRequestAcceptedSchema, type Session } from '@evcharge/domain';
 import { getMeterRequest, keys } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/testing';
+import {
+  createTestTable,
+  type IotDataPlaneRecorder,
+  startIotDataPlaneRecorder,
+  type TestTable,
+} from '@evcharge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -19,7 +24,6 @@ import {
   scheduledEvent,
   session as sessionFactory,
 } from '../helpers/factories.js';
-import { type IotDataPlaneRecorder, startIotDataPlaneRecorder } from '../helpers/iot-data-plane-recorder.js';
 import { seedCharger, seedSession } from '../helpers/seed.js';
 import { sqsEvent, sqsRecord } from '../helpers/sqs-events.js';
 import { type SqsRecorder, startSqsRecorder } from '../helpers/sqs-recorder.js';
@@ -111,12 +115,12 @@ const rawRequest = async (requestId: string) =>
 describe('createMeterRequest arms the timer', () => {
   it('sends {sessionId, requestId} with DelaySeconds = the timeout, after the pending request is committed and before the publish', async () => {
     const seenAtSend: unknown[] = [];
-    const publishesBefore = iotDataPlane.published.length;
+    const publishesBefore = iotDataPlane.publishes.length;
     sqs.onSend = async (message) => {
       const { requestId } = message.body as { requestId: string };
       seenAtSend.push([
         (await getMeterRequest(testTable, current.sessionId, requestId))?.status,
-        iotDataPlane.published.length - publishesBefore,
+        iotDataPlane.publishes.length - publishesBefore,
       ]);
     };
     const requestId = await requestReading();
@@ -126,7 +130,7 @@ describe('createMeterRequest arms the timer', () => {
       delaySeconds: TIMEOUT_S,
     });
     expect(seenAtSend).toEqual([['pending', 0]]); // committed, charger not asked yet
-    expect(iotDataPlane.published.at(-1)?.payload).toMatchObject({ requestId });
+    expect(iotDataPlane.publishes.at(-1)?.payload).toMatchObject({ requestId });
   });
 
   it('still answers 202 and asks the charger when the timer cannot be sent (the sweeper is the backstop)', async () => {
@@ -135,7 +139,7 @@ describe('createMeterRequest arms the timer', () => {
     try {
       const requestId = await requestReading();
       expect(sqs.sent.length).toBe(sentBefore);
-      expect(iotDataPlane.published.at(-1)?.payload).toMatchObject({ requestId });
+      expect(iotDataPlane.publishes.at(-1)?.payload).toMatchObject({ requestId });
       expect((await rawRequest(requestId))?.status).toBe('pending');
       await new Promise((resolve) => setTimeout(resolve, TIMEOUT_S * 1000 + 150));
       await sweep(scheduledEvent());

@@ -1,7 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type MeterEvent, meterRequestAcceptedSchema, type Session } from '@evcharge/domain';
 import { getMeterRequest, getSession, keys } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/testing';
+import {
+  createTestTable,
+  type IotDataPlaneRecorder,
+  startIotDataPlaneRecorder,
+  type TestTable,
+} from '@evcharge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -17,7 +22,6 @@ import {
   scheduledEvent,
   session as sessionFactory,
 } from '../helpers/factories.js';
-import { type IotDataPlaneRecorder, startIotDataPlaneRecorder } from '../helpers/iot-data-plane-recorder.js';
 import { seedCharger, seedSession } from '../helpers/seed.js';
 
 // The on-demand path: POST → pending request → Trigger reading answers it, or the sweeper times it out.
@@ -107,7 +111,7 @@ const pastDeadline = () => new Promise((resolve) => setTimeout(resolve, TIMEOUT_
 describe('a Trigger reading answers the request', () => {
   it('moves the session and resolves the request with the fresh values in one transaction', async () => {
     const requestId = await requestReading();
-    const published = iotDataPlane.published.at(-1);
+    const published = iotDataPlane.publishes.at(-1);
     expect(published?.payload).toMatchObject({ requestId, connectorId });
 
     counter.reset();

@@ -8,7 +8,12 @@ import {
   type Session,
 } from '@evcharge/domain';
 import { addIdTag, blockIdTag, deadlinePartitionFor, keys } from '@evcharge/dynamo';
-import { createTestTable, type TestTable } from '@evcharge/testing';
+import {
+  createTestTable,
+  type IotDataPlaneRecorder,
+  startIotDataPlaneRecorder,
+  type TestTable,
+} from '@evcharge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -26,7 +31,6 @@ import {
   scheduledEvent,
   session as sessionFactory,
 } from '../helpers/factories.js';
-import { type IotDataPlaneRecorder, startIotDataPlaneRecorder } from '../helpers/iot-data-plane-recorder.js';
 import { releaseConnector, seedCharger, seedSession } from '../helpers/seed.js';
 import { sqsEvent, sqsRecord } from '../helpers/sqs-events.js';
 import { type SqsRecorder, startSqsRecorder } from '../helpers/sqs-recorder.js';
@@ -178,7 +182,7 @@ describe('POST /me/sessions (remote start)', () => {
       body: { chargerId: CHARGER_ID, requestId },
       delaySeconds: TIMEOUT_S,
     });
-    const published = iotDataPlane.published.at(-1);
+    const published = iotDataPlane.publishes.at(-1);
     expect(published?.topic).toBe(`chargers/${CHARGER_ID}/remote/start`);
     expect(remoteStartPayloadSchema.parse(published?.payload)).toEqual({
       requestId,
@@ -202,7 +206,7 @@ describe('POST /me/sessions (remote start)', () => {
   });
 
   it('is 404 (and sends nothing) for an unknown charger, an unknown connector, or a tag not the caller’s', async () => {
-    const publishedBefore = iotDataPlane.published.length;
+    const publishedBefore = iotDataPlane.publishes.length;
     const results = await Promise.all([
       start({ chargerId: 'CP-NOWHERE', connectorId: 1, idTag: 'TAG-ALICE' }),
       start({ chargerId: CHARGER_ID, connectorId: 999, idTag: 'TAG-ALICE' }),
@@ -216,7 +220,7 @@ describe('POST /me/sessions (remote start)', () => {
         body: { message: 'not found' },
       });
     }
-    expect(iotDataPlane.published).toHaveLength(publishedBefore);
+    expect(iotDataPlane.publishes).toHaveLength(publishedBefore);
   });
 
   it('is 409 for an offline charger, a faulted, unavailable or busy connector, and a blocked tag', async () => {
@@ -286,7 +290,7 @@ describe('POST /sessions/{sessionId}/stop (remote stop)', () => {
     });
     expect((await raw(keys.session(session.sessionId)))?.remoteStopRequestId).toBe(requestId);
     expect(sqs.sent.at(-1)?.body).toEqual({ chargerId: CHARGER_ID, requestId });
-    const published = iotDataPlane.published.at(-1);
+    const published = iotDataPlane.publishes.at(-1);
     expect(published?.topic).toBe(`chargers/${CHARGER_ID}/remote/stop`);
     expect(remoteStopPayloadSchema.parse(published?.payload)).toEqual({
       requestId,
@@ -313,12 +317,12 @@ describe('POST /sessions/{sessionId}/stop (remote stop)', () => {
 
   it("is the same 404 for someone else's session and a missing one, and sends nothing", async () => {
     const bobs = await seedV2Session({ userId: 'bob', idTag: 'TAG-BOB' });
-    const publishedBefore = iotDataPlane.published.length;
+    const publishedBefore = iotDataPlane.publishes.length;
     const others = await stop(bobs.sessionId);
     const missing = await stop(randomUUID());
     expect(others.statusCode).toBe(404);
     expect(others).toEqual(missing);
-    expect(iotDataPlane.published).toHaveLength(publishedBefore);
+    expect(iotDataPlane.publishes).toHaveLength(publishedBefore);
   });
 });
 
