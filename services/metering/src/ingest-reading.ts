@@ -5,6 +5,7 @@ import {
   MAX_DEVICE_CLOCK_AHEAD_MS,
   type MeterReading,
   type MeterTopicEvent,
+  type MeterValuesEvent,
   type Session,
 } from '@evcharge/domain';
 import { getConnector, getMeterRequest, getSession, type TableContext, transact } from '@evcharge/dynamo';
@@ -88,9 +89,20 @@ export async function ingestMeterMessage(
       `is more than ${MAX_DEVICE_CLOCK_AHEAD_MS / 60_000} minutes ahead of the server's receive time`,
     );
   }
+  const connectorId = event.connectorId ?? (await connectorOfTransaction(table, event));
   const readings: IngestOutcome[] = [];
-  for (const reading of readingsOf(event)) readings.push(await ingestReading(table, reading));
+  for (const reading of readingsOf(event, connectorId)) readings.push(await ingestReading(table, reading));
   return { readings };
+}
+
+/** The connector a transaction's readings belong to when the message does not name it (transactionData). */
+async function connectorOfTransaction(table: TableContext, event: MeterValuesEvent): Promise<number> {
+  const transaction =
+    event.transactionId === undefined ? undefined : await getTransaction(table, event.transactionId);
+  if (!transaction || transaction.chargerId !== event.chargerId) {
+    throw new BadInputError('transactionId', 'is not a transaction of this charger');
+  }
+  return transaction.connectorId;
 }
 
 /**

@@ -1,4 +1,5 @@
 import {
+  BadInputError,
   costMinor,
   isClockSkewed,
   isDeviceTimeBelievable,
@@ -64,9 +65,14 @@ export interface IncomingReading {
   sampledValues?: SampledValue[] | undefined;
 }
 
-/** The readings of one `meter` message, oldest first. */
-export function readingsOf(event: MeterTopicEvent): IncomingReading[] {
-  return 'energy' in event ? [v1ReadingOf(event)] : meterValuesReadingsOf(event);
+/** The readings of one `meter` message, oldest first; `connectorId` is the transaction's when the message names none. */
+export function readingsOf(
+  event: MeterTopicEvent,
+  connectorId = event.connectorId,
+): IncomingReading[] {
+  if (connectorId === undefined)
+    throw new BadInputError('connectorId', 'is required unless transactionId names it');
+  return 'energy' in event ? [v1ReadingOf(event)] : meterValuesReadingsOf(event, connectorId);
 }
 
 function v1ReadingOf(event: MeterEvent): IncomingReading {
@@ -89,7 +95,7 @@ function v1ReadingOf(event: MeterEvent): IncomingReading {
  * register (integer Wh), Power.Active.Import its power (W); every sampled value is kept with it. A requestId
  * belongs to the newest reading, the one that answers the request.
  */
-function meterValuesReadingsOf(event: MeterValuesEvent): IncomingReading[] {
+function meterValuesReadingsOf(event: MeterValuesEvent, connectorId: number): IncomingReading[] {
   const oldestFirst = [...event.meterValue].sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
   return oldestFirst.map((meterValue, index) => {
     const register = registerSampleOf(meterValue);
@@ -97,7 +103,7 @@ function meterValuesReadingsOf(event: MeterValuesEvent): IncomingReading[] {
     const contextSample = meterValue.sampledValue[register?.index ?? 0];
     return {
       chargerId: event.chargerId,
-      connectorId: event.connectorId,
+      connectorId,
       messageId: event.messageId,
       at: meterValue.timestamp,
       receivedAt: event.receivedAt,

@@ -35,7 +35,6 @@ export class ChargerSession {
   private readonly answers = new CloudAnswers();
   private readonly inFlight = new Set<string>();
   /** transactionId → connectorId, learnt from this connection's StartTransaction and MeterValues. */
-  private readonly transactionConnectors = new Map<number, number>();
   private readonly commands: ChargerCommands;
   private upstream: UpstreamLink | undefined;
   private readonly upstreamReady: Promise<UpstreamLink>;
@@ -212,41 +211,28 @@ export class ChargerSession {
       up.transactionStartFrom(this.chargerId, req),
       'transactionStartResponse',
     );
-    this.transactionConnectors.set(answer.transactionId, req.connectorId);
     return down.startTransactionConfFrom(answer);
   }
 
   private async stopTransaction(req: ocpp.StopTransactionReq) {
     const stop = up.transactionStopFrom(this.chargerId, req);
     if (req.transactionData?.length) {
-      const connectorId = this.transactionConnectors.get(req.transactionId);
-      if (connectorId === undefined) {
-        // The contract's meter message needs a connector, and StopTransaction names none (README, "Gaps").
-        this.log.warn('transactionData not forwarded: connector of the transaction unknown here', {
-          chargerId: this.chargerId,
-          transactionId: req.transactionId,
-        });
-      } else {
-        const meters = up.meterMessagesFrom(this.chargerId, req.transactionData, {
-          connectorId,
-          transactionId: req.transactionId,
-        });
-        // The readings are in the cloud before the stop that completes their session.
-        await Promise.all(meters.map((meter) => this.forward('meter', meter)));
-      }
+      // StopTransaction names no connector: the transactionId does, in the cloud (docs/contract.md, meter).
+      const meters = up.meterMessagesFrom(this.chargerId, req.transactionData, {
+        transactionId: req.transactionId,
+      });
+      // The readings are in the cloud before the stop that completes their session.
+      await Promise.all(meters.map((meter) => this.forward('meter', meter)));
     }
     const answer = await this.ask<TransactionStopResponsePayload>(
       'transactionStop',
       stop,
       'transactionStopResponse',
     );
-    this.transactionConnectors.delete(req.transactionId);
     return down.stopTransactionConfFrom(answer);
   }
 
   private async meterValues(req: ocpp.MeterValuesReq) {
-    if (req.transactionId !== undefined && req.connectorId > 0)
-      this.transactionConnectors.set(req.transactionId, req.connectorId);
     const requestId = this.commands.pendingTriggerOf(req.connectorId);
     const meters = up.meterValuesFrom(this.chargerId, req, requestId);
     await Promise.all(meters.map((meter) => this.forward('meter', meter)));

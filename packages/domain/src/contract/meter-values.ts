@@ -93,8 +93,9 @@ const storable = (value: number) => value === 0 || value >= MIN_STORABLE_MAGNITU
 
 const payloadShape = {
   messageId: uuidSchema,
-  // 0 is the charger's main meter: kept for the charger, never a session's.
-  connectorId: connectorOrChargerIdSchema,
+  // 0 is the charger's main meter: kept for the charger, never a session's. May be left out when transactionId
+  // names the connector (a StopTransaction's transactionData: OCPP's StopTransaction carries no connector).
+  connectorId: connectorOrChargerIdSchema.optional(),
   transactionId: transactionIdSchema.optional(),
   sessionId: uuidSchema.optional(),
   requestId: uuidSchema.optional(),
@@ -107,6 +108,8 @@ type MeterValuesShape = z.output<z.ZodObject<typeof payloadShape>>;
 function checkMeterValues(message: MeterValuesShape, context: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string) =>
     context.addIssue({ code: 'custom', path, message });
+  if (message.connectorId === undefined && message.transactionId === undefined)
+    issue(['connectorId'], 'is required unless transactionId names the connector');
   if (message.connectorId === 0) {
     if (message.transactionId !== undefined)
       issue(['transactionId'], 'is not allowed on connector 0 (the main meter)');

@@ -146,6 +146,16 @@ describe('the meter topic, v2 shape', () => {
   });
 });
 
+describe('a message without connectorId', () => {
+  it('is a transaction’s when transactionId names it (a StopTransaction’s transactionData), else bad input', () => {
+    const { connectorId: _connector, ...withoutConnector } = ocppMessage;
+    expect(parseOrThrow(topicSchema, withoutConnector)).toMatchObject({ transactionId: 42 });
+    expect(() => parseOrThrow(topicSchema, { ...withoutConnector, transactionId: undefined })).toThrow(
+      expect.objectContaining({ field: 'connectorId' }),
+    );
+  });
+});
+
 describe('v2 rejections name their field', () => {
   const cases: readonly [string, unknown, string][] = [
     [

@@ -165,6 +165,22 @@ describe('v2 MeterValues: readings, links, kept values', () => {
     );
   });
 
+  it('takes the connector from the transaction when the message names none (transactionData from a gateway)', async () => {
+    const transaction = await openTransaction();
+    const { connectorId: _none, ...withoutConnector } = meterValuesEvent({
+      transactionId: transaction.transactionId,
+      meterValue: [
+        { timestamp: at(20), sampledValue: [sampledValue({ value: '11000', context: 'Transaction.End' })] },
+      ],
+    });
+    await expect(ingest(withoutConnector)).resolves.toEqual({
+      readings: [{ stored: 'stored', sessionId: transaction.session.sessionId, applied: true }],
+    });
+    expect(await sessionOf(transaction)).toMatchObject({ latestRegisterWh: 11_000, energyWh: 1000 });
+    const unknown = { ...withoutConnector, messageId: randomUUID(), transactionId: 2_000_000_000 };
+    await expect(ingest(unknown)).resolves.toMatchObject({ rejected: true, field: 'transactionId' });
+  });
+
   it('keeps a repeated message (same messageId) once and moves nothing', async () => {
     const transaction = await openTransaction();
     const event = message(transaction, [

@@ -110,7 +110,8 @@ const everyValueIsTrigger = (meterValues: MeterValue16[]) =>
   );
 
 export interface MeterValuesLink {
-  connectorId: number;
+  /** Left out for a StopTransaction's transactionData: its transactionId names the connector in the cloud. */
+  connectorId?: number;
   transactionId?: number;
   /** The `meter/request` a triggered reading answers; echoed only when every value is a Trigger value. */
   requestId?: string;
