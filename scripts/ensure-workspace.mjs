@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Bootstrap for a fresh machine that has only Node 20 and npm: makes sure pnpm 10, Node 22 (the `node`
-// package in devDependencies) and the workspace are installed, then runs the named pnpm script with
-// Node 22 on PATH. Usage: node scripts/ensure-workspace.mjs <script> [args...]
+// Bootstrap for a fresh machine that has only Node 20 and npm: makes sure pnpm 10 (through npx until the
+// workspace's own, the `pnpm` devDependency, is installed), Node 22 (the `node` package in devDependencies)
+// and the workspace are installed, then runs the named pnpm script with Node 22 on PATH. Usage: node scripts/ensure-workspace.mjs <script> [args...]
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,6 +16,9 @@ if (!script) {
 }
 
 function pnpmCommand() {
+  // The workspace's own pnpm (a root devDependency) once installed: no global pnpm and no download needed.
+  const local = join(root, 'node_modules', '.bin', 'pnpm');
+  if (process.platform !== 'win32' && existsSync(local)) return [local];
   const probe = spawnSync('pnpm', ['--version'], { encoding: 'utf8', shell: process.platform === 'win32' });
   if (probe.status === 0 && probe.stdout.trim().startsWith('10.')) return ['pnpm'];
   return ['npx', '--yes', `pnpm@${PNPM_VERSION}`];
@@ -81,7 +84,13 @@ function javaInstallHint() {
   return 'install a Java 17 (or newer) runtime and put `java` on PATH';
 }
 
-if (['test:all', 'local-cloud'].includes(script) && (javaMajor() ?? 0) < 17 && !installJavaQuietly()) {
+const wantsHelp = args.some((arg) => arg === '--help' || arg === '-h');
+if (
+  ['test:all', 'local-cloud'].includes(script) &&
+  !wantsHelp &&
+  (javaMajor() ?? 0) < 17 &&
+  !installJavaQuietly()
+) {
   const found = javaMajor();
   console.error(
     `DynamoDB Local needs Java 17 or newer; ${found ? `found Java ${found}` : '`java` was not found'}.\n` +

@@ -19,6 +19,14 @@ const jestBin = join(root, 'node_modules/jest/bin/jest.js');
 const args = process.argv.slice(2);
 const lane = process.env.TEST_LANE ?? 'all';
 
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`usage: npm test -- [--selectProjects <package>] [<path pattern>] [-t <test name>]
+  every jest suite in two lanes: shared (one jest run) and isolated (each heavy suite alone);
+  the arguments select suites as jest's do. TEST_LANE=shared|isolated runs one lane;
+  TEST_LOGS=1 prints every handler log line. \`npm run reliability -- [suite]\` runs the reliability suites at full size.`);
+  process.exit(0);
+}
+
 const isolatedSuite = (file) => isIsolated(root, file);
 
 function jest(jestArgs, options = {}) {

@@ -16,9 +16,13 @@ import { round } from './stats.js';
 import { functionEnvironment, startStubEndpoints } from './stub-endpoints.js';
 import { measureSweeper } from './sweeper.js';
 
-// `pnpm bench [--quick] [--only cold,ops,sweeper,pipeline,cost,startup]`: writes bench/results/latest.{json,md}.
+// `npm run bench -- [--quick] [--only cold,ops,sweeper,pipeline,cost,startup]`: writes bench/results/latest.{json,md}.
 
 const groups = ['cold', 'ops', 'sweeper', 'pipeline', 'cost', 'startup'] as const;
+const usage = `usage: npm run bench -- [--quick] [--only ${groups.join(',')}]
+  --quick   CI mode: fewer runs, shorter phases; asserts nothing about speed
+  --only    some groups only (cost implies ops)
+  writes bench/results/latest.json and latest.md (see bench/README.md)`;
 type Group = (typeof groups)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; only: Set<Group> } {
@@ -39,6 +43,10 @@ function parseArgs(argv: string[]): { quick: boolean; only: Set<Group> } {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(usage);
+    return;
+  }
   const { quick, only } = parseArgs(process.argv.slice(2));
   const started = Date.now();
   const log = (line: string) => console.log(`[bench ${round((Date.now() - started) / 1000)}s] ${line}`);

@@ -1,4 +1,4 @@
-// `pnpm chargers`: a thin entry point; the command lives in cli/chargers-command.ts.
+// `npm run chargers`: a thin entry point; the command lives in cli/chargers-command.ts.
 import { runChargersCli } from './cli/chargers-command.js';
 import { defaultCliDeps } from './cli/deps.js';
 

@@ -1,4 +1,4 @@
-// `pnpm idtags`: a thin entry point; the command lives in cli/idtags-command.ts.
+// `npm run idtags`: a thin entry point; the command lives in cli/idtags-command.ts.
 
 import { defaultCliDeps } from './cli/deps.js';
 import { runIdTagsCli } from './cli/idtags-command.js';

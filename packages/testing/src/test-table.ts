@@ -17,7 +17,7 @@ export interface TestTable extends TableContext {
  */
 export async function createTestTable(label = 'test'): Promise<TestTable> {
   if (!process.env.AWS_ENDPOINT_URL_DYNAMODB) {
-    throw new Error('AWS_ENDPOINT_URL_DYNAMODB is not set: run tests through `pnpm test` (jest globalSetup)');
+    throw new Error('AWS_ENDPOINT_URL_DYNAMODB is not set: run tests through `npm test` (jest globalSetup)');
   }
   const tableName = `${label}-${randomUUID().slice(0, 8)}`;
   const admin = createDynamoDbClient();

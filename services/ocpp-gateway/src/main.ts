@@ -5,7 +5,15 @@ import { startGateway } from './gateway.js';
 import { jsonLogger } from './log.js';
 import { mqttUpstream } from './upstream/mqtt-upstream.js';
 
-// `pnpm --filter @evcharge/ocpp-gateway start`: the long-lived gateway process, configured from the environment.
+// `npx pnpm --filter @evcharge/ocpp-gateway start`: the long-lived gateway process, configured from the environment.
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(
+    'usage: npx pnpm --filter @evcharge/ocpp-gateway start\n' +
+      '  settings from the environment (OCPP_PORT, MQTT_URL, TABLE_NAME, GATEWAY_MQTT_USERNAME, …): services/ocpp-gateway/README.md',
+  );
+  process.exit(0);
+}
 
 const config = gatewayConfigFrom(process.env);
 const log = jsonLogger();

@@ -1,8 +1,12 @@
-// `pnpm -s local-cloud-env [port flags]`: prints the shell exports that point the AWS SDK (and osls
-// `invoke local`) at a running `pnpm start`, plus the preload that lets osls load our `.mjs` bundles.
-// Usage: eval "$(pnpm -s local-cloud-env)" — pass the same port flags you gave `pnpm start`.
+// `npm run -s local-cloud-env -- [port flags]`: prints the shell exports that point the AWS SDK (and osls
+// `invoke local`) at a running `npm start`, plus the preload that lets osls load our `.mjs` bundles.
+// Usage: eval "$(npm run -s local-cloud-env)" — pass the same port flags you gave `npm start`.
 import { fileURLToPath } from 'node:url';
 import { parseStartArgs, usage } from './args.js';
+
+const envUsage = `usage: eval "$(npm run -s local-cloud-env -- [--aws-port N] [--dynamodb-port N])"
+  prints the exports that point the AWS SDK and \`sls invoke local\` at a running \`npm start\`;
+  pass the same port flags (or LOCAL_CLOUD_*_PORT variables) you gave it`;
 
 export function invokeLocalExports(ports: { aws: number; dynamodb: number }): string[] {
   const aws = `http://127.0.0.1:${ports.aws}`;
@@ -21,6 +25,10 @@ export function invokeLocalExports(ports: { aws: number; dynamodb: number }): st
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
     const args = parseStartArgs(process.argv.slice(2), process.env);
+    if (args.help) {
+      console.log(envUsage);
+      process.exit(0);
+    }
     console.log(invokeLocalExports(args.ports).join('\n'));
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${usage}`);

@@ -26,14 +26,14 @@ import {
   operatorCommandOptions,
   runOperatorCommand,
 } from './operator-commands.js';
-import { runCommand } from './run.js';
+import { runCommand, wantsHelp } from './run.js';
 
 export const CHARGERS_USAGE = `usage:
-  pnpm chargers register <chargerId> [--connectors N] [--pending] [--table NAME] [--mqtt-url URL]
-  pnpm chargers register <chargerId> --aws --cert-dir DIR --policy NAME [--connectors N] [--pending] [--table NAME]
-  pnpm chargers commission <chargerId> [--aws] [--table NAME]
-  pnpm chargers policy-document --region REGION --account ACCOUNT_ID
-  pnpm chargers create-policy --policy NAME --region REGION --account ACCOUNT_ID   (AWS, once per account)
+  npm run chargers -- register <chargerId> [--connectors N] [--pending] [--table NAME] [--mqtt-url URL]
+  npm run chargers -- register <chargerId> --aws --cert-dir DIR --policy NAME [--connectors N] [--pending] [--table NAME]
+  npm run chargers -- commission <chargerId> [--aws] [--table NAME]
+  npm run chargers -- policy-document --region REGION --account ACCOUNT_ID
+  npm run chargers -- create-policy --policy NAME --region REGION --account ACCOUNT_ID   (AWS, once per account)
   (--pending: the charger's BootNotification is answered Pending until \`chargers commission\` accepts it)
 operator commands (OCPP, answered by the charger; see docs/contract.md#command-actions):
 ${OPERATOR_COMMANDS_USAGE}`;
@@ -138,7 +138,7 @@ async function register(
 }
 
 function pendingNote(chargerId: string): string {
-  return `  Pending: its BootNotification is answered Pending until \`pnpm chargers commission ${chargerId}\`.`;
+  return `  Pending: its BootNotification is answered Pending until \`npm run chargers -- commission ${chargerId}\`.`;
 }
 
 /** Only writes the table, so it runs the same locally and (with --aws) against the deployed table. */
@@ -226,6 +226,10 @@ async function createPolicy(
 }
 
 export async function runChargersCli(argv: string[], deps: CliDeps): Promise<number> {
+  if (wantsHelp(argv)) {
+    deps.io.out(CHARGERS_USAGE);
+    return 0;
+  }
   let target: TableTarget | undefined;
   // An operator command ends with its own code: 1 when the charger did not answer in time.
   let commandExitCode = 0;

@@ -7,7 +7,7 @@ import { type CommandIo, processIo } from './run.js';
 export const LOCAL_DYNAMODB_ENDPOINT = 'http://127.0.0.1:8000';
 export const LOCAL_TABLE_NAME = 'ev-charging-local';
 export const LOCAL_MQTT_URL = 'mqtt://127.0.0.1:1883';
-/** The local cloud's AWS endpoints, IoT data plane `Publish` included (`pnpm start`'s default port). */
+/** The local cloud's AWS endpoints, IoT data plane `Publish` included (`npm start`'s default port). */
 export const LOCAL_IOT_DATA_ENDPOINT = 'http://127.0.0.1:4566';
 
 export interface TableTarget {
@@ -73,7 +73,7 @@ export function defaultCliDeps(): CliDeps {
 
 /**
  * Where commands to chargers are published: locally the local cloud's data plane (or
- * AWS_ENDPOINT_URL_IOT_DATA_PLANE, which `pnpm -s local-cloud-env` exports); with `--aws` the account's
+ * AWS_ENDPOINT_URL_IOT_DATA_PLANE, which `npm run -s local-cloud-env` exports); with `--aws` the account's
  * ATS endpoint from AWS_ENDPOINT_URL_IOT_DATA_PLANE, or else the SDK's default for the region.
  */
 export function resolveIotDataEndpoint(
@@ -94,7 +94,7 @@ export function tableErrorHint(
     const { name, code, message } = error as { name?: string; code?: string; message?: string };
     const where = resolved.endpoint ?? 'AWS';
     if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message ?? '')) {
-      return `hint: nothing answers at ${where}. Start the local cloud first (\`pnpm start\`), or set AWS_ENDPOINT_URL_DYNAMODB.`;
+      return `hint: nothing answers at ${where}. Start the local cloud first (\`npm start\`), or set AWS_ENDPOINT_URL_DYNAMODB.`;
     }
     if (name === 'ResourceNotFoundException') {
       return `hint: table ${resolved.tableName} does not exist at ${where}. Set TABLE_NAME or --table.`;

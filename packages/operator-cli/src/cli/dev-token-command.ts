@@ -1,16 +1,20 @@
 import { signDevToken } from '@evcharge/local-identity';
 import { expectPositionals, integerOption, parseCliArgs, UsageError } from './args.js';
 import type { CliDeps } from './deps.js';
-import { runCommand } from './run.js';
+import { runCommand, wantsHelp } from './run.js';
 
 export const DEV_TOKEN_USAGE = `usage:
-  pnpm dev-token <userId> [--expires-in SECONDS]
+  npm run dev-token -- <userId> [--expires-in SECONDS]
   (local cloud only: signed with LOCAL_JWT_SECRET or the dev-only default key)`;
 
 const options = { 'expires-in': { type: 'string' } } as const;
 
-/** Prints only the token on stdout, so `TOKEN=$(pnpm -s dev-token alice)` works. */
+/** Prints only the token on stdout, so `TOKEN=$(npm run -s dev-token -- alice)` works. */
 export async function runDevTokenCli(argv: string[], deps: CliDeps): Promise<number> {
+  if (wantsHelp(argv)) {
+    deps.io.out(DEV_TOKEN_USAGE);
+    return 0;
+  }
   return runCommand(
     async () => {
       const { values, positionals } = parseCliArgs(argv, options);

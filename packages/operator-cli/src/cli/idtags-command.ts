@@ -11,12 +11,12 @@ import {
   UsageError,
 } from './args.js';
 import { type CliDeps, resolveTableTarget, type TableTarget, tableErrorHint } from './deps.js';
-import { runCommand } from './run.js';
+import { runCommand, wantsHelp } from './run.js';
 
 export const IDTAGS_USAGE = `usage:
-  pnpm idtags add <idTag> --user <userId> [--expires <iso>] [--max-concurrent N] [--table NAME]
-  pnpm idtags block <idTag> [--table NAME]
-  pnpm idtags list [--table NAME]
+  npm run idtags -- add <idTag> --user <userId> [--expires <iso>] [--max-concurrent N] [--table NAME]
+  npm run idtags -- block <idTag> [--table NAME]
+  npm run idtags -- list [--table NAME]
   (--aws uses the deployed table: set --table or TABLE_NAME and AWS credentials)`;
 
 const options = {
@@ -34,6 +34,10 @@ function onlyFor(values: ParsedArgs['values'], command: string, names: string[])
 }
 
 export async function runIdTagsCli(argv: string[], deps: CliDeps): Promise<number> {
+  if (wantsHelp(argv)) {
+    deps.io.out(IDTAGS_USAGE);
+    return 0;
+  }
   let target: TableTarget | undefined;
   return runCommand(
     async () => {

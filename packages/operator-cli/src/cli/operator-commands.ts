@@ -26,13 +26,13 @@ import { type CliDeps, resolveIotDataEndpoint, resolveTableTarget, type TableTar
 // then published with expiresAt = now + timeout (the charger drops it unexecuted after that); the CLI then
 // reads the item until the heartbeat service records the charger's answer on it, or marks it timedOut.
 
-export const OPERATOR_COMMANDS_USAGE = `  pnpm chargers reset <chargerId> [--hard]
-  pnpm chargers unlock <chargerId> <connectorId>
-  pnpm chargers availability <chargerId> <connectorId|0> operative|inoperative
-  pnpm chargers config <chargerId> [key]            (GetConfiguration: all keys, or one)
-  pnpm chargers config <chargerId> <key>=<value>    (ChangeConfiguration)
-  pnpm chargers trigger <chargerId> <${messageTriggers.join('|')}> [connectorId]
-  pnpm chargers clear-cache <chargerId>
+export const OPERATOR_COMMANDS_USAGE = `  npm run chargers -- reset <chargerId> [--hard]
+  npm run chargers -- unlock <chargerId> <connectorId>
+  npm run chargers -- availability <chargerId> <connectorId|0> operative|inoperative
+  npm run chargers -- config <chargerId> [key]            (GetConfiguration: all keys, or one)
+  npm run chargers -- config <chargerId> <key>=<value>    (ChangeConfiguration)
+  npm run chargers -- trigger <chargerId> <${messageTriggers.join('|')}> [connectorId]
+  npm run chargers -- clear-cache <chargerId>
   (each also takes [--timeout S] (default 30), [--aws] [--table NAME]; it waits for the charger's answer)`;
 
 export const DEFAULT_COMMAND_TIMEOUT_S = 30;

@@ -3,10 +3,10 @@ import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { lambdaInvoke, redrive } from '../redrive/run.js';
 import { parseCliArgs, stringOption } from './args.js';
-import { type CommandIo, processIo, runCommand } from './run.js';
+import { type CommandIo, processIo, runCommand, wantsHelp } from './run.js';
 
 export const REDRIVE_USAGE =
-  'usage: pnpm redrive [--function <name>] [--dry-run] [--stage <stage>] [--service <service>]';
+  'usage: npm run redrive -- [--function <name>] [--dry-run] [--stage <stage>] [--service <service>]';
 
 const options = {
   function: { type: 'string' },
@@ -39,6 +39,10 @@ export async function runRedriveCli(
   io: CommandIo = processIo,
   env = process.env,
 ): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.out(REDRIVE_USAGE);
+    return 0;
+  }
   return runCommand(
     async () => {
       const { values } = parseCliArgs(argv, options);

@@ -11,6 +11,12 @@ export const processIo: CommandIo = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
+/** `--help` or `-h` before any `--`: the caller prints its usage on stdout and exits 0. */
+export function wantsHelp(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
 /**
  * Runs a command and maps its failure to an exit code: 2 for bad arguments (with usage), 1 for
  * everything else. Returns the code instead of exiting, so tests can call it.

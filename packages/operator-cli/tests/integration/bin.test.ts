@@ -43,4 +43,15 @@ describe('CLI entry points', () => {
     expect(stderr).toMatch(message);
     expect(stdout).toBe('');
   });
+
+  it.each([
+    ['chargers.ts', /npm run chargers -- register/],
+    ['idtags.ts', /npm run idtags -- add/],
+    ['dev-token.ts', /npm run dev-token -- <userId>/],
+    ['redrive.ts', /npm run redrive -- \[--function/],
+  ])('%s --help prints its usage on stdout and exits 0', async (file, usage) => {
+    const { code, stdout } = await runBin(file, ['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(usage);
+  });
 });

@@ -59,7 +59,7 @@ describe('pnpm chargers register (local)', () => {
 
     expect(await runChargersCli(['register', 'CP-CLI-4', '--pending'], harness.deps)).toBe(0);
     expect(harness.out).toContain(
-      '  Pending: its BootNotification is answered Pending until `pnpm chargers commission CP-CLI-4`.',
+      '  Pending: its BootNotification is answered Pending until `npm run chargers -- commission CP-CLI-4`.',
     );
     expect((await getCharger(table, 'CP-CLI-4'))?.registrationStatus).toBe('Pending');
 

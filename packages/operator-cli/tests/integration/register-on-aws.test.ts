@@ -200,7 +200,7 @@ describe('registerChargerOnAws', () => {
       );
     expect(await register(['--pending'])).toBe(0);
     expect(harness.out).toContain(
-      '  Pending: its BootNotification is answered Pending until `pnpm chargers commission CP-AWS-1`.',
+      '  Pending: its BootNotification is answered Pending until `npm run chargers -- commission CP-AWS-1`.',
     );
     expect((await getCharger(table, 'CP-AWS-1'))?.registrationStatus).toBe('Pending');
     expect(await register([])).toBe(0);

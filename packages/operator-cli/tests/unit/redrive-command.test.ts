@@ -6,7 +6,7 @@ describe('pnpm redrive: the command', () => {
     const err: string[] = [];
     const io = { out: () => undefined, err: (line: string) => err.push(line) };
     expect(await runRedriveCli(['--queue', 'x'], io, {})).toBe(2);
-    expect(err.join('\n')).toMatch(/--queue[\s\S]*usage: pnpm redrive/);
+    expect(err.join('\n')).toMatch(/--queue[\s\S]*usage: npm run redrive/);
   });
 
   it('finds the services by their serverless.yml names', () => {
