@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { setOcppCredentialHash, type TableContext } from '@evcharge/dynamo';
 import { hashCredential } from './credentials.js';
 
+/** The site gateway the local cloud runs: every charger registered locally is assigned to it. */
+export const LOCAL_GATEWAY_ID = 'local-gateway';
+
 export interface OcppCredentials {
   /** OCPP-J security profile 1/2: the HTTP Basic username is the chargerId. */
   username: string;

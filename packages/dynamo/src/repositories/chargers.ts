@@ -221,23 +221,22 @@ export function connectorClaim(
   };
 }
 
-/**
- * Sets (or rotates) a registered charger's OCPP credential: the scrypt hash of its AuthorizationKey, which the
- * OCPP gateway checks on the WebSocket handshake. An unknown charger is a NotFoundError, and nothing is written.
- */
-export async function setOcppCredentialHash(
+/** Sets attributes of a registered charger's item; an unknown charger is a NotFoundError, and nothing is written. */
+async function setOnRegisteredCharger(
   table: TableContext,
   chargerId: string,
-  ocppCredentialHash: string,
+  attributes: Record<string, string>,
 ): Promise<void> {
+  const names = Object.keys(attributes);
   try {
     await table.client.send(
       new UpdateCommand({
         TableName: table.tableName,
         Key: keys.charger(chargerId),
-        UpdateExpression: 'SET ocppCredentialHash = :hash',
+        UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':hash': ocppCredentialHash },
+        ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((name) => [`:${name}`, attributes[name]])),
       }),
     );
   } catch (error) {
@@ -247,28 +246,16 @@ export async function setOcppCredentialHash(
 }
 
 /**
- * Assigns a registered charger to a site gateway, whose credential may then act for it (connect with the
- * charger's client id). An unknown charger is a NotFoundError, and nothing is written.
+ * Sets (or rotates) a registered charger's OCPP credential: the scrypt hash of its AuthorizationKey, which the
+ * OCPP gateway checks on the WebSocket handshake.
  */
-export async function assignChargerToGateway(
-  table: TableContext,
-  chargerId: string,
-  gatewayId: string,
-): Promise<void> {
-  try {
-    await table.client.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: keys.charger(chargerId),
-        UpdateExpression: 'SET gatewayId = :gatewayId',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':gatewayId': gatewayId },
-      }),
-    );
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) throw new NotFoundError(`charger ${chargerId} is not registered`);
-    throw error;
-  }
+export function setOcppCredentialHash(table: TableContext, chargerId: string, ocppCredentialHash: string) {
+  return setOnRegisteredCharger(table, chargerId, { ocppCredentialHash });
+}
+
+/** Assigns a registered charger to a site gateway, whose credential may then act for it (its client id). */
+export function assignChargerToGateway(table: TableContext, chargerId: string, gatewayId: string) {
+  return setOnRegisteredCharger(table, chargerId, { gatewayId });
 }
 
 /** The gateway a charger is assigned to, if any. */

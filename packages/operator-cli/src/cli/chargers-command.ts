@@ -1,6 +1,12 @@
 import { chargerTopic } from '@evcharge/domain';
-import { commissionCharger } from '@evcharge/dynamo';
-import { type LocalChargerCredentials, registerChargerLocally } from '@evcharge/local-identity';
+import { assignChargerToGateway, commissionCharger } from '@evcharge/dynamo';
+import {
+  issueOcppCredentials,
+  LOCAL_GATEWAY_ID,
+  type LocalChargerCredentials,
+  type OcppCredentials,
+  registerChargerLocally,
+} from '@evcharge/local-identity';
 import { createChargerPolicy } from '../aws-policy.js';
 import { chargerIotPolicies, chargerIotPolicyNames } from '../iot-policy.js';
 import { registerChargerOnAws } from '../registration.js';
@@ -16,6 +22,7 @@ import {
 import {
   type CliDeps,
   LOCAL_MQTT_URL,
+  localOcppBaseUrl,
   resolveTableTarget,
   type TableTarget,
   tableErrorHint,
@@ -29,7 +36,8 @@ import {
 import { runCommand, wantsHelp } from './run.js';
 
 export const CHARGERS_USAGE = `usage:
-  npm run chargers -- register <chargerId> [--connectors N] [--pending] [--table NAME] [--mqtt-url URL]
+  npm run chargers -- register <chargerId> [--connectors N] [--pending] [--table NAME] [--mqtt-url URL] [--ocpp-url URL] [--json]
+    (locally: prints the charger's MQTT credentials and its OCPP 1.6J ones for the local gateway)
   npm run chargers -- register <chargerId> --aws --cert-dir DIR --policy NAME [--connectors N] [--pending] [--table NAME]
   npm run chargers -- commission <chargerId> [--aws] [--table NAME]
   npm run chargers -- policy-document --region REGION --account ACCOUNT_ID
@@ -46,6 +54,8 @@ const options = {
   policy: { type: 'string' },
   table: { type: 'string' },
   'mqtt-url': { type: 'string' },
+  'ocpp-url': { type: 'string' },
+  json: { type: 'boolean' },
   region: { type: 'string' },
   account: { type: 'string' },
   ...operatorCommandOptions,
@@ -74,6 +84,39 @@ export function formatLocalCredentials(
   ];
 }
 
+/** What an OCPP 1.6J charger's configuration takes to reach the local gateway (security profile 1). */
+export function formatOcppCredentials(ocpp: OcppCredentials, baseUrl: string): string[] {
+  return [
+    'OCPP 1.6J credentials (local gateway, security profile 1: HTTP Basic):',
+    `  ocpp url:      ${baseUrl}/${ocpp.username}`,
+    `  ocpp base url: ${baseUrl}`,
+    `  ocpp username: ${ocpp.username}`,
+    `  ocpp password: ${ocpp.password}`,
+  ];
+}
+
+function localCredentialsJson(
+  credentials: LocalChargerCredentials,
+  mqttUrl: string,
+  ocpp: OcppCredentials,
+  ocppBaseUrl: string,
+) {
+  return {
+    mqtt: {
+      url: mqttUrl,
+      clientId: credentials.chargerId,
+      username: credentials.username,
+      password: credentials.password,
+    },
+    ocpp: {
+      url: `${ocppBaseUrl}/${ocpp.username}`,
+      baseUrl: ocppBaseUrl,
+      username: ocpp.username,
+      password: ocpp.password,
+    },
+  };
+}
+
 async function register(
   positionals: string[],
   values: ReturnType<typeof parseCliArgs>['values'],
@@ -88,6 +131,10 @@ async function register(
   if (!aws) {
     for (const awsOnly of ['cert-dir', 'policy']) {
       if (values[awsOnly] !== undefined) throw new UsageError(`option --${awsOnly} is only used with --aws`);
+    }
+  } else {
+    for (const localOnly of ['mqtt-url', 'ocpp-url', 'json']) {
+      if (values[localOnly] !== undefined) throw new UsageError(`option --${localOnly} is only used locally`);
     }
   }
   const certDir = aws ? requiredOption(values, 'cert-dir') : '';
@@ -128,10 +175,19 @@ async function register(
       return;
     }
     const credentials = await registerChargerLocally(table, { chargerId, connectorCount, pending, now });
+    // The same charger may also connect over OCPP 1.6J through the local cloud's gateway.
+    const ocpp = await issueOcppCredentials(table, chargerId);
+    await assignChargerToGateway(table, chargerId, LOCAL_GATEWAY_ID);
+    const mqttUrl = stringOption(values, 'mqtt-url') ?? deps.env.LOCAL_MQTT_URL ?? LOCAL_MQTT_URL;
+    const ocppBaseUrl = (stringOption(values, 'ocpp-url') ?? localOcppBaseUrl(deps.env)).replace(/\/+$/, '');
+    if (values.json === true) {
+      deps.io.out(JSON.stringify(localCredentialsJson(credentials, mqttUrl, ocpp, ocppBaseUrl), null, 2));
+      return;
+    }
     deps.io.out(`Registered charger ${chargerId} (${connectorCount} connectors) in ${table.tableName}.`);
     if (pending) deps.io.out(pendingNote(chargerId));
-    const mqttUrl = stringOption(values, 'mqtt-url') ?? deps.env.LOCAL_MQTT_URL ?? LOCAL_MQTT_URL;
     for (const line of formatLocalCredentials(credentials, mqttUrl, now)) deps.io.out(line);
+    for (const line of formatOcppCredentials(ocpp, ocppBaseUrl)) deps.io.out(line);
   } finally {
     table.close();
   }
@@ -154,6 +210,8 @@ async function commission(
     'cert-dir',
     'policy',
     'mqtt-url',
+    'ocpp-url',
+    'json',
     'region',
     'account',
     'hard',

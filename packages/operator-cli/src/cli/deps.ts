@@ -7,6 +7,10 @@ import { type CommandIo, processIo } from './run.js';
 export const LOCAL_DYNAMODB_ENDPOINT = 'http://127.0.0.1:8000';
 export const LOCAL_TABLE_NAME = 'ev-charging-local';
 export const LOCAL_MQTT_URL = 'mqtt://127.0.0.1:1883';
+/** The local cloud's OCPP gateway (`npm start`, `--ocpp-port`, LOCAL_CLOUD_OCPP_PORT): what a charger's configuration takes. */
+export function localOcppBaseUrl(env: NodeJS.ProcessEnv): string {
+  return `ws://127.0.0.1:${env.LOCAL_CLOUD_OCPP_PORT ?? '8180'}/ocpp`;
+}
 /** The local cloud's AWS endpoints, IoT data plane `Publish` included (`npm start`'s default port). */
 export const LOCAL_IOT_DATA_ENDPOINT = 'http://127.0.0.1:4566';
 

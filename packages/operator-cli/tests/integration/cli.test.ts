@@ -1,5 +1,5 @@
 import { getCharger, getIdTag } from '@evcharge/dynamo';
-import { verifyCredential, verifyDevToken } from '@evcharge/local-identity';
+import { LOCAL_GATEWAY_ID, verifyCredential, verifyDevToken } from '@evcharge/local-identity';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runChargersCli } from '../../src/cli/chargers-command.js';
@@ -34,6 +34,39 @@ describe('pnpm chargers register (local)', () => {
     const charger = await getCharger(table, 'CP-CLI-1');
     expect(charger?.connectorCount).toBe(2);
     await expect(verifyCredential(password, charger?.credentialHash ?? '')).resolves.toBe(true);
+  });
+
+  it('also prints OCPP 1.6J credentials for the local gateway: only their hash is kept, the charger is assigned to it', async () => {
+    const harness = cliHarness(table, { env: { LOCAL_CLOUD_OCPP_PORT: '18180' } });
+    expect(await runChargersCli(['register', 'CP-CLI-OCPP'], harness.deps)).toBe(0);
+    const output = harness.out.join('\n');
+    expect(output).toContain('ocpp url:      ws://127.0.0.1:18180/ocpp/CP-CLI-OCPP');
+    expect(output).toContain('ocpp base url: ws://127.0.0.1:18180/ocpp');
+    expect(output).toContain('ocpp username: CP-CLI-OCPP');
+    const ocppPassword = /ocpp password: (\S+)/.exec(output)?.[1] ?? '';
+    expect(ocppPassword).toMatch(/^[0-9a-f]{40}$/);
+    const charger = (await getCharger(table, 'CP-CLI-OCPP')) as Record<string, unknown> | undefined;
+    expect(charger?.gatewayId).toBe(LOCAL_GATEWAY_ID);
+    expect(JSON.stringify(charger)).not.toContain(ocppPassword);
+    await expect(verifyCredential(ocppPassword, String(charger?.ocppCredentialHash))).resolves.toBe(true);
+
+    const json = cliHarness(table);
+    const args = ['register', 'CP-CLI-JSON', '--json', '--ocpp-url', 'wss://gw.example/ocpp/'];
+    expect(await runChargersCli(args, json.deps)).toBe(0);
+    expect(JSON.parse(json.out.join('\n'))).toEqual({
+      mqtt: {
+        url: 'mqtt://127.0.0.1:1883',
+        clientId: 'CP-CLI-JSON',
+        username: 'CP-CLI-JSON',
+        password: expect.any(String),
+      },
+      ocpp: {
+        url: 'wss://gw.example/ocpp/CP-CLI-JSON',
+        baseUrl: 'wss://gw.example/ocpp',
+        username: 'CP-CLI-JSON',
+        password: expect.stringMatching(/^[0-9a-f]{40}$/),
+      },
+    });
   });
 
   it('defaults to the local cloud DynamoDB and table, and honours env and --mqtt-url', async () => {
