@@ -11,8 +11,11 @@ export interface RecordedCall {
 export interface RecordingAws {
   endpoint: string;
   calls: RecordedCall[];
-  /** Dead letters the handlers sent (SQS SendMessage bodies, parsed). */
-  deadLetters: () => Record<string, unknown>[];
+  /**
+   * Dead letters the handlers sent (SQS SendMessage bodies), parsed once as they arrive: the live list, so
+   * that a suite checking after each of thousands of calls does not parse every earlier letter again.
+   */
+  deadLetters: () => readonly Record<string, unknown>[];
   close: () => Promise<void>;
 }
 
@@ -28,6 +31,7 @@ function readBody(request: IncomingMessage): Promise<string> {
 /** A tiny stand-in for the AWS endpoints the handlers call besides DynamoDB: it answers and records. */
 export async function startRecordingAws(): Promise<RecordingAws> {
   const calls: RecordedCall[] = [];
+  const deadLetters: Record<string, unknown>[] = [];
   const server = createServer((request, response) => {
     readBody(request)
       .then((body) => {
@@ -35,6 +39,8 @@ export async function startRecordingAws(): Promise<RecordingAws> {
         if (target.startsWith('AmazonSQS.')) {
           calls.push({ service: 'sqs', target, body });
           const messageBody = (JSON.parse(body || '{}') as { MessageBody?: string }).MessageBody ?? '';
+          if (target === 'AmazonSQS.SendMessage')
+            deadLetters.push(JSON.parse(messageBody) as Record<string, unknown>);
           response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
           response.end(
             JSON.stringify({
@@ -74,16 +80,7 @@ export async function startRecordingAws(): Promise<RecordingAws> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     calls,
-    deadLetters: () =>
-      calls
-        .filter((call) => call.target === 'AmazonSQS.SendMessage')
-        .map(
-          (call) =>
-            JSON.parse((JSON.parse(call.body) as { MessageBody: string }).MessageBody) as Record<
-              string,
-              unknown
-            >,
-        ),
+    deadLetters: () => deadLetters,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -37,6 +37,18 @@ interface TopicUnderTest {
 }
 
 const identity = { chargerId: 'chargerId', clientId: 'clientId' };
+// Mostly NoError, with faults and their recovery, so the fault notifications run under hostile traffic too.
+const statusReports = [
+  { status: 'Available', errorCode: 'NoError' },
+  { status: 'Preparing', errorCode: 'NoError' },
+  { status: 'Charging', errorCode: 'NoError' },
+  { status: 'SuspendedEV', errorCode: 'NoError' },
+  { status: 'Finishing', errorCode: 'NoError' },
+  { status: 'Unavailable', errorCode: 'NoError' },
+  { status: 'Faulted', errorCode: 'GroundFailure' },
+];
+/** transactionIds the start cases were given, so most stop cases end a real transaction. */
+const startedTransactionIds: number[] = [];
 const topics: TopicUnderTest[] = [
   {
     name: 'auth/request',
@@ -141,6 +153,81 @@ const topics: TopicUnderTest[] = [
     },
   },
   {
+    name: 'status',
+    lambda: serviceFunction('plug-events', 'status'),
+    shape: {
+      valid: () => ({
+        messageId: randomUUID(),
+        connectorId: pick([0, 1, 2]),
+        ...pick(statusReports),
+        at: nowIso(),
+        ...envelope(),
+      }),
+      required: [
+        'messageId',
+        'connectorId',
+        'status',
+        'errorCode',
+        'at',
+        'chargerId',
+        'clientId',
+        'receivedAt',
+      ],
+      identity,
+      connectorField: 'connectorId',
+      strict: true,
+    },
+  },
+  {
+    name: 'tx/start',
+    lambda: serviceFunction('charge-authorization', 'transaction-start'),
+    shape: {
+      valid: () => ({
+        requestId: randomUUID(),
+        connectorId: connector(),
+        idTag: 'TAG-HOSTILE',
+        meterStart: Math.floor(Math.random() * 1_000_000),
+        at: nowIso(),
+        ...envelope(),
+      }),
+      required: [
+        'requestId',
+        'connectorId',
+        'idTag',
+        'meterStart',
+        'at',
+        'chargerId',
+        'clientId',
+        'receivedAt',
+      ],
+      identity,
+      connectorField: 'connectorId',
+      strict: true,
+    },
+  },
+  {
+    name: 'tx/stop',
+    lambda: serviceFunction('charge-authorization', 'transaction-stop'),
+    shape: {
+      // Mostly transactions the start cases opened (on either charger: a wrong charger's id is an orphan too),
+      // otherwise an id the counter never gave.
+      valid: () => ({
+        requestId: randomUUID(),
+        transactionId:
+          startedTransactionIds.length > 0 && Math.random() < 0.8
+            ? pick(startedTransactionIds)
+            : 1_000_000 + Math.floor(Math.random() * 1_000_000),
+        meterStop: 1_000_000 + Math.floor(Math.random() * 1_000_000),
+        reason: pick(['Local', 'EVDisconnected', 'Remote']),
+        at: nowIso(),
+        ...envelope(),
+      }),
+      required: ['requestId', 'transactionId', 'meterStop', 'at', 'chargerId', 'clientId', 'receivedAt'],
+      identity,
+      strict: true,
+    },
+  },
+  {
     name: 'presence',
     lambda: serviceFunction('heartbeat', 'presence'),
     shape: {
@@ -218,6 +305,9 @@ async function runCase(topic: TopicUnderTest, hostile: HostileCase, tally: Figur
     return;
   }
   const letters = harness.aws.deadLetters().slice(lettersBefore);
+  const transactionId = (result as { transactionId?: unknown } | undefined)?.transactionId;
+  if (topic.name === 'tx/start' && typeof transactionId === 'number')
+    startedTransactionIds.push(transactionId);
   const rejected =
     typeof result === 'object' && result !== null && (result as { rejected?: unknown }).rejected === true;
   if (rejected) {

@@ -1,7 +1,10 @@
 import {
   type AuthResponsePayload,
   authResponsePayloadSchema,
+  type CloudTopicKind,
   chargerTopic,
+  cloudToDeviceTopics,
+  type DeviceTopicKind,
   type MeterContext,
   meterRequestPayloadSchema,
   parseChargerTopic,
@@ -18,6 +21,7 @@ import {
   heartbeat,
   meterReading,
   plug,
+  type ReadingInput,
   type RegisterUnit,
   registerValue,
 } from './payloads.js';
@@ -74,6 +78,10 @@ export interface ChargerConfig {
   idTagMix: IdTagMix;
   badInputRate: number;
   offlineRate: number;
+  /** v2: the chance that a connector faults (and later recovers) instead of a charging cycle. */
+  faultRate: number;
+  /** The topics the contract grants a charger (IoT policy and broker alike): it never publishes outside them. */
+  granted: { device: ReadonlySet<DeviceTopicKind>; cloud: ReadonlySet<CloudTopicKind> };
   timing: ChargerTiming;
   log: (line: string) => void;
   onPublish: (message: PublishedMessage) => void;
@@ -88,9 +96,12 @@ export interface PublishedMessage {
   badInput: boolean;
 }
 
-interface ActiveSession {
+export type ChargerProtocol = 'v1' | 'v2';
+
+export interface ActiveSession {
   connectorId: number;
-  sessionId: string;
+  /** The cloud's session, when it opened one (a refused v2 start has none). */
+  sessionId: string | undefined;
   powerW: number;
   lastReportedWh: number;
 }
@@ -100,19 +111,22 @@ interface ActiveSession {
  * plug in → authorize → charge (readings, Trigger answers, heartbeats) → unplug, and sometimes drops offline.
  */
 export class SimulatedCharger {
-  private client: MqttClient | undefined;
-  private readonly registersWh: number[];
-  private readonly unit: RegisterUnit;
-  private registerUpdatedAtMs = Date.now();
-  private session: ActiveSession | undefined;
-  private silent = false;
+  protected client: MqttClient | undefined;
+  protected readonly registersWh: number[];
+  protected readonly unit: RegisterUnit;
+  protected registerUpdatedAtMs = Date.now();
+  protected session: ActiveSession | undefined;
+  protected silent = false;
   private isConnected = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private readonly pendingAuth = new Map<string, (response: AuthResponsePayload) => void>();
-  private readonly abort = new AbortController();
+  /** Requests waiting for their answer, by requestId. */
+  private readonly pendingAnswers = new Map<string, (answer: unknown) => void>();
+  protected readonly abort = new AbortController();
   private running: Promise<void> | undefined;
+  /** The protocol a log line or a stat names. */
+  readonly protocol: ChargerProtocol = 'v1';
 
-  constructor(private readonly config: ChargerConfig) {
+  constructor(protected readonly config: ChargerConfig) {
     this.unit = config.random.chance(0.3) ? 'kWh' : 'Wh';
     this.registersWh = Array.from({ length: config.connectorCount }, () => config.random.int(0, 5_000_000));
   }
@@ -146,12 +160,22 @@ export class SimulatedCharger {
     client.on('error', (error) => this.error(`mqtt: ${error.message}`));
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     const granted = await client.subscribeAsync(
-      [chargerTopic('authResponse', chargerId), chargerTopic('meterRequest', chargerId)],
+      this.subscriptions().map((kind) => chargerTopic(kind, chargerId)),
       { qos: 1 },
     );
     for (const grant of granted) {
       if (grant.qos !== 1) this.error(`subscription to ${grant.topic} refused (granted ${grant.qos})`);
     }
+    this.onConnected();
+  }
+
+  /** The cloud → device topics this charger listens to. */
+  protected subscriptions(): CloudTopicKind[] {
+    return ['authResponse', 'meterRequest'];
+  }
+
+  /** A v1 charger heartbeats from the moment it is connected. */
+  protected onConnected(): void {
     this.startHeartbeats();
   }
 
@@ -166,7 +190,7 @@ export class SimulatedCharger {
     await this.disconnect();
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const { random, timing, offlineRate } = this.config;
     const signal = this.abort.signal;
     if (!(await this.sleepS(random.between(0, timing.idleS[1])))) return;
@@ -178,7 +202,7 @@ export class SimulatedCharger {
     }
   }
 
-  private async cycle(): Promise<void> {
+  protected async cycle(): Promise<void> {
     const { random, plan, index, idTagMix, timing, chargerId, log } = this.config;
     const connectorId = random.int(1, this.config.connectorCount);
     const { idTag, kind } = chooseIdTag(plan, index, idTagMix, random);
@@ -228,7 +252,7 @@ export class SimulatedCharger {
     await this.endSession();
   }
 
-  private async endSession(): Promise<void> {
+  protected async endSession(): Promise<void> {
     const session = this.session;
     if (!session) return;
     await this.sendReading('Transaction.End');
@@ -241,27 +265,53 @@ export class SimulatedCharger {
     );
   }
 
-  /** The response, or undefined after the timeout or when the fleet stops while waiting. */
   private async authorize(connectorId: number, idTag: string): Promise<AuthResponsePayload | undefined> {
     const request = authRequest({ connectorId, idTag, at: new Date() });
-    const signal = this.abort.signal;
-    const answered = new Promise<AuthResponsePayload | undefined>((resolve) => {
-      const settle = (response: AuthResponsePayload | undefined) => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        this.pendingAuth.delete(request.requestId);
-        resolve(response);
-      };
-      const onAbort = () => settle(undefined);
-      const timer = setTimeout(() => settle(undefined), this.config.timing.authTimeoutMs);
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.pendingAuth.set(request.requestId, settle);
-    });
-    await this.send(request.message);
-    return answered;
+    return this.request<AuthResponsePayload>(request.requestId, request.message);
   }
 
-  private async goOffline(): Promise<void> {
+  /**
+   * Sends a request and waits for the answer with its requestId: undefined after the timeout (real time) of
+   * the last attempt, or at once when the fleet is stopping (the request still goes out). Each further attempt
+   * resends the very same message, so the contract's idempotency rule makes a late answer and a repeat one
+   * the same answer.
+   */
+  protected async request<Answer>(
+    requestId: string,
+    message: DeviceMessage,
+    options: { attempts?: number } = {},
+  ): Promise<Answer | undefined> {
+    const signal = this.abort.signal;
+    for (let attempt = 1; attempt <= (options.attempts ?? 1); attempt++) {
+      if (signal.aborted) {
+        if (attempt === 1) await this.send(message);
+        return undefined;
+      }
+      const answered = new Promise<Answer | undefined>((resolve) => {
+        const settle = (answer: unknown) => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          this.pendingAnswers.delete(requestId);
+          resolve(answer as Answer | undefined);
+        };
+        const onAbort = () => settle(undefined);
+        const timer = setTimeout(() => settle(undefined), this.config.timing.authTimeoutMs);
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.pendingAnswers.set(requestId, settle);
+      });
+      await this.send(message);
+      const answer = await answered;
+      if (answer !== undefined) return answer;
+    }
+    return undefined;
+  }
+
+  /** Settles the request this answer is for; QoS 1 may deliver twice, only the first answer counts. */
+  protected settleAnswer(requestId: string, answer: unknown): void {
+    this.pendingAnswers.get(requestId)?.(answer);
+  }
+
+  protected async goOffline(): Promise<void> {
     const { random, timing, stats, chargerId, log } = this.config;
     const mode = random.chance(0.5) ? 'disconnect' : 'silent';
     const durationS = random.between(...timing.offlineS);
@@ -284,7 +334,7 @@ export class SimulatedCharger {
     }
   }
 
-  private async disconnect(): Promise<void> {
+  protected async disconnect(): Promise<void> {
     clearInterval(this.heartbeatTimer);
     const client = this.client;
     if (!client) return;
@@ -309,16 +359,20 @@ export class SimulatedCharger {
     this.config.stats.connected += up ? 1 : -1;
   }
 
-  private startHeartbeats(): void {
+  protected startHeartbeats(): void {
     clearInterval(this.heartbeatTimer);
     const send = () => {
       if (!this.silent) void this.send(heartbeat({ at: new Date(), firmware: SIMULATOR_FIRMWARE }));
     };
     send();
-    this.heartbeatTimer = setInterval(send, this.config.clock.realMs(this.config.timing.heartbeatS * 1000));
+    this.heartbeatTimer = setInterval(send, this.config.clock.realMs(this.heartbeatIntervalS() * 1000));
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  protected heartbeatIntervalS(): number {
+    return this.config.timing.heartbeatS;
+  }
+
+  protected onMessage(topic: string, payload: Buffer): void {
     const parsed = parseChargerTopic(topic);
     if (!parsed || parsed.chargerId !== this.config.chargerId) {
       this.error(`message on unexpected topic ${topic}`);
@@ -331,24 +385,32 @@ export class SimulatedCharger {
       this.error(`non-JSON message on ${topic}`);
       return;
     }
-    if (parsed.kind === 'authResponse') this.onAuthResponse(body);
-    else if (parsed.kind === 'meterRequest') this.onMeterRequest(body);
-    else this.error(`message on device topic ${topic}`);
+    if (!(parsed.kind in cloudToDeviceTopics)) {
+      this.error(`message on device topic ${topic}`);
+      return;
+    }
+    const kind = parsed.kind as CloudTopicKind;
+    this.config.stats.messagesReceived[kind]++;
+    this.onCloudMessage(kind, body);
+  }
+
+  /** One message on a topic this charger subscribed to. */
+  protected onCloudMessage(kind: CloudTopicKind, body: unknown): void {
+    if (kind === 'authResponse') this.onAuthResponse(body);
+    else if (kind === 'meterRequest') this.onMeterRequest(body);
+    else this.error(`message on unexpected topic kind ${kind}`);
   }
 
   private onAuthResponse(body: unknown): void {
-    this.config.stats.messagesReceived.authResponse++;
     const response = authResponsePayloadSchema.safeParse(body);
     if (!response.success) {
       this.error(`invalid auth response: ${response.error.issues[0]?.message}`);
       return;
     }
-    // QoS 1 may deliver twice; only the first answer to a pending request counts.
-    this.pendingAuth.get(response.data.requestId)?.(response.data);
+    this.settleAnswer(response.data.requestId, response.data);
   }
 
-  private onMeterRequest(body: unknown): void {
-    this.config.stats.messagesReceived.meterRequest++;
+  protected onMeterRequest(body: unknown): void {
     const request = meterRequestPayloadSchema.safeParse(body);
     if (!request.success) {
       this.error(`invalid meter request: ${request.error.issues[0]?.message}`);
@@ -366,9 +428,9 @@ export class SimulatedCharger {
     });
   }
 
-  private async sendReading(
+  protected async sendReading(
     context: MeterContext,
-    trigger?: { connectorId: number; requestId: string },
+    trigger?: { connectorId: number; requestId?: string },
   ): Promise<void> {
     const connectorId = trigger?.connectorId ?? this.session?.connectorId;
     if (connectorId === undefined) return;
@@ -382,20 +444,30 @@ export class SimulatedCharger {
       session.lastReportedWh = sentWh;
     }
     await this.send(
-      meterReading({
+      this.readingMessage({
         connectorId,
-        ...(session ? { sessionId: session.sessionId } : {}),
-        at: new Date(),
+        ...(session?.sessionId ? { sessionId: session.sessionId } : {}),
+        at: this.deviceNow(),
         registerWh: this.registersWh[connectorId - 1] ?? 0,
         unit: this.unit,
         powerW: session ? session.powerW : 0,
         context,
-        ...(trigger ? { requestId: trigger.requestId } : {}),
+        ...(trigger?.requestId ? { requestId: trigger.requestId } : {}),
       }),
     );
   }
 
-  private reportedWh(connectorId: number): number {
+  /** A v1 reading (`energy`, `powerW`). */
+  protected readingMessage(input: ReadingInput): DeviceMessage {
+    return meterReading(input);
+  }
+
+  /** Device time; v2 chargers make it strictly rising. */
+  protected deviceNow(): Date {
+    return new Date();
+  }
+
+  protected reportedWh(connectorId: number): number {
     return toWattHours({
       value: registerValue(this.registersWh[connectorId - 1] ?? 0, this.unit),
       unit: this.unit,
@@ -403,7 +475,7 @@ export class SimulatedCharger {
   }
 
   /** The charging connector's register rises with power × simulated time. */
-  private advanceRegisters(): void {
+  protected advanceRegisters(): void {
     const now = Date.now();
     const session = this.session;
     if (session) {
@@ -418,7 +490,7 @@ export class SimulatedCharger {
    * Publishes with QoS 1, first a deliberate bad input if the draw says so. Counted when published, not
    * when acknowledged: a message still queued at a timeout may yet arrive, and must be accounted for.
    */
-  private async send(message: DeviceMessage): Promise<void> {
+  protected async send(message: DeviceMessage): Promise<void> {
     const client = this.client;
     if (!client) return;
     // Stopping with the broker gone: nothing would be acknowledged, so do not queue more.
@@ -467,13 +539,13 @@ export class SimulatedCharger {
   }
 
   /** Sleeps simulated seconds; false if the fleet is stopping (unless the step must finish a cycle). */
-  private async sleepS(seconds: number, options: { evenIfStopping?: boolean } = {}): Promise<boolean> {
+  protected async sleepS(seconds: number, options: { evenIfStopping?: boolean } = {}): Promise<boolean> {
     if (options.evenIfStopping && this.abort.signal.aborted) return true;
     const signal = options.evenIfStopping ? new AbortController().signal : this.abort.signal;
     return this.config.clock.sleep(seconds * 1000, signal);
   }
 
-  private error(line: string): void {
+  protected error(line: string): void {
     recordError(this.config.stats, `${this.config.chargerId}: ${line}`);
     this.config.log(`${this.config.chargerId}: error: ${line}`);
   }

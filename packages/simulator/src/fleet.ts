@@ -1,3 +1,11 @@
+import {
+  type ChargerTopicKind,
+  type CloudTopicKind,
+  chargerTopicPermissions,
+  cloudToDeviceTopics,
+  type DeviceTopicKind,
+  parseChargerTopic,
+} from '@evcharge/domain';
 import type { TableContext } from '@evcharge/dynamo';
 import { registerChargerLocally } from '@evcharge/local-identity';
 import { type ChargerTiming, DEFAULT_TIMING, type PublishedMessage, SimulatedCharger } from './charger.js';
@@ -5,11 +13,15 @@ import { ScaledClock } from './clock.js';
 import { DEFAULT_ID_TAG_MIX, type IdTagMix, planIdTags, provisionIdTags } from './id-tags.js';
 import { SeededRandom } from './random.js';
 import { emptyStats, type FleetStats, snapshot } from './stats.js';
+import { V2Charger } from './v2-charger.js';
 
 export interface FleetOptions {
   mqttUrl: string;
   table: TableContext;
+  /** Chargers on the v1 topics (auth/request, plug, meter, heartbeat). */
   chargers: number;
+  /** Chargers on the v2 (OCPP 1.6 shaped) topics: boot, status, authorize, transaction start/stop. */
+  v2Chargers?: number;
   /** Simulated seconds per real second; 1 = real intervals (heartbeat 300 s, meter 900 s). */
   timeFactor?: number;
   /** Relative weights of valid, blocked, expired and unknown idTags. */
@@ -18,9 +30,19 @@ export interface FleetOptions {
   badInputRate?: number;
   /** Probability that a charger drops offline before a charging cycle. */
   offlineRate?: number;
+  /** v2: probability that a connector faults (then recovers) instead of a charging cycle (default 0.05). */
+  faultRate?: number;
+  /**
+   * What the broker lets a charger publish and subscribe to (default: the contract's grants, as the IoT policy
+   * and the local broker have them). A charger never publishes outside it, since a refused publish disconnects.
+   */
+  topicPermissions?: (chargerId: string) => { publish: string[]; subscribe: string[] };
   seed?: number;
   log?: (line: string) => void;
-  /** Charger ids are `<prefix>-001…`; idTags `<prefix>V001…` (keep the prefix ≤ 8 characters). */
+  /**
+   * Charger ids are `<prefix>-001…`, the v1 chargers first, then the v2 ones; idTags `<prefix>V001…` (keep the
+   * prefix ≤ 8 characters).
+   */
   prefix?: string;
   connectorsPerCharger?: number;
   /** Overrides of the simulated-time behaviour (tests use short sessions). */
@@ -42,32 +64,39 @@ export interface Fleet {
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const prefix = options.prefix ?? 'SIM';
   if (!/^[A-Za-z0-9]{1,8}$/.test(prefix)) throw new RangeError('prefix must be 1 to 8 letters or digits');
-  if (!Number.isInteger(options.chargers) || options.chargers < 0)
-    throw new RangeError('chargers must be ≥ 0');
+  const v1Count = options.chargers;
+  const v2Count = options.v2Chargers ?? 0;
+  for (const [name, count] of Object.entries({ chargers: v1Count, v2Chargers: v2Count })) {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`${name} must be a whole number ≥ 0`);
+  }
+  const total = v1Count + v2Count;
   const badInputRate = options.badInputRate ?? 0;
   const offlineRate = options.offlineRate ?? 0;
-  for (const [name, rate] of Object.entries({ badInputRate, offlineRate })) {
+  const faultRate = options.faultRate ?? 0.05;
+  for (const [name, rate] of Object.entries({ badInputRate, offlineRate, faultRate })) {
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`${name} must be between 0 and 1`);
   }
   const clock = new ScaledClock(options.timeFactor ?? 1);
   const log = options.log ?? (() => undefined);
   const random = new SeededRandom(options.seed ?? 1);
-  const stats = emptyStats(options.chargers);
-  const plan = planIdTags(prefix, options.chargers);
+  const stats = emptyStats({ v1: v1Count, v2: v2Count });
+  const plan = planIdTags(prefix, total);
+  const topicPermissions = options.topicPermissions ?? chargerTopicPermissions;
   const connectorCount = options.connectorsPerCharger ?? 2;
   const timing = { ...DEFAULT_TIMING, ...options.timing };
   const idTagMix = { ...DEFAULT_ID_TAG_MIX, ...options.idTagMix };
 
   const now = new Date();
   const startedAtMs = Date.now();
-  if (options.chargers > 0) await provisionIdTags(options.table, plan, now);
+  if (total > 0) await provisionIdTags(options.table, plan, now);
   const chargers: SimulatedCharger[] = [];
-  for (let index = 0; index < options.chargers; index++) {
+  for (let index = 0; index < total; index++) {
     const chargerId = `${prefix}-${String(index + 1).padStart(3, '0')}`;
     const credentials = await registerChargerLocally(options.table, { chargerId, connectorCount, now });
     const chargerRandom = random.fork(index);
+    const Charger = index < v1Count ? SimulatedCharger : V2Charger;
     chargers.push(
-      new SimulatedCharger({
+      new Charger({
         index,
         chargerId,
         password: credentials.password,
@@ -81,6 +110,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         idTagMix,
         badInputRate,
         offlineRate,
+        faultRate,
+        granted: grantedKinds(topicPermissions(chargerId)),
         timing,
         log,
         onPublish: options.onPublish ?? (() => undefined),
@@ -88,7 +119,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     );
   }
 
-  log(`fleet: registered ${chargers.length} chargers and their idTags in ${Date.now() - startedAtMs} ms`);
+  log(
+    `fleet: registered ${chargers.length} chargers (v1 ${v1Count}, v2 ${v2Count}) and their idTags in ${Date.now() - startedAtMs} ms`,
+  );
   const stopAll = () => Promise.all(chargers.map((charger) => charger.stop()));
   try {
     await Promise.all(
@@ -113,5 +146,22 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       stopped ??= stopAll().then(() => log('fleet: stopped'));
       return stopped;
     },
+  };
+}
+
+/** The topic kinds a charger's permissions name, by direction. */
+function grantedKinds(permissions: { publish: string[]; subscribe: string[] }): {
+  device: Set<DeviceTopicKind>;
+  cloud: Set<CloudTopicKind>;
+} {
+  const kinds = (topics: string[]) =>
+    topics.map((topic) => parseChargerTopic(topic)?.kind).filter((kind): kind is ChargerTopicKind => !!kind);
+  return {
+    device: new Set(
+      kinds(permissions.publish).filter((kind): kind is DeviceTopicKind => !(kind in cloudToDeviceTopics)),
+    ),
+    cloud: new Set(
+      kinds(permissions.subscribe).filter((kind): kind is CloudTopicKind => kind in cloudToDeviceTopics),
+    ),
   };
 }

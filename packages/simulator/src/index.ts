@@ -5,3 +5,4 @@ export * from './id-tags.js';
 export * from './payloads.js';
 export * from './random.js';
 export * from './stats.js';
+export * from './v2-charger.js';

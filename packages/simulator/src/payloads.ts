@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import {
   type AuthRequestPayload,
   authRequestPayloadSchema,
+  type ChargePointErrorCode,
+  type ChargePointStatus,
+  type commandStatuses,
   type DeviceTopicKind,
+  deviceTopicSchemas,
+  type diagnosticsStatuses,
+  type firmwareStatuses,
   type HeartbeatPayload,
   heartbeatPayloadSchema,
   type MeterContext,
@@ -12,6 +18,8 @@ import {
   type PlugPayload,
   parseOrThrow,
   plugPayloadSchema,
+  type remoteStartStopStatuses,
+  type StopReason,
 } from '@evcharge/domain';
 
 // Every payload a simulated charger sends is built here and validated against the contract schema
@@ -64,7 +72,7 @@ export function registerValue(registerWh: number, unit: RegisterUnit): number {
   return unit === 'Wh' ? Math.floor(registerWh) : Math.floor(registerWh) / 1000;
 }
 
-export function meterReading(input: {
+export interface ReadingInput {
   connectorId: number;
   sessionId?: string;
   at: Date;
@@ -73,7 +81,9 @@ export function meterReading(input: {
   powerW: number;
   context: MeterContext;
   requestId?: string;
-}): DeviceMessage {
+}
+
+export function meterReading(input: ReadingInput): DeviceMessage {
   const payload: MeterPayload = parseOrThrow(meterPayloadSchema, {
     messageId: randomUUID(),
     connectorId: input.connectorId,
@@ -123,4 +133,171 @@ export function badInput(kind: BadInputKind, input: { connectorId: number; at: D
         at: 'yesterday',
       });
   }
+}
+
+// ---- v2 (OCPP 1.6 shaped) ----------------------------------------------------------------------------
+
+/** A request and the requestId its answer will echo. */
+export interface DeviceRequest {
+  message: DeviceMessage;
+  requestId: string;
+}
+
+function v2Message<Kind extends DeviceTopicKind>(
+  kind: Kind,
+  payload: Record<string, unknown>,
+): DeviceMessage {
+  return message(kind, parseOrThrow(deviceTopicSchemas[kind], payload) as object);
+}
+
+function v2Request<Kind extends DeviceTopicKind>(
+  kind: Kind,
+  payload: Record<string, unknown>,
+): DeviceRequest {
+  const requestId = randomUUID();
+  return { message: v2Message(kind, { requestId, ...payload }), requestId };
+}
+
+type RemoteStartStopStatus = (typeof remoteStartStopStatuses)[number];
+type CommandStatus = (typeof commandStatuses)[number];
+type FirmwareStatus = (typeof firmwareStatuses)[number];
+type DiagnosticsStatus = (typeof diagnosticsStatuses)[number];
+
+export const SIMULATOR_VENDOR = 'EVCharge Sim';
+export const SIMULATOR_MODEL = 'SIM-2C-22';
+
+export function boot(input: { serial: string; firmware: string; at: Date }): DeviceRequest {
+  return v2Request('boot', {
+    chargePointVendor: SIMULATOR_VENDOR,
+    chargePointModel: SIMULATOR_MODEL,
+    chargePointSerialNumber: input.serial,
+    firmwareVersion: input.firmware,
+    at: input.at.toISOString(),
+  });
+}
+
+export function authorizeIdTag(input: { idTag: string; at: Date }): DeviceRequest {
+  return v2Request('authorize', { idTag: input.idTag, at: input.at.toISOString() });
+}
+
+export function connectorStatus(input: {
+  connectorId: number;
+  status: ChargePointStatus;
+  errorCode?: ChargePointErrorCode;
+  info?: string;
+  at: Date;
+}): DeviceMessage {
+  return v2Message('status', {
+    messageId: randomUUID(),
+    connectorId: input.connectorId,
+    status: input.status,
+    errorCode: input.errorCode ?? 'NoError',
+    ...(input.info ? { info: input.info } : {}),
+    at: input.at.toISOString(),
+  });
+}
+
+export function transactionStart(input: {
+  connectorId: number;
+  idTag: string;
+  meterStartWh: number;
+  at: Date;
+}): DeviceRequest {
+  return v2Request('transactionStart', {
+    connectorId: input.connectorId,
+    idTag: input.idTag,
+    meterStart: Math.floor(input.meterStartWh),
+    at: input.at.toISOString(),
+  });
+}
+
+export function transactionStop(input: {
+  transactionId: number;
+  meterStopWh: number;
+  reason: StopReason;
+  idTag?: string;
+  at: Date;
+}): DeviceRequest {
+  return v2Request('transactionStop', {
+    transactionId: input.transactionId,
+    meterStop: Math.floor(input.meterStopWh),
+    reason: input.reason,
+    ...(input.idTag ? { idTag: input.idTag } : {}),
+    at: input.at.toISOString(),
+  });
+}
+
+export function remoteResponse(input: {
+  requestId: string;
+  status: RemoteStartStopStatus;
+  at: Date;
+}): DeviceMessage {
+  return v2Message('remoteResponse', { ...input, at: input.at.toISOString() });
+}
+
+export function commandResponse(input: {
+  requestId: string;
+  status: CommandStatus;
+  payload?: Record<string, unknown>;
+  at: Date;
+}): DeviceMessage {
+  return v2Message('commandResponse', {
+    requestId: input.requestId,
+    status: input.status,
+    ...(input.payload ? { payload: input.payload } : {}),
+    at: input.at.toISOString(),
+  });
+}
+
+export function firmwareStatus(input: { status: FirmwareStatus; at: Date }): DeviceMessage {
+  return v2Message('firmwareStatus', {
+    messageId: randomUUID(),
+    status: input.status,
+    at: input.at.toISOString(),
+  });
+}
+
+export function diagnosticsStatus(input: { status: DiagnosticsStatus; at: Date }): DeviceMessage {
+  return v2Message('diagnosticsStatus', {
+    messageId: randomUUID(),
+    status: input.status,
+    at: input.at.toISOString(),
+  });
+}
+
+/**
+ * A v2 reading: OCPP MeterValues (one MeterValue: the register, the power and the voltage, the last stored
+ * but driving nothing), linked to its transaction by transactionId and, when the cloud gave one, sessionId.
+ */
+export function meterValues(input: ReadingInput & { transactionId?: number }): DeviceMessage {
+  const sampled = (value: string, measurand: string, unit: string, extra: object = {}) => ({
+    value,
+    context: input.context,
+    format: 'Raw',
+    measurand,
+    location: 'Outlet',
+    unit,
+    ...extra,
+  });
+  return v2Message('meter', {
+    messageId: randomUUID(),
+    connectorId: input.connectorId,
+    ...(input.transactionId !== undefined ? { transactionId: input.transactionId } : {}),
+    ...(input.sessionId ? { sessionId: input.sessionId } : {}),
+    ...(input.requestId ? { requestId: input.requestId } : {}),
+    meterValue: [
+      {
+        timestamp: input.at.toISOString(),
+        sampledValue: [
+          sampled(
+            String(registerValue(input.registerWh, input.unit)),
+            'Energy.Active.Import.Register',
+            input.unit,
+          ),
+          sampled(String(Math.round(input.powerW)), 'Power.Active.Import', 'W'),
+          sampled((228 + (input.powerW % 50) / 10).toFixed(1), 'Voltage', 'V', { phase: 'L1-N' }),
+        ],
+      },
+    ],
+  });
 }

@@ -2,9 +2,15 @@ import {
   type AuthStatus,
   authStatuses,
   type CloudTopicKind,
+  type CommandAction,
   cloudToDeviceTopics,
+  commandActions,
   type DeviceTopicKind,
   deviceToCloudTopics,
+  type RegistrationStatus,
+  registrationStatuses,
+  type StopReason,
+  stopReasons,
 } from '@evcharge/domain';
 import { type BadInputKind, badInputKinds } from './payloads.js';
 
@@ -12,6 +18,8 @@ export type AuthOutcome = AuthStatus | 'NoResponse';
 
 export interface FleetStats {
   chargers: number;
+  /** Chargers by the protocol they speak. */
+  protocols: { v1: number; v2: number };
   /** MQTT connections currently up. */
   connected: number;
   /** Chargers deliberately offline right now (disconnected or silent). */
@@ -30,6 +38,21 @@ export interface FleetStats {
   badInputsByKind: Record<BadInputKind, number>;
   /** Sum of register deltas over completed and running sessions. */
   energyDeliveredWh: number;
+  /** v2: boot answers (a Pending charger boots again after the interval). */
+  bootDecisions: Record<RegistrationStatus | 'NoResponse', number>;
+  /** v2: transactions the cloud numbered, refused for their tag (stopped at once), or left unanswered. */
+  transactions: {
+    started: number;
+    refused: number;
+    unanswered: number;
+    stopReasons: Record<StopReason, number>;
+  };
+  /** v2: Faulted episodes (each followed by its recovery). */
+  faults: number;
+  remoteRequests: { accepted: number; rejected: number };
+  commands: Record<CommandAction, number>;
+  /** Remote requests and commands that arrived after their expiresAt: dropped, never executed. */
+  expiredDropped: number;
   errors: number;
   recentErrors: string[];
 }
@@ -37,9 +60,10 @@ export interface FleetStats {
 const zeroes = <Key extends string>(keys: readonly Key[]) =>
   Object.fromEntries(keys.map((key) => [key, 0])) as Record<Key, number>;
 
-export function emptyStats(chargers: number): FleetStats {
+export function emptyStats(protocols: { v1: number; v2: number }): FleetStats {
   return {
-    chargers,
+    chargers: protocols.v1 + protocols.v2,
+    protocols: { ...protocols },
     connected: 0,
     offline: 0,
     offlineEpisodes: 0,
@@ -53,6 +77,12 @@ export function emptyStats(chargers: number): FleetStats {
     badInputsSent: 0,
     badInputsByKind: zeroes(badInputKinds),
     energyDeliveredWh: 0,
+    bootDecisions: zeroes([...registrationStatuses, 'NoResponse']),
+    transactions: { started: 0, refused: 0, unanswered: 0, stopReasons: zeroes(stopReasons) },
+    faults: 0,
+    remoteRequests: { accepted: 0, rejected: 0 },
+    commands: zeroes(commandActions),
+    expiredDropped: 0,
     errors: 0,
     recentErrors: [],
   };

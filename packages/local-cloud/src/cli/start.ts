@@ -1,6 +1,8 @@
 // `pnpm start`: the local cloud with every service and a simulated fleet, a live status, and a clean exit.
+
 import { type Fleet, startFleet } from '@evcharge/simulator';
 import { type LocalCloud, startLocalCloud } from '../cloud.js';
+import { DataDir } from '../state/persistence.js';
 import { parseStartArgs, usage } from './args.js';
 import { type BackendView, readBackendView } from './backend-view.js';
 import { invokeLocalExports } from './env.js';
@@ -27,8 +29,10 @@ async function main(): Promise<number> {
   console.log('starting the local cloud (DynamoDB Local, broker, services)…');
   let cloud: LocalCloud;
   try {
+    if (args.dataDir && args.reset) DataDir.reset(args.dataDir);
     cloud = await startLocalCloud({
       ports: args.ports,
+      ...(args.dataDir ? { dataDir: args.dataDir } : {}),
       timeFactor: args.timeFactor,
       ...(args.services ? { services: args.services } : {}),
       onLog: remember,
@@ -66,10 +70,12 @@ async function main(): Promise<number> {
       fleet = await startFleet({
         mqttUrl: cloud.endpoints.mqttUrl,
         table: cloud.table,
-        chargers: args.chargers,
+        chargers: args.v1,
+        v2Chargers: args.v2,
         timeFactor: args.timeFactor,
         badInputRate: args.badInputRate,
         offlineRate: args.offlineRate,
+        faultRate: args.faultRate,
         seed: args.seed,
         log: remember,
       });

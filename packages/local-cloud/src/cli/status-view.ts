@@ -24,6 +24,13 @@ export function renderStatus(input: StatusInput): string[] {
     lines.push(
       `  simulator  sessions started ${fleet.sessionsStarted} completed ${fleet.sessionsCompleted}   offline episodes ${fleet.offlineEpisodes}   bad inputs sent ${fleet.badInputsSent}   errors ${fleet.errors}`,
     );
+    if (fleet.protocols.v2 > 0) {
+      const { transactions, remoteRequests } = fleet;
+      const commands = Object.values(fleet.commands).reduce((sum, count) => sum + count, 0);
+      lines.push(
+        `  v2 (${fleet.protocols.v2} of ${fleet.chargers})  transactions ${transactions.started} (refused ${transactions.refused})   faults ${fleet.faults}   remote ${remoteRequests.accepted}/${remoteRequests.accepted + remoteRequests.rejected} accepted   commands ${commands}   expired dropped ${fleet.expiredDropped}`,
+      );
+    }
   }
   const topics = Object.entries(cloud.messagesByTopic)
     .sort(([a], [b]) => a.localeCompare(b))

@@ -1,15 +1,32 @@
-import { deviceTopicSchemas, parseOrThrow, toWattHours } from '@evcharge/domain';
+import { randomUUID } from 'node:crypto';
+import {
+  deviceTopicSchemas,
+  parseOrThrow,
+  powerSampleOf,
+  registerSampleOf,
+  toWattHours,
+} from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 import { planIdTags } from '../../src/id-tags.js';
 import {
+  authorizeIdTag,
   authRequest,
   badInput,
   badInputKinds,
   badInputTopicKind,
+  boot,
+  commandResponse,
+  connectorStatus,
+  diagnosticsStatus,
+  firmwareStatus,
   heartbeat,
   meterReading,
+  meterValues,
   plug,
   registerValue,
+  remoteResponse,
+  transactionStart,
+  transactionStop,
 } from '../../src/payloads.js';
 
 const at = new Date('2026-11-25T07:00:00.123Z');
@@ -93,5 +110,66 @@ describe('idTag plan', () => {
       expect(tag.length).toBeLessThanOrEqual(20);
     }
     for (const tag of plan.unknown) expect(plan.userOf[tag]).toBeUndefined();
+  });
+});
+
+describe('v2 payloads', () => {
+  const valid = (message: { kind: string; payload: string }) =>
+    schemaOf[message.kind as keyof typeof schemaOf].safeParse(JSON.parse(message.payload)).success;
+
+  it('builds contract-valid OCPP-shaped requests and reports', () => {
+    const messages = [
+      boot({ serial: 'SIM-001', firmware: 'evcharge-sim/1.0', at }).message,
+      authorizeIdTag({ idTag: 'TAG1', at }).message,
+      connectorStatus({ connectorId: 0, status: 'Available', at }),
+      connectorStatus({ connectorId: 2, status: 'Faulted', errorCode: 'GroundFailure', at }),
+      transactionStart({ connectorId: 1, idTag: 'TAG1', meterStartWh: 1234.9, at }).message,
+      transactionStop({ transactionId: 42, meterStopWh: 2000, reason: 'EVDisconnected', at }).message,
+      remoteResponse({ requestId: randomUUID(), status: 'Rejected', at }),
+      commandResponse({ requestId: randomUUID(), status: 'Accepted', payload: { configurationKey: [] }, at }),
+      firmwareStatus({ status: 'Idle', at }),
+      diagnosticsStatus({ status: 'Idle', at }),
+    ];
+    expect(messages.filter((message) => !valid(message))).toEqual([]);
+    expect(messages.map((message) => message.kind)).toEqual([
+      'boot',
+      'authorize',
+      'status',
+      'status',
+      'transactionStart',
+      'transactionStop',
+      'remoteResponse',
+      'commandResponse',
+      'firmwareStatus',
+      'diagnosticsStatus',
+    ]);
+    // OCPP registers are integer Wh.
+    expect(JSON.parse(messages[4]!.payload)).toMatchObject({ meterStart: 1234 });
+    // The idTag rides on a stop only when given (OCPP: the tag that stopped it).
+    expect(JSON.parse(messages[5]!.payload)).not.toHaveProperty('idTag');
+  });
+
+  it('refuses to build what the contract refuses (a negative register)', () => {
+    expect(() => transactionStart({ connectorId: 1, idTag: 'TAG1', meterStartWh: -1, at })).toThrow(
+      /meterStart/,
+    );
+  });
+
+  it('sends readings as OCPP MeterValues the backend reads the register and power from', () => {
+    const reading = meterValues({
+      connectorId: 1,
+      transactionId: 7,
+      sessionId: randomUUID(),
+      at,
+      registerWh: 12_345.9,
+      unit: 'kWh',
+      powerW: 7400.4,
+      context: 'Sample.Periodic',
+    });
+    expect(valid(reading)).toBe(true);
+    const [meterValue] = JSON.parse(reading.payload).meterValue;
+    expect(meterValue.timestamp).toBe(at.toISOString());
+    expect(registerSampleOf(meterValue)).toEqual({ index: 0, value: 12_345 });
+    expect(powerSampleOf(meterValue)).toEqual({ index: 1, value: 7400 });
   });
 });
