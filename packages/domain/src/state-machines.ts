@@ -129,11 +129,6 @@ export function applyConnectorStatus(
   return { connector: next, status: connectorStatusOf(next, activeSession) };
 }
 
-/** The statuses that refuse new sessions: on a connector, or on connector 0 for all of the charger's connectors. */
-export function refusesNewSessions(status: ChargePointStatus): boolean {
-  return status === 'Faulted' || status === 'Unavailable';
-}
-
 export type ConnectorAvailability =
   | { available: true; initialSessionStatus: 'Authorized' | 'Charging' }
   | { available: false; reason: UnavailableReason };

@@ -443,3 +443,8 @@ export function decideConnectorStatus(input: {
     ...(fault ? { fault } : {}),
   };
 }
+
+/** The statuses of connector 0 that refuse new sessions on all of the charger's connectors. */
+export function refusesNewSessions(status: ChargePointStatus): boolean {
+  return status === 'Faulted' || status === 'Unavailable';
+}

@@ -5,7 +5,6 @@ import {
   type ChargerStatusRecord,
   type Connector,
   type ConnectorEvent,
-  refusesNewSessions,
   type Session,
 } from '@evcharge/domain';
 import {
@@ -28,6 +27,7 @@ import {
   needsPlugHistory,
   type PlugDecision,
   type PlugEventFacts,
+  refusesNewSessions,
   type SessionUpdate,
   type StatusDecision,
   type StatusFacts,
