@@ -16,6 +16,7 @@ import type { CloudConfig, LocalFunction } from './config/model.js';
 import { stateDir } from './config/paths.js';
 import { findFreePort, startDynamoDbLocal } from './dynamodb/dynamodb-local-server.js';
 import { assertPortFree, createLocalTable } from './dynamodb/local-table.js';
+import { localGatewayCredential, startOcppGateway } from './gateway/ocpp-gateway-process.js';
 import { startHttpApi } from './http-api/http-api-server.js';
 import { decodeClaims } from './http-api/jwt-claims.js';
 import { LambdaRuntime } from './lambda/lambda-runtime.js';
@@ -35,7 +36,8 @@ export interface LocalCloudOptions {
   /** Service folder names (or absolute service dirs); default every services/* with a serverless.yml. */
   services?: string[];
   /** 0 picks a free port. Defaults: mqtt 1883, aws 4566, http 3000, dynamodb 8000. */
-  ports?: { mqtt?: number; aws?: number; http?: number; dynamodb?: number };
+  /** `ocpp` starts the OCPP 1.6J gateway beside the cloud (0: a free port); absent, no gateway runs. */
+  ports?: { mqtt?: number; aws?: number; http?: number; dynamodb?: number; ocpp?: number };
   /** Schedules run this many times faster (SQS delays and visibility timeouts stay real time). */
   timeFactor?: number;
   /** Reuse an already-running DynamoDB Local instead of starting one. */
@@ -60,6 +62,8 @@ export interface LocalCloudOptions {
 
 export interface LocalCloudEndpoints {
   mqttUrl: string;
+  /** The OCPP gateway's base URL (`ws://127.0.0.1:<port>/ocpp`; a charger appends `/<chargerId>`), when it runs. */
+  ocpp?: string;
   aws: string;
   http: string;
   dynamodb: string;
@@ -266,8 +270,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     const table: TableContext = { client: createDocumentClient({ endpoint: dynamodbEndpoint }), tableName };
     // Held only as slow hashes, like a charger's credential.
+    const localGateway = options.ports?.ocpp === undefined ? undefined : localGatewayCredential();
     const gatewayHashes = new Map(
-      (options.gateways ?? []).map((gateway) => [gateway.gatewayId, hashCredential(gateway.password)]),
+      [...(options.gateways ?? []), ...(localGateway ? [localGateway] : [])].map((gateway) => [
+        gateway.gatewayId,
+        hashCredential(gateway.password),
+      ]),
     );
     cleanups.push(() => table.client.destroy());
     const observers = new Set<(message: BrokerMessage) => void>();
@@ -303,6 +311,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     cleanups.push(() => broker.close());
     publishToBroker = (topic, payload, qos) => broker.publish(topic, payload, qos);
+
+    const ocppGateway =
+      localGateway && options.ports?.ocpp !== undefined
+        ? await startOcppGateway({
+            port: options.ports.ocpp || (await findFreePort()),
+            mqttUrl: broker.url,
+            tableName,
+            env,
+            password: localGateway.password,
+            onLog: (line) => {
+              if (/"level":"(warn|error)"/.test(line)) log(`ocpp gateway: ${line}`);
+            },
+          })
+        : undefined;
+    if (ocppGateway) cleanups.push(() => ocppGateway.stop());
 
     const pollers = await startStreamSubscriptions({
       functions: config.functions,
@@ -378,7 +401,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       bundles: loaded.bundles,
     };
     return {
-      endpoints: { mqttUrl: broker.url, aws: aws.endpoint, http: httpApi.url, dynamodb: dynamodbEndpoint },
+      endpoints: {
+        mqttUrl: broker.url,
+        aws: aws.endpoint,
+        http: httpApi.url,
+        dynamodb: dynamodbEndpoint,
+        ...(ocppGateway ? { ocpp: ocppGateway.baseUrl } : {}),
+      },
       startup,
       table,
       functions: config.functions,

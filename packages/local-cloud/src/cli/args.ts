@@ -9,7 +9,7 @@ export interface StartArgs {
   v2: number;
   timeFactor: number;
   durationS: number | undefined;
-  ports: { mqtt: number; aws: number; http: number; dynamodb: number };
+  ports: { mqtt: number; aws: number; http: number; dynamodb: number; ocpp: number };
   services: string[] | undefined;
   badInputRate: number;
   offlineRate: number;
@@ -22,7 +22,7 @@ export interface StartArgs {
   help: boolean;
 }
 
-export const usage = `pnpm start [options]
+export const usage = `npm start -- [options]
 
   --chargers N         simulated chargers, half v1 and half v2 (default 20; 0 = the local cloud alone)
   --v1 N               chargers on the v1 MQTT topics (default 10; with --v2, instead of --chargers)
@@ -43,6 +43,7 @@ export const usage = `pnpm start [options]
   --aws-port N         default 4566   (env LOCAL_CLOUD_AWS_PORT)
   --http-port N        default 3000   (env LOCAL_CLOUD_HTTP_PORT)
   --dynamodb-port N    default 8000   (env LOCAL_CLOUD_DYNAMODB_PORT)
+  --ocpp-port N        the OCPP 1.6J gateway, ws://127.0.0.1:N/ocpp/{chargerId}; default 8180   (env LOCAL_CLOUD_OCPP_PORT)
 `;
 
 export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArgs {
@@ -66,6 +67,7 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArg
       'aws-port': { type: 'string' },
       'http-port': { type: 'string' },
       'dynamodb-port': { type: 'string' },
+      'ocpp-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -109,6 +111,7 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArg
       aws: port('aws-port', 'LOCAL_CLOUD_AWS_PORT', 4566),
       http: port('http-port', 'LOCAL_CLOUD_HTTP_PORT', 3000),
       dynamodb: port('dynamodb-port', 'LOCAL_CLOUD_DYNAMODB_PORT', 8000),
+      ocpp: port('ocpp-port', 'LOCAL_CLOUD_OCPP_PORT', 8180),
     },
     services: values.services
       ?.split(',')

@@ -1,4 +1,4 @@
-// `pnpm start`: the local cloud with every service and a simulated fleet, a live status, and a clean exit.
+// `npm start`: the local cloud with every service and a simulated fleet, a live status, and a clean exit.
 
 import { type Fleet, startFleet } from '@evcharge/simulator';
 import { type LocalCloud, startLocalCloud } from '../cloud.js';
@@ -168,8 +168,13 @@ function printEndpoints(cloud: LocalCloud, startMs: number): void {
   );
   console.log(`  HTTP API         ${endpoints.http}`);
   console.log(`  DynamoDB Local   ${endpoints.dynamodb}   table ${cloud.table.tableName}`);
+  if (endpoints.ocpp) {
+    console.log(
+      `  OCPP gateway     ${endpoints.ocpp}/{chargerId}   (OCPP 1.6J, HTTP Basic with the credentials \`npm run chargers -- register\` prints)`,
+    );
+  }
   console.log(
-    '  for `sls invoke local --stage local` in a service folder, in another shell (or `eval "$(pnpm -s local-cloud-env)"`):',
+    '  for `sls invoke local --stage local` in a service folder, in another shell (or `eval "$(npm run -s local-cloud-env)"`):',
   );
   const port = (url: string) => Number(new URL(url).port);
   for (const line of invokeLocalExports({ aws: port(endpoints.aws), dynamodb: port(endpoints.dynamodb) }))

@@ -10,7 +10,7 @@ describe('pnpm start arguments', () => {
       faultRate: 0.05,
       timeFactor: 60,
       durationS: undefined,
-      ports: { mqtt: 1883, aws: 4566, http: 3000, dynamodb: 8000 },
+      ports: { mqtt: 1883, aws: 4566, http: 3000, dynamodb: 8000, ocpp: 8180 },
       services: undefined,
     });
   });
@@ -45,7 +45,7 @@ describe('pnpm start arguments', () => {
       chargers: 0,
       timeFactor: 120,
       durationS: 90,
-      ports: { mqtt: 0, aws: 14566, http: 3000, dynamodb: 8000 },
+      ports: { mqtt: 0, aws: 14566, http: 3000, dynamodb: 8000, ocpp: 8180 },
       services: ['heartbeat', 'plug-events'],
     });
   });
