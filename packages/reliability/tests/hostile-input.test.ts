@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { addIdTag } from '@evcharge/dynamo';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { CommandRecord, RemoteRequest } from '@evcharge/domain';
+import { addIdTag, createCommand, entities, itemOf, type TableContext } from '@evcharge/dynamo';
 import { registerChargerLocally } from '@evcharge/operator-cli';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
@@ -47,6 +49,45 @@ const statusReports = [
   { status: 'Unavailable', errorCode: 'NoError' },
   { status: 'Faulted', errorCode: 'GroundFailure' },
 ];
+/** Pending remote requests and operator commands (seeded), each answered once by a response case. */
+const pendingRemoteRequests: { chargerId: string; requestId: string }[] = [];
+const pendingCommands: { chargerId: string; requestId: string }[] = [];
+
+/** Seeds what the answer topics answer: a remote start and a Reset per case, alternating chargers. */
+async function seedPendingRequests(table: TableContext): Promise<void> {
+  const at = nowIso();
+  const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+  for (let index = 0; index < casesPerTopic; index++) {
+    const chargerId = index % 2 === 0 ? chargerA : chargerB;
+    const remote: RemoteRequest = {
+      requestId: randomUUID(),
+      action: 'start',
+      chargerId,
+      connectorId: 1,
+      userId: 'user-hostile',
+      idTag: 'TAG-HOSTILE',
+      status: 'pending',
+      requestedAt: at,
+      expiresAt,
+    };
+    await table.client.send(
+      new PutCommand({ TableName: table.tableName, Item: itemOf(entities.remoteRequest, remote) }),
+    );
+    pendingRemoteRequests.push({ chargerId, requestId: remote.requestId });
+    const command: CommandRecord = {
+      chargerId,
+      requestId: randomUUID(),
+      action: 'Reset',
+      payload: { type: 'Soft' },
+      state: 'pending',
+      sentAt: at,
+      expiresAt,
+    };
+    await createCommand(table, command);
+    pendingCommands.push({ chargerId, requestId: command.requestId });
+  }
+}
+
 /** transactionIds the start cases were given, so most stop cases end a real transaction. */
 const startedTransactionIds: number[] = [];
 const topics: TopicUnderTest[] = [
@@ -228,6 +269,99 @@ const topics: TopicUnderTest[] = [
     },
   },
   {
+    name: 'meter v2',
+    lambda: serviceFunction('metering', 'ingest-reading'),
+    shape: {
+      // OCPP MeterValues: a transaction the start cases opened (or none), several sampled values.
+      valid: () => ({
+        messageId: randomUUID(),
+        connectorId: connector(),
+        ...(startedTransactionIds.length > 0 && Math.random() < 0.5
+          ? { transactionId: pick(startedTransactionIds) }
+          : {}),
+        meterValue: [
+          {
+            timestamp: nowIso(),
+            sampledValue: [
+              { value: String(1_000_000 + Math.floor(Math.random() * 1_000)), unit: 'Wh' },
+              { value: '7200', measurand: 'Power.Active.Import', unit: 'W' },
+              { value: '230.4', measurand: 'Voltage', phase: 'L1-N', unit: 'V' },
+            ],
+          },
+        ],
+        ...envelope(),
+      }),
+      required: ['messageId', 'meterValue', 'chargerId', 'clientId', 'receivedAt'],
+      identity,
+      connectorField: 'connectorId',
+      strict: true,
+    },
+  },
+  {
+    name: 'remote/resp',
+    lambda: serviceFunction('metering', 'record-remote-response'),
+    shape: {
+      // The answer to a pending remote request of that charger (seeded), so valid answers are applied.
+      valid: () => {
+        const pending = pendingRemoteRequests.pop() ?? { chargerId: chargerA, requestId: randomUUID() };
+        const status = pick(['Accepted', 'Rejected']);
+        return { requestId: pending.requestId, status, at: nowIso(), ...ruleFields(pending.chargerId) };
+      },
+      required: ['requestId', 'status', 'at', 'chargerId', 'clientId', 'receivedAt'],
+      identity,
+      strict: true,
+    },
+  },
+  {
+    name: 'command/resp',
+    lambda: serviceFunction('heartbeat', 'command-response'),
+    shape: {
+      // The answer to a pending operator command of that charger (seeded), so valid answers are recorded.
+      valid: () => {
+        const pending = pendingCommands.pop() ?? { chargerId: chargerA, requestId: randomUUID() };
+        return {
+          requestId: pending.requestId,
+          status: 'Accepted',
+          at: nowIso(),
+          ...ruleFields(pending.chargerId),
+        };
+      },
+      required: ['requestId', 'status', 'at', 'chargerId', 'clientId', 'receivedAt'],
+      identity,
+      strict: true,
+    },
+  },
+  {
+    name: 'firmware',
+    lambda: serviceFunction('heartbeat', 'firmware-status'),
+    shape: {
+      valid: () => ({
+        messageId: randomUUID(),
+        status: pick(['Downloading', 'Downloaded', 'Installing', 'Installed', 'Idle']),
+        at: nowIso(),
+        ...envelope(),
+      }),
+      required: ['messageId', 'status', 'at', 'chargerId', 'clientId', 'receivedAt'],
+      identity,
+      strict: true,
+    },
+  },
+  {
+    name: 'diagnostics',
+    lambda: serviceFunction('heartbeat', 'diagnostics-status'),
+    shape: {
+      valid: () => ({
+        messageId: randomUUID(),
+        status: pick(['Idle', 'Uploading', 'Uploaded']),
+        at: nowIso(),
+        ...envelope(),
+      }),
+      required: ['messageId', 'status', 'at', 'chargerId', 'clientId', 'receivedAt'],
+      identity,
+      strict: true,
+    },
+  },
+  {
     name: 'presence',
     lambda: serviceFunction('heartbeat', 'presence'),
     shape: {
@@ -274,6 +408,7 @@ beforeAll(async () => {
     await registerChargerLocally(harness.table, { chargerId, connectorCount: 2, now: new Date() });
   }
   await addIdTag(harness.table, { idTag: 'TAG-HOSTILE', userId: 'user-hostile', maxConcurrent: 5 });
+  await seedPendingRequests(harness.table);
 }, 60_000);
 
 afterAll(async () => {
