@@ -90,6 +90,8 @@ export interface LocalCloudStartup {
   phasesMs: { config: number; functions: number; dynamodb: number; ready: number };
   /** Functions bundled this start, and those whose bundle was reused unchanged. */
   bundles: { built: number; cached: number };
+  /** Services left out because the local cloud cannot emulate what they declare yet, with the reason they give. */
+  notRun: { service: string; reason: string }[];
 }
 
 export interface LocalCloud {
@@ -399,6 +401,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const startup: LocalCloudStartup = {
       phasesMs: { config: configMs, functions: loaded.functionsMs, dynamodb: dynamodbMs, ready: since() },
       bundles: loaded.bundles,
+      notRun: config.notRun,
     };
     return {
       endpoints: {

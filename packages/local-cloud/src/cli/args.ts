@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
 
 export interface StartArgs {
-  /** All simulated chargers: v1 + v2 (+ OCPP, once the gateway exists). */
+  /** All simulated chargers: v1 + v2 + OCPP. */
   chargers: number;
   /** Chargers on the v1 MQTT topics. */
   v1: number;
   /** Chargers on the v2 (OCPP 1.6 shaped) MQTT topics. */
   v2: number;
+  /** Chargers speaking OCPP 1.6J through the local gateway. */
+  ocpp: number;
   timeFactor: number;
   durationS: number | undefined;
   ports: { mqtt: number; aws: number; http: number; dynamodb: number; ocpp: number };
@@ -24,11 +26,12 @@ export interface StartArgs {
 
 export const usage = `npm start -- [options]
 
-  --chargers N         simulated chargers, half v1 and half v2 (default 20; 0 = the local cloud alone)
-  --v1 N               chargers on the v1 MQTT topics (default 10; with --v2, instead of --chargers)
-  --v2 N               chargers on the v2 (OCPP 1.6 shaped) MQTT topics (default 10)
-  --ocpp N             chargers speaking OCPP 1.6J through the site gateway: not available until the
-                       gateway lands (only 0 is accepted)
+  --chargers N         simulated chargers (default 20; 0 = the local cloud alone): v1 and v2 get a fifth
+                       each, rounded down, and OCPP the rest (20 → 12 OCPP, 4 v2, 4 v1)
+  --ocpp N             chargers speaking OCPP 1.6J through the local gateway (default 12)
+  --v2 N               chargers on the v2 (OCPP 1.6 shaped) MQTT topics (default 4)
+  --v1 N               chargers on the v1 MQTT topics (default 4); --ocpp/--v2/--v1 choose the mix
+                       instead of --chargers, and one left out keeps its default
   --fault-rate P       chance a v2 connector faults (then recovers) instead of a cycle (default 0.05)
   --time-factor F      simulated seconds per real second, for the fleet and the schedules (default 60)
   --duration S         stop by itself after S seconds (default: run until Ctrl-C)
@@ -45,6 +48,15 @@ export const usage = `npm start -- [options]
   --dynamodb-port N    default 8000   (env LOCAL_CLOUD_DYNAMODB_PORT)
   --ocpp-port N        the OCPP 1.6J gateway, ws://127.0.0.1:N/ocpp/{chargerId}; default 8180   (env LOCAL_CLOUD_OCPP_PORT)
 `;
+
+const DEFAULT_CHARGERS = 20;
+
+/** The default mix: most chargers speak OCPP 1.6J through the gateway; v1 and v2 a fifth each, rounded down. */
+export function splitFleet(total: number): { ocpp: number; v2: number; v1: number } {
+  const v1 = Math.floor(total / 5);
+  const v2 = Math.floor(total / 5);
+  return { ocpp: total - v1 - v2, v2, v1 };
+}
 
 export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArgs {
   const { values } = parseArgs({
@@ -91,18 +103,21 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArg
     if (!Number.isInteger(value)) throw new RangeError(`--${name} must be a whole number`);
     return value;
   };
-  const total = count('chargers', 20);
-  if (values.chargers !== undefined && (values.v1 !== undefined || values.v2 !== undefined))
-    throw new RangeError('--chargers splits the fleet between v1 and v2: give either it or --v1/--v2');
-  // The odd one of an uneven split speaks v1.
-  const v1 = count('v1', total - Math.floor(total / 2));
-  const v2 = count('v2', Math.floor(total / 2));
-  if (count('ocpp', 0) > 0)
-    throw new RangeError('--ocpp needs the OCPP site gateway, which is not part of the local cloud yet');
+  const total = count('chargers', DEFAULT_CHARGERS);
+  if (
+    values.chargers !== undefined &&
+    (values.v1 !== undefined || values.v2 !== undefined || values.ocpp !== undefined)
+  )
+    throw new RangeError('--chargers splits the fleet itself: give either it or --ocpp/--v2/--v1');
+  const mix = splitFleet(total);
+  const ocpp = count('ocpp', mix.ocpp);
+  const v2 = count('v2', mix.v2);
+  const v1 = count('v1', mix.v1);
   return {
-    chargers: v1 + v2,
+    chargers: ocpp + v2 + v1,
     v1,
     v2,
+    ocpp,
     timeFactor: number('time-factor', values['time-factor'], 60, Number.MIN_VALUE),
     durationS:
       values.duration === undefined ? undefined : number('duration', values.duration, 0, Number.MIN_VALUE),

@@ -72,6 +72,8 @@ async function main(): Promise<number> {
         table: cloud.table,
         chargers: args.v1,
         v2Chargers: args.v2,
+        ocppChargers: args.ocpp,
+        ...(cloud.endpoints.ocpp ? { ocppUrl: cloud.endpoints.ocpp } : {}),
         timeFactor: args.timeFactor,
         badInputRate: args.badInputRate,
         offlineRate: args.offlineRate,
@@ -162,6 +164,8 @@ function printEndpoints(cloud: LocalCloud, startMs: number): void {
       `(${bundles.built} bundled, ${bundles.cached} unchanged), DynamoDB Local ${seconds(phasesMs.dynamodb)}, ` +
       `ready ${seconds(phasesMs.ready)} (each from the start; they overlap)`,
   );
+  for (const { service, reason } of cloud.startup.notRun)
+    console.log(`  not run locally  ${service}: ${reason}`);
   console.log(`  MQTT broker      ${endpoints.mqttUrl}`);
   console.log(
     `  AWS endpoints    ${endpoints.aws}   (IoT data plane, SNS, SQS; GET /_local/notifications, /_local/dead-letters, /_local/stats)`,

@@ -10,6 +10,9 @@ export interface StatusInput {
   recentLog: string[];
 }
 
+const sum = (counts: Record<string, number>) =>
+  Object.values(counts).reduce((total, count) => total + count, 0);
+
 /** The live status block (also the final summary). */
 export function renderStatus(input: StatusInput): string[] {
   const { cloud, backend, fleet } = input;
@@ -24,11 +27,18 @@ export function renderStatus(input: StatusInput): string[] {
     lines.push(
       `  simulator  sessions started ${fleet.sessionsStarted} completed ${fleet.sessionsCompleted}   offline episodes ${fleet.offlineEpisodes}   bad inputs sent ${fleet.badInputsSent}   errors ${fleet.errors}`,
     );
-    if (fleet.protocols.v2 > 0) {
+    const { v2, ocpp } = fleet.protocols;
+    if (v2 + ocpp > 0) {
+      // OCPP chargers run the v2 charger's session logic: these counts cover both.
       const { transactions, remoteRequests } = fleet;
-      const commands = Object.values(fleet.commands).reduce((sum, count) => sum + count, 0);
+      const commands = sum(fleet.commands);
       lines.push(
-        `  v2 (${fleet.protocols.v2} of ${fleet.chargers})  transactions ${transactions.started} (refused ${transactions.refused})   faults ${fleet.faults}   remote ${remoteRequests.accepted}/${remoteRequests.accepted + remoteRequests.rejected} accepted   commands ${commands}   expired dropped ${fleet.expiredDropped}`,
+        `  v2+ocpp (${v2 + ocpp} of ${fleet.chargers})  transactions ${transactions.started} (refused ${transactions.refused})   faults ${fleet.faults}   remote ${remoteRequests.accepted}/${remoteRequests.accepted + remoteRequests.rejected} accepted   commands ${commands}   expired dropped ${fleet.expiredDropped}`,
+      );
+    }
+    if (ocpp > 0) {
+      lines.push(
+        `  ocpp (${ocpp} of ${fleet.chargers})  calls sent ${sum(fleet.ocpp.callsSent)}   calls received ${sum(fleet.ocpp.callsReceived)}   call errors ${fleet.ocpp.callErrors}`,
       );
     }
   }

@@ -35,7 +35,15 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
     if (!existsSync(join(dir, 'serverless.yml')))
       throw new Error(`no serverless.yml in ${dir} (unknown service?)`);
   }
-  const printed = await Promise.all(serviceDirs.map((dir) => printService(dir, stage)));
+  const allPrinted = await Promise.all(serviceDirs.map((dir) => printService(dir, stage)));
+  // A service whose resources the local cloud cannot emulate yet says so by name and is left out, never half run.
+  const notRun = allPrinted.flatMap((service) => {
+    const reason = service.custom?.localCloud?.notEmulated;
+    return reason ? [{ service: service.service, reason }] : [];
+  });
+  const runs = allPrinted.map((service) => !service.custom?.localCloud?.notEmulated);
+  const printed = allPrinted.filter((_service, index) => runs[index]);
+  serviceDirs.splice(0, serviceDirs.length, ...serviceDirs.filter((_dir, index) => runs[index]));
   const tables: TableConfig[] = [];
   const topicNames: string[] = [];
   const queueNames: string[] = [];
@@ -104,7 +112,7 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
       );
     }
   });
-  return { stage, tables, topicNames, queueNames, queues, functions, exports: imports, stacks };
+  return { stage, tables, topicNames, queueNames, queues, functions, exports: imports, stacks, notRun };
 }
 
 // SQS's defaults: no delay, 30 s visibility timeout.

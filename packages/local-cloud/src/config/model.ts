@@ -103,4 +103,6 @@ export interface CloudConfig {
   /** Fn::ImportValue names → values (the storage stack's exports). */
   exports: Record<string, string>;
   stacks: LocalStack[];
+  /** Services that declare `custom.localCloud.notEmulated: <reason>`: not run locally, said at start-up. */
+  notRun: { service: string; reason: string }[];
 }

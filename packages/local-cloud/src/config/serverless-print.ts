@@ -8,7 +8,7 @@ import { oslsBin, stateDir } from './paths.js';
 /** What `serverless print --format json` gives, as far as the local cloud reads it. */
 export interface PrintedService {
   service: string;
-  custom?: { esbuild?: Record<string, unknown> };
+  custom?: { esbuild?: Record<string, unknown>; localCloud?: { notEmulated?: string } };
   provider: {
     runtime?: string;
     stage?: string;
