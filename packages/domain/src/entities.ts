@@ -432,3 +432,7 @@ export const commandRecordSchema = z.object({
   failure: z.string().optional(),
 });
 export type CommandRecord = z.infer<typeof commandRecordSchema>;
+
+/** The patterns the telemetry service's detectors report, kept as Alert items (packages/dynamo entities). */
+export const alertKinds = ['stalled-charging', 'meter-anomaly', 'flapping'] as const;
+export type AlertKind = (typeof alertKinds)[number];

@@ -1,6 +1,8 @@
 import {
+  alertKinds,
   authAttemptSchema,
   chargerBootSchema,
+  chargerIdSchema,
   chargerSchema,
   chargerStatusSchema,
   commandRecordSchema,
@@ -303,6 +305,69 @@ const idempotency = defineEntity({
   indexes: {},
 });
 
+/**
+ * A pattern the telemetry service's detectors found on the stream: one item per charger and kind, open from its
+ * first to its last sighting until the condition clears (then `cleared`, reopened by the next sighting after
+ * `clearedAt`). No contract describes it yet, so its schema is the table's.
+ */
+const alertSchema = z.object({
+  chargerId: chargerIdSchema,
+  kind: z.enum(alertKinds),
+  status: z.enum(['open', 'cleared']),
+  /** The connector of the latest sighting (absent for a charger-wide kind such as flapping). */
+  connectorId: z.number().int().nonnegative().optional(),
+  firstSeenAt: isoTimestampSchema,
+  lastSeenAt: isoTimestampSchema,
+  clearedAt: isoTimestampSchema.optional(),
+  /** What the detector saw, for the operator. */
+  detail: z.string().max(500),
+  /** How many times this alert has opened (1 for the first episode). */
+  episodes: z.number().int().positive(),
+});
+
+const alert = defineEntity({
+  entityType: 'Alert',
+  schema: alertSchema,
+  keys: {
+    /** In the charger's partition: its alerts are one Query away, beside its connectors. */
+    alert: (chargerId: string, kind: string) => ({ pk: `CHARGER#${chargerId}`, sk: `ALERT#${kind}` }),
+    alertPrefix: 'ALERT#',
+  },
+  primaryKey: (value, keys) => keys.alert(value.chargerId, value.kind),
+  indexes: {},
+});
+
+/**
+ * The telemetry service's memory of a charger's recent lifecycle events (the flapping detector counts over an hour,
+ * longer than a Lambda tumbling window lives): written when new events arrive, expired by TTL.
+ */
+const presenceHistorySchema = z.object({
+  chargerId: chargerIdSchema,
+  events: z
+    .array(
+      z.object({
+        /** The event's identity (session and type): the same event delivered twice is kept once. */
+        key: z.string().min(1),
+        eventType: z.enum(['connected', 'disconnected']),
+        versionNumber: z.number().int().nonnegative(),
+        /** IoT Core's event time, epoch ms. */
+        at: z.number().int().nonnegative(),
+      }),
+    )
+    .max(200),
+  updatedAt: isoTimestampSchema,
+});
+
+const presenceHistory = defineEntity({
+  entityType: 'PresenceHistory',
+  schema: presenceHistorySchema,
+  keys: {
+    presenceHistory: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'PRESENCE_HISTORY' }),
+  },
+  primaryKey: (value, keys) => keys.presenceHistory(value.chargerId),
+  indexes: {},
+});
+
 /** Every entity the table stores. */
 export const entities = {
   charger,
@@ -323,6 +388,8 @@ export const entities = {
   pendingRemoteStart,
   counter,
   idempotency,
+  alert,
+  presenceHistory,
 } as const;
 
 /** Every key template of the table, by name (`keys.session(sessionId)`), from the definitions above. */

@@ -158,6 +158,23 @@ const samples: Samples = {
     claimedUntil: Date.parse(at) + 30_000,
     attempts: 1,
   },
+  alert: {
+    chargerId,
+    kind: 'stalled-charging',
+    status: 'open',
+    connectorId: 7,
+    firstSeenAt: at,
+    lastSeenAt: at,
+    detail: 'Charging with power <= 50 W and register at 12000 Wh for 600 s',
+    episodes: 1,
+  },
+  presenceHistory: {
+    chargerId,
+    events: [
+      { key: 'session-1#disconnected', eventType: 'disconnected', versionNumber: 3, at: Date.parse(at) },
+    ],
+    updatedAt: at,
+  },
 };
 
 export function sampleOf<Name extends keyof Entities>(

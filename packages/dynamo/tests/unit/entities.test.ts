@@ -114,6 +114,8 @@ describe('entity definitions', () => {
       PendingRemoteStart: true,
       Counter: true,
       Idempotency: true,
+      Alert: true,
+      PresenceHistory: true,
     };
     const tags = cases.map(({ definition }) => definition.entityType);
     expect(new Set(tags).size).toBe(tags.length);
@@ -123,6 +125,8 @@ describe('entity definitions', () => {
   it('derive `keys` with every key template the table had, each defined by one entity', () => {
     expect(Object.keys(keys).sort()).toEqual(
       [
+        'alert',
+        'alertPrefix',
         'authAttempt',
         'charger',
         'chargerBoot',
@@ -141,6 +145,7 @@ describe('entity definitions', () => {
         'meterRequest',
         'orphanTransactionStop',
         'pendingRemoteStart',
+        'presenceHistory',
         'remoteRequest',
         'session',
         'sessionReadings',
@@ -256,7 +261,8 @@ describe('key templates produce the key shapes README.md documents', () => {
     const values: Record<string, string> = {
       ...Object.fromEntries(Object.entries(sample).map(([name, value]) => [name, String(value)])),
       connectorId: String(sample.connectorId).padStart(3, '0'),
-      kind: String(sample.event),
+      // ConnectorEvent keys its `{kind}` by its `event`; an Alert by its own `kind`.
+      kind: String(sample.event ?? sample.kind),
     };
     const source = template
       .split(/(\{\w+\})/)

@@ -1,0 +1,6 @@
+export * from './findings.js';
+export * from './flapping.js';
+export * from './meter-anomaly.js';
+export * from './observations.js';
+export * from './stalled-charging.js';
+export * from './window.js';

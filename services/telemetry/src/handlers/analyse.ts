@@ -1,0 +1,31 @@
+import { createLogger } from '@evcharge/middleware';
+import { analyseBatch } from '../analyse-window.js';
+import { table, thresholds } from '../config.js';
+import { applyFinding, loadPresenceHistory, savePresenceHistory, storedConnectorStatus } from '../store.js';
+import { tumblingWindowHandler } from '../tumbling-window-handler.js';
+
+const logger = createLogger('telemetry-analyse');
+
+/** Kinesis (analysis rules) → detectors over a tumbling window → Alert items; see README "Pattern analysis". */
+export const handler = tumblingWindowHandler({
+  logger,
+  handler: async (event) => {
+    const result = await analyseBatch(event, {
+      thresholds,
+      logger,
+      applyFinding: (finding) => applyFinding(table, finding),
+      storedConnectorStatus: (chargerId, connectorId) => storedConnectorStatus(table, chargerId, connectorId),
+      loadPresenceHistory: (chargerId) => loadPresenceHistory(table, chargerId),
+      savePresenceHistory: (chargerId, events) => savePresenceHistory(table, chargerId, events, new Date()),
+    });
+    logger.info('window invocation', {
+      records: event.Records?.length ?? 0,
+      window: event.window,
+      final: event.isFinalInvokeForWindow,
+      findings: result.findings,
+      alertChanges: result.alertChanges,
+      failed: result.batchItemFailures?.length ?? 0,
+    });
+    return { state: result.state, batchItemFailures: result.batchItemFailures ?? [] };
+  },
+});
