@@ -96,7 +96,7 @@ export interface PublishedMessage {
   badInput: boolean;
 }
 
-export type ChargerProtocol = 'v1' | 'v2';
+export type ChargerProtocol = 'v1' | 'v2' | 'ocpp';
 
 export interface ActiveSession {
   connectorId: number;
@@ -353,7 +353,7 @@ export class SimulatedCharger {
   }
 
   /** mqtt.js emits close once per failed reconnect attempt too: count transitions, not events. */
-  private markConnected(up: boolean): void {
+  protected markConnected(up: boolean): void {
     if (up === this.isConnected) return;
     this.isConnected = up;
     this.config.stats.connected += up ? 1 : -1;

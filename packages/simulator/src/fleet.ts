@@ -6,11 +6,12 @@ import {
   type DeviceTopicKind,
   parseChargerTopic,
 } from '@evcharge/domain';
-import type { TableContext } from '@evcharge/dynamo';
-import { registerChargerLocally } from '@evcharge/local-identity';
+import { assignChargerToGateway, type TableContext } from '@evcharge/dynamo';
+import { issueOcppCredentials, LOCAL_GATEWAY_ID, registerChargerLocally } from '@evcharge/local-identity';
 import { type ChargerTiming, DEFAULT_TIMING, type PublishedMessage, SimulatedCharger } from './charger.js';
 import { ScaledClock } from './clock.js';
 import { DEFAULT_ID_TAG_MIX, type IdTagMix, planIdTags, provisionIdTags } from './id-tags.js';
+import { OcppCharger } from './ocpp-charger.js';
 import { SeededRandom } from './random.js';
 import { emptyStats, type FleetStats, snapshot } from './stats.js';
 import { V2Charger } from './v2-charger.js';
@@ -22,6 +23,12 @@ export interface FleetOptions {
   chargers: number;
   /** Chargers on the v2 (OCPP 1.6 shaped) topics: boot, status, authorize, transaction start/stop. */
   v2Chargers?: number;
+  /** Chargers speaking OCPP 1.6J over WebSocket to the gateway at `ocppUrl` (they need it). */
+  ocppChargers?: number;
+  /** The OCPP gateway's base URL, `ws://host:port/ocpp` (the local cloud's `endpoints.ocpp`). */
+  ocppUrl?: string;
+  /** The gateway the OCPP chargers are assigned to (default the local cloud's, LOCAL_GATEWAY_ID). */
+  ocppGatewayId?: string;
   /** Simulated seconds per real second; 1 = real intervals (heartbeat 300 s, meter 900 s). */
   timeFactor?: number;
   /** Relative weights of valid, blocked, expired and unknown idTags. */
@@ -40,8 +47,8 @@ export interface FleetOptions {
   seed?: number;
   log?: (line: string) => void;
   /**
-   * Charger ids are `<prefix>-001…`, the v1 chargers first, then the v2 ones; idTags `<prefix>V001…` (keep the
-   * prefix ≤ 8 characters).
+   * Charger ids are `<prefix>-001…`, the v1 chargers first, then the v2 ones, then the OCPP ones; idTags
+   * `<prefix>V001…` (keep the prefix ≤ 8 characters).
    */
   prefix?: string;
   connectorsPerCharger?: number;
@@ -58,18 +65,26 @@ export interface Fleet {
 }
 
 /**
- * Registers N chargers the operator way (registerChargerLocally) and their idTags (addIdTag/blockIdTag),
- * connects each over MQTT with its issued credentials, and starts their charging cycles.
+ * Registers N chargers the operator way (registerChargerLocally; an OCPP charger also gets its OCPP
+ * credentials and is assigned to the gateway) and their idTags (addIdTag/blockIdTag), connects each with its
+ * issued credentials (MQTT, or OCPP 1.6J through the gateway), and starts their charging cycles.
  */
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const prefix = options.prefix ?? 'SIM';
   if (!/^[A-Za-z0-9]{1,8}$/.test(prefix)) throw new RangeError('prefix must be 1 to 8 letters or digits');
   const v1Count = options.chargers;
   const v2Count = options.v2Chargers ?? 0;
-  for (const [name, count] of Object.entries({ chargers: v1Count, v2Chargers: v2Count })) {
+  const ocppCount = options.ocppChargers ?? 0;
+  for (const [name, count] of Object.entries({
+    chargers: v1Count,
+    v2Chargers: v2Count,
+    ocppChargers: ocppCount,
+  })) {
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`${name} must be a whole number ≥ 0`);
   }
-  const total = v1Count + v2Count;
+  const ocppUrl = options.ocppUrl;
+  if (ocppCount > 0 && !ocppUrl) throw new RangeError('ocppChargers need the gateway: give ocppUrl');
+  const total = v1Count + v2Count + ocppCount;
   const badInputRate = options.badInputRate ?? 0;
   const offlineRate = options.offlineRate ?? 0;
   const faultRate = options.faultRate ?? 0.05;
@@ -79,7 +94,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const clock = new ScaledClock(options.timeFactor ?? 1);
   const log = options.log ?? (() => undefined);
   const random = new SeededRandom(options.seed ?? 1);
-  const stats = emptyStats({ v1: v1Count, v2: v2Count });
+  const stats = emptyStats({ v1: v1Count, v2: v2Count, ocpp: ocppCount });
   const plan = planIdTags(prefix, total);
   const topicPermissions = options.topicPermissions ?? chargerTopicPermissions;
   const connectorCount = options.connectorsPerCharger ?? 2;
@@ -94,33 +109,37 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const chargerId = `${prefix}-${String(index + 1).padStart(3, '0')}`;
     const credentials = await registerChargerLocally(options.table, { chargerId, connectorCount, now });
     const chargerRandom = random.fork(index);
-    const Charger = index < v1Count ? SimulatedCharger : V2Charger;
-    chargers.push(
-      new Charger({
-        index,
-        chargerId,
-        password: credentials.password,
-        connectorCount,
-        mqttUrl: options.mqttUrl,
-        clock,
-        random: chargerRandom,
-        badInputRandom: chargerRandom.fork(1_000_003),
-        stats,
-        plan,
-        idTagMix,
-        badInputRate,
-        offlineRate,
-        faultRate,
-        granted: grantedKinds(topicPermissions(chargerId)),
-        timing,
-        log,
-        onPublish: options.onPublish ?? (() => undefined),
-      }),
-    );
+    const config = {
+      index,
+      chargerId,
+      password: credentials.password,
+      connectorCount,
+      mqttUrl: options.mqttUrl,
+      clock,
+      random: chargerRandom,
+      badInputRandom: chargerRandom.fork(1_000_003),
+      stats,
+      plan,
+      idTagMix,
+      badInputRate,
+      offlineRate,
+      faultRate,
+      granted: grantedKinds(topicPermissions(chargerId)),
+      timing,
+      log,
+      onPublish: options.onPublish ?? (() => undefined),
+    };
+    if (index < v1Count) chargers.push(new SimulatedCharger(config));
+    else if (index < v1Count + v2Count) chargers.push(new V2Charger(config));
+    else {
+      const { password: ocppPassword } = await issueOcppCredentials(options.table, chargerId);
+      await assignChargerToGateway(options.table, chargerId, options.ocppGatewayId ?? LOCAL_GATEWAY_ID);
+      chargers.push(new OcppCharger({ ...config, ocppUrl: ocppUrl!, ocppPassword }));
+    }
   }
 
   log(
-    `fleet: registered ${chargers.length} chargers (v1 ${v1Count}, v2 ${v2Count}) and their idTags in ${Date.now() - startedAtMs} ms`,
+    `fleet: registered ${chargers.length} chargers (v1 ${v1Count}, v2 ${v2Count}, ocpp ${ocppCount}) and their idTags in ${Date.now() - startedAtMs} ms`,
   );
   const stopAll = () => Promise.all(chargers.map((charger) => charger.stop()));
   try {
@@ -133,9 +152,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     );
   } catch (error) {
     await stopAll();
-    throw new Error(`simulator could not connect to ${options.mqttUrl}: ${(error as Error).message}`);
+    const targets = [options.mqttUrl, ...(ocppCount > 0 ? [ocppUrl] : [])].join(' and ');
+    throw new Error(`simulator could not connect to ${targets}: ${(error as Error).message}`);
   }
-  log(`fleet: ${chargers.length} chargers connected to ${options.mqttUrl} (time factor ${clock.timeFactor})`);
+  log(
+    `fleet: ${chargers.length} chargers connected to ${options.mqttUrl}${ocppCount > 0 ? ` and ${ocppUrl}` : ''} (time factor ${clock.timeFactor})`,
+  );
   for (const charger of chargers) charger.start();
 
   let stopped: Promise<void> | undefined;

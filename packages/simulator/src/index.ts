@@ -2,6 +2,8 @@ export * from './charger.js';
 export * from './clock.js';
 export * from './fleet.js';
 export * from './id-tags.js';
+export * from './ocpp-calls.js';
+export * from './ocpp-charger.js';
 export * from './payloads.js';
 export * from './random.js';
 export * from './stats.js';

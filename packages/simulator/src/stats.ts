@@ -19,7 +19,7 @@ export type AuthOutcome = AuthStatus | 'NoResponse';
 export interface FleetStats {
   chargers: number;
   /** Chargers by the protocol they speak. */
-  protocols: { v1: number; v2: number };
+  protocols: FleetProtocols;
   /** MQTT connections currently up. */
   connected: number;
   /** Chargers deliberately offline right now (disconnected or silent). */
@@ -53,16 +53,25 @@ export interface FleetStats {
   commands: Record<CommandAction, number>;
   /** Remote requests and commands that arrived after their expiresAt: dropped, never executed. */
   expiredDropped: number;
+  /** OCPP 1.6J chargers: CALLs sent and received by action, and CALLs that failed (CALLERROR, timeout, closed). */
+  ocpp: { callsSent: Record<string, number>; callsReceived: Record<string, number>; callErrors: number };
   errors: number;
   recentErrors: string[];
+}
+
+export interface FleetProtocols {
+  v1: number;
+  v2: number;
+  /** OCPP 1.6J over WebSocket, through the gateway. */
+  ocpp: number;
 }
 
 const zeroes = <Key extends string>(keys: readonly Key[]) =>
   Object.fromEntries(keys.map((key) => [key, 0])) as Record<Key, number>;
 
-export function emptyStats(protocols: { v1: number; v2: number }): FleetStats {
+export function emptyStats(protocols: FleetProtocols): FleetStats {
   return {
-    chargers: protocols.v1 + protocols.v2,
+    chargers: protocols.v1 + protocols.v2 + protocols.ocpp,
     protocols: { ...protocols },
     connected: 0,
     offline: 0,
@@ -83,6 +92,7 @@ export function emptyStats(protocols: { v1: number; v2: number }): FleetStats {
     remoteRequests: { accepted: 0, rejected: 0 },
     commands: zeroes(commandActions),
     expiredDropped: 0,
+    ocpp: { callsSent: {}, callsReceived: {}, callErrors: 0 },
     errors: 0,
     recentErrors: [],
   };

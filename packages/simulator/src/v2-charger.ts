@@ -64,7 +64,6 @@ export const TRANSACTION_MESSAGE_ATTEMPTS = 4;
 const localStopReasons = { Local: 0.6, EVDisconnected: 0.4 } as const;
 
 interface RemoteStart {
-  requestId: string;
   connectorId: number;
   idTag: string;
 }
@@ -158,7 +157,7 @@ export class V2Charger extends SimulatedCharger {
       const answer = await this.request<BootResponsePayload>(request.requestId, request.message);
       if (!answer && this.abort.signal.aborted) return false;
       stats.bootDecisions[answer?.status ?? 'NoResponse']++;
-      log(`${chargerId} (v2): boot → ${answer?.status ?? 'no answer'}`);
+      log(`${chargerId} (${this.protocol}): boot → ${answer?.status ?? 'no answer'}`);
       if (answer?.status === 'Accepted') {
         this.booted = true;
         if (answer.interval > 0) this.heartbeatS = answer.interval;
@@ -192,7 +191,9 @@ export class V2Charger extends SimulatedCharger {
       if (!answer && this.abort.signal.aborted) return;
       const status = answer?.idTagInfo.status ?? 'NoResponse';
       stats.authDecisions[status]++;
-      log(`${chargerId} (v2) connector ${connectorId}: authorize ${idTag} (${kind}) → ${status}`);
+      log(
+        `${chargerId} (${this.protocol}) connector ${connectorId}: authorize ${idTag} (${kind}) → ${status}`,
+      );
       if (status !== 'Accepted') return;
       await this.sendStatus(connectorId, 'Preparing');
       await this.runTransaction({ connectorId, idTag, durationS, powerW });
@@ -239,7 +240,7 @@ export class V2Charger extends SimulatedCharger {
     });
     if (!started) {
       // No transactionId: nothing this charger could ever stop. The driver gives up and unplugs.
-      log(`${chargerId} (v2) connector ${connectorId}: transaction/start unanswered`);
+      log(`${chargerId} (${this.protocol}) connector ${connectorId}: transaction/start unanswered`);
       if (!this.abort.signal.aborted) stats.transactions.unanswered++;
       await this.finish(connectorId);
       return;
@@ -251,7 +252,9 @@ export class V2Charger extends SimulatedCharger {
     if (started.idTagInfo.status !== 'Accepted') {
       // StopTransactionOnInvalidId: a start refused for its tag is stopped at once, nothing delivered.
       stats.transactions.refused++;
-      log(`${chargerId} (v2) connector ${connectorId}: transaction ${started.transactionId} refused`);
+      log(
+        `${chargerId} (${this.protocol}) connector ${connectorId}: transaction ${started.transactionId} refused`,
+      );
       await this.endTransaction('DeAuthorized');
       return;
     }
@@ -295,7 +298,7 @@ export class V2Charger extends SimulatedCharger {
       attempts: TRANSACTION_MESSAGE_ATTEMPTS,
     });
     log(
-      `${chargerId} (v2) connector ${session.connectorId}: transaction ${transaction.transactionId} stopped (${reason})${answer ? '' : ', unanswered'}`,
+      `${chargerId} (${this.protocol}) connector ${session.connectorId}: transaction ${transaction.transactionId} stopped (${reason})${answer ? '' : ', unanswered'}`,
     );
     await this.finish(session.connectorId);
   }
@@ -314,7 +317,7 @@ export class V2Charger extends SimulatedCharger {
     this.busy = true;
     try {
       stats.faults++;
-      log(`${chargerId} (v2) connector ${connectorId}: Faulted (${errorCode})`);
+      log(`${chargerId} (${this.protocol}) connector ${connectorId}: Faulted (${errorCode})`);
       await this.sendStatus(connectorId, 'Faulted', errorCode);
       await this.sleepS(random.between(5 * 60, 15 * 60), { evenIfStopping: true });
       await this.sendStatus(connectorId, this.isOperative(connectorId) ? 'Available' : 'Unavailable');
@@ -373,7 +376,7 @@ export class V2Charger extends SimulatedCharger {
     if (Date.parse(parsed.data.expiresAt) <= Date.now()) {
       // Never executed late: a remote start queued for an offline charger must not fire an hour later.
       this.config.stats.expiredDropped++;
-      this.config.log(`${this.config.chargerId} (v2): ${kind} past its expiresAt, dropped`);
+      this.config.log(`${this.config.chargerId} (${this.protocol}): ${kind} past its expiresAt, dropped`);
       return undefined;
     }
     return this.silent ? undefined : parsed.data;
@@ -382,34 +385,49 @@ export class V2Charger extends SimulatedCharger {
   private onRemoteStart(body: unknown): void {
     const request = this.accept<RemoteStartPayload>('remote/start', remoteStartPayloadSchema.safeParse(body));
     if (!request) return;
-    const canStart =
-      this.booted &&
-      !this.busy &&
-      !this.remoteStart &&
-      !this.session &&
-      request.connectorId <= this.config.connectorCount &&
-      this.isOperative(request.connectorId);
-    this.answerRemote(request.requestId, canStart, 'start');
-    if (!canStart) return;
-    this.remoteStart = {
-      requestId: request.requestId,
-      connectorId: request.connectorId,
-      idTag: request.idTag,
-    };
-    this.wake.abort();
+    this.answerRemote(request.requestId, this.acceptRemoteStart(request.connectorId, request.idTag));
   }
 
   private onRemoteStop(body: unknown): void {
     const request = this.accept<RemoteStopPayload>('remote/stop', remoteStopPayloadSchema.safeParse(body));
     if (!request) return;
-    const running = this.transaction?.transactionId === request.transactionId && !this.stopRequest;
-    this.answerRemote(request.requestId, running, 'stop');
-    if (running) this.requestStop('Remote');
+    this.answerRemote(request.requestId, this.acceptRemoteStop(request.transactionId));
   }
 
-  private answerRemote(requestId: string, accepted: boolean, what: 'start' | 'stop'): void {
+  /** A remote start is accepted when the charger is idle and the connector operative; the transaction follows. */
+  protected acceptRemoteStart(connectorId: number, idTag: string): boolean {
+    const canStart =
+      this.booted &&
+      !this.busy &&
+      !this.remoteStart &&
+      !this.session &&
+      connectorId >= 1 &&
+      connectorId <= this.config.connectorCount &&
+      this.isOperative(connectorId);
+    this.countRemote(canStart, 'start');
+    if (canStart) {
+      this.remoteStart = { connectorId, idTag };
+      this.wake.abort();
+    }
+    return canStart;
+  }
+
+  /** A remote stop is accepted when it names the running transaction, which then stops with reason Remote. */
+  protected acceptRemoteStop(transactionId: number): boolean {
+    const running = this.transaction?.transactionId === transactionId && !this.stopRequest;
+    this.countRemote(running, 'stop');
+    if (running) this.requestStop('Remote');
+    return running;
+  }
+
+  private countRemote(accepted: boolean, what: 'start' | 'stop'): void {
     this.config.stats.remoteRequests[accepted ? 'accepted' : 'rejected']++;
-    this.config.log(`${this.config.chargerId} (v2): remote ${what} ${accepted ? 'accepted' : 'rejected'}`);
+    this.config.log(
+      `${this.config.chargerId} (${this.protocol}): remote ${what} ${accepted ? 'accepted' : 'rejected'}`,
+    );
+  }
+
+  private answerRemote(requestId: string, accepted: boolean): void {
     void this.sendIfGranted(
       remoteResponse({ requestId, status: accepted ? 'Accepted' : 'Rejected', at: this.deviceNow() }),
     );
@@ -438,7 +456,7 @@ export class V2Charger extends SimulatedCharger {
   }
 
   /** What a command does: its answer, and what follows once the answer is out (OCPP answers first). */
-  private execute(command: CommandPayload): {
+  protected execute(command: Pick<CommandPayload, 'action' | 'payload'>): {
     status: Parameters<typeof commandResponse>[0]['status'];
     payload?: Record<string, unknown>;
     afterAnswer?: () => Promise<void> | void;
@@ -577,7 +595,8 @@ export class V2Charger extends SimulatedCharger {
   /** Answers go out only on topics the charger is granted: a refused publish would cost it its connection. */
   private async sendIfGranted(message: DeviceMessage): Promise<void> {
     if (this.config.granted.device.has(message.kind)) await this.send(message);
-    else this.config.log(`${this.config.chargerId} (v2): ${message.kind} not granted, not sent`);
+    else
+      this.config.log(`${this.config.chargerId} (${this.protocol}): ${message.kind} not granted, not sent`);
   }
 
   /** The status a TriggerMessage(StatusNotification) reports for a connector now. */

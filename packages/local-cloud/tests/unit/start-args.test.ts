@@ -1,12 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseStartArgs } from '../../src/cli/args.js';
+import { parseStartArgs, splitFleet } from '../../src/cli/args.js';
 
 describe('pnpm start arguments', () => {
   it('has the documented defaults', () => {
     expect(parseStartArgs([], {})).toMatchObject({
       chargers: 20,
-      v1: 10,
-      v2: 10,
+      ocpp: 12,
+      v2: 4,
+      v1: 4,
       faultRate: 0.05,
       timeFactor: 60,
       durationS: undefined,
@@ -51,18 +52,31 @@ describe('pnpm start arguments', () => {
   });
 
   it.each([
-    [['--chargers', '7'], { chargers: 7, v1: 4, v2: 3 }],
-    [['--v1', '0', '--v2', '5'], { chargers: 5, v1: 0, v2: 5 }],
-    [['--v1', '3'], { chargers: 13, v1: 3, v2: 10 }],
-    [['--chargers', '0'], { chargers: 0, v1: 0, v2: 0 }],
-    [['--ocpp', '0', '--fault-rate', '0.5'], { chargers: 20, faultRate: 0.5 }],
-  ])('splits the fleet between v1 and v2: %j', (argv, expected) => {
+    [['--chargers', '7'], { chargers: 7, ocpp: 5, v2: 1, v1: 1 }],
+    [['--chargers', '1'], { chargers: 1, ocpp: 1, v2: 0, v1: 0 }],
+    [['--chargers', '10'], { chargers: 10, ocpp: 6, v2: 2, v1: 2 }],
+    [['--ocpp', '0', '--v1', '0', '--v2', '5'], { chargers: 5, ocpp: 0, v2: 5, v1: 0 }],
+    [['--ocpp', '3', '--v1', '0', '--v2', '0'], { chargers: 3, ocpp: 3, v2: 0, v1: 0 }],
+    [['--v1', '3'], { chargers: 19, ocpp: 12, v2: 4, v1: 3 }],
+    [['--chargers', '0'], { chargers: 0, ocpp: 0, v2: 0, v1: 0 }],
+    [['--ocpp', '0', '--fault-rate', '0.5'], { chargers: 8, ocpp: 0, faultRate: 0.5 }],
+  ])('splits the fleet between OCPP, v2 and v1: %j', (argv, expected) => {
     expect(parseStartArgs(argv, {})).toMatchObject(expected);
   });
 
+  it('gives v1 and v2 a fifth each, rounded down, and OCPP the rest', () => {
+    for (let total = 0; total <= 50; total++) {
+      const { ocpp, v2, v1 } = splitFleet(total);
+      expect(ocpp + v2 + v1).toBe(total);
+      expect([v1, v2]).toEqual([Math.floor(total / 5), Math.floor(total / 5)]);
+      expect(ocpp).toBeGreaterThanOrEqual(Math.ceil(total * 0.6));
+    }
+  });
+
   it.each([
-    [['--chargers', '4', '--v2', '2'], /either it or --v1\/--v2/],
-    [['--ocpp', '2'], /OCPP site gateway/],
+    [['--chargers', '4', '--v2', '2'], /either it or --ocpp\/--v2\/--v1/],
+    [['--chargers', '4', '--ocpp', '2'], /either it or --ocpp\/--v2\/--v1/],
+    [['--ocpp', '-2'], /--ocpp/],
     [['--v2', '1.5'], /--v2 must be a whole number/],
     [['--chargers', '-1'], /--chargers/],
     [['--chargers', '2.5'], /whole number/],

@@ -155,7 +155,7 @@ describe('a v2 charger', () => {
       expect(times[index]).toBeGreaterThan(times[index - 1]!);
 
     const stats = fleet.stats();
-    expect(stats.protocols).toEqual({ v1: 0, v2: 1 });
+    expect(stats.protocols).toEqual({ v1: 0, v2: 1, ocpp: 0 });
     expect(stats.bootDecisions.Accepted).toBe(1);
     expect(stats.transactions.started).toBe(broker.transactions.get('CYC2-001')?.length);
     expect(stats.sessionsActive).toBe(0);
@@ -467,7 +467,7 @@ describe('a mixed fleet', () => {
     expect(kinds('MIX-001')).not.toContain('boot');
     expect(kinds('MIX-002')).toContain('transactionStart');
     expect(kinds('MIX-002')).not.toContain('authRequest');
-    expect(fleet.stats().protocols).toEqual({ v1: 1, v2: 1 });
+    expect(fleet.stats().protocols).toEqual({ v1: 1, v2: 1, ocpp: 0 });
     expect(fleet.stats().errors).toBe(0);
   });
 });
