@@ -55,6 +55,8 @@ function timeOneStart(): Promise<StartupRun> {
         '0',
         '--dynamodb-port',
         '0',
+        '--ocpp-port',
+        '0',
       ],
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
@@ -72,12 +74,12 @@ function timeOneStart(): Promise<StartupRun> {
       output += chunk.toString();
       if (settled || !/local cloud up in/.test(output) || !/DynamoDB Local {3}\S+/.test(output)) return;
       settled = true;
-      const urls = [...output.matchAll(/\b(?:mqtt|http):\/\/127\.0\.0\.1:\d+/g)].map((match) => match[0]);
+      const urls = [...output.matchAll(/\b(?:mqtt|http|ws):\/\/127\.0\.0\.1:\d+/g)].map((match) => match[0]);
       const answering = await Promise.all(urls.map(portAnswers));
       const readyMs = performance.now() - startedAt;
       clearTimeout(timer);
       stop();
-      if (urls.length < 4 || answering.includes(false)) {
+      if (urls.length < 5 || answering.includes(false)) {
         reject(new Error(`ready line printed, but not every port answers: ${urls.join(', ')}`));
         return;
       }
