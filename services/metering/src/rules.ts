@@ -66,10 +66,7 @@ export interface IncomingReading {
 }
 
 /** The readings of one `meter` message, oldest first; `connectorId` is the transaction's when the message names none. */
-export function readingsOf(
-  event: MeterTopicEvent,
-  connectorId = event.connectorId,
-): IncomingReading[] {
+export function readingsOf(event: MeterTopicEvent, connectorId = event.connectorId): IncomingReading[] {
   if (connectorId === undefined)
     throw new BadInputError('connectorId', 'is required unless transactionId names it');
   return 'energy' in event ? [v1ReadingOf(event)] : meterValuesReadingsOf(event, connectorId);
