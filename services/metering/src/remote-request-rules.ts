@@ -51,16 +51,19 @@ const connectorConflicts: Record<UnavailableReason, string> = {
 
 /**
  * Why a remote start cannot be sent now, or undefined when it can: an unknown charger or connector is not
- * found; an offline charger, or a faulted, unavailable or busy connector, is a conflict.
+ * found; an offline or not yet commissioned (Pending) charger, or a faulted, unavailable or busy connector, is
+ * a conflict.
  */
 export function remoteStartRefusal(
-  charger: Pick<Charger, 'status'> | undefined,
+  charger: Pick<Charger, 'status' | 'registrationStatus'> | undefined,
   connector: ConnectorState | undefined,
 ): RemoteStartRefusal | undefined {
   if (!charger) return { kind: 'not-found' };
   const availability = connectorAvailability(connector);
   if (!availability.available && availability.reason === 'connector-unknown') return { kind: 'not-found' };
   if (charger.status !== 'online') return { kind: 'conflict', reason: 'charger is offline' };
+  if (charger.registrationStatus === 'Pending')
+    return { kind: 'conflict', reason: 'charger is not commissioned' };
   if (!availability.available) return { kind: 'conflict', reason: connectorConflicts[availability.reason] };
   return undefined;
 }

@@ -66,6 +66,18 @@ describe('remoteStartRefusal', () => {
     ['an unknown connector of an offline charger', { status: 'offline' }, undefined, { kind: 'not-found' }],
     ['an offline charger', { status: 'offline' }, free, { kind: 'conflict', reason: 'charger is offline' }],
     [
+      'a charger not yet commissioned (registered --pending)',
+      { status: 'online', registrationStatus: 'Pending' },
+      free,
+      { kind: 'conflict', reason: 'charger is not commissioned' },
+    ],
+    [
+      'a connector of a charger whose connector 0 is unavailable',
+      { status: 'online' },
+      { ...free, chargerUnavailable: true },
+      { kind: 'conflict', reason: 'connector is unavailable' },
+    ],
+    [
       'a faulted connector',
       { status: 'online' },
       { ...free, faulted: true },
