@@ -72,7 +72,7 @@ function timeOneStart(): Promise<StartupRun> {
     }, 120_000);
     child.stdout.on('data', async (chunk: Buffer) => {
       output += chunk.toString();
-      if (settled || !/local cloud up in/.test(output) || !/DynamoDB Local {3}\S+/.test(output)) return;
+      if (settled || !/local cloud up in/.test(output) || !/OCPP gateway +ws:\/\/\S+/.test(output)) return;
       settled = true;
       const urls = [...output.matchAll(/\b(?:mqtt|http|ws):\/\/127\.0\.0\.1:\d+/g)].map((match) => match[0]);
       const answering = await Promise.all(urls.map(portAnswers));
