@@ -31,17 +31,36 @@ export class LambdaRuntime {
     }
   }
 
-  /** Bundles (or finds cached) and loads every function; one that cannot build or load fails start-up. */
-  async load(): Promise<{ built: number; cached: number }> {
+  /**
+   * Bundles (or finds cached) every function and starts its worker; one that cannot build fails start-up. By
+   * default it also waits until every worker imported its bundle (one that cannot load fails start-up);
+   * `importAfter` starts the imports only once it settles (the cloud is ready), like Lambda's init on the
+   * first invocation, which then waits for it (a function that cannot load fails its invocations and is
+   * logged). `loaded` settles when every import has.
+   */
+  async load(
+    options: { importAfter?: Promise<unknown>; onLoadError?: (error: Error) => void } = {},
+  ): Promise<{
+    built: number;
+    cached: number;
+    loaded: Promise<void>;
+  }> {
     const bundles = await Promise.all(
-      [...this.workers.values()].map(async (worker) => {
-        const bundle = await bundleFunction(worker.fn);
-        await worker.load(bundle.file);
-        return bundle;
-      }),
+      [...this.workers.values()].map(async (worker) => ({ worker, bundle: await bundleFunction(worker.fn) })),
     );
-    const cached = bundles.filter((bundle) => bundle.cached).length;
-    return { built: bundles.length - cached, cached };
+    const importAll = () => bundles.map(({ worker, bundle }) => worker.load(bundle.file));
+    const { importAfter } = options;
+    const loaded = importAfter
+      ? importAfter.then(() =>
+          Promise.allSettled(importAll()).then((results) => {
+            for (const result of results)
+              if (result.status === 'rejected') options.onLoadError?.(result.reason as Error);
+          }),
+        )
+      : Promise.all(importAll()).then(() => undefined);
+    if (!importAfter) await loaded;
+    const cached = bundles.filter(({ bundle }) => bundle.cached).length;
+    return { built: bundles.length - cached, cached, loaded };
   }
 
   functionFor(id: string): LocalFunction {
