@@ -40,7 +40,7 @@ export async function registerChargerLocally(
   await registerCharger(table, {
     chargerId: input.chargerId,
     connectorCount: input.connectorCount,
-    credentialHash: await hashCredential(password),
+    credentialHash: await hashCredential(password, 'local-broker'),
     pending: input.pending,
     now: input.now,
   });

@@ -105,9 +105,19 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const startedAtMs = Date.now();
   if (total > 0) await provisionIdTags(options.table, plan, now);
   const chargers: SimulatedCharger[] = [];
-  for (let index = 0; index < total; index++) {
-    const chargerId = `${prefix}-${String(index + 1).padStart(3, '0')}`;
-    const credentials = await registerChargerLocally(options.table, { chargerId, connectorCount, now });
+  const isOcpp = (index: number) => index >= v1Count + v2Count;
+  // Registered side by side (the password hashes run on libuv's thread pool), then built in order.
+  const registrations = await Promise.all(
+    Array.from({ length: total }, async (_, index) => {
+      const chargerId = `${prefix}-${String(index + 1).padStart(3, '0')}`;
+      const credentials = await registerChargerLocally(options.table, { chargerId, connectorCount, now });
+      if (!isOcpp(index)) return { chargerId, credentials, ocppPassword: undefined };
+      const { password: ocppPassword } = await issueOcppCredentials(options.table, chargerId);
+      await assignChargerToGateway(options.table, chargerId, options.ocppGatewayId ?? LOCAL_GATEWAY_ID);
+      return { chargerId, credentials, ocppPassword };
+    }),
+  );
+  for (const [index, { chargerId, credentials, ocppPassword }] of registrations.entries()) {
     const chargerRandom = random.fork(index);
     const config = {
       index,
@@ -130,12 +140,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       onPublish: options.onPublish ?? (() => undefined),
     };
     if (index < v1Count) chargers.push(new SimulatedCharger(config));
-    else if (index < v1Count + v2Count) chargers.push(new V2Charger(config));
-    else {
-      const { password: ocppPassword } = await issueOcppCredentials(options.table, chargerId);
-      await assignChargerToGateway(options.table, chargerId, options.ocppGatewayId ?? LOCAL_GATEWAY_ID);
-      chargers.push(new OcppCharger({ ...config, ocppUrl: ocppUrl!, ocppPassword }));
-    }
+    else if (!isOcpp(index)) chargers.push(new V2Charger(config));
+    else chargers.push(new OcppCharger({ ...config, ocppUrl: ocppUrl!, ocppPassword: ocppPassword! }));
   }
 
   log(

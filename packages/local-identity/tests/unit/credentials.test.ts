@@ -11,6 +11,15 @@ describe('credential hashing', () => {
     await expect(verifyCredential('', hash)).resolves.toBe(false);
   });
 
+  it('hashes local broker passwords with cheaper parameters it names, and verifies them the same way', async () => {
+    const strong = await hashCredential('pw-1');
+    const local = await hashCredential('pw-1', 'local-broker');
+    expect(strong.split('$').slice(1, 4)).toEqual(['16384', '8', '1']);
+    expect(local.split('$').slice(1, 4)).toEqual(['1024', '8', '1']);
+    await expect(verifyCredential('pw-1', local)).resolves.toBe(true);
+    await expect(verifyCredential('pw-2', local)).resolves.toBe(false);
+  });
+
   it('salts every hash', async () => {
     const [first, second] = await Promise.all([hashCredential('same'), hashCredential('same')]);
     expect(first).not.toBe(second);
