@@ -44,6 +44,12 @@ async function main(): Promise<number> {
     return 1;
   }
   printEndpoints(cloud, Date.now() - startedAt);
+  void cloud.startup.functionsLoaded.then((loadedMs) =>
+    console.log(
+      `  functions        all imported ${((loadedMs - cloud.startup.phasesMs.ready) / 1000).toFixed(1)} s after ready ` +
+        '(the most a function’s first message waits for its import)',
+    ),
+  );
 
   let fleet: Fleet | undefined;
   let stopping: Promise<void> | undefined;
