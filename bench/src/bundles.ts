@@ -1,10 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { shippedBuildOptionsOf } from '@evcharge/local-cloud/build';
+import { build, type Metafile } from 'esbuild';
 import { buildDir, repoRoot } from './paths.js';
 
-// Builds each function's handler with the `esbuild` block of serverless.common.yml (what serverless-esbuild
-// ships), with a metafile to attribute the bytes; also reads the .mjs size from `sls package` zips if present.
+// Builds each function's handler with the options `sls package` uses (the local cloud's shippedBuildOptionsOf,
+// from the service's resolved custom.esbuild), with a metafile to attribute the bytes; also reads the .mjs size
+// from `sls package` zips if present.
 
 export interface FunctionEntry {
   service: string;
@@ -33,76 +35,6 @@ export function discoverFunctions(): FunctionEntry[] {
     }
   }
   return entries;
-}
-
-const scalar = (raw: string): unknown => {
-  const value = raw.trim();
-  if (value === 'true' || value === 'false') return value === 'true';
-  if (value.startsWith('[')) {
-    const inner = value.slice(1, -1).trim();
-    return inner ? inner.split(',').map((item) => item.trim().replace(/^['"]|['"]$/g, '')) : [];
-  }
-  return value.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
-};
-
-/** The `esbuild:` block of serverless.common.yml as esbuild options (fails on a key it does not know). */
-export function commonEsbuildOptions(): BuildOptions {
-  const text = readFileSync(join(repoRoot, 'serverless.common.yml'), 'utf8');
-  const block = text.split('\n').reduce<{ inBlock: boolean; lines: string[] }>(
-    (state, line) => {
-      if (/^esbuild:\s*$/.test(line)) return { inBlock: true, lines: state.lines };
-      if (state.inBlock && /^\S/.test(line)) return { inBlock: false, lines: state.lines };
-      if (state.inBlock && !/^\s*#/.test(line) && line.trim()) state.lines.push(line);
-      return state;
-    },
-    { inBlock: false, lines: [] },
-  ).lines;
-  const options: BuildOptions = {};
-  let nested: string | undefined;
-  for (const line of block) {
-    const match = /^( +)([\w]+):\s?(.*)$/.exec(line);
-    if (!match) throw new Error(`serverless.common.yml esbuild: cannot read "${line}"`);
-    const [, indent, key, rest] = match;
-    if (indent!.length === 2) nested = rest!.trim() === '' ? key : undefined;
-    const value = scalar(rest!);
-    if (indent!.length > 2 && nested === 'banner') {
-      options.banner = { ...options.banner, [key!]: String(value) };
-      continue;
-    }
-    switch (key) {
-      case 'bundle':
-      case 'minify':
-      case 'keepNames':
-        options[key] = value as boolean;
-        break;
-      case 'sourcemap':
-        options.sourcemap = value as boolean;
-        break;
-      case 'target':
-        options.target = String(value);
-        break;
-      case 'platform':
-        options.platform = value as BuildOptions['platform'];
-        break;
-      case 'format':
-        options.format = value as BuildOptions['format'];
-        break;
-      case 'mainFields':
-        options.mainFields = value as string[];
-        break;
-      case 'outputFileExtension':
-        options.outExtension = { '.js': String(value) };
-        break;
-      case 'exclude':
-        options.external = value as string[];
-        break;
-      case 'banner':
-        break;
-      default:
-        throw new Error(`serverless.common.yml esbuild: the bench does not know option "${key}"`);
-    }
-  }
-  return options;
 }
 
 export interface BundleResult {
@@ -137,10 +69,14 @@ function attribute(metafile: Metafile): Record<string, number> {
 /** An entry file (relative to the repo root), or inline source resolved from `resolveDir`. */
 export type BundleInput = string | { contents: string; resolveDir: string };
 
-export async function bundle(id: string, input: BundleInput): Promise<BundleResult> {
+/**
+ * Bundles with the options `sls package` uses for `service` (every service takes the `esbuild` block of
+ * serverless.common.yml, so the baseline and probes use a service's too).
+ */
+export async function bundle(id: string, input: BundleInput, service = 'heartbeat'): Promise<BundleResult> {
   const outdir = join(buildDir, 'bundles', id);
   const result = await build({
-    ...commonEsbuildOptions(),
+    ...(await shippedBuildOptionsOf(service)),
     absWorkingDir: repoRoot,
     ...(typeof input === 'string'
       ? { entryPoints: [input] }

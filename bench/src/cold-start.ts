@@ -202,7 +202,11 @@ export async function measureColdStarts(context: BenchContext): Promise<ColdStar
     const id = `${fn.service}.${fn.name}`;
     bundles.set(
       id,
-      await bundle(probe ? `probe-${probes.indexOf(probe)}` : id, probe ? probe.input : fn.entry),
+      await bundle(
+        probe ? `probe-${probes.indexOf(probe)}` : id,
+        probe ? probe.input : fn.entry,
+        probe ? undefined : fn.service,
+      ),
     );
   }
 

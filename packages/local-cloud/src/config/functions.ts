@@ -87,7 +87,7 @@ export function buildFunction(input: BuildFunctionInput): LocalFunction {
 }
 
 /** serverless-esbuild's target for a Lambda runtime: `nodejs22.x` → `node22`. */
-function runtimeTarget(runtime: string | undefined): string | undefined {
+export function runtimeTarget(runtime: string | undefined): string | undefined {
   const version = /^nodejs(\d+)\.x$/.exec(runtime ?? '')?.[1];
   return version ? `node${version}` : undefined;
 }
