@@ -9,9 +9,9 @@ import {
   ListStreamsCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import { addIdTag, getCharger, getSession } from '@evcharge/dynamo';
+import { connectCharger, registerAndConnect, startServiceCloud } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { LocalCloud } from '../../src/index.js';
-import { connectCharger, registerAndConnect, startServiceCloud } from '../helpers/service-cloud.js';
 
 // `--data-dir`: a registered charger, a completed session, its notifications and a dead letter survive a
 // restart, and no stream record is delivered twice after it.

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { assignChargerToGateway } from '@evcharge/dynamo';
 import { issueOcppCredentials, LOCAL_GATEWAY_ID, registerChargerLocally } from '@evcharge/local-identity';
+import { startServiceCloud } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
 import type { LocalCloud } from '../../src/index.js';
-import { startServiceCloud } from '../helpers/service-cloud.js';
 
 // `npm start` runs the OCPP 1.6J gateway beside the cloud: a charge point written from the OCPP-J specification
 // (plain WebSocket frames, no OCPP library) boots through it with the credentials `chargers register` issues.

@@ -3,10 +3,10 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type CloudTopicKind, chargerTopic, cloudToDeviceTopics } from '@evcharge/domain';
 import { addIdTag, getConnector, getSession, keys } from '@evcharge/dynamo';
 import { signDevToken } from '@evcharge/local-identity';
+import { registerAndConnect, startServiceCloud } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
 import type { LocalCloud } from '../../src/index.js';
-import { registerAndConnect, startServiceCloud } from '../helpers/service-cloud.js';
 
 // Contract v2's "done when": a whole OCPP-shaped session driven only through the v2 topics by a plain MQTT
 // client, every service from its own serverless.yml, the user stopping it from the app.

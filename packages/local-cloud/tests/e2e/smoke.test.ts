@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { addIdTag } from '@evcharge/dynamo';
 import { signDevToken } from '@evcharge/local-identity';
+import { registerAndConnect, startServiceCloud } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
 import type { LocalCloud } from '../../src/index.js';
-import { registerAndConnect, startServiceCloud } from '../helpers/service-cloud.js';
 
 // Every service from its own serverless.yml: MQTT → rule → function → DynamoDB → stream → SNS.
 let cloud: LocalCloud;

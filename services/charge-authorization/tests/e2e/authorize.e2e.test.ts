@@ -1,39 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { type AuthResponsePayload, authResponsePayloadSchema, chargerTopic } from '@evcharge/domain';
 import { addIdTag, getConnector, getSession } from '@evcharge/dynamo';
+import type { LocalCloud } from '@evcharge/local-cloud';
+import { registerAndConnect, startServiceCloud } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  connectMqtt,
-  type LocalCloud,
-  type MqttTestClient,
-  registerChargerLocally,
-  startLocalCloud,
-} from '../helpers/local-cloud.js';
+import type { MqttClient } from 'mqtt';
 
 // MQTT request in, auth/response out on the charger's own topic: broker → rule SQL → this service's
 // function (from its serverless.yml) → DynamoDB Local → IoT data plane → broker.
 let cloud: LocalCloud;
-let charger: MqttTestClient;
+let charger: MqttClient;
 const chargerId = `CP-AUTH-E2E-${randomUUID().slice(0, 6)}`;
 const responses: AuthResponsePayload[] = [];
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    services: ['charge-authorization'],
-    ports: { mqtt: 0, aws: 0, http: 0, dynamodb: 0 },
-    ...(process.env.AWS_ENDPOINT_URL_DYNAMODB
-      ? { dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB }
-      : {}),
-    tableName: `auth-e2e-${randomUUID().slice(0, 8)}`,
-    quiet: true,
-  });
+  cloud = await startServiceCloud({ services: ['charge-authorization'] });
   await addIdTag(cloud.table, { idTag: 'E2E-AUTH-TAG', userId: 'user-auth-e2e' });
-  const credentials = await registerChargerLocally(cloud.table, {
-    chargerId,
-    connectorCount: 2,
-    now: new Date(),
-  });
-  charger = await connectMqtt(cloud.endpoints.mqttUrl, credentials);
+  ({ charger } = await registerAndConnect(cloud, chargerId, 2));
   charger.on('message', (topic, payload) => {
     if (topic === chargerTopic('authResponse', chargerId)) {
       responses.push(authResponsePayloadSchema.parse(JSON.parse(payload.toString())));

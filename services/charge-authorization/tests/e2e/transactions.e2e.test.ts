@@ -7,40 +7,23 @@ import {
   transactionStopResponsePayloadSchema,
 } from '@evcharge/domain';
 import { addIdTag, getConnector, getSession } from '@evcharge/dynamo';
+import type { LocalCloud } from '@evcharge/local-cloud';
+import { registerAndConnect, startServiceCloud } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  connectMqtt,
-  type LocalCloud,
-  type MqttTestClient,
-  registerChargerLocally,
-  startLocalCloud,
-} from '../helpers/local-cloud.js';
+import type { MqttClient } from 'mqtt';
 
 // OCPP StartTransaction / StopTransaction (contract v2) over MQTT with a plain client: transaction/start →
 // its response with a transactionId → transaction/stop → its response, the session Completed.
 let cloud: LocalCloud;
-let charger: MqttTestClient;
+let charger: MqttClient;
 const chargerId = `CP-TX-E2E-${randomUUID().slice(0, 6)}`;
 const startAnswers: TransactionStartResponsePayload[] = [];
 const stopAnswers: TransactionStopResponsePayload[] = [];
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    services: ['charge-authorization'],
-    ports: { mqtt: 0, aws: 0, http: 0, dynamodb: 0 },
-    ...(process.env.AWS_ENDPOINT_URL_DYNAMODB
-      ? { dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB }
-      : {}),
-    tableName: `tx-e2e-${randomUUID().slice(0, 8)}`,
-    quiet: true,
-  });
+  cloud = await startServiceCloud({ services: ['charge-authorization'] });
   await addIdTag(cloud.table, { idTag: 'E2E-TX-TAG', userId: 'user-tx-e2e' });
-  const credentials = await registerChargerLocally(cloud.table, {
-    chargerId,
-    connectorCount: 1,
-    now: new Date(),
-  });
-  charger = await connectMqtt(cloud.endpoints.mqttUrl, credentials);
+  ({ charger } = await registerAndConnect(cloud, chargerId));
   charger.on('message', (topic, payload) => {
     const body: unknown = JSON.parse(payload.toString());
     if (topic === chargerTopic('transactionStartResponse', chargerId)) {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type Notification, notificationSchema } from '@evcharge/domain';
 import { addIdTag, getConnector, getSession, listConnectorHistory } from '@evcharge/dynamo';
-import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
-import { registerChargerLocally } from '@evcharge/operator-cli';
+import type { LocalCloud } from '@evcharge/local-cloud';
+import { registerAndConnect, startServiceCloud } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connectAsync, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 
 // Through the local cloud: the charger plugs in, is authorized, meters, and unplugs over MQTT; rules →
 // charge-authorization, metering, plug-events → the table → its stream → notifications → local SNS.
@@ -17,25 +17,11 @@ let charger: MqttClient;
 const authResponses: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
+  cloud = await startServiceCloud({
     services: ['charge-authorization', 'metering', 'plug-events', 'notifications'],
-    ports: { mqtt: 0, aws: 0, http: 0 },
-    dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
-    tableName: `plug-e2e-${randomUUID().slice(0, 8)}`,
-    quiet: true,
   });
   await addIdTag(cloud.table, { idTag, userId });
-  const { password } = await registerChargerLocally(cloud.table, {
-    chargerId,
-    connectorCount: 1,
-    now: new Date(),
-  });
-  charger = await connectAsync(cloud.endpoints.mqttUrl, {
-    clientId: chargerId,
-    username: chargerId,
-    password,
-    reconnectPeriod: 0,
-  });
+  ({ charger } = await registerAndConnect(cloud, chargerId));
   await charger.subscribeAsync(`chargers/${chargerId}/auth/response`, { qos: 1 });
   charger.on('message', (_topic, payload) => authResponses.push(JSON.parse(payload.toString())));
 }, 120_000);

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { notificationSchema } from '@evcharge/domain';
 import { addIdTag, getConnector, keys } from '@evcharge/dynamo';
-import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
-import { registerChargerLocally } from '@evcharge/operator-cli';
+import type { LocalCloud } from '@evcharge/local-cloud';
+import { registerAndConnect, startServiceCloud } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connectAsync, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 
 // Through the local cloud with a plain MQTT client: v2 status messages move the connector, and a Faulted
 // connector refuses a v1 auth/request (charge-authorization reads the same connector facts); operators are
@@ -18,25 +18,9 @@ let charger: MqttClient;
 const authResponses: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    services: ['charge-authorization', 'plug-events', 'notifications'],
-    ports: { mqtt: 0, aws: 0, http: 0 },
-    dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
-    tableName: `status-e2e-${randomUUID().slice(0, 8)}`,
-    quiet: true,
-  });
+  cloud = await startServiceCloud({ services: ['charge-authorization', 'plug-events', 'notifications'] });
   await addIdTag(cloud.table, { idTag, userId: 'user-status-e2e' });
-  const { password } = await registerChargerLocally(cloud.table, {
-    chargerId,
-    connectorCount: 1,
-    now: new Date(),
-  });
-  charger = await connectAsync(cloud.endpoints.mqttUrl, {
-    clientId: chargerId,
-    username: chargerId,
-    password,
-    reconnectPeriod: 0,
-  });
+  ({ charger } = await registerAndConnect(cloud, chargerId));
   await charger.subscribeAsync(`chargers/${chargerId}/auth/response`, { qos: 1 });
   charger.on('message', (_topic, payload) => authResponses.push(JSON.parse(payload.toString())));
 }, 120_000);

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '@evcharge/local-cloud';
 import { registerChargerLocally } from '@evcharge/local-identity';
 import mqtt, { type MqttClient } from 'mqtt';
-import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../src/index.js';
 
-/** A local cloud running the real services (all unless `services` says), on free ports and jest's DynamoDB Local. */
+/**
+ * A local cloud for an end-to-end test: the real services (all unless `services` says), free ports, jest's DynamoDB
+ * Local (unless the cloud keeps its own data), a table of its own.
+ */
 export function startServiceCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   return startLocalCloud({
     ports: { mqtt: 0, aws: 0, http: 0, dynamodb: 0 },
