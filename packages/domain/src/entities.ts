@@ -37,10 +37,10 @@ export const chargerSchema = z.object({
   registeredAt: isoTimestampSchema,
   status: z.enum(chargerStatuses),
   statusChangedAt: isoTimestampSchema.optional(),
-  /** Server receive time of the latest message of any kind. */
+  /** Server receive time of the latest sign of life: a heartbeat or a connect (not every message). */
   lastSeenAt: isoTimestampSchema.optional(),
   heartbeatIntervalS: z.number().int().positive(),
-  /** 2 × interval + grace, stored so updates can move the deadline without a read. */
+  /** The silence window at registration (`livenessWindowMs`); the sweeper computes it from its own settings. */
   livenessWindowMs: z.number().int().positive(),
   firmware: z.string().optional(),
   /** Device clock of the latest heartbeat, kept beside the server time. */

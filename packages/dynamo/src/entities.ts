@@ -117,15 +117,11 @@ const session = defineEntity({
   schema: sessionSchema,
   keys: {
     session: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
-    userSessions: (userId: string, startedAt: string, sessionId: string) => ({
-      gsi1pk: `USER#${userId}`,
-      gsi1sk: `SESSION#${startedAt}#${sessionId}`,
-    }),
-    userSessionsPartition: (userId: string) => `USER#${userId}`,
   },
   primaryKey: (value, keys) => keys.session(value.sessionId),
+  // Not in gsi1: readings rewrite its totals, and an index entry would double each of those writes
+  // (its user's list is the UserSession entry below, written once when the session opens).
   indexes: {
-    gsi1: (value, keys) => keys.userSessions(value.userId, value.startedAt, value.sessionId),
     // Armed while Authorized and waiting for a plug.
     deadlines: { kind: 'session-expiry', shardBy: (value) => value.sessionId },
   },
@@ -141,19 +137,34 @@ const meterReading = defineEntity({
     }),
     connectorReadingsPartition: (chargerId: string, connectorId: number) =>
       `READINGS#${chargerId}#${pad(connectorId)}`,
-    sessionReadings: (sessionId: string, at: string, messageId: string) => ({
-      gsi1pk: `SESSION#${sessionId}`,
-      gsi1sk: `READING#${at}#${messageId}`,
-    }),
-    sessionReadingsPartition: (sessionId: string) => `SESSION#${sessionId}`,
   },
   primaryKey: (value, keys) =>
     keys.meterReading(value.chargerId, value.connectorId, value.at, value.messageId),
-  indexes: {
-    // Listed under its session only when it belongs to one.
-    gsi1: (value, keys) =>
-      value.sessionId ? keys.sessionReadings(value.sessionId, value.at, value.messageId) : undefined,
+  // In no index, so a reading costs one write unit: a session's readings are its connector's, by time.
+  indexes: {},
+});
+
+/**
+ * A session's entry in its user's list (gsi1): an item of its own, written once when the session opens and
+ * never again, so the session's totals move without rewriting an index entry.
+ */
+const userSession = defineEntity({
+  entityType: 'UserSession',
+  schema: z.object({
+    sessionId: sessionSchema.shape.sessionId,
+    userId: sessionSchema.shape.userId,
+    startedAt: isoTimestampSchema,
+  }),
+  keys: {
+    userSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'USER' }),
+    userSessions: (userId: string, startedAt: string, sessionId: string) => ({
+      gsi1pk: `USER#${userId}`,
+      gsi1sk: `SESSION#${startedAt}#${sessionId}`,
+    }),
+    userSessionsPartition: (userId: string) => `USER#${userId}`,
   },
+  primaryKey: (value, keys) => keys.userSession(value.sessionId),
+  indexes: { gsi1: (value, keys) => keys.userSessions(value.userId, value.startedAt, value.sessionId) },
 });
 
 const meterRequest = defineEntity({
@@ -377,6 +388,7 @@ export const entities = {
   connectorEvent,
   idTag,
   session,
+  userSession,
   meterReading,
   meterRequest,
   authAttempt,

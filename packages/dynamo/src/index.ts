@@ -1,3 +1,4 @@
+export * from './batch-get.js';
 export * from './client.js';
 export * from './entities.js';
 export * from './entity.js';
@@ -8,7 +9,6 @@ export * from './repositories/commands.js';
 export * from './repositories/connector-history.js';
 export * from './repositories/deadlines.js';
 export * from './repositories/idtags.js';
-export * from './repositories/liveness.js';
 export * from './repositories/meter-requests.js';
 export * from './repositories/sessions.js';
 export * from './table.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type AuthAttempt,
   BadInputError,
@@ -11,16 +11,16 @@ import {
   type IdTagRecord,
   type Session,
   type Tariff,
-  TransientError,
 } from '@evcharge/domain';
 import {
-  chargerLivenessUpdate,
+  batchGetConsistent,
   connectorClaim,
   connectorRelease,
   entities,
   entityOf,
   type FailedCondition,
   itemOf,
+  keyOf,
   keys,
   queryDueItems,
   type RetryOptions,
@@ -31,6 +31,7 @@ import {
   tagSessionCountDown,
   tagSessionCountUp,
   transact,
+  userSessionItem,
 } from '@evcharge/dynamo';
 import {
   type AuthRequestFacts,
@@ -77,32 +78,6 @@ export function assertConditionsAgreeWithDecision(
     }
   }
 }
-
-/** One consistent BatchGet; unprocessed keys (throttling) are fetched again a few times. */
-export async function batchGetConsistent(
-  table: TableContext,
-  itemKeys: { pk: string; sk: string }[],
-): Promise<Map<string, Record<string, unknown>>> {
-  const found = new Map<string, Record<string, unknown>>();
-  let pending: Record<string, unknown>[] = itemKeys;
-  for (let round = 0; pending.length > 0; round++) {
-    if (round >= 5) throw new TransientError('BatchGet left keys unprocessed after 5 rounds');
-    if (round > 0) await sleep(Math.random() * BATCH_GET_BACKOFF_BASE_MS * 2 ** round);
-    const { Responses, UnprocessedKeys } = await table.client.send(
-      new BatchGetCommand({
-        RequestItems: { [table.tableName]: { Keys: pending, ConsistentRead: true } },
-      }),
-    );
-    for (const item of Responses?.[table.tableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
-    pending = UnprocessedKeys?.[table.tableName]?.Keys ?? [];
-  }
-  return found;
-}
-
-const BATCH_GET_BACKOFF_BASE_MS = 20;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-export const keyOf = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
 
 export interface AuthorizeChargeRequest extends AuthRequestFacts {
   /** Server receive time (rule `timestamp()`): the decision's `now` and the session's startedAt. */
@@ -170,12 +145,6 @@ export async function authorizeCharge(
         now: receivedAt,
       });
 
-      const liveness = chargerLivenessUpdate(
-        table.tableName,
-        request.chargerId,
-        request.receivedAtMs,
-        clock().getTime(),
-      );
       let session: Session | undefined;
       let transactItems: TransactItems;
       let attempt: AuthAttempt;
@@ -201,7 +170,7 @@ export async function authorizeCharge(
           claimConnector(table, connector, session),
           tagSessionCountUp(table.tableName, request.idTag, receivedAt, sessionStartingTagStatuses),
           putAttempt(table, attempt),
-          liveness,
+          putUserSession(table, session),
         ];
         decidedOn = [
           { index: 1, name: 'connector', item: connectorItem },
@@ -213,7 +182,7 @@ export async function authorizeCharge(
           sessionId: undefined,
           decidedAt: clock(),
         });
-        transactItems = [putAttempt(table, attempt), liveness];
+        transactItems = [putAttempt(table, attempt)];
       }
 
       return {
@@ -243,6 +212,16 @@ function putSession(table: TableContext, session: Session, connectionTimeoutS: n
     Put: {
       TableName: table.tableName,
       Item: sessionItem(session, expiry),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+function putUserSession(table: TableContext, session: Session) {
+  return {
+    Put: {
+      TableName: table.tableName,
+      Item: userSessionItem(session),
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
@@ -396,24 +375,21 @@ function expiryTransaction(
 export interface IdTagCheck {
   chargerId: string;
   idTag: string;
-  /** Server receive time (rule `timestamp()`): the charger's sign of life. */
+  /** Server receive time (rule `timestamp()`). */
   receivedAtMs: number;
 }
 
 /**
- * Reads the tag and refreshes the charger's liveness (one conditional write, which also refuses an
- * unregistered charger as bad input). Nothing else is written: Authorize opens no session.
+ * Reads the tag and the charger in one batch: an unregistered charger is bad input. Nothing is written:
+ * Authorize opens no session, and liveness comes from the connection and heartbeats, not from every message.
  */
 export async function checkIdTag(table: TableContext, check: IdTagCheck): Promise<IdTagRecord | undefined> {
-  const { Item } = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: keys.idTag(check.idTag), ConsistentRead: true }),
-  );
-  await transact(table, `authorize on ${check.chargerId}`, () => ({
-    items: [chargerLivenessUpdate(table.tableName, check.chargerId, check.receivedAtMs)],
-    result: undefined,
-    conditionFailed: () => {
-      throw new BadInputError('chargerId', `charger "${check.chargerId}" is not registered`);
-    },
-  }));
-  return Item ? entityOf<IdTagRecord>(Item) : undefined;
+  const idTagKey = keys.idTag(check.idTag);
+  const chargerKey = keys.charger(check.chargerId);
+  const items = await batchGetConsistent(table, [idTagKey, chargerKey]);
+  if (!items.get(keyOf(chargerKey))) {
+    throw new BadInputError('chargerId', `charger "${check.chargerId}" is not registered`);
+  }
+  const item = items.get(keyOf(idTagKey));
+  return item ? entityOf<IdTagRecord>(item) : undefined;
 }

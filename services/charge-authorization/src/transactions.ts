@@ -15,12 +15,13 @@ import {
   type TransactionStart,
 } from '@evcharge/domain';
 import {
-  chargerLivenessUpdate,
+  batchGetConsistent,
   connectorClaim,
   connectorRelease,
   entities,
   entityOf,
   itemOf,
+  keyOf,
   keys,
   type RetryOptions,
   sessionItem,
@@ -30,6 +31,7 @@ import {
   tagSessionCountDown,
   tagSessionCountUp,
   transact,
+  userSessionItem,
 } from '@evcharge/dynamo';
 import {
   assertSameTransactionStart,
@@ -45,7 +47,7 @@ import {
   type TransactionStopPlan,
   transactionIdOf,
 } from './rules.js';
-import { assertConditionsAgreeWithDecision, batchGetConsistent, keyOf } from './store.js';
+import { assertConditionsAgreeWithDecision } from './store.js';
 
 // Contract v2 transactions (OCPP StartTransaction / StopTransaction), the DynamoDB use case:
 // | pattern                                  | key / condition                                                       |
@@ -208,6 +210,7 @@ export async function startTransaction(
           putIfAbsent(table, sessionItem(session)),
           connectorClaim(table.tableName, connector, sessionId, connectorStatusOf(connector, session)),
           tagSessionCountUp(table.tableName, request.idTag, new Date(request.at), sessionStartingTagStatuses),
+          putIfAbsent(table, userSessionItem(session)),
         );
         decidedOn = [
           { index: 3, name: 'connector', item: connectorItem },
@@ -232,9 +235,6 @@ export async function startTransaction(
           connectorChargingFor(table, connector, decision.sessionId),
         );
       }
-      transactItems.push(
-        chargerLivenessUpdate(table.tableName, request.chargerId, request.receivedAtMs, clock().getTime()),
-      );
 
       return {
         items: transactItems,
@@ -328,15 +328,12 @@ export async function stopTransaction(
   request: StopTransactionRequest,
   options: RetryOptions & { now?: () => Date } = {},
 ): Promise<StopTransactionResult> {
-  const clock = options.now ?? (() => new Date());
   const idTagInfo = request.idTag === undefined ? undefined : await readStopIdTagInfo(table, request);
   const answer = (outcome: TransactionStopPlan['kind'], sessionId?: string): StopTransactionResult => ({
     outcome,
     ...(idTagInfo ? { idTagInfo } : {}),
     ...(sessionId ? { sessionId } : {}),
   });
-  const liveness = () =>
-    chargerLivenessUpdate(table.tableName, request.chargerId, request.receivedAtMs, clock().getTime());
   const unregistered = () =>
     new BadInputError('chargerId', `charger "${request.chargerId}" is not registered`);
 
@@ -344,13 +341,11 @@ export async function stopTransaction(
     table,
     `transaction stop ${request.transactionId} on ${request.chargerId}`,
     async () => {
-      const { Item } = await table.client.send(
-        new GetCommand({
-          TableName: table.tableName,
-          Key: keys.transaction(request.transactionId),
-          ConsistentRead: true,
-        }),
-      );
+      const transactionKey = keys.transaction(request.transactionId);
+      const chargerKey = keys.charger(request.chargerId);
+      const read = await batchGetConsistent(table, [transactionKey, chargerKey]);
+      if (!read.get(keyOf(chargerKey))) throw unregistered();
+      const Item = read.get(keyOf(transactionKey));
       const transaction = Item ? entityOf<Transaction>(Item) : undefined;
       const sessionKey = transaction?.sessionId ? keys.session(transaction.sessionId) : undefined;
       const related = sessionKey ? await batchGetConsistent(table, [sessionKey]) : new Map();
@@ -388,12 +383,9 @@ export async function stopTransaction(
           receivedAt: request.receivedAtMs,
         };
         return {
-          items: [putIfAbsent(table, itemOf(entities.orphanTransactionStop, orphan)), liveness()],
+          items: [putIfAbsent(table, itemOf(entities.orphanTransactionStop, orphan))],
           result: answer('orphan'),
-          conditionFailed: (failed) => {
-            if (failed.some((condition) => condition.index === 1)) throw unregistered();
-            return { done: answer('orphan') };
-          },
+          conditionFailed: () => ({ done: answer('orphan') }),
         };
       }
 
@@ -421,15 +413,10 @@ export async function stopTransaction(
         }
         if (plan.decrementTagCount) items.push(tagSessionCountDown(table.tableName, session.idTag));
       }
-      items.push(liveness());
-      const livenessIndex = items.length - 1;
       return {
         items,
         result: answer(plan.kind, transaction.sessionId),
-        conditionFailed: (failed) => {
-          if (failed.some((condition) => condition.index === livenessIndex)) throw unregistered();
-          return 'reread';
-        },
+        conditionFailed: () => 'reread',
       };
     },
     options,

@@ -8,6 +8,7 @@ import {
   type ChargerStatus,
   type CommandRecord,
   type CommandResponseEvent,
+  DEFAULT_LIVENESS_BACKSTOP_S,
   DEFAULT_LIVENESS_GRACE_S,
   type DiagnosticsStatusEvent,
   type FirmwareStatusEvent,
@@ -72,21 +73,27 @@ export function isNewerPresence(candidate: PresenceOrder, applied: AppliedPresen
 }
 
 /**
- * What a lifecycle event means for liveness:
- * - connected: online now, with a fresh offline deadline;
+ * What a lifecycle event means for liveness (the connection is the primary signal):
+ * - connected: online now, its backstop deadline armed (`backstopS` on; the sweeper re-arms it while the
+ *   charger keeps talking);
  * - clean (client-initiated) disconnect: still online, but due offline after the grace period, because a
  *   rebooting charger that reconnects in time must not produce an offline/online pair;
  * - any other disconnect (keep-alive timeout, connection lost, duplicate client id...): offline at once.
  */
 export type PresenceEffect =
-  | { kind: 'online'; atMs: number }
+  | { kind: 'online'; atMs: number; dueAtMs: number }
   | { kind: 'grace'; atMs: number; deadlineMs: number }
   | { kind: 'offline'; atMs: number };
 
-export function presenceEffect(event: PresenceEvent, graceS = DEFAULT_LIVENESS_GRACE_S): PresenceEffect {
-  if (event.eventType === 'connected') return { kind: 'online', atMs: event.timestamp };
+export function presenceEffect(
+  event: PresenceEvent,
+  settings: LivenessSettings = DEFAULT_LIVENESS_SETTINGS,
+): PresenceEffect {
+  if (event.eventType === 'connected') {
+    return { kind: 'online', atMs: event.timestamp, dueAtMs: event.timestamp + settings.backstopS * 1000 };
+  }
   if (event.clientInitiatedDisconnect) {
-    return { kind: 'grace', atMs: event.timestamp, deadlineMs: event.timestamp + graceS * 1000 };
+    return { kind: 'grace', atMs: event.timestamp, deadlineMs: event.timestamp + settings.graceS * 1000 };
   }
   return { kind: 'offline', atMs: event.timestamp };
 }
@@ -100,6 +107,17 @@ export function presenceOrderOf(event: PresenceEvent): PresenceOrder {
 /** A heartbeat that would only move lastSeenAt by less than this (and change nothing else) is not written. */
 export const HEARTBEAT_THROTTLE_MS = 30_000;
 
+/** Liveness settings of one deployment (the heartbeat service's params). */
+export interface LivenessSettings {
+  graceS: number;
+  backstopS: number;
+}
+
+export const DEFAULT_LIVENESS_SETTINGS: LivenessSettings = {
+  graceS: DEFAULT_LIVENESS_GRACE_S,
+  backstopS: DEFAULT_LIVENESS_BACKSTOP_S,
+};
+
 /** What a heartbeat writes, derived once from the rule event. */
 export interface HeartbeatFacts {
   seenAtMs: number;
@@ -108,27 +126,27 @@ export interface HeartbeatFacts {
   deviceAt: string;
   clockSkewFlagged: boolean;
   firmware?: string;
-  /** Present only when the charger reported its interval; the window then follows it. */
+  /** Present only when the charger reported its interval. */
   heartbeatIntervalS?: number;
-  livenessWindowMs?: number;
   /** lastSeenAt older than this is worth a write on its own. */
   throttleBefore: string;
-  /** A deadline earlier than this is worth moving, however recent lastSeenAt is (short windows, grace). */
-  throttleDueFloorMs: number;
+  /** Where a heartbeat that brings a charger back online arms its backstop deadline. */
+  backstopDueAtMs: number;
 }
 
-export function heartbeatFacts(event: HeartbeatEvent, graceS = DEFAULT_LIVENESS_GRACE_S): HeartbeatFacts {
+export function heartbeatFacts(
+  event: HeartbeatEvent,
+  settings: LivenessSettings = DEFAULT_LIVENESS_SETTINGS,
+): HeartbeatFacts {
   return {
     seenAtMs: event.receivedAt,
     seenAt: new Date(event.receivedAt).toISOString(),
     deviceAt: event.at,
     clockSkewFlagged: isClockSkewed(event.at, event.receivedAt),
     ...(event.firmware !== undefined ? { firmware: event.firmware } : {}),
-    ...(event.intervalS !== undefined
-      ? { heartbeatIntervalS: event.intervalS, livenessWindowMs: livenessWindowMs(event.intervalS, graceS) }
-      : {}),
+    ...(event.intervalS !== undefined ? { heartbeatIntervalS: event.intervalS } : {}),
     throttleBefore: new Date(event.receivedAt - HEARTBEAT_THROTTLE_MS).toISOString(),
-    throttleDueFloorMs: event.receivedAt + 2 * HEARTBEAT_THROTTLE_MS,
+    backstopDueAtMs: event.receivedAt + settings.backstopS * 1000,
   };
 }
 
@@ -140,23 +158,23 @@ export interface StoredLiveness extends AppliedPresence {
   clockSkewFlagged?: boolean | undefined;
   firmware?: string | undefined;
   heartbeatIntervalS?: number | undefined;
-  dueAt?: number | undefined;
   /** Whether the offline deadline is armed (duePk present). */
   deadlineArmed: boolean;
 }
 
 /**
- * Whether a heartbeat is written:
- * - stale: it is not newer than the last sign of life, or it was received before the disconnect that
- *   was applied last (a late retry must not revive a charger that has gone away);
- * - throttled: the charger is online, connected, armed, its deadline is at least 60 s away, and the
- *   heartbeat would only move lastSeenAt by less than 30 s (so skipped writes can never let a short
- *   window run out while heartbeats keep coming);
- * - write: otherwise.
- * The store states the same rule as a ConditionExpression; this function names the outcome of a
- * failed condition from the item DynamoDB returns, and documents the rule.
+ * What a heartbeat writes:
+ * - stale: nothing; it is not newer than the last sign of life, or it was received before the disconnect
+ *   that was applied last (a late retry must not revive a charger that has gone away);
+ * - revive: the charger is offline, not connected or has no deadline: online, connected, backstop armed
+ *   (a state change, so the deadlines index is written);
+ * - refresh: the usual case: lastSeenAt, device time, skew flag (and firmware, interval when they change),
+ *   never a key of any index, so one write unit;
+ * - throttled: nothing; the last refresh is under 30 s old and nothing else changes.
+ * The store states the same rules as ConditionExpressions; this function names the outcome of a failed
+ * condition from the item DynamoDB returns, and documents the rules.
  */
-export type HeartbeatDecision = 'write' | 'throttled' | 'stale';
+export type HeartbeatDecision = 'refresh' | 'revive' | 'throttled' | 'stale';
 
 export function heartbeatDecision(stored: StoredLiveness, facts: HeartbeatFacts): HeartbeatDecision {
   if (stored.lastSeenAt !== undefined && stored.lastSeenAt >= facts.seenAt) return 'stale';
@@ -165,18 +183,56 @@ export function heartbeatDecision(stored: StoredLiveness, facts: HeartbeatFacts)
       ? stored.presenceTimestamp
       : undefined;
   if (disconnectedSince !== undefined && disconnectedSince >= facts.seenAtMs) return 'stale';
+  if (stored.status !== 'online' || stored.connected !== true || !stored.deadlineArmed) return 'revive';
   const changesSomething =
-    stored.status !== 'online' ||
-    !stored.deadlineArmed ||
-    stored.connected !== true ||
     stored.lastSeenAt === undefined ||
     stored.lastSeenAt < facts.throttleBefore ||
-    stored.dueAt === undefined ||
-    stored.dueAt < facts.throttleDueFloorMs ||
     stored.clockSkewFlagged !== facts.clockSkewFlagged ||
     (facts.firmware !== undefined && stored.firmware !== facts.firmware) ||
     (facts.heartbeatIntervalS !== undefined && stored.heartbeatIntervalS !== facts.heartbeatIntervalS);
-  return changesSomething ? 'write' : 'throttled';
+  return changesSomething ? 'refresh' : 'throttled';
+}
+
+// ---- The backstop: a charger that stays connected but falls silent ---------------------------------
+
+/** The stored charger fields the sweeper decides a due charger from. */
+export interface StoredDeadline {
+  status: ChargerStatus;
+  connected?: boolean | undefined;
+  lastSeenAt?: string | undefined;
+  onlineSince?: string | undefined;
+  heartbeatIntervalS?: number | undefined;
+  dueAt?: number | undefined;
+  deadlineArmed: boolean;
+}
+
+/**
+ * What the sweeper does with a charger whose deadline passed (by more than the allowance):
+ * - offline: disconnected and its grace ran out, or connected but silent for its whole silence window
+ *   (`livenessWindowMs`: two heartbeat intervals plus grace, at least the backstop);
+ * - rearm: connected and heard within its window: the next check is one window after its last heartbeat,
+ *   so a talking charger costs one index write per window, never one per heartbeat;
+ * - none: no longer online or armed (another sweeper or an event got there first).
+ */
+export type DeadlinePlan = { kind: 'offline' } | { kind: 'rearm'; dueAtMs: number } | { kind: 'none' };
+
+export function deadlinePlan(
+  stored: StoredDeadline,
+  nowMs: number,
+  settings: LivenessSettings = DEFAULT_LIVENESS_SETTINGS,
+  allowanceS = DEFAULT_SWEEP_ALLOWANCE_S,
+): DeadlinePlan {
+  if (!isOfflineDue(stored.status, stored.deadlineArmed ? stored.dueAt : undefined, nowMs, allowanceS)) {
+    return { kind: 'none' };
+  }
+  if (stored.connected !== true) return { kind: 'offline' };
+  const heardAt = stored.lastSeenAt ?? stored.onlineSince;
+  const windowMs = livenessWindowMs(stored.heartbeatIntervalS, settings.graceS, settings.backstopS);
+  const silentUntilMs = heardAt === undefined ? undefined : Date.parse(heardAt) + windowMs;
+  if (silentUntilMs === undefined || silentUntilMs <= offlineSweepCutoffMs(nowMs, allowanceS)) {
+    return { kind: 'offline' };
+  }
+  return { kind: 'rearm', dueAtMs: silentUntilMs };
 }
 
 // ---- Applying a lifecycle event ----------------------------------------------------------------------
@@ -198,7 +254,7 @@ export interface StoredPresenceState {
  *   the last sign of life is superseded: the charger has already spoken again.
  */
 export type PresencePlan =
-  | { kind: 'online'; moveDeadline: boolean }
+  | { kind: 'online'; moveDeadline: boolean; dueAtMs: number }
   | { kind: 'grace'; deadlineMs: number }
   | { kind: 'offline' }
   | { kind: 'record'; connected?: boolean };
@@ -211,12 +267,12 @@ export function presencePlan(
   const at = new Date(effect.atMs).toISOString();
   if (effect.kind === 'online') {
     if (stored.lastSeenAt === undefined || stored.lastSeenAt < at)
-      return { kind: 'online', moveDeadline: true };
+      return { kind: 'online', moveDeadline: true, dueAtMs: effect.dueAtMs };
     if (stored.status === 'online') return { kind: 'record', connected: true };
-    // Offline though a later message arrived (those refresh the deadline but do not flip): flip if that
-    // deadline still holds, else the sweeper would only take it offline again.
+    // Offline though a later heartbeat was applied (it raced this event): flip if the deadline still
+    // holds, else the sweeper would only take it offline again.
     return stored.dueAt !== undefined && stored.dueAt > nowMs
-      ? { kind: 'online', moveDeadline: false }
+      ? { kind: 'online', moveDeadline: false, dueAtMs: effect.dueAtMs }
       : { kind: 'record', connected: true };
   }
   if (stored.lastSeenAt !== undefined && stored.lastSeenAt > at) return { kind: 'record' };

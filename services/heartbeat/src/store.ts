@@ -1,15 +1,18 @@
 // Access patterns of the heartbeat service: charger liveness (heartbeats, lifecycle events, the offline sweeper).
 //
-// | pattern                          | how                                                            |
-// | -------------------------------- | -------------------------------------------------------------- |
-// | record a heartbeat               | one conditional UpdateItem on keys.charger, no read            |
-// | apply a lifecycle event          | conditional UpdateItem(s) on keys.charger, ordered by version  |
-// | find chargers due offline        | queryDueItems('charger-offline') on the sparse deadlines index |
-// | mark one offline                 | conditional UpdateItem: online AND dueAt <= now − allowance    |
+// | pattern                          | how                                                                  |
+// | -------------------------------- | -------------------------------------------------------------------- |
+// | record a heartbeat               | one conditional UpdateItem on keys.charger touching no index key     |
+// | bring a charger back online      | that update's condition fails; a second one arms its deadline        |
+// | apply a lifecycle event          | conditional UpdateItem(s) on keys.charger, ordered by version        |
+// | find chargers due                | queryDueItems('charger-offline') on the sparse deadlines index       |
+// | settle one due charger           | consistent GetItem, then offline or re-arm, conditional on what it read |
 //
-// While online a charger carries duePk (its deadline shard) and dueAt; going offline removes duePk, so the
-// sweeper reads only chargers that are online and due. `onlineSince` exists only while online: writes set
-// `statusChangedAt = if_not_exists(onlineSince, :t)`, which changes it on an offline→online flip only.
+// The connection is the primary signal: connecting arms a backstop deadline (duePk, dueAt); a clean
+// disconnect moves it to the end of the grace period; an unclean one takes the charger offline at once.
+// Heartbeats only keep lastSeenAt, so the deadlines index is written on state changes and once per silence
+// window (the sweeper re-arms a charger it heard from), never per heartbeat. `onlineSince` exists only while
+// online: writes set `statusChangedAt = if_not_exists(onlineSince, :t)`, which changes it on a flip only.
 
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -23,7 +26,6 @@ import {
   TransientError,
 } from '@evcharge/domain';
 import {
-  chargerLivenessUpdate,
   conditionFailedItem,
   deadlinePartitionFor,
   entities,
@@ -39,9 +41,13 @@ import {
 import {
   type CommandAnswer,
   commandAnswerPlan,
+  DEFAULT_LIVENESS_SETTINGS,
+  DEFAULT_SWEEP_ALLOWANCE_S,
+  deadlinePlan,
   type HeartbeatFacts,
   heartbeatDecision,
   isNewerPresence,
+  type LivenessSettings,
   offlineSweepCutoffMs,
   type PresenceEffect,
   type PresenceOrder,
@@ -76,48 +82,65 @@ export type HeartbeatOutcome =
   | { outcome: 'throttled' }
   | { outcome: 'stale' };
 
+/** The writes a heartbeat can make, tried in this order; `heartbeatDecision` picks the next from a failure. */
+const HEARTBEAT_WRITES = ['refresh', 'revive'] as const;
+type HeartbeatWrite = (typeof HEARTBEAT_WRITES)[number];
+
 /**
- * One conditional UpdateItem, no read: refreshes lastSeenAt and the offline deadline, stores the device
- * time, firmware, reported interval and skew flag, and flips offline→online. The condition holds the
- * throttle and ordering rules of `heartbeatDecision`; when it fails, the returned old item says which
- * (throttled or stale: no-op), and no item means the charger is not registered (bad input).
+ * No read. The usual heartbeat is one conditional UpdateItem that touches no index key (one write unit):
+ * lastSeenAt, device time, skew flag, and firmware/interval when they change. When its condition fails, the
+ * returned old item says why (`heartbeatDecision`): throttled or stale (no-op), or a charger to bring back
+ * online (offline, disconnected or unarmed), which a second write does; no item means not registered.
  */
 export async function recordHeartbeat(
   table: TableContext,
   chargerId: string,
   facts: HeartbeatFacts,
 ): Promise<HeartbeatOutcome> {
+  let write: HeartbeatWrite = 'refresh';
+  for (let attempt = 1; attempt <= HEARTBEAT_WRITES.length + 1; attempt++) {
+    try {
+      const { Attributes } = await table.client.send(heartbeatUpdate(table, chargerId, facts, write));
+      return { outcome: 'recorded', wentOnline: write === 'revive' && Attributes?.status !== 'online' };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const stored = storedCharger(error);
+      if (!stored) throw notRegistered();
+      const decision = heartbeatDecision({ ...stored, deadlineArmed: stored.duePk !== undefined }, facts);
+      if (decision === 'throttled' || decision === 'stale') return { outcome: decision };
+      if (decision === write) {
+        throw new Error(`heartbeat condition and heartbeatDecision disagree for charger ${chargerId}`);
+      }
+      write = decision;
+    }
+  }
+  throw new TransientError(`charger ${chargerId} kept changing while a heartbeat was applied`);
+}
+
+function heartbeatUpdate(
+  table: TableContext,
+  chargerId: string,
+  facts: HeartbeatFacts,
+  write: HeartbeatWrite,
+) {
   const reportsFirmware = facts.firmware !== undefined;
-  const reportedWindowMs = facts.heartbeatIntervalS !== undefined ? facts.livenessWindowMs : undefined;
-  const reportsInterval = reportedWindowMs !== undefined;
+  const reportsInterval = facts.heartbeatIntervalS !== undefined;
+  const values: Record<string, unknown> = {
+    ':seenAt': facts.seenAt,
+    ':seenAtMs': facts.seenAtMs,
+    ':deviceAt': facts.deviceAt,
+    ':skewed': facts.clockSkewFlagged,
+    ':true': true,
+    ':online': 'online',
+    ...(reportsInterval ? { ':interval': facts.heartbeatIntervalS } : {}),
+    ...(reportsFirmware ? { ':firmware': facts.firmware } : {}),
+  };
   const set = [
     'lastSeenAt = :seenAt',
     'deviceAt = :deviceAt',
     'clockSkewFlagged = :skewed',
-    'connected = :true',
-    '#status = :online',
-    'duePk = :duePk',
-    'statusChangedAt = if_not_exists(onlineSince, :seenAt)',
-    'onlineSince = if_not_exists(onlineSince, :seenAt)',
-    reportsInterval ? 'dueAt = :dueAt' : 'dueAt = :seenAtMs + livenessWindowMs',
-    ...(reportsInterval ? ['heartbeatIntervalS = :interval', 'livenessWindowMs = :window'] : []),
+    ...(reportsInterval ? ['heartbeatIntervalS = :interval'] : []),
     ...(reportsFirmware ? ['firmware = :firmware'] : []),
-  ];
-  const worthWriting = [
-    '#status <> :online',
-    'attribute_not_exists(duePk)',
-    'attribute_not_exists(connected)',
-    'connected <> :true',
-    'attribute_not_exists(lastSeenAt)',
-    'lastSeenAt < :throttleBefore',
-    'attribute_not_exists(dueAt)',
-    'dueAt < :throttleDueFloor',
-    'attribute_not_exists(clockSkewFlagged)',
-    'clockSkewFlagged <> :skewed',
-    ...(reportsFirmware ? ['attribute_not_exists(firmware)', 'firmware <> :firmware'] : []),
-    ...(reportsInterval
-      ? ['attribute_not_exists(heartbeatIntervalS)', 'heartbeatIntervalS <> :interval']
-      : []),
   ];
   const condition = [
     'attribute_exists(pk)',
@@ -125,50 +148,48 @@ export async function recordHeartbeat(
     '(attribute_not_exists(lastSeenAt) OR lastSeenAt < :seenAt)',
     // A heartbeat received before the latest applied disconnect cannot revive the charger.
     '(attribute_not_exists(connected) OR connected = :true OR attribute_not_exists(presenceTimestamp) OR presenceTimestamp < :seenAtMs)',
-    `(${worthWriting.join(' OR ')})`,
-  ].join(' AND ');
-  try {
-    const { Attributes } = await table.client.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: keys.charger(chargerId),
-        UpdateExpression: `SET ${set.join(', ')}`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':seenAt': facts.seenAt,
-          ':seenAtMs': facts.seenAtMs,
-          ':deviceAt': facts.deviceAt,
-          ':skewed': facts.clockSkewFlagged,
-          ':true': true,
-          ':online': 'online',
-          ':duePk': deadlinePartitionFor('charger-offline', chargerId),
-          ':throttleBefore': facts.throttleBefore,
-          ':throttleDueFloor': facts.throttleDueFloorMs,
-          ...(reportsInterval
-            ? {
-                ':dueAt': facts.seenAtMs + reportedWindowMs,
-                ':interval': facts.heartbeatIntervalS,
-                ':window': reportedWindowMs,
-              }
-            : {}),
-          ...(reportsFirmware ? { ':firmware': facts.firmware } : {}),
-        },
-        ReturnValues: 'UPDATED_OLD',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
+  ];
+  const healthy = '#status = :online AND connected = :true AND attribute_exists(duePk)';
+  if (write === 'refresh') {
+    // Online, connected and armed: only fields outside every index key, and only when worth a write.
+    values[':throttleBefore'] = facts.throttleBefore;
+    const worthWriting = [
+      'attribute_not_exists(lastSeenAt)',
+      'lastSeenAt < :throttleBefore',
+      'attribute_not_exists(clockSkewFlagged)',
+      'clockSkewFlagged <> :skewed',
+      ...(reportsFirmware ? ['attribute_not_exists(firmware)', 'firmware <> :firmware'] : []),
+      ...(reportsInterval
+        ? ['attribute_not_exists(heartbeatIntervalS)', 'heartbeatIntervalS <> :interval']
+        : []),
+    ];
+    condition.push(healthy, `(${worthWriting.join(' OR ')})`);
+  } else {
+    // Back online: connected, the backstop deadline armed in the sparse index.
+    Object.assign(values, {
+      ':duePk': deadlinePartitionFor('charger-offline', chargerId),
+      ':dueAt': facts.backstopDueAtMs,
+    });
+    set.push(
+      'connected = :true',
+      '#status = :online',
+      'duePk = :duePk',
+      'dueAt = :dueAt',
+      'statusChangedAt = if_not_exists(onlineSince, :seenAt)',
+      'onlineSince = if_not_exists(onlineSince, :seenAt)',
     );
-    return { outcome: 'recorded', wentOnline: Attributes?.status !== 'online' };
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-    const stored = storedCharger(error);
-    if (!stored) throw notRegistered();
-    const decision = heartbeatDecision({ ...stored, deadlineArmed: stored.duePk !== undefined }, facts);
-    if (decision === 'write') {
-      throw new Error(`heartbeat condition and heartbeatDecision disagree for charger ${chargerId}`);
-    }
-    return { outcome: decision };
+    condition.push(`NOT (${healthy})`);
   }
+  return new UpdateCommand({
+    TableName: table.tableName,
+    Key: keys.charger(chargerId),
+    UpdateExpression: `SET ${set.join(', ')}`,
+    ConditionExpression: condition.join(' AND '),
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: values,
+    ReturnValues: 'UPDATED_OLD',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
 }
 
 // ---- Lifecycle events ------------------------------------------------------------------------------
@@ -195,7 +216,7 @@ export async function applyPresence(
   const at = new Date(effect.atMs).toISOString();
   let plan: PresencePlan =
     effect.kind === 'online'
-      ? { kind: 'online', moveDeadline: true }
+      ? { kind: 'online', moveDeadline: true, dueAtMs: effect.dueAtMs }
       : effect.kind === 'grace'
         ? { kind: 'grace', deadlineMs: effect.deadlineMs }
         : { kind: 'offline' };
@@ -261,8 +282,8 @@ function presenceUpdate(
         'onlineSince = if_not_exists(onlineSince, :at)',
       );
       if (plan.moveDeadline) {
-        values[':atMs'] = Date.parse(at);
-        set.push('lastSeenAt = :at', 'dueAt = :atMs + livenessWindowMs');
+        values[':dueAt'] = plan.dueAtMs;
+        set.push('lastSeenAt = :at', 'dueAt = :dueAt');
         if (!expected) condition.push('(attribute_not_exists(lastSeenAt) OR lastSeenAt < :at)');
       }
       break;
@@ -323,35 +344,71 @@ function presenceUpdate(
 
 // ---- Offline sweeper -------------------------------------------------------------------------------
 
+interface DeadlineOutcome {
+  outcome: 'offline' | 'rearmed' | 'none';
+  /** The consistent read of the charger (1 unit for an item up to 4 KB). */
+  consumedReadUnits: number;
+}
+
 /**
- * online → offline at `nowMs`, only if the charger is still online and still due by `dueByMs`: a heartbeat
- * that moved the deadline, or another sweeper that got there first, makes this a no-op (false).
+ * One due charger: read it (consistent), decide (`deadlinePlan`: offline, or re-armed one silence window
+ * after its last heartbeat), then one write conditional on the fields it was decided from, so a heartbeat,
+ * event or other sweeper in between makes it a no-op (the next sweep decides again).
  */
-export async function markChargerOfflineIfDue(
+export async function settleDueCharger(
   table: TableContext,
   key: { pk: string; sk: string },
   nowMs: number,
-  dueByMs: number,
-): Promise<boolean> {
+  settings: LivenessSettings,
+  allowanceS: number,
+): Promise<DeadlineOutcome> {
+  const { Item, ConsumedCapacity } = await table.client.send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: { pk: key.pk, sk: key.sk },
+      ConsistentRead: true,
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  const consumedReadUnits = ConsumedCapacity?.CapacityUnits ?? 1;
+  if (!Item) return { outcome: 'none', consumedReadUnits };
+  // The deadline's own attributes are index keys, which entityOf strips: read them from the item.
+  const stored = Item as Charger & { duePk?: string; dueAt?: number };
+  const plan = deadlinePlan(
+    { ...stored, deadlineArmed: stored.duePk !== undefined },
+    nowMs,
+    settings,
+    allowanceS,
+  );
+  if (plan.kind === 'none') return { outcome: 'none', consumedReadUnits };
+  const values: Record<string, unknown> = { ':online': 'online', ':dueAt': stored.dueAt };
+  const condition = ['#status = :online', 'attribute_exists(duePk)', 'dueAt = :dueAt'];
+  if (stored.lastSeenAt === undefined) condition.push('attribute_not_exists(lastSeenAt)');
+  else {
+    values[':lastSeenAt'] = stored.lastSeenAt;
+    condition.push('lastSeenAt = :lastSeenAt');
+  }
+  const update =
+    plan.kind === 'offline'
+      ? {
+          UpdateExpression: 'SET #status = :offline, statusChangedAt = :now REMOVE duePk, onlineSince',
+          values: { ':offline': 'offline', ':now': new Date(nowMs).toISOString() },
+        }
+      : { UpdateExpression: 'SET dueAt = :nextDueAt', values: { ':nextDueAt': plan.dueAtMs } };
   try {
     await table.client.send(
       new UpdateCommand({
         TableName: table.tableName,
         Key: { pk: key.pk, sk: key.sk },
-        UpdateExpression: 'SET #status = :offline, statusChangedAt = :now REMOVE duePk, onlineSince',
-        ConditionExpression: '#status = :online AND attribute_exists(duePk) AND dueAt <= :dueBy',
+        UpdateExpression: update.UpdateExpression,
+        ConditionExpression: condition.join(' AND '),
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':offline': 'offline',
-          ':online': 'online',
-          ':now': new Date(nowMs).toISOString(),
-          ':dueBy': dueByMs,
-        },
+        ExpressionAttributeValues: { ...values, ...update.values },
       }),
     );
-    return true;
+    return { outcome: plan.kind === 'offline' ? 'offline' : 'rearmed', consumedReadUnits };
   } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
+    if (isConditionalCheckFailed(error)) return { outcome: 'none', consumedReadUnits };
     throw error;
   }
 }
@@ -363,15 +420,18 @@ export interface SweepOptions {
   pageSize?: number;
   /** How long past its deadline a charger is left for a sign of life still in flight. */
   allowanceS?: number;
+  /** Grace and backstop of this deployment (the silence window of each charger follows from them). */
+  settings?: LivenessSettings;
 }
 
 const SWEEP_CONCURRENCY = 16;
 const MAX_SWEEP_ROUNDS = 50;
 
 /**
- * Marks every online charger whose deadline passed more than the allowance ago offline. A round reads one page of due keys per shard;
- * chargers it handles leave the due range (offline: out of the sparse index; refreshed: dueAt moved on), so
- * another round is needed only when a shard filled its page, as after a mass outage.
+ * Settles every online charger whose deadline passed more than the allowance ago: offline when its grace
+ * ran out or it fell silent, else re-armed. A round reads one page of due keys per shard; chargers it
+ * settles leave the due range (offline: out of the sparse index; re-armed: dueAt moved on), so another
+ * round is needed only when a shard filled its page, as after a mass outage.
  */
 export async function sweepOfflineChargers(
   table: TableContext,
@@ -379,25 +439,31 @@ export async function sweepOfflineChargers(
   options: SweepOptions = {},
 ): Promise<OfflineSweep> {
   const pageSize = options.pageSize ?? 100;
-  const dueByMs = offlineSweepCutoffMs(nowMs, options.allowanceS);
-  const sweep: OfflineSweep = { due: 0, markedOffline: 0, consumedReadUnits: 0, rounds: 0 };
+  const allowanceS = options.allowanceS ?? DEFAULT_SWEEP_ALLOWANCE_S;
+  const settings = options.settings ?? DEFAULT_LIVENESS_SETTINGS;
+  const dueByMs = offlineSweepCutoffMs(nowMs, allowanceS);
+  const sweep: OfflineSweep = { due: 0, markedOffline: 0, rearmed: 0, consumedReadUnits: 0, rounds: 0 };
   for (;;) {
     const { items, consumedReadUnits } = await queryDueItems(table, 'charger-offline', dueByMs, pageSize);
     sweep.rounds++;
     sweep.due += items.length;
     sweep.consumedReadUnits += consumedReadUnits;
-    let markedThisRound = 0;
+    let settledThisRound = 0;
     for (let start = 0; start < items.length; start += SWEEP_CONCURRENCY) {
       const batch = items.slice(start, start + SWEEP_CONCURRENCY);
-      const results = await Promise.all(
-        batch.map((item) => markChargerOfflineIfDue(table, item, nowMs, dueByMs)),
+      const outcomes = await Promise.all(
+        batch.map((item) => settleDueCharger(table, item, nowMs, settings, allowanceS)),
       );
-      markedThisRound += results.filter(Boolean).length;
+      for (const { outcome, consumedReadUnits: units } of outcomes) {
+        sweep.consumedReadUnits += units;
+        if (outcome === 'offline') sweep.markedOffline++;
+        if (outcome === 'rearmed') sweep.rearmed++;
+        if (outcome !== 'none') settledThisRound++;
+      }
     }
-    sweep.markedOffline += markedThisRound;
     const noShardFull = items.length < pageSize;
     const outOfTime = options.stopBy !== undefined && Date.now() >= options.stopBy;
-    if (noShardFull || markedThisRound === 0 || outOfTime || sweep.rounds >= MAX_SWEEP_ROUNDS) return sweep;
+    if (noShardFull || settledThisRound === 0 || outOfTime || sweep.rounds >= MAX_SWEEP_ROUNDS) return sweep;
   }
 }
 
@@ -406,9 +472,8 @@ export async function sweepOfflineChargers(
 export type BootOutcome = { outcome: 'recorded' | 'outdated'; charger: Charger };
 
 /**
- * Reads the charger (its registration status and interval answer the boot), then in one transaction keeps
- * the boot's registry record, unless a later boot (device time, then receive time) is already kept, and
- * refreshes the charger's liveness. An unregistered charger is bad input; an outdated boot (a replay, a
+ * Reads the charger (its registration status and interval answer the boot), then keeps the boot's registry
+ * record, unless a later boot (device time, then receive time) is already kept. An unregistered charger is bad input; an outdated boot (a replay, a
  * duplicate) is still answered, from the charger as it is now.
  */
 export async function recordBoot(table: TableContext, report: ChargerBootReport): Promise<BootOutcome> {
@@ -432,13 +497,9 @@ export async function recordBoot(table: TableContext, report: ChargerBootReport)
               'attribute_not_exists(lastBootAt) OR lastBootAt < :at OR (lastBootAt = :at AND lastBootReceivedAt < :receivedAt)',
           },
         },
-        chargerLivenessUpdate(table.tableName, boot.chargerId, boot.lastBootReceivedAt),
       ],
       result: { outcome: 'recorded', charger },
-      conditionFailed: (failed) => {
-        if (failed.some((condition) => condition.index === 1)) throw notRegistered();
-        return { done: { outcome: 'outdated', charger } };
-      },
+      conditionFailed: () => ({ done: { outcome: 'outdated', charger } }),
     };
   });
 }
@@ -478,8 +539,7 @@ export type StatusReportOutcome = { outcome: 'recorded' | 'outdated' };
 
 /**
  * Keeps a firmware or diagnostics status on the charger's registry record (the item boot writes, never the
- * hot-path charger item) unless a newer one (device time, then receive time) is kept already, and refreshes
- * liveness, in one transaction. An unregistered charger, or one that never booted (no registry record), is
+ * hot-path charger item) unless a newer one (device time, then receive time) is kept already. An unregistered charger, or one that never booted (no registry record), is
  * bad input: an OCPP charger boots before it reports anything.
  */
 export async function recordStatusReport(
@@ -505,11 +565,9 @@ export async function recordStatusReport(
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
-      chargerLivenessUpdate(table.tableName, chargerId, report.receivedAt),
     ],
     result: { outcome: 'recorded' },
     conditionFailed: (failed) => {
-      if (failed.some((condition) => condition.index === 1)) throw notRegistered();
       if (!failed[0]?.item) throw new BadInputError('chargerId', 'has not booted: send boot first');
       return { done: { outcome: 'outdated' } };
     },
@@ -522,7 +580,7 @@ export type CommandAnswerOutcome = { outcome: 'recorded'; late: boolean } | { ou
 
 /**
  * Records a charger's answer on its Command item (read, `commandAnswerPlan`, then an Update conditional on
- * the state it was decided from), with the charger's sign of life in the same transaction. The committed
+ * the state it was decided from). The committed
  * change is what the notifications service turns into `command.result`.
  */
 export async function recordCommandAnswer(
@@ -566,13 +624,9 @@ export async function recordCommandAnswer(
             },
           },
         },
-        chargerLivenessUpdate(table.tableName, answer.chargerId, Date.parse(answer.receivedAt)),
       ],
       result: { outcome: 'recorded', late: plan.late },
-      conditionFailed: (failed) => {
-        if (failed.some((condition) => condition.index === 1)) throw notRegistered();
-        return 'reread';
-      },
+      conditionFailed: () => 'reread',
     };
   });
 }

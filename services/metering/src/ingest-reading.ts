@@ -8,7 +8,14 @@ import {
   type MeterValuesEvent,
   type Session,
 } from '@evcharge/domain';
-import { getConnector, getMeterRequest, getSession, type TableContext, transact } from '@evcharge/dynamo';
+import {
+  getCharger,
+  getConnector,
+  getMeterRequest,
+  getSession,
+  type TableContext,
+  transact,
+} from '@evcharge/dynamo';
 import {
   applyPreSessionReading,
   applyReading,
@@ -107,20 +114,20 @@ async function connectorOfTransaction(table: TableContext, event: MeterValuesEve
 
 /**
  * Keeps every reading exactly once and moves the totals it belongs to, in at most two writes:
- * (1) the reading + charger liveness, (2) its effects (session, connector, request answer) in one call.
+ * (1) the reading (one PutItem), (2) its effects (session, connector, request answer) in one call.
  * A duplicate delivery stores nothing; its effects are planned against fresh state, so they are empty
  * unless an earlier delivery stopped between the two writes.
  */
 export async function ingestReading(table: TableContext, event: IncomingReading): Promise<IngestOutcome> {
   if (event.connectorId === 0) {
     // The charger's main meter: kept for the charger, never a session's.
-    return {
-      stored: await storeMeterReading(table, meterReadingOf(event), event.receivedAt),
-      applied: false,
-    };
+    if (!(await getCharger(table, event.chargerId))) {
+      throw new BadInputError('chargerId', 'is not a registered charger');
+    }
+    return { stored: await storeMeterReading(table, meterReadingOf(event)), applied: false };
   }
   let plan = await planReading(table, event);
-  const stored = await storeMeterReading(table, plan.reading, event.receivedAt);
+  const stored = await storeMeterReading(table, plan.reading);
   return transact<IngestOutcome>(
     table,
     `reading ${event.messageId} at ${event.at} of ${event.chargerId}`,

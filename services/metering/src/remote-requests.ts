@@ -11,14 +11,12 @@ import {
   remoteStartRequestSchema,
 } from '@evcharge/domain';
 import {
-  chargerLivenessUpdate,
   type DueItemKey,
   getCharger,
   getConnector,
   getIdTag,
   queryDueItems,
   type TableContext,
-  type TransactItems,
   transact,
 } from '@evcharge/dynamo';
 import type { PublishRemoteStart, PublishRemoteStop } from './adapters/publish-remote-request.js';
@@ -198,8 +196,6 @@ async function resolveRemoteRequest(
   request: RemoteRequest | undefined,
   outcome: RemoteOutcome,
   now: Date,
-  /** The charger's sign of life, written with the resolution when a message of the charger resolves it. */
-  signOfLife?: () => TransactItems[number],
 ): Promise<RemoteResolutionOutcome> {
   if (!request) return 'not-pending';
   return transact<RemoteResolutionOutcome>(table, `remote request ${request.requestId}`, async (attempt) => {
@@ -219,17 +215,7 @@ async function resolveRemoteRequest(
       answer:
         outcome.kind === 'answer' ? { answer: outcome.answer, answeredAt: outcome.answeredAt } : undefined,
     });
-    if (signOfLife) items.push(signOfLife());
-    return {
-      items,
-      result: 'resolved',
-      conditionFailed: (failed) => {
-        if (signOfLife && failed.some((condition) => condition.index === items.length - 1)) {
-          throw new BadInputError('chargerId', `charger "${current.chargerId}" is not registered`);
-        }
-        return 'reread';
-      },
-    };
+    return { items, result: 'resolved', conditionFailed: () => 'reread' };
   });
 }
 
@@ -249,8 +235,6 @@ export async function recordRemoteResponse(
     request,
     { kind: 'answer', answer: event.status, answeredAt: event.at },
     now,
-    // Any message is a sign of life; a separate closure, so the timer's bundle never holds a liveness write.
-    () => chargerLivenessUpdate(table.tableName, event.chargerId, event.receivedAt, now.getTime()),
   );
 }
 

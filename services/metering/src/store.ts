@@ -1,18 +1,13 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { MeterReading, MeterRequest, Session, SessionStatus, Transaction } from '@evcharge/domain';
 import {
-  BadInputError,
-  type MeterReading,
-  type MeterRequest,
-  type Session,
-  type SessionStatus,
-  type Transaction,
-} from '@evcharge/domain';
-import {
-  chargerLivenessUpdate,
+  batchGetConsistent,
   entities,
   entityOf,
   GSI1,
+  getSession,
   itemOf,
+  keyOf,
   keys,
   type TableContext,
   transact,
@@ -33,27 +28,20 @@ import { RESOLVABLE_METER_REQUEST_STATUS, type RegisterState, type SessionTotals
 export type StoreReadingOutcome = 'stored' | 'duplicate';
 
 /**
- * Write 1 of a reading: the reading itself (conditional on its key, so a duplicate delivery is a no-op)
- * and the charger's liveness, in one transaction. An unregistered charger is bad input.
+ * Write 1 of a reading: one PutItem, conditional on its key, so a duplicate delivery is a no-op. The reading
+ * is in no index and carries no liveness update: one write unit for a reading up to 1 KB.
  */
 export async function storeMeterReading(
   table: TableContext,
   reading: MeterReading,
-  receivedAtMs: number,
 ): Promise<StoreReadingOutcome> {
   const item = itemOf(entities.meterReading, reading);
   return transact<StoreReadingOutcome>(table, `reading ${reading.messageId} of ${reading.chargerId}`, () => ({
     items: [
       { Put: { TableName: table.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-      chargerLivenessUpdate(table.tableName, reading.chargerId, receivedAtMs),
     ],
     result: 'stored',
-    conditionFailed: (failed) => {
-      if (failed.some((condition) => condition.index === 1)) {
-        throw new BadInputError('chargerId', 'is not a registered charger');
-      }
-      return { done: 'duplicate' };
-    },
+    conditionFailed: () => ({ done: 'duplicate' }),
   }));
 }
 
@@ -72,19 +60,40 @@ export async function getTransaction(
   return Item ? entityOf<Transaction>(Item) : undefined;
 }
 
+/** How far a linked reading's device time may lie outside its session's times and still be listed with it. */
+const SESSION_READINGS_SLACK_MS = 24 * 3_600_000;
+
+/**
+ * A session's readings, oldest first: its connector's readings around the session's times that name it
+ * (readings are in no index, so a reading stays one write). A linked reading whose device clock was more
+ * than a day off is not listed; the session's totals include it all the same.
+ */
 export async function listSessionReadings(table: TableContext, sessionId: string): Promise<MeterReading[]> {
-  const { Items = [] } = await table.client.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      IndexName: GSI1,
-      KeyConditionExpression: 'gsi1pk = :session AND begins_with(gsi1sk, :prefix)',
-      ExpressionAttributeValues: {
-        ':session': keys.sessionReadingsPartition(sessionId),
-        ':prefix': 'READING#',
-      },
-    }),
-  );
-  return Items.map((item) => entityOf<MeterReading>(item));
+  const session = await getSession(table, sessionId);
+  if (!session) return [];
+  const from = Date.parse(session.startedAt) - SESSION_READINGS_SLACK_MS;
+  const to = Date.parse(session.endedAt ?? new Date().toISOString()) + SESSION_READINGS_SLACK_MS;
+  const readings: MeterReading[] = [];
+  let exclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :readings AND sk BETWEEN :from AND :to',
+        FilterExpression: 'sessionId = :session',
+        ExpressionAttributeValues: {
+          ':readings': keys.connectorReadingsPartition(session.chargerId, session.connectorId),
+          ':from': new Date(from).toISOString(),
+          ':to': new Date(to).toISOString(),
+          ':session': sessionId,
+        },
+        ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
+      }),
+    );
+    readings.push(...(page.Items ?? []).map((item) => entityOf<MeterReading>(item)));
+    exclusiveStartKey = page.LastEvaluatedKey;
+  } while (exclusiveStartKey);
+  return readings;
 }
 
 export async function listConnectorReadings(
@@ -358,7 +367,7 @@ export async function resolveMeterRequestUnavailable(
   }));
 }
 
-/** A user's sessions, newest first (gsi1 sort key starts with startedAt). */
+/** A user's sessions, newest first: their entries in gsi1 (sort key starts with startedAt), then the sessions. */
 export async function listUserSessions(table: TableContext, userId: string, limit = 50): Promise<Session[]> {
   const { Items = [] } = await table.client.send(
     new QueryCommand({
@@ -366,9 +375,16 @@ export async function listUserSessions(table: TableContext, userId: string, limi
       IndexName: GSI1,
       KeyConditionExpression: 'gsi1pk = :user AND begins_with(gsi1sk, :prefix)',
       ExpressionAttributeValues: { ':user': keys.userSessionsPartition(userId), ':prefix': 'SESSION#' },
+      ProjectionExpression: 'sessionId',
       ScanIndexForward: false,
       Limit: limit,
     }),
   );
-  return Items.map((item) => entityOf<Session>(item));
+  const sessionIds = Items.map((item) => item.sessionId as string);
+  const sessionKeys = sessionIds.map((sessionId) => keys.session(sessionId));
+  const sessions = await batchGetConsistent(table, sessionKeys, { consistent: false });
+  return sessionKeys.flatMap((key) => {
+    const item = sessions.get(keyOf(key));
+    return item ? [entityOf<Session>(item)] : [];
+  });
 }

@@ -8,10 +8,11 @@ import {
   type Session,
 } from '@evcharge/domain';
 import {
-  chargerLivenessUpdate,
+  batchGetConsistent,
   entities,
   entityOf,
   itemOf,
+  keyOf,
   keys,
   type RetryOptions,
   sessionTransition,
@@ -43,22 +44,21 @@ type StatusDecisionConnector = Extract<StatusDecision, { outcome: 'applied' }>['
 // | --------------------------------------- | ------------------------------------------------------------------------ |
 // | read a connector and its active session | Get keys.connector, then Get keys.session(activeSessionId), consistent   |
 // | record one plug event (one transaction) | Put ConnectorEvent (attribute_not_exists: a messageId counts once)       |
-// |                                         | + charger liveness + Update Connector (plugEventSeq, activeSessionId,    |
-// |                                         | plugged, faulted as read) [+ Update Session (status = sessionUpdateFrom: |
-// |                                         | the status the decision moves it from)]                                  |
-// |                                         | [+ IdTag activeSessionCount − 1 (> 0) on Completed]                      |
+// |                                         | + Update Connector (plugEventSeq, activeSessionId, plugged, faulted as   |
+// |                                         | read) [+ Update Session (status = sessionUpdateFrom: the status the      |
+// |                                         | decision moves it from)] [+ IdTag activeSessionCount − 1 (> 0)]          |
 // | history around a session (older events) | pk = CONNHIST#<chargerId>#<connector>, sk ≥ startedAt − 10 min           |
-// | record a v2 status on a connector       | Get Connector [+ its Session]; charger liveness + Update Connector       |
-// |                                         | (newer statusAt/statusReceivedAt, facts as read); older: liveness only   |
-// | record a v2 status on connector 0       | Get CHARGER#<id>/STATUS; liveness + Put ChargerStatus (newer condition)  |
+// | record a v2 status on a connector       | Get Connector [+ its Session]; one Update Connector (newer               |
+// |                                         | statusAt/statusReceivedAt, facts as read); older: no write               |
+// | record a v2 status on connector 0       | BatchGet CHARGER#<id>/STATUS + the charger; Put ChargerStatus (newer)    |
+// No write here refreshes liveness: that is the connection's and the heartbeat's (heartbeat service).
 // The connector history newest first (listConnectorHistory) stays in @evcharge/dynamo: tools read it too.
 
 /** Device clocks may be off by minutes; history this far before a session's start is read to replay it. */
 const HISTORY_LOOKBACK_MS = 10 * 60 * 1000;
 const HISTORY_MAX_PAGES = 10;
-// Fixed positions in the transaction, to read cancellation reasons.
+// Fixed position in the transaction, to read cancellation reasons.
 const HISTORY_ITEM = 0;
-const LIVENESS_ITEM = 1;
 
 export interface PlugEventInput extends PlugEventFacts {
   chargerId: string;
@@ -118,9 +118,6 @@ export async function recordPlugEvent(
         conditionFailed: (failed) => {
           const failedAt = new Set(failed.map((condition) => condition.index));
           if (failedAt.has(HISTORY_ITEM)) return { done: { outcome: 'duplicate', attempts } };
-          if (failedAt.has(LIVENESS_ITEM)) {
-            throw new BadInputError('chargerId', `charger "${input.chargerId}" is not registered`);
-          }
           // Never block a completion on a count that is already 0: complete it without the decrement.
           if (decrementIdTag && failedAt.size === 1 && failedAt.has(items.length - 1)) skipIdTagCount = true;
           return 'reread';
@@ -237,7 +234,6 @@ function plugEventTransaction(
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
-    chargerLivenessUpdate(table.tableName, input.chargerId, input.receivedAt),
     connectorUpdate(table, connector, decision, completed),
   ];
   if (update && session) items.push(sessionUpdateItem(table, session, update));
@@ -407,28 +403,19 @@ async function recordChargerStatus(
   what: string,
   options: RetryOptions,
 ): Promise<StatusResult> {
-  const liveness = chargerLivenessUpdate(table.tableName, input.chargerId, input.receivedAt);
+  const statusKey = keys.chargerStatus(input.chargerId);
+  const chargerKey = keys.charger(input.chargerId);
   return transact<StatusResult>(
     table,
     what,
     async (attempt) => {
-      const { Item } = await table.client.send(
-        new GetCommand({
-          TableName: table.tableName,
-          Key: keys.chargerStatus(input.chargerId),
-          ConsistentRead: true,
-        }),
-      );
+      const read = await batchGetConsistent(table, [statusKey, chargerKey]);
+      if (!read.get(keyOf(chargerKey))) throw notRegistered(input.chargerId);
+      const Item = read.get(keyOf(statusKey));
       const previous = Item ? entityOf<ChargerStatusRecord>(Item) : undefined;
       const order = statusOrder(previous, input);
       if (order !== 'newer') {
-        return {
-          items: [liveness],
-          result: { outcome: 'ignored', target: 'charger', reason: order, attempts: attempt },
-          conditionFailed: () => {
-            throw notRegistered(input.chargerId);
-          },
-        };
+        return { done: { outcome: 'ignored', target: 'charger', reason: order, attempts: attempt } };
       }
       const values: Record<string, unknown> = {};
       const record: ChargerStatusRecord = { chargerId: input.chargerId, ...statusRecordOf(input) };
@@ -439,7 +426,6 @@ async function recordChargerStatus(
         refuses === refused ? [] : await chargerUnavailableUpdates(table, input.chargerId, refuses);
       return {
         items: [
-          liveness,
           {
             Put: {
               TableName: table.tableName,
@@ -451,10 +437,7 @@ async function recordChargerStatus(
           ...connectorFlags,
         ],
         result: { outcome: 'applied', target: 'charger', attempts: attempt },
-        conditionFailed: (failed) => {
-          if (failed.some((condition) => condition.index === 0)) throw notRegistered(input.chargerId);
-          return 'reread';
-        },
+        conditionFailed: () => 'reread',
       };
     },
     options,
@@ -485,7 +468,6 @@ async function recordConnectorStatus(
   what: string,
   options: RetryOptions,
 ): Promise<StatusResult> {
-  const liveness = chargerLivenessUpdate(table.tableName, input.chargerId, input.receivedAt);
   return transact<StatusResult>(
     table,
     what,
@@ -498,15 +480,11 @@ async function recordConnectorStatus(
       });
       if (decision.outcome === 'ignored') {
         return {
-          items: [liveness],
-          result: { outcome: 'ignored', target: 'connector', reason: decision.reason, attempts: attempt },
-          conditionFailed: () => {
-            throw notRegistered(input.chargerId);
-          },
+          done: { outcome: 'ignored', target: 'connector', reason: decision.reason, attempts: attempt },
         };
       }
       return {
-        items: [liveness, connectorStatusUpdate(table, connector, input, decision.connector)],
+        items: [connectorStatusUpdate(table, connector, input, decision.connector)],
         result: {
           outcome: 'applied',
           target: 'connector',
@@ -514,10 +492,7 @@ async function recordConnectorStatus(
           ...(decision.fault ? { fault: decision.fault } : {}),
           attempts: attempt,
         },
-        conditionFailed: (failed) => {
-          if (failed.some((condition) => condition.index === 0)) throw notRegistered(input.chargerId);
-          return 'reread';
-        },
+        conditionFailed: () => 'reread',
       };
     },
     options,

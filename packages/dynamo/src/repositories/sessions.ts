@@ -12,12 +12,21 @@ export async function getSession(table: TableContext, sessionId: string): Promis
 }
 
 /**
- * The Session item as it is stored: its key, its entry in its user's list (gsi1) and, while it waits for a plug,
- * its armed expiry deadline (the shard follows from the Session definition). The one way a session item is
- * built, by the service that opens it and by tests.
+ * The Session item as it is stored: its key and, while it waits for a plug, its armed expiry deadline (the
+ * shard follows from the Session definition). The one way a session item is built, by the service that
+ * opens it and by tests; it is opened together with its `userSessionItem`.
  */
 export function sessionItem(session: Session, expiry?: { dueAt: number }) {
   return itemOf(entities.session, session, expiry);
+}
+
+/** The session's entry in its user's list (gsi1), put in the transaction that opens the session. */
+export function userSessionItem(session: Pick<Session, 'sessionId' | 'userId' | 'startedAt'>) {
+  return itemOf(entities.userSession, {
+    sessionId: session.sessionId,
+    userId: session.userId,
+    startedAt: session.startedAt,
+  });
 }
 
 export interface SessionMove {

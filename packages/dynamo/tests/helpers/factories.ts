@@ -61,6 +61,7 @@ const samples: Samples = {
     costMinor: 0,
     currency: 'KRW',
   },
+  userSession: { sessionId, userId: 'alice', startedAt: at },
   meterReading: {
     chargerId,
     connectorId: 7,

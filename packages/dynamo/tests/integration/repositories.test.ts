@@ -28,7 +28,8 @@ describe('chargers', () => {
       chargerId: 'CP-1',
       status: 'offline',
       heartbeatIntervalS: 300,
-      livenessWindowMs: 660_000,
+      // max(2 × 300 + 60 s, the 3,600 s backstop)
+      livenessWindowMs: 3_600_000,
     });
     const connectors = await listConnectors(table, 'CP-1');
     expect(connectors.map((connector) => [connector.connectorId, connector.status])).toEqual([

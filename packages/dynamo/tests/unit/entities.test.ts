@@ -103,6 +103,7 @@ describe('entity definitions', () => {
       ConnectorEvent: true,
       IdTag: true,
       Session: true,
+      UserSession: true,
       MeterReading: true,
       MeterRequest: true,
       AuthAttempt: true,
@@ -148,10 +149,9 @@ describe('entity definitions', () => {
         'presenceHistory',
         'remoteRequest',
         'session',
-        'sessionReadings',
-        'sessionReadingsPartition',
         'transaction',
         'transactionStart',
+        'userSession',
         'userSessions',
         'userSessionsPartition',
       ].sort(),
@@ -327,8 +327,13 @@ describe('key templates produce the key shapes README.md documents', () => {
       deadlinePartitionFor('meter-request', request.requestId),
     );
 
-    const { sessionId: _, ...unattributed } = sampleOf('meterReading');
-    expect(itemOf(entities.meterReading, unattributed)).not.toHaveProperty('gsi1pk');
+    // Nothing a hot path rewrites carries an index key: a reading and a session's totals stay one write unit.
+    expect(itemOf(entities.meterReading, sampleOf('meterReading'))).not.toHaveProperty('gsi1pk');
+    expect(itemOf(entities.session, session)).not.toHaveProperty('gsi1pk');
+    expect(itemOf(entities.userSession, sampleOf('userSession'))).toMatchObject({
+      gsi1pk: 'USER#alice',
+      gsi1sk: `SESSION#${session.startedAt}#${session.sessionId}`,
+    });
 
     // @ts-expect-error a connector has no deadline to arm
     itemOf(entities.connector, sampleOf('connector'), { dueAt: 1 });

@@ -120,14 +120,23 @@ describe('authorize: every status through the real handler', () => {
       entityType: 'Session',
       duePk: deadlinePartitionFor('session-expiry', sessionId),
       dueAt: receivedAt + 120_000,
+    });
+    // Listed under its user by an entry of its own, so the session's totals never rewrite an index entry.
+    expect(sessionItem).not.toHaveProperty('gsi1pk');
+    const { Item: userEntry } = await table.client.send(
+      new GetCommand({ TableName: table.tableName, Key: keys.userSession(sessionId) }),
+    );
+    expect(userEntry).toMatchObject({
+      entityType: 'UserSession',
       gsi1pk: `USER#user-${idTag}`,
+      gsi1sk: `SESSION#${receivedAtIso}#${sessionId}`,
     });
     expect(await getConnector(table, chargerId, 1)).toMatchObject({
       activeSessionId: sessionId,
       status: 'Preparing',
     });
     expect((await getIdTag(table, idTag))?.activeSessionCount).toBe(1);
-    expect(await getCharger(table, chargerId)).toMatchObject({ lastSeenAt: receivedAtIso });
+    expect((await getCharger(table, chargerId))?.lastSeenAt).toBeUndefined(); // no liveness write
     expect(await attemptsOf(table, chargerId)).toEqual([
       {
         chargerId,

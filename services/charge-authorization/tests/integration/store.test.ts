@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { BadInputError, errorClassOf, TransientError } from '@evcharge/domain';
 import {
   addIdTag,
@@ -78,8 +83,10 @@ describe('authorizeCharge: a lost race is re-decided from fresh state', () => {
     const [ours, theirs] = idTags as [string, string];
     let interleaved = false;
     let transactions = 0;
+    let puts = 0;
     const racing = interceptedTable((command, send) => {
       if (command instanceof TransactWriteCommand) transactions += 1;
+      if (command instanceof PutCommand) puts += 1;
       if (!(command instanceof BatchGetCommand) || interleaved) return undefined;
       interleaved = true;
       // Our read sees a free connector; the competitor commits before we write.
@@ -92,7 +99,8 @@ describe('authorizeCharge: a lost race is re-decided from fresh state', () => {
     const { attempt } = await authorizeCharge(racing, request(chargerId, ours), { tariff, sleep: noSleep });
 
     expect(attempt).toMatchObject({ status: 'Unavailable', reason: 'connector-busy' });
-    expect(transactions).toBe(2); // the cancelled Accepted, then the rejection
+    // The cancelled Accepted, then the rejection: its attempt alone, one PutItem.
+    expect({ transactions, puts }).toEqual({ transactions: 1, puts: 1 });
     const connector = await getConnector(table, chargerId, 1);
     expect((await getSession(table, connector?.activeSessionId ?? ''))?.idTag).toBe(theirs);
     expect((await getIdTag(table, ours))?.activeSessionCount).toBe(0);

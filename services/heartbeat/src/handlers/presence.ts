@@ -1,6 +1,6 @@
 import { BadInputError, chargerIdSchema, presenceEventSchema } from '@evcharge/domain';
 import { createLogger, iotHandler, sqsDeadLetterSink } from '@evcharge/middleware';
-import { livenessGraceS, table } from '../config.js';
+import { liveness, table } from '../config.js';
 import { presenceEffect, presenceOrderOf } from '../rules.js';
 import { applyPresence } from '../store.js';
 
@@ -19,7 +19,7 @@ export const handler = iotHandler({
       throw new BadInputError('clientId', 'is not a charger id');
     }
     logger.appendKeys({ chargerId: event.clientId, eventType: event.eventType });
-    const effect = presenceEffect(event, livenessGraceS);
+    const effect = presenceEffect(event, liveness);
     const result = await applyPresence(table, event.clientId, presenceOrderOf(event), effect, Date.now());
     logger.info('lifecycle event', { ...result });
     return result;

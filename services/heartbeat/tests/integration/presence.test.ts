@@ -127,7 +127,8 @@ describe('connected', () => {
       status: 'online',
       statusChangedAt: iso(at),
       lastSeenAt: iso(at),
-      dueAt: at + 660_000,
+      // The backstop: checked then, re-armed while the charger keeps heartbeating.
+      dueAt: at + 3_600_000,
       connected: true,
     });
   });
@@ -140,7 +141,7 @@ describe('connected', () => {
     expect(await chargerItem(chargerId)).toMatchObject({
       status: 'online',
       lastSeenAt: iso(now - 1_000),
-      dueAt: now - 1_000 + 660_000,
+      dueAt: now - 1_000 + 3_600_000,
       presenceVersion: 1,
     });
   });
@@ -191,7 +192,7 @@ describe('a clean disconnect (reboot)', () => {
     expect(await chargerItem(chargerId)).toMatchObject({
       status: 'online',
       statusChangedAt: onlineSince,
-      dueAt: now - 20_000 + 660_000,
+      dueAt: now - 20_000 + 3_600_000,
     });
   });
 
@@ -204,7 +205,7 @@ describe('a clean disconnect (reboot)', () => {
       outcome: 'recorded',
       wentOnline: false,
     });
-    expect(await chargerItem(chargerId)).toMatchObject({ connected: true, dueAt: now - 30_000 + 660_000 });
+    expect(await chargerItem(chargerId)).toMatchObject({ connected: true, dueAt: now - 30_000 + 3_600_000 });
   });
 
   it('stays online through the grace period (and the sweep allowance), then the sweeper marks it offline once', async () => {

@@ -11,6 +11,7 @@ import {
 } from '@evcharge/dynamo';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { sweepOfflineChargers } from '../../src/store.js';
 import {
   heartbeatEvent,
   lambdaContext,
@@ -62,10 +63,12 @@ async function dropTable(table: TestTable): Promise<void> {
   await table.drop();
 }
 
-/** Silent for the 660 s window plus the 60 s sweep allowance, and then some. */
-const STALE_FOR_MS = 800_000;
+/** The silence window with the defaults: max(2 × 300 + 60 s, the 3,600 s backstop). */
+const WINDOW_MS = 3_600_000;
+/** Silent for the window plus the 60 s sweep allowance, and then some. */
+const STALE_FOR_MS = WINDOW_MS + 200_000;
 
-/** Chargers online through the real handlers; the first `stale` of them last heard from 800 s ago. */
+/** Chargers online through the real handlers; the first `stale` of them last heard from over a window ago. */
 async function seedFleet(prefix: string, fleet: number, stale: number): Promise<string[]> {
   const ids = Array.from({ length: fleet }, (_, index) => `${prefix}-${index}`);
   await seedChargers(ids.slice(0, stale), Date.now() - STALE_FOR_MS);
@@ -155,20 +158,24 @@ describe('sweeper read cost grows with stale chargers, not with the fleet', () =
       const result = await sweep();
       const queries = commands.names().filter((name) => name === 'QueryCommand').length;
       const updates = commands.names().filter((name) => name === 'UpdateItemCommand').length;
+      const gets = commands.names().filter((name) => name === 'GetItemCommand').length;
 
-      expect(result).toMatchObject({ due: stale, markedOffline: stale, rounds: 1 });
+      expect(result).toMatchObject({ due: stale, markedOffline: stale, rearmed: 0, rounds: 1 });
       expect(
-        commands.names().filter((name) => !['QueryCommand', 'UpdateItemCommand'].includes(name)),
+        commands
+          .names()
+          .filter((name) => !['QueryCommand', 'GetItemCommand', 'UpdateItemCommand'].includes(name)),
       ).toEqual([]);
       expect(updates).toBe(stale);
+      expect(gets).toBe(stale);
       for (const chargerId of staleIds) expect((await chargerItem(chargerId)).status).toBe('offline');
       expect((await chargerItem(`F${fleet}-${stale}`)).status).toBe('online');
 
       // A scan of the same table, for scale: what a naive sweeper would pay.
       const scan = await scanReadUnits();
-      // At most one minimal (0.5 unit) read per deadline shard, and far below a scan.
-      expect(result.consumedReadUnits).toBeLessThanOrEqual(16 * 0.5);
-      expect(result.consumedReadUnits).toBeLessThan(scan / 4);
+      // At most one minimal (0.5 unit) read per deadline shard plus one read of each due charger, far below a scan.
+      expect(result.consumedReadUnits).toBeLessThanOrEqual(16 * 0.5 + stale);
+      expect(result.consumedReadUnits).toBeLessThan(scan / 2);
       measured.push({ fleet, sweep: result, queries, updates, scan });
 
       // Offline chargers left the sparse index: the next sweep finds nothing.
@@ -239,8 +246,11 @@ describe('races', () => {
     expect(beats.every((beat) => beat.outcome === 'recorded')).toBe(true);
     const flippedBack = beats.filter((beat) => beat.wentOnline).length;
     expect(swept.markedOffline).toBe(flippedBack);
+    // A heartbeat that landed between the sweeper's read and write left the old deadline: the next sweep
+    // re-arms those, and every charger ends online, due one window after its heartbeat.
+    expect(await sweep()).toMatchObject({ markedOffline: 0 });
     for (const chargerId of staleIds) {
-      expect(await chargerItem(chargerId)).toMatchObject({ status: 'online', dueAt: now + 660_000 });
+      expect(await chargerItem(chargerId)).toMatchObject({ status: 'online', dueAt: now + WINDOW_MS });
     }
     expect(await sweep()).toMatchObject({ due: 0, markedOffline: 0 });
   });
@@ -248,8 +258,8 @@ describe('races', () => {
   it('waits the 60 s allowance past a deadline before taking a charger offline', async () => {
     await useFreshTable('sweep-allowance');
     const now = Date.now();
-    await seedChargers(['AL-within'], now - 660_000 - 50_000);
-    await seedChargers(['AL-past'], now - 660_000 - 75_000);
+    await seedChargers(['AL-within'], now - WINDOW_MS - 50_000);
+    await seedChargers(['AL-past'], now - WINDOW_MS - 75_000);
 
     expect(await sweep()).toMatchObject({ due: 1, markedOffline: 1 });
     expect((await chargerItem('AL-within')).status).toBe('online');
@@ -261,8 +271,8 @@ describe('races', () => {
   it('a heartbeat received before the deadline and processed after it is never beaten by the sweeper', async () => {
     await useFreshTable('sweep-in-flight');
     const now = Date.now();
-    const lastSeenMs = now - 660_000 - 30_000;
-    const deadlineMs = lastSeenMs + 660_000;
+    const lastSeenMs = now - WINDOW_MS - 30_000;
+    const deadlineMs = lastSeenMs + WINDOW_MS;
     await seedChargers(['IF-1'], lastSeenMs);
     const before = await chargerItem('IF-1');
 
@@ -274,22 +284,30 @@ describe('races', () => {
     });
     expect(await sweep()).toMatchObject({ due: 0, markedOffline: 0 });
 
-    // No transition at all: the stream (and so notifications) sees no status change.
+    // No transition at all: the stream (and so notifications) sees no status change. The heartbeat left the
+    // deadline where it was (no index write); once past the allowance, the sweeper re-arms it instead.
     expect(await chargerItem('IF-1')).toMatchObject({
       status: 'online',
       statusChangedAt: before.statusChangedAt,
-      dueAt: deadlineMs - 1_000 + 660_000,
+      dueAt: deadlineMs,
+    });
+    const later = await sweepOfflineChargers(config.table, now + 61_000);
+    expect(later).toMatchObject({ due: 1, markedOffline: 0, rearmed: 1 });
+    expect(await chargerItem('IF-1')).toMatchObject({
+      status: 'online',
+      statusChangedAt: before.statusChangedAt,
+      dueAt: deadlineMs - 1_000 + WINDOW_MS,
     });
   });
 
-  it('a heartbeat that lands first makes the sweeper a no-op; one that lands after flips back once', async () => {
+  it('a heartbeat that lands first gets the charger re-armed, not swept; one that lands after flips back once', async () => {
     await useFreshTable('sweep-heartbeat-order');
     const [first, second] = await seedFleet('RO', 2, 2);
     const now = Date.now();
 
     await heartbeat(heartbeatEvent(first as string, now));
     const afterHeartbeat = await sweep();
-    expect(afterHeartbeat).toMatchObject({ due: 1, markedOffline: 1 });
+    expect(afterHeartbeat).toMatchObject({ due: 2, markedOffline: 1, rearmed: 1 });
     expect((await chargerItem(first as string)).status).toBe('online');
     expect((await chargerItem(second as string)).status).toBe('offline');
 
@@ -297,6 +315,26 @@ describe('races', () => {
       outcome: 'recorded',
       wentOnline: true,
     });
+    expect(await sweep()).toMatchObject({ due: 0 });
+  });
+
+  it('the backstop: a charger that stays connected but sends nothing goes offline one window after it last spoke', async () => {
+    await useFreshTable('sweep-backstop');
+    const now = Date.now();
+    // Both connected (their connect armed the backstop) and heard from once, two windows ago.
+    await seedChargers(['BS-silent', 'BS-talking'], now - 2 * WINDOW_MS);
+    // The talking one keeps heartbeating: each refresh is one write and leaves the deadline alone.
+    for (let at = now - 2 * WINDOW_MS + 300_000; at <= now; at += 300_000) {
+      await heartbeat(heartbeatEvent('BS-talking', at));
+    }
+    expect((await chargerItem('BS-talking')).dueAt).toBe(now - WINDOW_MS);
+
+    // The first sweep past the backstop: the talking one is re-armed from its latest heartbeat once, the
+    // silent one (still connected, nothing received) goes offline.
+    expect(await sweep()).toMatchObject({ due: 2, markedOffline: 1, rearmed: 1 });
+    expect(await chargerItem('BS-silent')).toMatchObject({ status: 'offline', connected: true });
+    const lastBeat = now - 2 * WINDOW_MS + 300_000 * Math.floor((2 * WINDOW_MS) / 300_000);
+    expect(await chargerItem('BS-talking')).toMatchObject({ status: 'online', dueAt: lastBeat + WINDOW_MS });
     expect(await sweep()).toMatchObject({ due: 0 });
   });
 });

@@ -1,8 +1,9 @@
-import { type HeartbeatEvent, LATE_SIGN_OF_LIFE_MS, type PresenceEvent } from '@evcharge/domain';
+import type { HeartbeatEvent, PresenceEvent } from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 import {
   comparePresence,
   DEFAULT_SWEEP_ALLOWANCE_S,
+  deadlinePlan,
   heartbeatDecision,
   heartbeatFacts,
   isNewerPresence,
@@ -10,6 +11,7 @@ import {
   offlineSweepCutoffMs,
   presenceEffect,
   presencePlan,
+  type StoredDeadline,
   type StoredLiveness,
 } from '../../src/rules.js';
 
@@ -35,9 +37,51 @@ describe('isOfflineDue', () => {
   });
 });
 
-describe('the sweep allowance against late signs of life', () => {
-  it('a late refresh moved back by at most the late limit cannot outrun the sweep allowance', () => {
-    expect(LATE_SIGN_OF_LIFE_MS).toBeLessThan(DEFAULT_SWEEP_ALLOWANCE_S * 1000);
+describe('deadlinePlan (the sweeper: grace ran out, or the backstop on a connected charger)', () => {
+  const settings = { graceS: 60, backstopS: 3600 };
+  const now = T0 + 10 * 3_600_000;
+  const dueArmed: StoredDeadline = {
+    status: 'online',
+    connected: true,
+    deadlineArmed: true,
+    heartbeatIntervalS: 300,
+    dueAt: now - 61_000,
+    lastSeenAt: iso(now - 300_000),
+    onlineSince: iso(T0),
+  };
+  it.each([
+    ['connected, heard 5 min ago', {}, { kind: 'rearm', dueAtMs: now - 300_000 + 3_600_000 }],
+    [
+      'connected, silent exactly one window (+ allowance)',
+      { lastSeenAt: iso(now - 3_660_000) },
+      { kind: 'offline' },
+    ],
+    [
+      'connected, silent just under it',
+      { lastSeenAt: iso(now - 3_659_999) },
+      { kind: 'rearm', dueAtMs: now + 1 - 60_000 },
+    ],
+    [
+      'connected, never heartbeated: counts from going online',
+      { lastSeenAt: undefined, onlineSince: iso(now - 60_000) },
+      { kind: 'rearm', dueAtMs: now - 60_000 + 3_600_000 },
+    ],
+    [
+      'connected, long interval: window 2 × interval + grace',
+      { heartbeatIntervalS: 3600, lastSeenAt: iso(now - 4_000_000) },
+      { kind: 'rearm', dueAtMs: now - 4_000_000 + 7_260_000 },
+    ],
+    ['disconnected, grace over', { connected: false }, { kind: 'offline' }],
+    ['not yet due (inside the allowance)', { dueAt: now - 59_000 }, { kind: 'none' }],
+    ['already offline', { status: 'offline' }, { kind: 'none' }],
+    ['deadline disarmed', { deadlineArmed: false }, { kind: 'none' }],
+  ] as const)('%s', (_label, overrides, expected) => {
+    expect(deadlinePlan({ ...dueArmed, ...overrides }, now, settings, 60)).toEqual(expected);
+  });
+
+  it('re-arms a talking charger once per window, never per heartbeat: the next due time is in the future', () => {
+    const plan = deadlinePlan({ ...dueArmed, lastSeenAt: iso(now - 1_000) }, now, settings, 60);
+    expect(plan).toEqual({ kind: 'rearm', dueAtMs: now - 1_000 + 3_600_000 });
   });
 });
 
@@ -84,8 +128,9 @@ const disconnected = (timestamp: number, clean: boolean): PresenceEvent => ({
 });
 
 describe('presenceEffect', () => {
+  const settings = (graceS: number) => ({ graceS, backstopS: 3600 });
   it.each([
-    ['connected', connected(T0), 60, { kind: 'online', atMs: T0 }],
+    ['connected: backstop armed', connected(T0), 60, { kind: 'online', atMs: T0, dueAtMs: T0 + 3_600_000 }],
     ['clean disconnect', disconnected(T0, true), 60, { kind: 'grace', atMs: T0, deadlineMs: T0 + 60_000 }],
     [
       'clean disconnect, grace 30 s',
@@ -95,19 +140,25 @@ describe('presenceEffect', () => {
     ],
     ['unclean disconnect', disconnected(T0, false), 60, { kind: 'offline', atMs: T0 }],
   ])('%s → %o', (_label, event, graceS, expected) => {
-    expect(presenceEffect(event, graceS)).toEqual(expected);
+    expect(presenceEffect(event, settings(graceS))).toEqual(expected);
   });
 });
 
 describe('presencePlan', () => {
   const now = T0 + 1_000;
+  const DUE = T0 + 3_600_000;
   it.each([
-    ['connect, nothing seen yet', 'online', { status: 'offline' }, { kind: 'online', moveDeadline: true }],
+    [
+      'connect, nothing seen yet',
+      'online',
+      { status: 'offline' },
+      { kind: 'online', moveDeadline: true, dueAtMs: DUE },
+    ],
     [
       'connect after the last message',
       'online',
       { status: 'offline', lastSeenAt: iso(T0 - 1) },
-      { kind: 'online', moveDeadline: true },
+      { kind: 'online', moveDeadline: true, dueAtMs: DUE },
     ],
     [
       'connect older than the last message, online',
@@ -119,7 +170,7 @@ describe('presencePlan', () => {
       'connect older than a message that left a live deadline',
       'online',
       { status: 'offline', lastSeenAt: iso(T0 + 1), dueAt: now + 1 },
-      { kind: 'online', moveDeadline: false },
+      { kind: 'online', moveDeadline: false, dueAtMs: DUE },
     ],
     [
       'connect older than a message whose deadline passed',
@@ -156,7 +207,9 @@ describe('presencePlan', () => {
     const effect =
       kind === 'grace'
         ? ({ kind, atMs: T0, deadlineMs: T0 + 60_000 } as const)
-        : ({ kind, atMs: T0 } as const);
+        : kind === 'online'
+          ? ({ kind, atMs: T0, dueAtMs: DUE } as const)
+          : ({ kind, atMs: T0 } as const);
     expect(presencePlan(effect, stored, now)).toEqual(expected);
   });
 });
@@ -179,14 +232,14 @@ describe('heartbeatFacts', () => {
       clockSkewFlagged: true,
       firmware: '1.2.3',
       throttleBefore: iso(T0 - 30_000),
-      throttleDueFloorMs: T0 + 60_000,
+      backstopDueAtMs: T0 + 3_600_000,
     });
   });
 
-  it('derives the window from a reported interval and the grace', () => {
-    expect(heartbeatFacts(heartbeat({ intervalS: 60 }), 60)).toMatchObject({
+  it('keeps a reported interval, and arms a revival at the backstop of these settings', () => {
+    expect(heartbeatFacts(heartbeat({ intervalS: 60 }), { graceS: 5, backstopS: 10 })).toMatchObject({
       heartbeatIntervalS: 60,
-      livenessWindowMs: 180_000,
+      backstopDueAtMs: T0 + 10_000,
     });
   });
 });
@@ -200,28 +253,25 @@ describe('heartbeatDecision', () => {
     clockSkewFlagged: false,
     firmware: '1.0.0',
     heartbeatIntervalS: 300,
-    dueAt: T0 - 10_000 + 660_000,
   };
   it.each([
     ['online, seen 10 s ago, nothing new', 'throttled', {}, {}],
     ['online, seen exactly 30 s ago', 'throttled', { lastSeenAt: iso(T0 - 30_000) }, {}],
-    ['online, seen 30.001 s ago', 'write', { lastSeenAt: iso(T0 - 30_001) }, {}],
-    ['offline', 'write', { status: 'offline', deadlineArmed: false }, {}],
-    ['never seen', 'write', { lastSeenAt: undefined }, {}],
-    ['deadline not armed', 'write', { deadlineArmed: false }, {}],
-    ['deadline less than 60 s away (short window)', 'write', { dueAt: T0 + 59_999 }, {}],
-    ['deadline exactly 60 s away', 'throttled', { dueAt: T0 + 60_000 }, {}],
+    ['online, seen 30.001 s ago', 'refresh', { lastSeenAt: iso(T0 - 30_001) }, {}],
+    ['offline', 'revive', { status: 'offline', deadlineArmed: false }, {}],
+    ['never seen (online, armed)', 'refresh', { lastSeenAt: undefined }, {}],
+    ['deadline not armed', 'revive', { deadlineArmed: false }, {}],
     [
       'within grace after a clean disconnect',
-      'write',
+      'revive',
       { connected: false, presenceTimestamp: T0 - 5_000 },
       {},
     ],
-    ['firmware changed', 'write', {}, { firmware: '1.0.1' }],
+    ['firmware changed', 'refresh', {}, { firmware: '1.0.1' }],
     ['same firmware reported', 'throttled', {}, { firmware: '1.0.0' }],
-    ['interval changed', 'write', {}, { intervalS: 60 }],
-    ['skew appears', 'write', {}, { at: iso(T0 - 6 * 60_000) }],
-    ['skew flag cleared', 'write', { clockSkewFlagged: true }, {}],
+    ['interval changed', 'refresh', {}, { intervalS: 60 }],
+    ['skew appears', 'refresh', {}, { at: iso(T0 - 6 * 60_000) }],
+    ['skew flag cleared', 'refresh', { clockSkewFlagged: true }, {}],
     ['not newer than the last sign of life', 'stale', { lastSeenAt: iso(T0) }, {}],
     [
       'received before the last disconnect',
@@ -231,7 +281,7 @@ describe('heartbeatDecision', () => {
     ],
     [
       'received after the last disconnect',
-      'write',
+      'revive',
       { status: 'offline', connected: false, presenceTimestamp: T0 - 1 },
       {},
     ],

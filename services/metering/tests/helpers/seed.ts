@@ -1,6 +1,14 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { costMinor, type Session, type Transaction } from '@evcharge/domain';
-import { entities, itemOf, keys, registerCharger, sessionItem, type TableContext } from '@evcharge/dynamo';
+import {
+  entities,
+  itemOf,
+  keys,
+  registerCharger,
+  sessionItem,
+  type TableContext,
+  userSessionItem,
+} from '@evcharge/dynamo';
 
 // State other services own (chargers, sessions, the connector's active session), written the way
 // ITEMS.md describes it, so metering is tested against the items it really meets.
@@ -11,12 +19,8 @@ export async function seedCharger(table: TableContext, chargerId: string, connec
 
 /** A session as CHARGE-AUTHORIZATION writes it, and the connector pointing at it while it is active. */
 export async function seedSession(table: TableContext, session: Session): Promise<Session> {
-  await table.client.send(
-    new PutCommand({
-      TableName: table.tableName,
-      Item: sessionItem(session),
-    }),
-  );
+  await table.client.send(new PutCommand({ TableName: table.tableName, Item: sessionItem(session) }));
+  await table.client.send(new PutCommand({ TableName: table.tableName, Item: userSessionItem(session) }));
   if (session.status === 'Authorized' || session.status === 'Charging') {
     await table.client.send(
       new UpdateCommand({

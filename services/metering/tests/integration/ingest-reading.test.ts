@@ -73,14 +73,14 @@ describe('ingest: exactly once, linked, totals', () => {
     const before = await sessionNow();
     counter.reset();
     await expect(ingest(first)).resolves.toMatchObject({ stored: 'duplicate', applied: false });
-    expect(counter.writes()).toEqual(['TransactWriteItemsCommand']);
+    expect(counter.writes()).toEqual(['PutItemCommand']);
     expect(await sessionNow()).toEqual(before);
     expect(await listConnectorReadings(testTable, CHARGER_ID, connectorId)).toHaveLength(2);
   });
 
   it('applies a redelivery whose first delivery stopped between its two writes', async () => {
     const event = reading(0, 10_000);
-    await storeMeterReading(testTable, meterReadingOf(event, current.sessionId), event.receivedAt);
+    await storeMeterReading(testTable, meterReadingOf(event, current.sessionId));
     await expect(ingest(event)).resolves.toMatchObject({ stored: 'duplicate', applied: true });
     expect(await sessionNow()).toMatchObject({ latestRegisterWh: 10_000, lastReadingAt: at(0) });
   });
@@ -154,18 +154,18 @@ describe('ingest: exactly once, linked, totals', () => {
   it('refuses a reading for a charger or connector that is not registered, storing nothing', async () => {
     const stranger = meterEvent({ chargerId: 'CP-UNKNOWN', clientId: 'CP-UNKNOWN' });
     await expect(ingest(stranger)).resolves.toMatchObject({ rejected: true, field: 'connectorId' });
-    // The liveness update inside write 1 is conditional on the charger: no reading without a charger.
-    await expect(
-      storeMeterReading(testTable, meterReadingOf(stranger), stranger.receivedAt),
-    ).rejects.toMatchObject({ name: 'BadInputError', field: 'chargerId' });
     expect(await listConnectorReadings(testTable, 'CP-UNKNOWN', 1)).toEqual([]);
   });
 
-  it('refreshes the charger’s liveness in the same transaction', async () => {
-    // Recent: a reading processed over 30 s after receipt (a retry) refreshes nothing.
-    const receivedAt = Date.now() - 1_000;
-    await ingest(reading(0, 10_000, { receivedAt }));
-    expect((await getCharger(testTable, CHARGER_ID))?.lastSeenAt).toBe(new Date(receivedAt).toISOString());
+  it('costs two write units in a session: the reading (PutItem) and the session totals (UpdateItem)', async () => {
+    await ingest(reading(0, 10_000));
+    const lastSeenAt = (await getCharger(testTable, CHARGER_ID))?.lastSeenAt;
+    counter.reset();
+    await ingest(reading(15, 12_000, { powerW: 7000 }));
+    expect(counter.writes()).toEqual(['PutItemCommand', 'UpdateItemCommand']);
+    expect(counter.writeUnits()).toBe(2);
+    // No liveness write rides along: liveness is the connection's and the heartbeat's.
+    expect((await getCharger(testTable, CHARGER_ID))?.lastSeenAt).toBe(lastSeenAt);
   });
 });
 
@@ -200,7 +200,7 @@ describe('a late reading of a session that has ended', () => {
     const ended = await completedSession();
     counter.reset();
     await ingest(lateEnd(ended));
-    expect(counter.writes()).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+    expect(counter.writes()).toEqual(['PutItemCommand', 'TransactWriteItemsCommand']);
     expect(await getSession(testTable, ended.sessionId)).toMatchObject({ energyWh: 2500, costMinor: 875 });
     expect(await getConnector(testTable, CHARGER_ID, connectorId)).toMatchObject({
       lastRegisterWh: 12_500,
@@ -288,7 +288,7 @@ describe('a race between read and write', () => {
     await expect(ingest(reading(30, 12_000))).resolves.toMatchObject({ stored: 'stored', applied: true });
     disarm();
     // write 1, the lost write 2, the write 2 planned against fresh state
-    expect(counter.writes()).toEqual(['TransactWriteItemsCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+    expect(counter.writes()).toEqual(['PutItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
     expect(await sessionNow()).toMatchObject({ latestRegisterWh: 12_000, energyWh: 2000 });
   });
 
@@ -339,12 +339,12 @@ describe('write budget', () => {
       counter.reset();
       await ingest(delivery);
       expect(counter.writes().length).toBeLessThanOrEqual(2);
-      expect(counter.writes()[0]).toBe('TransactWriteItemsCommand');
+      expect(counter.writes()[0]).toBe('PutItemCommand');
     }
     await releaseConnector(testTable, CHARGER_ID, connectorId);
     counter.reset();
     await ingest(reading(50, 12_000));
-    expect(counter.writes()).toEqual(['TransactWriteItemsCommand', 'UpdateItemCommand']);
+    expect(counter.writes()).toEqual(['PutItemCommand', 'UpdateItemCommand']);
   });
 });
 

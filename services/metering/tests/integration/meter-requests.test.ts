@@ -121,7 +121,7 @@ describe('a Trigger reading answers the request', () => {
       applied: true,
       answeredRequestId: requestId,
     });
-    expect(counter.writes()).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+    expect(counter.writes()).toEqual(['PutItemCommand', 'TransactWriteItemsCommand']);
 
     expect(await getSession(testTable, current.sessionId)).toMatchObject({
       latestRegisterWh: 11_500,

@@ -208,12 +208,12 @@ describe('v2 MeterValues: readings, links, kept values', () => {
       ],
     });
     // Write 1 of each reading found it stored; no effects were left to write.
-    expect(counter.writes()).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+    expect(counter.writes()).toEqual(['PutItemCommand', 'PutItemCommand']);
     expect(await sessionOf(transaction)).toEqual(before);
     expect(await listConnectorReadings(testTable, CHARGER_ID, transaction.connectorId)).toHaveLength(2);
   });
 
-  it('keeps connector 0 (the main meter) for the charger: it drives no session and refreshes liveness', async () => {
+  it('keeps connector 0 (the main meter) for the charger: it drives no session and writes no liveness', async () => {
     const transaction = await openTransaction();
     const receivedAt = Date.now() - 1_000;
     const timestamp = new Date(receivedAt - 60_000).toISOString();
@@ -238,7 +238,11 @@ describe('v2 MeterValues: readings, links, kept values', () => {
     expect(reading?.sessionId).toBeUndefined();
     expect(reading?.sampledValues).toHaveLength(3);
     expect((await sessionOf(transaction)).energyWh).toBe(0);
-    expect((await getCharger(testTable, CHARGER_ID))?.lastSeenAt).toBe(new Date(receivedAt).toISOString());
+    expect((await getCharger(testTable, CHARGER_ID))?.lastSeenAt).toBeUndefined();
+    await expect(ingest({ ...event, chargerId: 'CP-NOBODY', clientId: 'CP-NOBODY' })).resolves.toMatchObject({
+      rejected: true,
+      field: 'chargerId',
+    });
     await expect(ingest(event)).resolves.toEqual({ readings: [{ stored: 'duplicate', applied: false }] });
     expect(await listConnectorReadings(testTable, CHARGER_ID, 0)).toHaveLength(1);
   });

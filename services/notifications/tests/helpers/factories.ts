@@ -30,7 +30,6 @@ export function sessionItem(sessionId: string, chargerId: string, overrides: Rec
   const startedAt = '2026-11-25T07:00:00.000Z';
   return {
     ...keys.session(sessionId),
-    ...keys.userSessions('user-1', startedAt, sessionId),
     entityType: 'Session',
     sessionId,
     chargerId,

@@ -9,7 +9,6 @@ import {
 } from '@evcharge/domain';
 import {
   addIdTag,
-  chargerLivenessUpdate,
   connectorClaim,
   connectorRelease,
   entityOf,
@@ -22,6 +21,7 @@ import {
   tagSessionCountDown,
   tagSessionCountUp,
   transact,
+  userSessionItem,
 } from '@evcharge/dynamo';
 
 // State other services own (chargers, sessions, the connector's active session, the tag's count), written
@@ -37,7 +37,7 @@ export async function registerTestCharger(table: TableContext, chargerId: string
   await registerCharger(table, { chargerId, connectorCount, now: new Date('2026-11-25T06:00:00.000Z') });
 }
 
-/** The Session item as charge-authorization puts it: listed under its user, deadline armed while Authorized. */
+/** The Session item as charge-authorization puts it: deadline armed while Authorized (its user's entry apart). */
 function authorizedSessionItem(session: Session) {
   const expiry =
     session.status === 'Authorized'
@@ -87,6 +87,7 @@ export async function seedSession(table: TableContext, input: SeedSessionInput):
   await table.client.send(
     new PutCommand({ TableName: table.tableName, Item: authorizedSessionItem(session) }),
   );
+  await table.client.send(new PutCommand({ TableName: table.tableName, Item: userSessionItem(session) }));
   await table.client.send(
     new UpdateCommand({
       TableName: table.tableName,
@@ -197,7 +198,13 @@ export async function authorizeSession(
           },
           connectorClaim(table.tableName, connector, session.sessionId, connectorStatus),
           tagSessionCountUp(table.tableName, input.idTag, new Date(input.receivedAtMs), ['Accepted']),
-          chargerLivenessUpdate(table.tableName, input.chargerId, input.receivedAtMs),
+          {
+            Put: {
+              TableName: table.tableName,
+              Item: userSessionItem(session),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
         ],
         result: { attempt: { status: 'Accepted' }, session },
       };
