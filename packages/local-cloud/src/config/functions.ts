@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { shippedBuildOptions } from '../lambda/bundles.js';
+import { assertSupportedPattern, type EventPattern } from '../streams/event-filter.js';
 import { queueNameFrom, tableNameFromArn } from './local-names.js';
 import type {
   HttpRouteConfig,
@@ -156,6 +157,12 @@ function streamSubscription(
     reportBatchItemFailures: config.functionResponseType === 'ReportBatchItemFailures',
     startingPosition: config.startingPosition === 'TRIM_HORIZON' ? 'TRIM_HORIZON' : 'LATEST',
   };
+  if (Array.isArray(config.filterPatterns) && config.filterPatterns.length > 0) {
+    config.filterPatterns.forEach((pattern, index) => {
+      assertSupportedPattern(pattern, `stream filterPatterns[${index}]`);
+    });
+    subscription.filterPatterns = config.filterPatterns as EventPattern[];
+  }
   const onFailure = destinationQueue(
     (config.destinations as { onFailure?: unknown } | undefined)?.onFailure,
     resolve,

@@ -1,4 +1,5 @@
 import type { BuildOptions } from 'esbuild';
+import type { EventPattern } from '../streams/event-filter.js';
 
 /** One function of one service, with everything the local cloud needs to run and trigger it. */
 export interface LocalFunction {
@@ -46,6 +47,8 @@ export interface StreamSubscription {
   reportBatchItemFailures: boolean;
   startingPosition: 'LATEST' | 'TRIM_HORIZON';
   onFailureQueue?: string;
+  /** The event's `filterPatterns` (Lambda event filtering): a record reaches the function if it matches one. */
+  filterPatterns?: EventPattern[];
 }
 
 export interface QueueSubscription {

@@ -13,6 +13,7 @@ import {
   type FailedBatch,
   type LambdaStreamRecord,
 } from './batch-delivery.js';
+import { matchesAnyPattern } from './event-filter.js';
 
 export interface StreamPollerOptions {
   subscription: StreamSubscription;
@@ -162,11 +163,14 @@ export class StreamPoller {
       new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: getRecordsLimit }),
     );
     shard.iterator = NextShardIterator;
-    const records = (Records ?? []).map((record) => toLambdaRecord(record, this.streamArn));
-    const last = records.at(-1)?.dynamodb.SequenceNumber;
+    const read = (Records ?? []).map((record) => toLambdaRecord(record, this.streamArn));
+    const last = read.at(-1)?.dynamodb.SequenceNumber;
     if (last) shard.lastSequenceNumber = last;
+    // Lambda event filtering: only records matching one of the event's filterPatterns are delivered.
+    const { batchSize, filterPatterns } = this.options.subscription;
+    const records = read.filter((record) => matchesAnyPattern(filterPatterns, record));
     if (records.length > 0) this.options.onRecords?.(records.length);
-    const { batchSize } = this.options.subscription;
+    let allFinished = true;
     for (let start = 0; start < records.length && !this.stopped; start += batchSize) {
       const batch = records.slice(start, start + batchSize);
       const finished = await deliverBatch(batch, this.options.subscription, {
@@ -175,10 +179,13 @@ export class StreamPoller {
         retryDelayMs: this.options.retryDelayMs ?? 100,
         isStopped: () => this.stopped,
       });
+      allFinished &&= finished;
       const delivered = batch.at(-1)?.dynamodb.SequenceNumber;
       if (finished && delivered) this.options.checkpoints?.set(shardId, delivered);
     }
-    return records.length;
+    // Records filtered out after the last delivered one are done too: the checkpoint moves past them.
+    if (allFinished && !this.stopped && last) this.options.checkpoints?.set(shardId, last);
+    return read.length;
   }
 }
 

@@ -1,0 +1,129 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { entities, itemOf } from '@evcharge/dynamo';
+import { type EventPattern, matchesAnyPattern, printService } from '@evcharge/local-cloud';
+import { createTestTable, type TestTable } from '@evcharge/testing';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { notificationForChange } from '../../src/rules.js';
+import { changeOfRecord } from '../../src/stream-record.js';
+import { chargerDay, putItems } from '../helpers/charger-day.js';
+import { chargerItem } from '../helpers/factories.js';
+import { openTableStream, type TableStreamReader } from '../helpers/table-stream.js';
+
+// The notify function's stream filter (serverless.yml filterPatterns, Lambda event filtering) against real
+// stream records from DynamoDB Local: every change that notifies passes it, and the hot writes (a charger's
+// heartbeat or re-armed deadline, a connector's register or status) never invoke the function.
+
+const serviceDir = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
+let filters: EventPattern[];
+let table: TestTable;
+let stream: TableStreamReader;
+
+beforeAll(async () => {
+  const printed = (await printService(serviceDir, 'local')) as unknown as {
+    functions: Record<string, { events: { stream?: { filterPatterns?: EventPattern[] } }[] }>;
+  };
+  filters = Object.values(printed.functions)
+    .flatMap((fn) => fn.events)
+    .flatMap((event) => event.stream?.filterPatterns ?? []);
+  table = await createTestTable('notify-filter');
+  stream = await openTableStream(table.tableName);
+}, 120_000);
+afterAll(async () => {
+  stream.close();
+  await table.drop();
+});
+
+const connector = (chargerId: string, overrides: Record<string, unknown> = {}) =>
+  itemOf(entities.connector, {
+    chargerId,
+    connectorId: 1,
+    status: 'Available',
+    plugged: false,
+    faulted: false,
+    ...overrides,
+  });
+
+interface Sorted {
+  notifying: DynamoDBRecord[];
+  passedQuiet: DynamoDBRecord[];
+  filteredQuiet: DynamoDBRecord[];
+  filteredNotifying: DynamoDBRecord[];
+}
+
+function sort(records: DynamoDBRecord[]): Sorted {
+  const sorted: Sorted = { notifying: [], passedQuiet: [], filteredQuiet: [], filteredNotifying: [] };
+  for (const record of records) {
+    const notifies = notificationForChange(changeOfRecord(record)) !== undefined;
+    const passes = matchesAnyPattern(filters, record);
+    if (notifies) (passes ? sorted.notifying : sorted.filteredNotifying).push(record);
+    else (passes ? sorted.passedQuiet : sorted.filteredQuiet).push(record);
+  }
+  return sorted;
+}
+
+const entityOfRecord = (record: DynamoDBRecord) => record.dynamodb?.NewImage?.entityType?.S;
+
+describe('the notify stream filter', () => {
+  it('is declared (five patterns at most: Lambda’s default quota)', () => {
+    expect(filters.length).toBeGreaterThan(0);
+    expect(filters.length).toBeLessThanOrEqual(5);
+  });
+
+  it('passes every change that notifies and none of the hot writes', async () => {
+    const chargerId = 'CP-FILTER-1';
+    const day = chargerDay(chargerId);
+    const online = { status: 'online', statusChangedAt: '2026-11-25T06:59:00.000Z' };
+    const hotWrites = [
+      // Heartbeat refreshes and a re-armed deadline: the charger's status does not change.
+      ...[1, 2, 3].map((minute) =>
+        chargerItem(chargerId, { ...online, lastSeenAt: `2026-11-25T07:0${minute}:00.000Z` }),
+      ),
+      chargerItem(chargerId, { ...online, lastSeenAt: '2026-11-25T07:03:00.000Z', dueAt: 1 }),
+      // A connector's register, status and plug while not faulted.
+      connector(chargerId),
+      connector(chargerId, { lastRegisterWh: 1_000, lastReadingAt: '2026-11-25T07:15:00.000Z' }),
+      connector(chargerId, { lastRegisterWh: 1_500, status: 'Preparing', plugged: true }),
+    ];
+    const faultAndRecovery = [
+      connector(chargerId, {
+        faulted: true,
+        status: 'Faulted',
+        ocppStatus: 'Faulted',
+        errorCode: 'GroundFailure',
+        statusAt: '2026-11-25T07:20:00.000Z',
+      }),
+      connector(chargerId, {
+        faulted: false,
+        status: 'Available',
+        ocppStatus: 'Available',
+        errorCode: 'NoError',
+        statusAt: '2026-11-25T07:25:00.000Z',
+      }),
+    ];
+    const items = [...day.items.slice(0, 2), ...hotWrites, ...faultAndRecovery, ...day.items.slice(2)];
+    await putItems(table, ...items);
+    const records = await stream.readNew({ atLeast: items.length, timeoutMs: 20_000 });
+    expect(records).toHaveLength(items.length);
+
+    const sorted = sort(records);
+    expect(sorted.filteredNotifying).toEqual([]);
+    expect(
+      sorted.notifying.map((record) => notificationForChange(changeOfRecord(record))?.body.kind),
+    ).toEqual(['charger.online', 'connector.faulted', 'connector.recovered', ...day.notifiedKinds.slice(1)]);
+    // Every heartbeat, re-arm, register, status and plug write is filtered out.
+    const hot = new Set(records.slice(2, 2 + hotWrites.length));
+    expect(sorted.filteredQuiet.filter((record) => hot.has(record))).toHaveLength(hotWrites.length);
+    // What passes without notifying: the rarely written entities' non-transitions only (a session's totals,
+    // a new request, an accepted attempt), never a charger or a connector.
+    const passedQuietEntities = new Set(sorted.passedQuiet.map(entityOfRecord));
+    expect(passedQuietEntities.has('Charger')).toBe(false);
+    expect(passedQuietEntities.has('Connector')).toBe(false);
+    process.stdout.write(
+      `stream filter: ${records.length} records, ${sorted.notifying.length} notifying passed, ` +
+        `${sorted.passedQuiet.length} quiet passed (${[...passedQuietEntities].join(', ')}), ` +
+        `${sorted.filteredQuiet.length} filtered\n`,
+    );
+  }, 60_000);
+});
