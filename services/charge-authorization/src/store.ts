@@ -50,8 +50,9 @@ import {
 // | ----------------------------------------- | ---------------------------------------------------------------- |
 // | decide an auth request (one read)         | BatchGet charger, connector, idTag, AuthAttempt (consistent)     |
 // | Accepted (one transaction)                | Put Session + Update Connector + Update IdTag + Put AuthAttempt  |
-// |                                           | + charger liveness                                               |
-// | rejected (one transaction)                | Put AuthAttempt (attribute_not_exists) + charger liveness        |
+// |                                           | + Put UserSession (its user's list entry, gsi1)                  |
+// | rejected (one PutItem)                    | Put AuthAttempt (attribute_not_exists)                           |
+// | Authorize (OCPP, no write)                | BatchGet idTag + charger (an unregistered charger is bad input)  |
 // | duplicate (chargerId, requestId)          | AuthAttempt by keys.authAttempt → the stored decision            |
 // | due session expiries                      | deadlines index, duePk = DUE#session-expiry#<shard>, dueAt ≤ now |
 // | expire one session (one transaction)      | Session Authorized→Expired, Connector release, IdTag count − 1   |

@@ -56,14 +56,14 @@ import { assertConditionsAgreeWithDecision } from './store.js';
 // |                                          | remote start REMOTESTART#<charger>#<conn> / <idTag> (consistent)      |
 // | allocate a transactionId                 | UpdateItem ADD value on COUNTER#transactionId (outside the write)     |
 // | open (one transaction)                   | Put TransactionStart + Put Transaction + Put Session + connector      |
-// |                                          | claim + IdTag count + 1 [+ pending remote start taken] + liveness     |
+// |                                          | claim + IdTag count + 1 + Put UserSession [+ pending start taken]     |
 // | attach to a v1 session                   | Put TransactionStart + Put Transaction + Session → Charging (no       |
-// |                                          | transactionId yet) + connector status + charger liveness              |
-// | refused                                  | Put TransactionStart + Put Transaction (no session) + liveness        |
-// | stop                                     | Get Transaction, BatchGet session, connector, idTag; one transaction: |
-// |                                          | Transaction stop (attribute_not_exists(stoppedAt)) + Session →        |
-// |                                          | Completed + connector release + IdTag count − 1 + liveness            |
-// | orphan stop                              | Put OrphanTransactionStop (if absent) + liveness                      |
+// |                                          | transactionId yet) + connector status                                 |
+// | refused                                  | Put TransactionStart + Put Transaction (no session)                   |
+// | stop                                     | BatchGet Transaction + charger, then session, connector, idTag; one   |
+// |                                          | transaction: Transaction stop (attribute_not_exists(stoppedAt)) +     |
+// |                                          | Session → Completed + connector release + IdTag count − 1             |
+// | orphan stop                              | Put OrphanTransactionStop (if absent)                                 |
 
 export const TRANSACTION_ID_COUNTER = 'transactionId';
 

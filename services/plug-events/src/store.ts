@@ -380,8 +380,8 @@ function newerStatusCondition(status: StatusFacts, values: Record<string, unknow
 
 /**
  * Records a v2 status: connector 0 on the charger's STATUS item, any other connector on the connector item
- * (read, decide with `decideConnectorStatus`, one transaction). Every status refreshes liveness, an older or
- * repeated one only that. A lost race (another status, a plug event, an authorization) re-reads.
+ * (read, decide with `decideConnectorStatus`, one write). An older or repeated status writes nothing. A lost
+ * race (another status, a plug event, an authorization) re-reads.
  */
 export async function recordStatus(
   table: TableContext,

@@ -141,7 +141,7 @@ export interface AuthorizeSessionResult {
  * An authorization racing this service, as CHARGE-AUTHORIZATION writes it (ITEMS.md): one consistent read,
  * then one transaction that puts the Session (Charging if the connector is plugged, else Authorized with
  * its deadline), claims the connector (still free, not faulted, plugged and register as read), counts the
- * tag (Accepted, below its limit) and refreshes the charger's liveness. A lost condition reads again, so
+ * tag (Accepted, below its limit) and lists it under its user. A lost condition reads again, so
  * the loser gets the answer the fresh state gives.
  */
 export async function authorizeSession(
