@@ -436,3 +436,24 @@ export type CommandRecord = z.infer<typeof commandRecordSchema>;
 /** The patterns the telemetry service's detectors report, kept as Alert items (packages/dynamo entities). */
 export const alertKinds = ['stalled-charging', 'meter-anomaly', 'flapping'] as const;
 export type AlertKind = (typeof alertKinds)[number];
+
+/**
+ * A pattern the telemetry service's detectors found on the stream: one item per charger and kind, open from its
+ * first to its last sighting until the condition clears (then `cleared`, reopened by the next sighting after
+ * `clearedAt`). The notifications service turns its opening and its clearing into `alert.opened`/`alert.cleared`.
+ */
+export const alertSchema = z.object({
+  chargerId: chargerIdSchema,
+  kind: z.enum(alertKinds),
+  status: z.enum(['open', 'cleared']),
+  /** The connector of the latest sighting (absent for a charger-wide kind such as flapping). */
+  connectorId: z.number().int().nonnegative().optional(),
+  firstSeenAt: isoTimestampSchema,
+  lastSeenAt: isoTimestampSchema,
+  clearedAt: isoTimestampSchema.optional(),
+  /** What the detector saw, for the operator. */
+  detail: z.string().max(500),
+  /** How many times this alert has opened (1 for the first episode). */
+  episodes: z.number().int().positive(),
+});
+export type Alert = z.infer<typeof alertSchema>;

@@ -1,5 +1,5 @@
 import {
-  alertKinds,
+  alertSchema,
   authAttemptSchema,
   chargerBootSchema,
   chargerIdSchema,
@@ -314,26 +314,6 @@ const idempotency = defineEntity({
   },
   primaryKey: (value, keys) => keys.idempotency(value.scope, value.naturalKey),
   indexes: {},
-});
-
-/**
- * A pattern the telemetry service's detectors found on the stream: one item per charger and kind, open from its
- * first to its last sighting until the condition clears (then `cleared`, reopened by the next sighting after
- * `clearedAt`). No contract describes it yet, so its schema is the table's.
- */
-const alertSchema = z.object({
-  chargerId: chargerIdSchema,
-  kind: z.enum(alertKinds),
-  status: z.enum(['open', 'cleared']),
-  /** The connector of the latest sighting (absent for a charger-wide kind such as flapping). */
-  connectorId: z.number().int().nonnegative().optional(),
-  firstSeenAt: isoTimestampSchema,
-  lastSeenAt: isoTimestampSchema,
-  clearedAt: isoTimestampSchema.optional(),
-  /** What the detector saw, for the operator. */
-  detail: z.string().max(500),
-  /** How many times this alert has opened (1 for the first episode). */
-  episodes: z.number().int().positive(),
 });
 
 const alert = defineEntity({

@@ -1,5 +1,6 @@
 import {
   type AuthStatus,
+  alertSchema,
   audienceOfKind,
   authAttemptSchema,
   BadInputError,
@@ -49,6 +50,7 @@ const connectorFaultOnly = connectorSchema.pick({ faulted: true });
 const remoteRequestStatusOnly = remoteRequestSchema.pick({ status: true });
 const bootAnswerOnly = chargerBootSchema.pick({ bootAnswerStatus: true });
 const commandStateOnly = commandRecordSchema.pick({ state: true });
+const alertStatusOnly = alertSchema.pick({ status: true });
 
 /** The one notification a committed change produces, or undefined when it is not a notified transition. */
 export function notificationForChange(change: ItemChange): PlannedNotification | undefined {
@@ -73,6 +75,8 @@ export function notificationForChange(change: ItemChange): PlannedNotification |
       return oldImage ? undefined : orphanNotification(newImage);
     case 'Command':
       return commandNotification(oldImage, newImage);
+    case 'Alert':
+      return alertNotification(oldImage, newImage);
     default:
       return undefined;
   }
@@ -308,6 +312,39 @@ function pendingNotification(
       ...(boot.firmwareVersion !== undefined ? { firmwareVersion: boot.firmwareVersion } : {}),
     },
     text: notificationTexts.chargerPending(boot.chargerId),
+  });
+}
+
+/**
+ * A telemetry finding opened (the first sighting, or a new episode after it cleared) or cleared, once each:
+ * refreshes of an open alert (a later sighting) are silent. Each episode is its own transition.
+ */
+function alertNotification(
+  oldImage: Record<string, unknown> | undefined,
+  newImage: Record<string, unknown>,
+): PlannedNotification | undefined {
+  const alert = parseOrThrow(alertSchema, newImage);
+  const oldStatus = oldImage ? parseOrThrow(alertStatusOnly, oldImage).status : undefined;
+  if (oldStatus === alert.status) return undefined;
+  const opened = alert.status === 'open';
+  const at = opened ? alert.firstSeenAt : alert.clearedAt;
+  if (!at) throw new BadInputError('clearedAt', 'is required on a cleared alert');
+  const data = {
+    alertKind: alert.kind,
+    episode: alert.episodes,
+    detail: alert.detail,
+    firstSeenAt: alert.firstSeenAt,
+    lastSeenAt: alert.lastSeenAt,
+  };
+  const kind = opened ? 'alert.opened' : 'alert.cleared';
+  return planned(kind, `${alert.chargerId}#${alert.kind}#${alert.episodes}`, at, {
+    at,
+    chargerId: alert.chargerId,
+    ...(alert.connectorId ? { connectorId: alert.connectorId } : {}),
+    data,
+    text: opened
+      ? notificationTexts.alertOpened(alert.chargerId, alert.kind, alert.detail)
+      : notificationTexts.alertCleared(alert.chargerId, alert.kind),
   });
 }
 
@@ -555,6 +592,14 @@ export const notificationTexts = {
   commandTimedOut: (chargerId: string, action: string): Texts => ({
     ko: `충전기 ${chargerId}가 ${action} 명령에 제때 응답하지 않았습니다.`,
     en: `Charger ${chargerId} did not answer ${action} in time.`,
+  }),
+  alertOpened: (chargerId: string, kind: string, detail: string): Texts => ({
+    ko: `충전기 ${chargerId}에서 이상 징후(${kind})가 발견되었습니다: ${detail}`,
+    en: `Charger ${chargerId}: ${kind} found. ${detail}`,
+  }),
+  alertCleared: (chargerId: string, kind: string): Texts => ({
+    ko: `충전기 ${chargerId}의 이상 징후(${kind})가 해소되었습니다.`,
+    en: `Charger ${chargerId}: ${kind} has cleared.`,
   }),
   connectorRecovered: (chargerId: string, connectorId: number): Texts => ({
     ko: `충전기 ${chargerId}의 커넥터 ${connectorId}가 고장에서 복구되었습니다.`,

@@ -15,6 +15,8 @@ export const notificationKinds = [
   'charger.pending',
   'transaction.orphan',
   'command.result',
+  'alert.opened',
+  'alert.cleared',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -35,6 +37,8 @@ export const audienceOfKind: Record<NotificationKind, Audience> = {
   'charger.pending': 'operator',
   'transaction.orphan': 'operator',
   'command.result': 'operator',
+  'alert.opened': 'operator',
+  'alert.cleared': 'operator',
 };
 
 export const notificationBodySchema = z

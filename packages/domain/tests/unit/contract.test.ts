@@ -524,8 +524,9 @@ describe('notification body', () => {
 
   it('knows exactly the contract kinds', () => {
     expect([...notificationKinds].sort()).toEqual(Object.keys(audienceOfKind).sort());
-    // 10 + the operator kinds of contract v2: charger.pending, transaction.orphan, command.result.
-    expect(notificationKinds).toHaveLength(13);
+    // 10 + the operator kinds of contract v2 (charger.pending, transaction.orphan, command.result) and of the
+    // telemetry findings (alert.opened, alert.cleared).
+    expect(notificationKinds).toHaveLength(15);
   });
 
   it('derives SNS attributes with userId only for users', () => {

@@ -102,8 +102,32 @@ describe('the notify stream filter', () => {
         statusAt: '2026-11-25T07:25:00.000Z',
       }),
     ];
-    const items = [...day.items.slice(0, 2), ...hotWrites, ...faultAndRecovery, ...day.items.slice(2)];
-    await putItems(table, ...items);
+    const alert = {
+      pk: `CHARGER#${chargerId}`,
+      sk: 'ALERT#flapping',
+      entityType: 'Alert',
+      chargerId,
+      kind: 'flapping',
+      status: 'open',
+      firstSeenAt: '2026-11-25T07:26:00.000Z',
+      lastSeenAt: '2026-11-25T07:26:00.000Z',
+      detail: '7 disconnects in an hour',
+      episodes: 1,
+    };
+    // A finding opens, is seen again (silent), and clears.
+    const alertEpisode = [
+      alert,
+      { ...alert, lastSeenAt: '2026-11-25T07:27:00.000Z' },
+      { ...alert, status: 'cleared', clearedAt: '2026-11-25T07:50:00.000Z' },
+    ];
+    const items = [
+      ...day.items.slice(0, 2),
+      ...hotWrites,
+      ...faultAndRecovery,
+      ...alertEpisode,
+      ...day.items.slice(2),
+    ];
+    await putItems(table, ...(items as Record<string, unknown>[]));
     const records = await stream.readNew({ atLeast: items.length, timeoutMs: 20_000 });
     expect(records).toHaveLength(items.length);
 
@@ -111,7 +135,14 @@ describe('the notify stream filter', () => {
     expect(sorted.filteredNotifying).toEqual([]);
     expect(
       sorted.notifying.map((record) => notificationForChange(changeOfRecord(record))?.body.kind),
-    ).toEqual(['charger.online', 'connector.faulted', 'connector.recovered', ...day.notifiedKinds.slice(1)]);
+    ).toEqual([
+      'charger.online',
+      'connector.faulted',
+      'connector.recovered',
+      'alert.opened',
+      'alert.cleared',
+      ...day.notifiedKinds.slice(1),
+    ]);
     // Every heartbeat, re-arm, register, status and plug write is filtered out.
     const hot = new Set(records.slice(2, 2 + hotWrites.length));
     expect(sorted.filteredQuiet.filter((record) => hot.has(record))).toHaveLength(hotWrites.length);

@@ -194,3 +194,73 @@ describe('command.result', () => {
     ).toThrow(BadInputError);
   });
 });
+
+function alertItem(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    pk: 'CHARGER#CP-1',
+    sk: 'ALERT#meter-anomaly',
+    entityType: 'Alert',
+    chargerId: 'CP-1',
+    kind: 'meter-anomaly',
+    status: 'open',
+    connectorId: 1,
+    firstSeenAt: '2026-11-25T07:00:00.000Z',
+    lastSeenAt: '2026-11-25T07:00:00.000Z',
+    detail: 'register went back from 12000 Wh to 11500 Wh',
+    episodes: 1,
+    ...overrides,
+  };
+}
+
+describe('alert.opened and alert.cleared (telemetry findings)', () => {
+  const cleared = {
+    status: 'cleared',
+    lastSeenAt: '2026-11-25T07:10:00.000Z',
+    clearedAt: '2026-11-25T07:40:00.000Z',
+  };
+
+  it('an alert that opens notifies once, with its kind, episode and detail', () => {
+    const planned = notificationForChange({ newImage: alertItem() });
+    expect(planned?.naturalKey).toBe('alert.opened#CP-1#meter-anomaly#1#2026-11-25T07:00:00.000Z');
+    expect(notificationBodySchema.parse(planned?.body)).toMatchObject({
+      kind: 'alert.opened',
+      audience: 'operator',
+      chargerId: 'CP-1',
+      connectorId: 1,
+      at: '2026-11-25T07:00:00.000Z',
+      data: {
+        alertKind: 'meter-anomaly',
+        episode: 1,
+        detail: 'register went back from 12000 Wh to 11500 Wh',
+      },
+    });
+  });
+
+  it('later sightings of an open alert are silent; clearing notifies once; a new episode opens again', () => {
+    const later = alertItem({ lastSeenAt: '2026-11-25T07:10:00.000Z' });
+    expect(notificationForChange({ oldImage: alertItem(), newImage: later })).toBeUndefined();
+
+    const clearing = notificationForChange({ oldImage: later, newImage: alertItem(cleared) });
+    expect(clearing?.body).toMatchObject({ kind: 'alert.cleared', at: '2026-11-25T07:40:00.000Z' });
+    expect(
+      notificationForChange({ oldImage: alertItem(cleared), newImage: alertItem(cleared) }),
+    ).toBeUndefined();
+
+    const reopened = alertItem({
+      firstSeenAt: '2026-11-25T08:00:00.000Z',
+      lastSeenAt: '2026-11-25T08:00:00.000Z',
+      episodes: 2,
+    });
+    const again = notificationForChange({ oldImage: alertItem(cleared), newImage: reopened });
+    expect(again?.body).toMatchObject({ kind: 'alert.opened', data: { episode: 2 } });
+    expect(again?.naturalKey).not.toBe(notificationForChange({ newImage: alertItem() })?.naturalKey);
+  });
+
+  it('a charger-wide alert (flapping) carries no connectorId; a cleared alert without clearedAt is refused', () => {
+    const flapping = alertItem({ kind: 'flapping', sk: 'ALERT#flapping', connectorId: undefined });
+    expect(notificationForChange({ newImage: flapping })?.body).not.toHaveProperty('connectorId');
+    expect(() =>
+      notificationForChange({ oldImage: alertItem(), newImage: alertItem({ status: 'cleared' }) }),
+    ).toThrow(BadInputError);
+  });
+});
