@@ -29,15 +29,17 @@ export function connectCharger(cloud: LocalCloud, chargerId: string, password: s
   });
 }
 
-/** Registers a charger in the cloud's table and connects it. */
+/** Registers a charger in the cloud's table (`--pending` with `pending`) and connects it. */
 export async function registerAndConnect(
   cloud: LocalCloud,
   chargerId: string,
   connectorCount = 1,
+  { pending = false }: { pending?: boolean } = {},
 ): Promise<{ charger: MqttClient; password: string }> {
   const { password } = await registerChargerLocally(cloud.table, {
     chargerId,
     connectorCount,
+    pending,
     now: new Date(),
   });
   return { charger: await connectCharger(cloud, chargerId, password), password };

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '@evcharge/dynamo';
-import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
-import { defaultCliDeps, registerChargerLocally, runChargersCli } from '@evcharge/operator-cli';
+import type { LocalCloud } from '@evcharge/local-cloud';
+import { defaultCliDeps, runChargersCli } from '@evcharge/operator-cli';
+import { connectCharger, registerAndConnect, startServiceCloud } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connectAsync, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 
 // Through the local cloud: MQTT broker (with IoT Core's lifecycle events) → rules → the heartbeat
 // service's functions → the table → its stream → the notifications service → the local SNS endpoint.
@@ -15,15 +16,7 @@ let cloud: LocalCloud;
 const clients: MqttClient[] = [];
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    services: ['heartbeat', 'notifications'],
-    stage: 'e2e',
-    ports: { mqtt: 0, aws: 0, http: 0 },
-    dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
-    tableName: `heartbeat-e2e-${randomUUID().slice(0, 8)}`,
-    timeFactor: 30,
-    quiet: true,
-  });
+  cloud = await startServiceCloud({ services: ['heartbeat', 'notifications'], stage: 'e2e', timeFactor: 30 });
 }, 120_000);
 
 afterAll(async () => {
@@ -31,25 +24,18 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-async function registeredCharger(pending = false): Promise<{ chargerId: string; password: string }> {
+/** A registered charger (`--pending` with `pending`), connected; later connections reuse its password. */
+async function registeredCharger(
+  pending = false,
+): Promise<{ chargerId: string; password: string; client: MqttClient }> {
   const chargerId = `E2E-${randomUUID().slice(0, 8)}`;
-  const { password } = await registerChargerLocally(cloud.table, {
-    chargerId,
-    connectorCount: 1,
-    pending,
-    now: new Date(),
-  });
-  return { chargerId, password };
+  const { charger: client, password } = await registerAndConnect(cloud, chargerId, 1, { pending });
+  clients.push(client);
+  return { chargerId, password, client };
 }
 
 async function connect(chargerId: string, password: string): Promise<MqttClient> {
-  const client = await connectAsync(cloud.endpoints.mqttUrl, {
-    clientId: chargerId,
-    username: chargerId,
-    password,
-    reconnectPeriod: 0,
-    protocolVersion: 4,
-  });
+  const client = await connectCharger(cloud, chargerId, password);
   clients.push(client);
   return client;
 }
@@ -83,8 +69,7 @@ const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('charger liveness through the local cloud', () => {
   it('the backstop: a charger that stays connected but goes silent is marked offline, and online again when it is back: one notification each', async () => {
-    const { chargerId, password } = await registeredCharger();
-    const client = await connect(chargerId, password);
+    const { chargerId, client } = await registeredCharger();
     await sendHeartbeat(client, chargerId);
     await cloud.waitFor(() => notificationKinds(chargerId).length === 1, 15_000);
     expect(notificationKinds(chargerId)).toEqual(['charger.online']);
@@ -110,8 +95,7 @@ describe('charger liveness through the local cloud', () => {
   }, 120_000);
 
   it('a clean reboot that reconnects within the grace period produces no notification', async () => {
-    const { chargerId, password } = await registeredCharger();
-    const first = await connect(chargerId, password);
+    const { chargerId, password, client: first } = await registeredCharger();
     await sendHeartbeat(first, chargerId);
     await cloud.waitFor(() => notificationKinds(chargerId).length === 1, 15_000);
 
@@ -126,8 +110,7 @@ describe('charger liveness through the local cloud', () => {
   }, 60_000);
 
   it('a lost connection is offline at once, and online again on reconnect', async () => {
-    const { chargerId, password } = await registeredCharger();
-    const first = await connect(chargerId, password);
+    const { chargerId, password, client: first } = await registeredCharger();
     await sendHeartbeat(first, chargerId, 300);
     await cloud.waitFor(() => notificationKinds(chargerId).length === 1, 15_000);
 
@@ -145,8 +128,7 @@ describe('charger liveness through the local cloud', () => {
 
 describe('OCPP boot (contract v2) through the local cloud', () => {
   it('a booting charger is answered on boot/response and its registry record is kept apart from the charger item', async () => {
-    const { chargerId, password } = await registeredCharger();
-    const client = await connect(chargerId, password);
+    const { chargerId, client } = await registeredCharger();
     const answers: Record<string, unknown>[] = [];
     client.on('message', (topic, payload) => {
       if (topic === `chargers/${chargerId}/boot/response`) answers.push(JSON.parse(payload.toString()));
@@ -194,8 +176,7 @@ describe('OCPP boot (contract v2) through the local cloud', () => {
 
 describe('operator commands and status reports (contract v2) through the local cloud', () => {
   it('`chargers reset` round-trips: command on the charger, its answer printed, kept, and one command.result', async () => {
-    const { chargerId, password } = await registeredCharger();
-    const client = await connect(chargerId, password);
+    const { chargerId, client } = await registeredCharger();
     const received: Record<string, unknown>[] = [];
     client.on('message', (topic, payload) => {
       if (topic !== `chargers/${chargerId}/command`) return;
@@ -232,8 +213,7 @@ describe('operator commands and status reports (contract v2) through the local c
   }, 60_000);
 
   it('a Pending charger booting raises charger.pending once; its firmware status lands on the registry record', async () => {
-    const { chargerId, password } = await registeredCharger(true);
-    const client = await connect(chargerId, password);
+    const { chargerId, client } = await registeredCharger(true);
     const boot = (at: Date) => ({
       requestId: randomUUID(),
       chargePointVendor: 'Alfen BV',
@@ -244,6 +224,18 @@ describe('operator commands and status reports (contract v2) through the local c
     await client.publishAsync(`chargers/${chargerId}/boot`, JSON.stringify(boot(new Date(Date.now() + 1))), {
       qos: 1,
     });
+    // An OCPP charger reports only after its boot was answered: wait until the registry record exists, so the
+    // status is not processed before it (the two rules run concurrently) and refused as "has not booted".
+    await cloud.waitFor(async () => {
+      const { Item } = await cloud.table.client.send(
+        new GetCommand({
+          TableName: cloud.table.tableName,
+          Key: keys.chargerBoot(chargerId),
+          ConsistentRead: true,
+        }),
+      );
+      return Item !== undefined;
+    }, 15_000);
     const firmwareStatus = { messageId: randomUUID(), status: 'Downloading', at: new Date().toISOString() };
     await client.publishAsync(`chargers/${chargerId}/firmware-status`, JSON.stringify(firmwareStatus), {
       qos: 1,

@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { chargerTopic, type MeterPayload, type Notification, notificationSchema } from '@evcharge/domain';
 import { getMeterRequest } from '@evcharge/dynamo';
+import type { LocalCloud } from '@evcharge/local-cloud';
+import { signDevToken } from '@evcharge/local-identity';
+import { registerAndConnect, startServiceCloud } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { MqttClient } from 'mqtt';
 import { session as sessionFactory } from '../helpers/factories.js';
-import {
-  type ChargerClient,
-  connectCharger,
-  type LocalCloud,
-  registerChargerLocally,
-  signDevToken,
-  startLocalCloud,
-} from '../helpers/local-cloud.js';
 import { seedSession } from '../helpers/seed.js';
 
 // Through the local cloud: HTTP API (JWT) → metering → IoT data plane → broker → charger; the charger's
@@ -20,7 +16,7 @@ import { seedSession } from '../helpers/seed.js';
 const CHARGER = `CP-E2E-${randomUUID().slice(0, 8)}`;
 
 let cloud: LocalCloud;
-let charger: ChargerClient;
+let charger: MqttClient;
 const requestsReceived: { requestId: string; connectorId: number; at: string }[] = [];
 const session = sessionFactory({
   chargerId: CHARGER,
@@ -34,23 +30,14 @@ const session = sessionFactory({
 });
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
+  cloud = await startServiceCloud({
     services: ['metering', 'notifications'],
-    ports: { mqtt: 0, aws: 0, http: 0 },
-    dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
-    tableName: `e2e-metering-${randomUUID().slice(0, 8)}`,
     // Schedules at real speed: the backstop sweeper first runs 60 s after start, so a meter.unavailable at
     // ~30 s can only come from the request's timer (the SQS delay is real time at any time factor).
     timeFactor: 1,
-    quiet: true,
   });
-  const { password } = await registerChargerLocally(cloud.table, {
-    chargerId: CHARGER,
-    connectorCount: 2,
-    now: new Date(),
-  });
+  ({ charger } = await registerAndConnect(cloud, CHARGER, 2));
   await seedSession(cloud.table, session);
-  charger = await connectCharger(cloud.endpoints.mqttUrl, CHARGER, password);
   charger.on('message', (topic, payload) => {
     if (topic === chargerTopic('meterRequest', CHARGER))
       requestsReceived.push(JSON.parse(payload.toString()));

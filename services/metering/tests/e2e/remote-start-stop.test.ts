@@ -12,15 +12,11 @@ import {
   type TransactionStopPayload,
 } from '@evcharge/domain';
 import { addIdTag, keys } from '@evcharge/dynamo';
+import type { LocalCloud } from '@evcharge/local-cloud';
+import { signDevToken } from '@evcharge/local-identity';
+import { registerAndConnect, startServiceCloud } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  type ChargerClient,
-  connectCharger,
-  type LocalCloud,
-  registerChargerLocally,
-  signDevToken,
-  startLocalCloud,
-} from '../helpers/local-cloud.js';
+import type { MqttClient } from 'mqtt';
 
 // Remote start/stop from the app through the local cloud, with a plain MQTT charger speaking v2: HTTP API (JWT)
 // → metering → remote/start → the charger's remote/response and transaction/start (charge-authorization) →
@@ -30,23 +26,15 @@ const CHARGER = `CP-RS-${randomUUID().slice(0, 8)}`;
 const TAG = `RS-${randomUUID().slice(0, 8)}`;
 
 let cloud: LocalCloud;
-let charger: ChargerClient;
+let charger: MqttClient;
 const received: { topic: string; payload: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
+  cloud = await startServiceCloud({
     services: ['metering', 'charge-authorization', 'notifications'],
-    ports: { mqtt: 0, aws: 0, http: 0 },
-    dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
-    tableName: `e2e-remote-${randomUUID().slice(0, 8)}`,
     timeFactor: 1,
-    quiet: true,
   });
-  const { password } = await registerChargerLocally(cloud.table, {
-    chargerId: CHARGER,
-    connectorCount: 2,
-    now: new Date(),
-  });
+  ({ charger } = await registerAndConnect(cloud, CHARGER, 2));
   await addIdTag(cloud.table, { idTag: TAG, userId: 'alice', maxConcurrent: 2 });
   // The heartbeat service (not started here) marks a connected charger online.
   await cloud.table.client.send(
@@ -58,7 +46,6 @@ beforeAll(async () => {
       ExpressionAttributeValues: { ':online': 'online', ':now': new Date().toISOString() },
     }),
   );
-  charger = await connectCharger(cloud.endpoints.mqttUrl, CHARGER, password);
   charger.on('message', (topic, payload) =>
     received.push({ topic, payload: JSON.parse(payload.toString()) }),
   );

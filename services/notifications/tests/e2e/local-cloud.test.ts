@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { notificationBodySchema } from '@evcharge/domain';
-// The local cloud is not a dependency of this service; it is the harness, reached through its source.
-import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
+import type { LocalCloud } from '@evcharge/local-cloud';
+import { startServiceCloud } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chargerDay, putItems } from '../helpers/charger-day.js';
-import { lambdaContext, streamEvent } from '../helpers/factories.js';
+import { chargerItem, lambdaContext, streamEvent } from '../helpers/factories.js';
 import { openTableStream } from '../helpers/table-stream.js';
 
 // Through the local cloud: table writes → its stream poller → the notify function → its SNS endpoint.
@@ -12,13 +12,7 @@ import { openTableStream } from '../helpers/table-stream.js';
 let cloud: LocalCloud;
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    services: ['notifications'],
-    ports: { mqtt: 0, aws: 0, http: 0 },
-    dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
-    tableName: `notify-e2e-${randomUUID().slice(0, 8)}`,
-    quiet: true,
-  });
+  cloud = await startServiceCloud({ services: ['notifications'] });
 }, 120_000);
 
 afterAll(async () => {
@@ -76,5 +70,33 @@ describe('notifications through the local cloud', () => {
     }
 
     expect(cloud.stats().notifications).toBe(before);
+  }, 60_000);
+
+  it('is not even invoked for heartbeats: the stream filter holds them back, a status flip gets through', async () => {
+    const chargerId = `CP-${randomUUID().slice(0, 8)}`;
+    const online = { status: 'online', statusChangedAt: '2026-11-25T06:59:00.000Z' };
+    await putItems(cloud.table, chargerItem(chargerId), chargerItem(chargerId, online));
+    await cloud.waitFor(async () => (await listed(chargerId)).length === 1, 20_000);
+    const delivered = cloud.stats().streamRecords;
+
+    const heartbeats = Array.from({ length: 20 }, (_, index) =>
+      chargerItem(chargerId, {
+        ...online,
+        lastSeenAt: new Date(Date.UTC(2026, 10, 25, 7, index)).toISOString(),
+      }),
+    );
+    await putItems(cloud.table, ...heartbeats);
+    await putItems(
+      cloud.table,
+      chargerItem(chargerId, { status: 'offline', statusChangedAt: '2026-11-25T08:00:00.000Z' }),
+    );
+    await cloud.waitFor(async () => (await listed(chargerId)).length === 2, 20_000);
+
+    // Of the 21 writes only the flip reached the function (plus our own sent-notification record's, if any).
+    expect(cloud.stats().streamRecords - delivered).toBeLessThanOrEqual(2);
+    expect((await listed(chargerId)).map((n) => JSON.parse(n.message).kind)).toEqual([
+      'charger.online',
+      'charger.offline',
+    ]);
   }, 60_000);
 });
