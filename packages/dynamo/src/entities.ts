@@ -359,6 +359,34 @@ const presenceHistory = defineEntity({
   indexes: {},
 });
 
+/** One operator action (the ops-console's audit log): who, what, on what, when, and its outcome. */
+const operatorAuditSchema = z.object({
+  auditId: z.string().min(1),
+  at: isoTimestampSchema,
+  operatorId: z.string().min(1),
+  action: z.string().min(1),
+  /** What it acted on: a charger, an idTag, a dead letter … */
+  target: z.string(),
+  input: z.record(z.string(), z.unknown()).optional(),
+  outcome: z.enum(['ok', 'refused', 'failed']),
+  detail: z.string().max(1000).optional(),
+});
+
+const operatorAudit = defineEntity({
+  entityType: 'OperatorAudit',
+  schema: operatorAuditSchema,
+  keys: {
+    /** A day's actions in one partition, newest first by sort key; expired by TTL (`expiresAtEpochS`). */
+    operatorAudit: (day: string, at: string, auditId: string) => ({
+      pk: `OPSAUDIT#${day}`,
+      sk: `${at}#${auditId}`,
+    }),
+    operatorAuditDay: (day: string) => `OPSAUDIT#${day}`,
+  },
+  primaryKey: (value, keys) => keys.operatorAudit(value.at.slice(0, 10), value.at, value.auditId),
+  indexes: {},
+});
+
 /** Every entity the table stores. */
 export const entities = {
   charger,
@@ -382,6 +410,7 @@ export const entities = {
   idempotency,
   alert,
   presenceHistory,
+  operatorAudit,
 } as const;
 
 /** Every key template of the table, by name (`keys.session(sessionId)`), from the definitions above. */

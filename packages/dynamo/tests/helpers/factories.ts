@@ -62,6 +62,14 @@ const samples: Samples = {
     currency: 'KRW',
   },
   userSession: { sessionId, userId: 'alice', startedAt: at },
+  operatorAudit: {
+    auditId: 'a-1',
+    at,
+    operatorId: 'ops-1',
+    action: 'reset',
+    target: chargerId,
+    outcome: 'ok',
+  },
   meterReading: {
     chargerId,
     connectorId: 7,

@@ -117,6 +117,7 @@ describe('entity definitions', () => {
       Idempotency: true,
       Alert: true,
       PresenceHistory: true,
+      OperatorAudit: true,
     };
     const tags = cases.map(({ definition }) => definition.entityType);
     expect(new Set(tags).size).toBe(tags.length);
@@ -144,6 +145,8 @@ describe('entity definitions', () => {
         'idempotency',
         'meterReading',
         'meterRequest',
+        'operatorAudit',
+        'operatorAuditDay',
         'orphanTransactionStop',
         'pendingRemoteStart',
         'presenceHistory',
@@ -263,6 +266,8 @@ describe('key templates produce the key shapes README.md documents', () => {
       connectorId: String(sample.connectorId).padStart(3, '0'),
       // ConnectorEvent keys its `{kind}` by its `event`; an Alert by its own `kind`.
       kind: String(sample.event ?? sample.kind),
+      // OperatorAudit partitions by the day of its `at`.
+      day: String(sample.at).slice(0, 10),
     };
     const source = template
       .split(/(\{\w+\})/)
