@@ -14,6 +14,8 @@ export interface FunctionEntry {
   /** e.g. services/heartbeat/src/handlers/heartbeat.ts */
   entry: string;
   handlerExport: string;
+  /** The kind of its first event in serverless.yml (iot, schedule, sqs, httpApi, stream), if any. */
+  trigger?: string;
 }
 
 /** Every function of every service: `<fn>:\n    handler: src/handlers/x.handler` in serverless.yml. */
@@ -24,15 +26,19 @@ export function discoverFunctions(): FunctionEntry[] {
     const file = join(servicesDir, service, 'serverless.yml');
     if (!existsSync(file)) continue;
     const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/^ {2}([\w-]+):\n {4}handler: (\S+)\.(\w+)$/gm)) {
+    const matches = [...text.matchAll(/^ {2}([\w-]+):\n {4}handler: (\S+)\.(\w+)$/gm)];
+    matches.forEach((match, index) => {
       const [, name, path, handlerExport] = match;
+      const block = text.slice(match.index, matches[index + 1]?.index ?? text.length);
+      const trigger = /^ {4}events:\n {6}- (\w+):/m.exec(block)?.[1];
       entries.push({
         service,
         name: name!,
         entry: `services/${service}/${path}.ts`,
         handlerExport: handlerExport!,
+        ...(trigger ? { trigger } : {}),
       });
-    }
+    });
   }
   return entries;
 }
@@ -77,9 +83,10 @@ export async function bundle(id: string, input: BundleInput, service = 'heartbea
   const outdir = join(buildDir, 'bundles', id);
   const result = await build({
     ...(await shippedBuildOptionsOf(service)),
-    absWorkingDir: repoRoot,
+    // `sls package` builds in the service folder: the esbuild block's aliases resolve from there.
+    absWorkingDir: join(repoRoot, 'services', service),
     ...(typeof input === 'string'
-      ? { entryPoints: [input] }
+      ? { entryPoints: [join(repoRoot, input)] }
       : {
           stdin: {
             contents: input.contents,
@@ -92,7 +99,7 @@ export async function bundle(id: string, input: BundleInput, service = 'heartbea
     logLevel: 'silent',
   });
   const [outfile] = Object.keys(result.metafile.outputs).filter((path) => !path.endsWith('.map'));
-  const absolute = join(repoRoot, outfile!);
+  const absolute = join(repoRoot, 'services', service, outfile!);
   return { id, outfile: absolute, bytes: statSync(absolute).size, attribution: attribute(result.metafile) };
 }
 

@@ -22,12 +22,19 @@ const context = {
 };
 const invokeStart = performance.now();
 let failed;
+let outcome;
 try {
-  await module[exportName](JSON.parse(process.env.BENCH_EVENT ?? '{}'), context);
+  const result = await module[exportName](JSON.parse(process.env.BENCH_EVENT ?? '{}'), context);
+  // A refusal is a cold start of the refusal path, not of the function's work: the row is failed too.
+  if (result?.rejected === true) failed = `rejected (${result.errorClass}): ${result.field} ${result.reason}`;
+  else if (result?.batchItemFailures?.length > 0)
+    failed = `${result.batchItemFailures.length} batch item(s) failed`;
+  else if (result?.statusCode >= 500) failed = `HTTP ${result.statusCode}`;
+  else if (result?.statusCode >= 400) outcome = `HTTP ${result.statusCode}`;
 } catch (error) {
   failed = String(error);
 }
 const invokeMs = performance.now() - invokeStart;
-process.stdout.write(`\nBENCH_RESULT ${JSON.stringify({ bootMs, initMs, invokeMs, failed })}\n`);
+process.stdout.write(`\nBENCH_RESULT ${JSON.stringify({ bootMs, initMs, invokeMs, failed, outcome })}\n`);
 // SDK keep-alive sockets would hold the process open; Lambda freezes it instead.
 process.exit(0);

@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { commonMemoryMb, configuredMemoryMb, deployedSystemLogLevel } from './deploy-config.js';
 import type { OpsRow } from './dynamo-ops.js';
-import { repoRoot } from './paths.js';
 import { OCPP_GATEWAY_SAMPLE, PRICES } from './prices.js';
 import { ratio } from './stats.js';
 
-// Group 4: dollars per charger-month, from the operation counts, capacity and durations measured in
-// group 2 (never typed in) and the list prices in prices.ts.
+// Group 4: dollars per charger-month, from the operation counts, capacity, log output and durations measured
+// in group 2 (never typed in) and the list prices in prices.ts.
+
+export { configuredMemoryMb };
 
 export const COST_TARGET_USD = 0.02;
 const MONTH_S = 30 * 86_400;
@@ -26,18 +26,54 @@ export interface CostAssumptions {
   /** A heartbeat writes DynamoDB at most once per this many seconds (the option "larger throttle"). */
   heartbeatWriteEveryS: number;
   basicIngest: boolean;
+  /** Lambda's system log level: WARN (the deploy default) leaves out START/END/REPORT. */
+  systemLogLevel: 'DEBUG' | 'INFO' | 'WARN';
 }
+
+/** Lambda gives a function one full vCPU at 1,769 MB and CPU in proportion to memory below (AWS Lambda docs). */
+export const FULL_VCPU_MEMORY_MB = 1_769;
+
+/**
+ * Round trips on AWS, in the same region (assumed, not measured here: DynamoDB Local on a shared machine is
+ * not DynamoDB): a DynamoDB request, a transaction (two phases), an SNS or IoT data-plane publish.
+ */
+export const AWS_LATENCY_MS = { dynamodbRequest: 5, dynamodbTransaction: 10, publish: 10 };
+
+/** CPU time measured here, where a function has a whole core, at the CPU share Lambda gives `memoryMb`. */
+export function scaledDurationMs(cpuMs: number, memoryMb: number): number {
+  return cpuMs * Math.max(1, FULL_VCPU_MEMORY_MB / memoryMb);
+}
+
+/** An invocation's billed duration on AWS: its measured CPU time scaled to its memory, plus its AWS round trips. */
+export function lambdaDurationMs(row: OpsRow, memoryMb: number): number {
+  // Rows measured before CPU time was recorded fall back on their wall time, which includes the waits.
+  const cpuMs = row.cpuMs ?? row.durationMs;
+  const waits =
+    row.cpuMs === undefined
+      ? 0
+      : (row.reads + row.writes) * AWS_LATENCY_MS.dynamodbRequest +
+        row.transactions * AWS_LATENCY_MS.dynamodbTransaction +
+        (row.snsPublishes + row.iotPublishes) * AWS_LATENCY_MS.publish;
+  return scaledDurationMs(cpuMs, memoryMb) + waits;
+}
+
+/**
+ * CloudWatch Logs bytes the platform writes per invocation at system log level INFO in JSON format
+ * (platform.start ~150 B, platform.report ~450 B with its metrics, as the Lambda docs' examples show); none at WARN.
+ */
+export const PLATFORM_LOG_BYTES_AT_INFO = 600;
 
 export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   heartbeatIntervalS: 300,
   meterIntervalS: 900,
-  sessionsPerDay: 1,
+  sessionsPerDay: 2,
   sessionHours: 1,
   reconnectsPerDay: 1,
   fleetSize: 10_000,
   streamRecordsPerNotifyInvocation: 1,
   heartbeatWriteEveryS: 300,
   basicIngest: false,
+  systemLogLevel: deployedSystemLogLevel() as CostAssumptions['systemLogLevel'],
 };
 
 export interface CostLine {
@@ -48,6 +84,9 @@ export interface CostLine {
 }
 
 export interface CostResult {
+  /** Notify function invocations per charger-month (records passing its stream filter / records per batch). */
+  notifyInvocations: number;
+  /** The common memory size; a function with its own memorySize is priced at it. */
   memoryMb: number;
   lines: CostLine[];
   totalUsd: number;
@@ -55,14 +94,6 @@ export interface CostResult {
   meetsTarget: boolean;
   options: { option: string; totalUsd: number; ratioToDefault: number }[];
   assumptions: CostAssumptions;
-}
-
-/** The Lambda memory every function is configured with (serverless.common.yml provider.memorySize). */
-export function configuredMemoryMb(): number {
-  const text = readFileSync(join(repoRoot, 'serverless.common.yml'), 'utf8');
-  const match = /^\s+memorySize:\s*(\d+)/m.exec(text);
-  if (!match) throw new Error('serverless.common.yml has no provider.memorySize');
-  return Number(match[1]);
 }
 
 /** Device payload sizes as published (the rule adds the envelope after metering). */
@@ -89,10 +120,14 @@ function row(rows: OpsRow[], message: string): OpsRow {
   return found;
 }
 
+/**
+ * Dollars per charger-month under `assumptions`. `memoryMb` prices every function at one memory size (tests);
+ * by default each function is priced at its own configured memory.
+ */
 export function costPerChargerMonth(
   rows: OpsRow[],
   assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS,
-  memoryMb = configuredMemoryMb(),
+  memoryMb?: number,
 ): Omit<CostResult, 'options'> {
   const a = assumptions;
   const heartbeats = MONTH_S / a.heartbeatIntervalS;
@@ -101,61 +136,62 @@ export function costPerChargerMonth(
   const metersInSession = Math.min(meters, sessions * ((a.sessionHours * 3600) / a.meterIntervalS));
   const presenceEvents = 30 * a.reconnectsPerDay * 2;
   const heartbeatWriteShare = Math.min(1, a.heartbeatIntervalS / a.heartbeatWriteEveryS);
+  const sweepRunsPerCharger = MONTH_S / 60 / a.fleetSize;
 
-  const heartbeat = row(rows, 'heartbeat');
-  const throttled = row(rows, 'heartbeat (throttled, < 30 s)');
-  const meterIn = row(rows, 'meter (in session)');
-  const meterOut = row(rows, 'meter (no session)');
-  const auth = row(rows, 'auth (Accepted)');
-  const plugged = row(rows, 'plug (plugged → Charging)');
-  const unplugged = row(rows, 'plug (unplugged → Completed)');
-  const presence = row(rows, 'presence (connected)');
-  const notification = row(rows, 'notification (session.completed)');
-  const sweepers = [
-    'offline sweeper run (nothing due)',
-    'session-expiry sweeper run (nothing due)',
-    'meter-request sweeper run (nothing due)',
-  ].map((name) => row(rows, name));
-
-  // Invocations of each function per charger-month, with the row that measured its cost.
   const snsPerSession = 2; // session.authorized + session.completed
   const notifications = sessions * snsPerSession;
-  // Records that pass the notify filter: every committed write to a Charger/Session/AuthAttempt item.
+  // Records that pass the notify function's stream filter (services/notifications/serverless.yml): as that
+  // filter stands, every committed write to a Charger, Session or AuthAttempt item. Change this with the filter.
   const streamRecords = heartbeats * heartbeatWriteShare + sessions * 4 + presenceEvents;
   const notifyInvocations = streamRecords / Math.max(1, a.streamRecordsPerNotifyInvocation);
-  const runsPerMonth = MONTH_S / 60;
-  const work: { count: number; row: OpsRow; wcuShare?: number }[] = [
-    { count: heartbeats * heartbeatWriteShare, row: heartbeat },
-    { count: heartbeats * (1 - heartbeatWriteShare), row: throttled },
-    { count: metersInSession, row: meterIn },
-    { count: meters - metersInSession, row: meterOut },
-    { count: sessions, row: auth },
-    { count: sessions, row: plugged },
-    { count: sessions, row: unplugged },
-    { count: presenceEvents, row: presence },
+
+  // Every invocation per charger-month, with the measured row that prices it. A new message kind is one line.
+  const work: { count: number; row: OpsRow; dynamo?: boolean }[] = [
+    { count: heartbeats * heartbeatWriteShare, row: row(rows, 'heartbeat') },
+    { count: heartbeats * (1 - heartbeatWriteShare), row: row(rows, 'heartbeat (throttled, < 30 s)') },
+    { count: metersInSession, row: row(rows, 'meter (in session)') },
+    { count: meters - metersInSession, row: row(rows, 'meter (no session)') },
+    { count: sessions, row: row(rows, 'auth (Accepted)') },
+    { count: sessions, row: row(rows, 'plug (plugged → Charging)') },
+    { count: sessions, row: row(rows, 'plug (unplugged → Completed)') },
+    { count: presenceEvents, row: row(rows, 'presence (connected)') },
+    // Lambda cost per notify invocation; its DynamoDB and SNS work happen once per notification.
+    { count: notifyInvocations, row: row(rows, 'notification (session.completed)'), dynamo: false },
+    { count: notifications, row: row(rows, 'notification (session.completed)'), dynamo: true },
+    // The scheduled sweepers, shared over the fleet.
+    ...[
+      'offline sweeper run (nothing due)',
+      'session-expiry sweeper run (nothing due)',
+      'meter-request sweeper run (nothing due)',
+    ].map((name) => ({ count: sweepRunsPerCharger, row: row(rows, name) })),
   ];
+  const invoked = work.filter((item) => item.dynamo !== true);
+  const withDynamo = work.filter((item) => item.dynamo !== false);
   const deviceMessages = heartbeats + meters + sessions * 3 + presenceEvents;
-  const lambdaInvocations =
-    work.reduce((sum, item) => sum + item.count, 0) +
-    notifyInvocations +
-    (sweepers.length * runsPerMonth) / a.fleetSize;
-  const gbPerInvocation = memoryMb / 1024;
-  const billedSeconds = (durationMs: number) => Math.max(1, Math.ceil(durationMs)) / 1000;
-  const gbSeconds =
-    work.reduce((sum, item) => sum + item.count * billedSeconds(item.row.durationMs), 0) * gbPerInvocation +
-    notifyInvocations * billedSeconds(notification.durationMs) * gbPerInvocation +
-    (sweepers.reduce((sum, sweeper) => sum + billedSeconds(sweeper.durationMs), 0) *
-      runsPerMonth *
-      gbPerInvocation) /
-      a.fleetSize;
-  const wru =
-    work.reduce((sum, item) => sum + item.count * item.row.wcu, 0) +
-    notifications * notification.wcu +
-    (sweepers.reduce((sum, sweeper) => sum + sweeper.wcu, 0) * runsPerMonth) / a.fleetSize;
-  const rru =
-    work.reduce((sum, item) => sum + item.count * item.row.rcu, 0) +
-    notifications * notification.rcu +
-    (sweepers.reduce((sum, sweeper) => sum + sweeper.rcu, 0) * runsPerMonth) / a.fleetSize;
+  const lambdaInvocations = invoked.reduce((sum, item) => sum + item.count, 0);
+  const memoryOf = (item: { row: OpsRow }) => memoryMb ?? configuredMemoryMb(item.row.functionId);
+  const billedSeconds = (item: { row: OpsRow }) =>
+    Math.max(1, Math.ceil(lambdaDurationMs(item.row, memoryOf(item)))) / 1000;
+  const gbSeconds = invoked.reduce(
+    (sum, item) => sum + item.count * billedSeconds(item) * (memoryOf(item) / 1024),
+    0,
+  );
+  const wru = withDynamo.reduce((sum, item) => sum + item.count * item.row.wcu, 0);
+  const rru = withDynamo.reduce((sum, item) => sum + item.count * item.row.rcu, 0);
+  const snsPublishes = withDynamo.reduce((sum, item) => sum + item.count * item.row.snsPublishes, 0);
+  // CloudWatch Logs: what each function writes (measured, at the deploy's application log level), plus the
+  // platform's lines when the system log level lets them through; each event also carries 26 bytes of metadata.
+  const platformBytes = a.systemLogLevel === 'WARN' ? 0 : PLATFORM_LOG_BYTES_AT_INFO;
+  const platformEvents = a.systemLogLevel === 'WARN' ? 0 : 2;
+  const logBytes = invoked.reduce(
+    (sum, item) =>
+      sum +
+      item.count *
+        ((item.row.logBytes ?? 0) +
+          platformBytes +
+          ((item.row.logEvents ?? 0) + platformEvents) * PRICES.logsEventOverheadBytes),
+    0,
+  );
 
   const units = (bytes: number) => Math.ceil(bytes / PRICES.iotMessageUnitBytes);
   const ingestMessages = a.basicIngest
@@ -167,6 +203,7 @@ export function costPerChargerMonth(
       (units(PAYLOAD_BYTES.auth) + units(PAYLOAD_BYTES.authResponse) + 2 * units(PAYLOAD_BYTES.plug)) +
     presenceEvents * units(PAYLOAD_BYTES.presence);
   const perMillion = (quantity: number, price: number) => (quantity / 1e6) * price;
+  const memories = [...new Set(invoked.map(memoryOf))].join('/');
   const lines: CostLine[] = [
     {
       line: `IoT messaging (5 KB units${a.basicIngest ? '; heartbeat+meter via Basic Ingest' : ''})`,
@@ -199,10 +236,16 @@ export function costPerChargerMonth(
       usd: perMillion(lambdaInvocations, PRICES.lambdaRequestsPerMillion),
     },
     {
-      line: `Lambda duration (arm64, ${memoryMb} MB, measured ms)`,
+      line: `Lambda duration (arm64, ${memories} MB: CPU ms measured × ${FULL_VCPU_MEMORY_MB} MB / memory + AWS round trips)`,
       quantity: gbSeconds,
       unit: 'GB-s',
       usd: gbSeconds * PRICES.lambdaArm64PerGbSecond,
+    },
+    {
+      line: `CloudWatch Logs ingestion (measured lines; system log level ${a.systemLogLevel})`,
+      quantity: logBytes / 2 ** 20,
+      unit: 'MB',
+      usd: (logBytes / 2 ** 30) * PRICES.logsIngestionPerGb,
     },
     {
       line: 'DynamoDB writes (on-demand)',
@@ -218,14 +261,15 @@ export function costPerChargerMonth(
     },
     {
       line: 'SNS publishes',
-      quantity: notifications * notification.snsPublishes,
+      quantity: snsPublishes,
       unit: 'publishes',
-      usd: perMillion(notifications * notification.snsPublishes, PRICES.snsPublishesPerMillion),
+      usd: perMillion(snsPublishes, PRICES.snsPublishesPerMillion),
     },
   ];
   const totalUsd = lines.reduce((sum, line) => sum + line.usd, 0);
   return {
-    memoryMb,
+    notifyInvocations,
+    memoryMb: memoryMb ?? commonMemoryMb(),
     lines,
     totalUsd,
     ratioToOcppSample: ratio(totalUsd, OCPP_GATEWAY_SAMPLE.usdPerChargerMonth),
@@ -237,6 +281,8 @@ export function costPerChargerMonth(
 export function costWithOptions(rows: OpsRow[], base: CostAssumptions = DEFAULT_ASSUMPTIONS): CostResult {
   const standard = costPerChargerMonth(rows, base);
   const variants: [string, Partial<CostAssumptions>][] = [
+    ['hourly heartbeats (3,600 s)', { heartbeatIntervalS: 3_600, heartbeatWriteEveryS: 3_600 }],
+    ['system log level INFO (Lambda default: START/END/REPORT kept)', { systemLogLevel: 'INFO' }],
     ['IoT Basic Ingest for heartbeats and meters', { basicIngest: true }],
     ['heartbeat DynamoDB write throttle 900 s (messages stay at 300 s)', { heartbeatWriteEveryS: 900 }],
     ['heartbeat interval 900 s', { heartbeatIntervalS: 900, heartbeatWriteEveryS: 900 }],

@@ -4,14 +4,18 @@ import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
 import { registerChargerLocally } from '@evcharge/local-identity';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { BenchContext } from './context.js';
-import { type LoopBounds, rawBrokerRate, rawUpdateItemRate } from './raw-baselines.js';
-import { percentile, ratio, round, sleep } from './stats.js';
+import { captureHeartbeatCommands, refusedChargers, replayRate } from './heartbeat-replay.js';
+import { type LoopBounds, rawBrokerRate } from './raw-baselines.js';
+import { median, percentile, ratio, round, sleep } from './stats.js';
 
 // Group 3: raw MQTT publish → rule → handler (in-process worker, as `pnpm start` runs it) → DynamoDB Local
 // commit, through startLocalCloud. A message counts as committed when its function's invocation completed
 // (the local cloud's per-function counter), matched to publishes in order per function.
 
 export const PIPELINE_TARGET_RATIO = 0.8;
+
+/** Past the heartbeat handler's 30 s write throttle, so a replayed heartbeat after a pause is a real write. */
+const THROTTLE_GAP_MS = 31_000;
 
 type Kind = 'heartbeat' | 'meter' | 'plug' | 'auth';
 
@@ -50,16 +54,25 @@ export interface PipelineResult {
   phaseMs: number;
   baselines: {
     rawBrokerPerS: number;
-    rawUpdateItemPerS: number;
-    rawUpdateItemBeforePerS: number;
-    rawUpdateItemAfterPerS: number;
+    /** Median of the replay rounds: the heartbeat handler's own DynamoDB commands, replayed raw. */
+    replayedHeartbeatPerS: number;
+    /** What one replayed heartbeat sends, e.g. { UpdateItemCommand: 1 }. */
+    replayedCommandsPerHeartbeat: Record<string, number>;
+    replayErrors: number;
+    /** The replay's refused or failed commands by error name (none expected). */
+    replayErrorNames: Record<string, number>;
   };
+  /** Replay and heartbeat phase alternated: each round's pair, in run order. */
+  heartbeatRounds: { replayPerS: number; pipelinePerS: number; ratio: number }[];
   heartbeat: WorkloadResult & {
-    ratioToRawUpdateItem: number;
+    /** Median of the rounds' pipeline/replay ratios. */
+    ratioToReplay: number;
+    /** Lowest and highest of the rounds' ratios. */
+    ratioSpread: [number, number];
     ratioToRawBroker: number;
     meetsTarget: boolean;
   };
-  mixed: WorkloadResult & { ratioToRawUpdateItem: number; counts: Record<Kind, number> };
+  mixed: WorkloadResult & { ratioToReplay: number; counts: Record<Kind, number> };
   authRoundTrip: { samples: number; p50Ms: number; p99Ms: number; timeouts: number };
   deadLetters: number;
   /** Failed invocations per function over the whole group (warm-up included); Lambda retries them. */
@@ -341,11 +354,12 @@ export async function measurePipeline(context: BenchContext): Promise<PipelineRe
   });
   context.progress('pipeline: local cloud started');
   const chargers: Charger[] = [];
+  const replayChargerClients: Charger[] = [];
   try {
     const now = new Date();
     // A few at a time: DynamoDB Local times out on lock waits when hundreds of registrations land at once.
-    const connectOne = async (index: number): Promise<Charger> => {
-      const id = `CP-PIPE-${String(index).padStart(3, '0')}`;
+    const connectOne = async (index: number, prefix = 'CP-PIPE'): Promise<Charger> => {
+      const id = `${prefix}-${String(index).padStart(3, '0')}`;
       const credentials = await registerChargerLocally(cloud.table, {
         chargerId: id,
         connectorCount: 2,
@@ -368,40 +382,111 @@ export async function measurePipeline(context: BenchContext): Promise<PipelineRe
         { length: Math.min(8, chargerCount - start) },
         (_, offset) => start + offset,
       );
-      chargers.push(...(await Promise.all(indexes.map(connectOne))));
+      chargers.push(...(await Promise.all(indexes.map((index) => connectOne(index)))));
     }
     await sleep(500);
     context.progress(`pipeline: ${chargerCount} chargers connected`);
 
+    // Chargers of the replay alone (its heartbeats carry their own clock and must not make the pipeline's
+    // stale), connected and brought online through the cloud like the pipeline's, so the captured command
+    // meets the same item state.
+    // Twice the window: two commands for one charger are never in flight together (a later one landing first
+    // would make the earlier one stale, a refused write the pipeline never makes).
+    const replayCount = 2 * window;
+    for (let start = 0; start < replayCount; start += 8) {
+      const indexes = Array.from({ length: Math.min(8, replayCount - start) }, (_, offset) => start + offset);
+      replayChargerClients.push(
+        ...(await Promise.all(indexes.map((index) => connectOne(index, 'CP-REPLAY')))),
+      );
+    }
+    let replayChargers = replayChargerClients.map((charger) => charger.id);
+    let replayClockMs = Date.now();
+    // A charger whose first messages the cloud has not applied yet would refuse the handler's command: it gets
+    // another heartbeat through the cloud, at most three times, and is left out of the replay if it still does.
+    let unready = replayChargers;
+    for (let attempt = 0; attempt < 3 && unready.length > 0; attempt++) {
+      for (const charger of replayChargerClients.filter((entry) => unready.includes(entry.id)))
+        charger.client.publish(`chargers/${charger.id}/heartbeat`, payloadFor('heartbeat', charger), {
+          qos: 1,
+        });
+      await settle(cloud);
+      replayClockMs = Date.now();
+      const probe = await captureHeartbeatCommands(context, unready, unready.length, replayClockMs);
+      replayClockMs += THROTTLE_GAP_MS;
+      unready = await refusedChargers(cloud.endpoints.dynamodb, cloud.table.tableName, probe, unready);
+    }
+    replayChargers = replayChargers.filter((id) => !unready.includes(id));
+    if (unready.length > 0) context.progress(`pipeline: ${unready.length} replay chargers never got ready`);
+    // Each replay gets fresh commands, newer than the last (one second apart per charger, alternating firmware,
+    // as the pipeline's heartbeats). The first of a replay comes more than the handler's 30 s throttle after the
+    // last of the one before, as only part of a replay's commands is sent: it must be a real write too.
+    const replayCommands = async (count: number) => {
+      const heartbeats = count;
+      const commands = await captureHeartbeatCommands(context, replayChargers, heartbeats, replayClockMs);
+      replayClockMs += Math.ceil(heartbeats / replayChargers.length) * 1_000 + THROTTLE_GAP_MS;
+      return { commands, heartbeats, perHeartbeat: commands.length / heartbeats };
+    };
+    // Enough for a phase at a few times the last measured DynamoDB Local rate.
+    let replayMessages = context.quick ? 5_000 : 25_000;
+    const replay = async (durationMs: number) => {
+      const { commands, heartbeats, perHeartbeat } = await replayCommands(replayMessages);
+      const result = await replayRate(cloud.endpoints.dynamodb, cloud.table.tableName, commands, {
+        ...bounds,
+        durationMs,
+      });
+      // Heartbeats per second: a heartbeat may be more than one command.
+      return { ...result, perS: result.perS / perHeartbeat, commands, heartbeats };
+    };
+
     // Warm every function's worker (first invocations are cold) and the JVM before measuring.
     await saturate(cloud, chargers, { ...bounds, durationMs: warmUpMs, maxCount: 2_000 }, MIXED_RATIO);
-    await rawUpdateItemRate(cloud.endpoints.dynamodb, cloud.table.tableName, {
-      ...bounds,
-      durationMs: warmUpMs,
-    });
+    const warmReplay = await replay(warmUpMs);
+    // Capturing costs time too: later replays get three times what the warm one's rate needs for a phase.
+    replayMessages = Math.min(
+      replayMessages,
+      Math.ceil(warmReplay.perS * (bounds.durationMs / 1000) * 3) + 500,
+    );
+    const replayedCommandsPerHeartbeat: Record<string, number> = {};
+    for (const command of warmReplay.commands)
+      replayedCommandsPerHeartbeat[command.name] = (replayedCommandsPerHeartbeat[command.name] ?? 0) + 1;
+    for (const name of Object.keys(replayedCommandsPerHeartbeat))
+      replayedCommandsPerHeartbeat[name] = round(
+        replayedCommandsPerHeartbeat[name]! / warmReplay.heartbeats,
+        2,
+      );
 
-    // Baselines with the cloud idle but running, so they share the machine as the pipeline does. The
-    // UpdateItem rate is measured right before and right after the heartbeat phase (mean), as the machine drifts.
+    // Baselines with the cloud idle but running, so they share the machine as the pipeline does. The replay
+    // and the heartbeat phase alternate three times (the JVM and the machine drift); the ratio is the median pair.
     await settle(cloud); // the warm-up's stream records are still being delivered
     const rawBrokerPerS = await rawBrokerRate(bounds);
-    const rawUpdateItemBefore = await rawUpdateItemRate(
-      cloud.endpoints.dynamodb,
-      cloud.table.tableName,
-      bounds,
-    );
-
-    await settle(cloud);
-    const heartbeatSaturation = await saturate(cloud, chargers, bounds);
-    await settle(cloud);
-    const rawUpdateItemAfter = await rawUpdateItemRate(
-      cloud.endpoints.dynamodb,
-      cloud.table.tableName,
-      bounds,
-    );
-    const rawUpdateItemPerS = (rawUpdateItemBefore + rawUpdateItemAfter) / 2;
-    context.progress(
-      `raw baselines: aedes ${Math.round(rawBrokerPerS)}/s, UpdateItem ${Math.round(rawUpdateItemBefore)}/s before and ${Math.round(rawUpdateItemAfter)}/s after the heartbeat phase`,
-    );
+    const heartbeatRounds: PipelineResult['heartbeatRounds'] = [];
+    let replayErrors = 0;
+    const replayErrorNames: Record<string, number> = {};
+    let heartbeatSaturation = { perS: 0, errors: 0, counts: { heartbeat: 0, meter: 0, plug: 0, auth: 0 } };
+    for (let pass = 1; pass <= 3; pass++) {
+      await settle(cloud);
+      const replayed = await replay(bounds.durationMs);
+      replayErrors += replayed.errors;
+      for (const [name, count] of Object.entries(replayed.errorNames))
+        replayErrorNames[name] = (replayErrorNames[name] ?? 0) + count;
+      await settle(cloud);
+      const saturation = await saturate(cloud, chargers, bounds);
+      heartbeatSaturation = {
+        perS: heartbeatSaturation.perS + saturation.perS / 3,
+        errors: heartbeatSaturation.errors + saturation.errors,
+        counts: saturation.counts,
+      };
+      heartbeatRounds.push({
+        replayPerS: round(replayed.perS),
+        pipelinePerS: round(saturation.perS),
+        ratio: ratio(saturation.perS, replayed.perS),
+      });
+      context.progress(
+        `pipeline: round ${pass}/3: replayed heartbeat ${Math.round(replayed.perS)}/s, pipeline ${Math.round(saturation.perS)}/s`,
+      );
+    }
+    const replayedHeartbeatPerS = median(heartbeatRounds.map((entry) => entry.replayPerS));
+    const roundRatios = heartbeatRounds.map((entry) => entry.ratio);
     const heartbeatRate = heartbeatSaturation.perS / 2;
     await settle(cloud);
     const heartbeatLatency = await paced(cloud, chargers, heartbeatRate, bounds);
@@ -417,23 +502,26 @@ export async function measurePipeline(context: BenchContext): Promise<PipelineRe
     await settle(cloud);
     const auth = await authRoundTrips(chargers, context.quick ? 5 : 30);
     const stats = cloud.stats();
-    const heartbeatRatio = ratio(heartbeatSaturation.perS, rawUpdateItemPerS);
+    const heartbeatRatio = median(roundRatios);
     return {
       chargers: chargerCount,
       window,
       phaseMs,
       baselines: {
         rawBrokerPerS: round(rawBrokerPerS),
-        rawUpdateItemPerS: round(rawUpdateItemPerS),
-        rawUpdateItemBeforePerS: round(rawUpdateItemBefore),
-        rawUpdateItemAfterPerS: round(rawUpdateItemAfter),
+        replayedHeartbeatPerS: round(replayedHeartbeatPerS),
+        replayedCommandsPerHeartbeat,
+        replayErrors,
+        replayErrorNames,
       },
+      heartbeatRounds,
       heartbeat: {
         sustainedPerS: round(heartbeatSaturation.perS),
         latencyRatePerS: round(heartbeatRate),
         ...summarize(heartbeatLatency.latencies),
         errors: heartbeatSaturation.errors + heartbeatLatency.errors,
-        ratioToRawUpdateItem: heartbeatRatio,
+        ratioToReplay: heartbeatRatio,
+        ratioSpread: [Math.min(...roundRatios), Math.max(...roundRatios)],
         ratioToRawBroker: ratio(heartbeatSaturation.perS, rawBrokerPerS),
         meetsTarget: heartbeatRatio >= PIPELINE_TARGET_RATIO,
       },
@@ -442,7 +530,7 @@ export async function measurePipeline(context: BenchContext): Promise<PipelineRe
         latencyRatePerS: round(mixedRate),
         ...summarize(mixedLatency.latencies),
         errors: mixedSaturation.errors + mixedLatency.errors,
-        ratioToRawUpdateItem: ratio(mixedSaturation.perS, rawUpdateItemPerS),
+        ratioToReplay: ratio(mixedSaturation.perS, replayedHeartbeatPerS),
         counts: mixedSaturation.counts,
       },
       authRoundTrip: {
@@ -460,7 +548,11 @@ export async function measurePipeline(context: BenchContext): Promise<PipelineRe
   } finally {
     // Let replies and lifecycle events settle: the broker must not publish a disconnect after it closed.
     await sleep(500);
-    await Promise.all(chargers.map((charger) => charger.client.endAsync().catch(() => undefined)));
+    await Promise.all(
+      [...chargers, ...replayChargerClients].map((charger) =>
+        charger.client.endAsync().catch(() => undefined),
+      ),
+    );
     const deadline = Date.now() + 5_000;
     while (cloud.stats().connectedClients > 0 && Date.now() < deadline) await sleep(50);
     await sleep(500);

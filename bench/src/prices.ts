@@ -11,6 +11,7 @@ export const PRICE_SOURCES = {
   dynamodbNov2024Cut:
     'https://aws.amazon.com/blogs/database/new-amazon-dynamodb-lowers-pricing-for-on-demand-throughput-and-global-tables/',
   sns: 'https://aws.amazon.com/sns/pricing/',
+  cloudwatchLogs: 'https://aws.amazon.com/cloudwatch/pricing/',
 } as const;
 
 export const PRICES = {
@@ -30,6 +31,10 @@ export const PRICES = {
   dynamodbReadRequestUnitsPerMillion: 0.125,
   /** SNS: per million publish requests (64 KB chunks). */
   snsPublishesPerMillion: 0.5,
+  /** CloudWatch Logs: per GB ingested (Standard class; Lambda's vended-log first tier), storage left out. */
+  logsIngestionPerGb: 0.5,
+  /** Bytes CloudWatch Logs counts per log event on top of its message (its event-size rule). */
+  logsEventOverheadBytes: 26,
 } as const;
 
 /** For comparison only: what the AWS OCPP gateway sample states per charger-month (from the issue text). */

@@ -1,11 +1,9 @@
 import { createServer } from 'node:net';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, deadlinePartitionFor, keys } from '@evcharge/dynamo';
 import { Aedes } from 'aedes';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { sleep } from './stats.js';
 
-// The pipeline's baselines, measured in the same run: what the broker alone and DynamoDB Local alone can do.
+// The pipeline's broker baseline, measured in the same run: what aedes alone can do (DynamoDB's is heartbeat-replay.ts).
 
 export interface LoopBounds {
   durationMs: number;
@@ -58,47 +56,5 @@ export async function rawBrokerRate(bounds: LoopBounds, publishers = 8): Promise
     await Promise.all(clients.map((client) => client.endAsync(true).catch(() => undefined)));
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     server.close();
-  }
-}
-
-/** Raw UpdateItem/s on DynamoDB Local, with the handlers' client settings and a heartbeat-shaped update. */
-export async function rawUpdateItemRate(
-  endpoint: string,
-  tableName: string,
-  bounds: LoopBounds,
-): Promise<number> {
-  const client = createDocumentClient({ endpoint });
-  let completed = 0;
-  let issued = 0;
-  const started = performance.now();
-  const worker = async () => {
-    while (performance.now() - started < bounds.durationMs && issued < bounds.maxCount) {
-      const index = issued++ % 200;
-      const chargerId = `CP-RAW-${index}`;
-      const now = Date.now();
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.charger(chargerId),
-          UpdateExpression:
-            'SET lastSeenAt = :seenAt, deviceAt = :seenAt, firmware = :firmware, #status = :online, duePk = :duePk, dueAt = :dueAt',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':seenAt': new Date(now).toISOString(),
-            ':firmware': `bench/${issued % 2}`,
-            ':online': 'online',
-            ':duePk': deadlinePartitionFor('charger-offline', chargerId),
-            ':dueAt': now + 660_000,
-          },
-        }),
-      );
-      completed++;
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: bounds.window }, worker));
-    return completed / ((performance.now() - started) / 1000);
-  } finally {
-    client.destroy();
   }
 }

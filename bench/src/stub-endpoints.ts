@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { deployedLogLevel } from './deploy-config.js';
 
 // A tiny 127.0.0.1 HTTP server that answers the IoT data plane, SNS and SQS calls a handler makes with a
 // valid success response, so groups 1 and 2 measure our code and DynamoDB Local, not a missing endpoint.
@@ -74,7 +75,8 @@ export function functionEnvironment(input: {
     AWS_ENDPOINT_URL_SNS: input.stubUrl,
     AWS_ENDPOINT_URL_SQS: input.stubUrl,
     TABLE_NAME: input.tableName,
-    POWERTOOLS_LOG_LEVEL: 'WARN',
+    // The deploy's level: a cold start writes the log lines it writes on AWS, and the cost group prices them.
+    POWERTOOLS_LOG_LEVEL: deployedLogLevel(),
     DEAD_LETTER_QUEUE_URL: `${input.stubUrl}/000000000000/bench-dead-letters`,
     NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:ev-charging-notifications-local',
     TARIFF_PRICE_PER_KWH_MINOR: '350',
