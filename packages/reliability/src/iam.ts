@@ -10,6 +10,8 @@ export const actionsWithoutResourceLevelPermissions = new Set([
   'ec2:CreateNetworkInterface',
   'ec2:DescribeNetworkInterfaces',
   'ec2:DeleteNetworkInterface',
+  // The registry login of a container task (the OCPP gateway's execution role).
+  'ecr:GetAuthorizationToken',
 ]);
 
 // The framework's logging grants (scoped to the function's own log group); not something the code "uses".

@@ -28,6 +28,32 @@ export interface SessionConfig {
 }
 
 /**
+ * Which chargers' connector statuses the cloud may have missed. Kept by the gateway across connections: an
+ * outage that drops the link also drops the socket, and the charger comes back on a new one. Chargers do not
+ * retry a StatusNotification, so once the cloud takes messages again the gateway asks for them.
+ */
+export interface StatusResync {
+  /** A message of this charger did not reach the cloud (or the link dropped). */
+  markUnsure(chargerId: string): void;
+  /** True (and forgets it) when the charger's statuses must be asked for again. */
+  takeUnsure(chargerId: string): boolean;
+}
+
+export function statusResyncSet(): StatusResync {
+  const unsure = new Set<string>();
+  return {
+    markUnsure: (chargerId) => void unsure.add(chargerId),
+    takeUnsure: (chargerId) => unsure.delete(chargerId),
+  };
+}
+
+/** TriggerMessage without a connectorId: every connector reports its status (OCPP 1.6, 5.17). */
+const statusTrigger: down.OcppCall = {
+  action: 'TriggerMessage',
+  payload: { requestedMessage: 'StatusNotification' },
+};
+
+/**
  * One connected charger: its OCPP connection and its own upstream link. Nothing here outlives the socket but
  * in-flight calls; what the charger was told was accepted is already in the cloud.
  */
@@ -47,6 +73,7 @@ export class ChargerSession {
     private readonly config: SessionConfig,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
+    private readonly statusResync: StatusResync = statusResyncSet(),
   ) {
     this.installFrameRewrite();
     this.registerHandlers();
@@ -64,11 +91,14 @@ export class ChargerSession {
       link.onCloudMessage((kind, payload) => this.onCloudMessage(kind, payload));
       link.onLost((reason) => {
         this.log.warn('upstream lost; closing the charger connection', { chargerId, reason });
+        this.statusResync.markUnsure(chargerId);
         void this.connection.close({ code: 1011, reason: 'upstream lost' });
       });
+      this.resyncStatusIfUnsure();
       return link;
     });
     this.upstreamReady.catch((error: unknown) => {
+      this.statusResync.markUnsure(chargerId);
       this.log.error('upstream connect failed; closing the charger connection', {
         chargerId,
         error: String(error),
@@ -159,11 +189,27 @@ export class ChargerSession {
       const issue = checked.error.issues[0];
       throw new ContractViolationError(issue?.path.join('.') || kind, issue?.message ?? 'invalid');
     }
-    await within(
-      this.upstreamReady.then((link) => link.publish(kind, payload)),
-      this.config.cloudAnswerTimeoutMs,
-      this.deadline,
-    );
+    try {
+      await within(
+        this.upstreamReady.then((link) => link.publish(kind, payload)),
+        this.config.cloudAnswerTimeoutMs,
+        this.deadline,
+      );
+    } catch (error) {
+      this.statusResync.markUnsure(this.chargerId);
+      throw error;
+    }
+    this.resyncStatusIfUnsure();
+  }
+
+  /** After an outage, once the cloud takes this charger's messages again: every connector reports its status. */
+  private resyncStatusIfUnsure(): void {
+    if (this.closed || !this.statusResync.takeUnsure(this.chargerId)) return;
+    this.log.info('asking the charger for its statuses after an upstream outage', {
+      chargerId: this.chargerId,
+    });
+    // After the current CALL's reply is on the wire; ocpp-rpc queues it behind any other gateway → charger CALL.
+    setImmediate(() => void this.commands.call([statusTrigger], 'status after an upstream outage'));
   }
 
   /** Publishes a request and waits for the cloud's answer with the same requestId. */

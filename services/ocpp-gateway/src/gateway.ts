@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, STATUS_CODES } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, STATUS_CODES } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { RPCServer } from 'ocpp-rpc';
-import { ChargerSession } from './charger-session.js';
+import { ChargerSession, statusResyncSet } from './charger-session.js';
 import type { CredentialLookup } from './credential-store.js';
 import { decideHandshake, OCPP_SUBPROTOCOL } from './handshake.js';
 import { type Logger, silentLogger } from './log.js';
@@ -21,6 +22,8 @@ export interface GatewayOptions {
   chargerCallTimeoutMs?: number;
   /** WebSocket pings; keep it under a load balancer's idle timeout. Default 30 s. */
   pingIntervalMs?: number;
+  /** PEM certificate (chain) and key: the gateway terminates TLS itself (wss://, security profile 2). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** A larger frame closes the connection (1009). Default 256 KB. */
   maxFrameBytes?: number;
   log?: Logger;
@@ -29,7 +32,7 @@ export interface GatewayOptions {
 
 export interface Gateway {
   port: number;
-  /** The URL a charger connects to: ws://host:port/ocpp/{chargerId}. */
+  /** The URL a charger connects to: ws://host:port/ocpp/{chargerId} (wss:// with TLS). */
   urlFor(chargerId: string): string;
   connectedChargers(): string[];
   close(): Promise<void>;
@@ -50,6 +53,7 @@ function refuseUpgrade(socket: Duplex, status: number, headers: Record<string, s
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.log ?? silentLogger;
   const sessions = new Map<string, ChargerSession>();
+  const statusResync = statusResyncSet();
   const connections = new Map<string, OcppConnection>();
   const accepted = new WeakMap<IncomingMessage, { chargerId: string; subprotocol: string | false }>();
 
@@ -90,6 +94,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         { cloudAnswerTimeoutMs: options.cloudAnswerTimeoutMs ?? 20_000, triggerWindowMs: 30_000 },
         log,
         options.clock,
+        statusResync,
       );
       sessions.set(chargerId, session);
       void previous?.close();
@@ -104,10 +109,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
     },
   );
-  const http = createServer((_request, response) => {
+  const notFound: RequestListener = (_request, response) => {
     response.writeHead(404, { Connection: 'close' }).end();
-  });
-  http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  };
+  const server = options.tls
+    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, notFound)
+    : createServer(notFound);
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     decideHandshake(request, options.credentials)
       .then((decision) => {
         if (!decision.accept) {
@@ -129,22 +137,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
   });
   await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
-  const { port } = http.address() as AddressInfo;
+  const { port } = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
 
   return {
     port,
-    urlFor: (chargerId) => `ws://${host}:${port}/ocpp/${encodeURIComponent(chargerId)}`,
+    urlFor: (chargerId) =>
+      `${options.tls ? 'wss' : 'ws'}://${host}:${port}/ocpp/${encodeURIComponent(chargerId)}`,
     connectedChargers: () => [...sessions.keys()],
     async close() {
       await rpc.close({ code: 1001, reason: 'gateway stopping', force: true });
       await Promise.all([...sessions.values()].map((session) => session.close()));
       sessions.clear();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      http.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
     },
   };
 }

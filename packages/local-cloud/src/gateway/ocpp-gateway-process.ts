@@ -11,10 +11,13 @@ import { repoRoot, servicesRoot } from '../config/paths.js';
 export interface OcppGatewayProcess {
   /** `ws://127.0.0.1:<port>/ocpp`: append `/<chargerId>`. */
   baseUrl: string;
+  /** The gateway's process id (for its RSS, in the benchmark). */
+  pid: number;
   stop: () => Promise<void>;
 }
 
 export interface StartOcppGatewayOptions {
+  /** 0: a free port, read back from the gateway's ready line. */
   port: number;
   mqttUrl: string;
   tableName: string;
@@ -22,6 +25,10 @@ export interface StartOcppGatewayOptions {
   env: Record<string, string>;
   /** The gateway's broker credential; the broker must know it (LocalCloudOptions.gateways). */
   password: string;
+  /** Its broker username; default the local gateway's. */
+  gatewayId?: string;
+  /** More settings for the gateway process (README of services/ocpp-gateway), e.g. CLOUD_ANSWER_TIMEOUT_MS. */
+  settings?: Record<string, string>;
   /** Where its JSON log lines go. */
   onLog?: (line: string) => void;
   readyTimeoutMs?: number;
@@ -46,8 +53,9 @@ export function startOcppGateway(options: StartOcppGatewayOptions): Promise<Ocpp
         OCPP_HOST: '127.0.0.1',
         MQTT_URL: options.mqttUrl,
         TABLE_NAME: options.tableName,
-        GATEWAY_MQTT_USERNAME: LOCAL_GATEWAY_ID,
+        GATEWAY_MQTT_USERNAME: options.gatewayId ?? LOCAL_GATEWAY_ID,
         GATEWAY_MQTT_PASSWORD: options.password,
+        ...options.settings,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -77,11 +85,14 @@ export function startOcppGateway(options: StartOcppGatewayOptions): Promise<Ocpp
       const text = chunk.toString();
       output = `${output}${text}`.slice(-4_000);
       for (const line of text.split('\n').filter(Boolean)) options.onLog?.(line);
-      const listening = /"msg":"ocpp gateway listening"|ocpp gateway listening/.test(text);
-      if (!listening) return;
+      const ready = text.split('\n').find((line) => line.includes('ocpp gateway listening'));
+      if (!ready) return;
       clearTimeout(timer);
+      // The ready line carries the URL it listens on ("…/ocpp/{chargerId}"), so port 0 works.
+      const url = /"url":"([^"]+)\/\{chargerId\}"/.exec(ready)?.[1];
       resolve({
-        baseUrl: `ws://127.0.0.1:${options.port}/ocpp`,
+        baseUrl: url ?? `ws://127.0.0.1:${options.port}/ocpp`,
+        pid: child.pid ?? 0,
         stop: async () => {
           process.removeListener('exit', killOnExit);
           await stop();

@@ -24,7 +24,6 @@ const libraryToOcpp16: Record<string, Ocpp16ErrorCode> = {
   OccurrenceConstraintViolation: 'OccurenceConstraintViolation',
   // Not JSON, not an array, no string unique id: "not conform the PDU structure".
   RpcFrameworkError: 'FormationViolation',
-  MessageTypeNotSupported: 'FormationViolation',
 };
 
 export function toOcpp16ErrorCode(code: string): Ocpp16ErrorCode {
@@ -78,6 +77,8 @@ export function rewriteOutboundFrame(
   if (code === 'RpcFrameworkError' && typeof uniqueId === 'string' && isInFlight(uniqueId)) {
     return { drop: `a second CALL with unique id ${uniqueId} while the first is handled` };
   }
+  // OCPP-J 1.6 section 4.1.3: a message type number not in the list (2, 3, 4) is ignored, not answered.
+  if (code === 'MessageTypeNotSupported') return { drop: 'a message type the specification says to ignore' };
   const ocppCode = toOcpp16ErrorCode(code);
   if (ocppCode === code) return { send: frame };
   return { send: JSON.stringify([4, uniqueId, ocppCode, description, details ?? {}]) };

@@ -33,7 +33,12 @@ export function ocpp16StrictValidator(): Validator {
       const [first] = (schema.errors ?? []) as SchemaError[];
       const keyword = first?.keyword ?? 'type';
       const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(payload)';
-      throw createRPCError(errorCodeForSchemaKeyword(keyword), `${field} ${first?.message ?? 'is invalid'}`, {
+      // No payload, or one that is not an object: the frame does not have the PDU's structure at all.
+      const code =
+        keyword === 'type' && !first?.instancePath
+          ? 'FormationViolation'
+          : errorCodeForSchemaKeyword(keyword);
+      throw createRPCError(code, `${field} ${first?.message ?? 'is invalid'}`, {
         field,
         keyword,
       });

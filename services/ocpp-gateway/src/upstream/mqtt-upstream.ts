@@ -16,7 +16,10 @@ export const subscribedCloudTopics = (Object.keys(cloudToDeviceTopics) as CloudT
 
 export interface MqttUpstreamOptions {
   url: string;
-  credentials: UpstreamCredentialSource;
+  /** Username/password (the local broker, or IoT Core behind a custom authorizer). */
+  credentials?: UpstreamCredentialSource;
+  /** An X.509 client certificate (IoT Core over mqtts://): the gateway's own, attached to its chargers' things. */
+  clientCertificate?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
   log: Logger;
   connectTimeoutMs?: number;
 }
@@ -25,11 +28,11 @@ export interface MqttUpstreamOptions {
 export function mqttUpstream(options: MqttUpstreamOptions): UpstreamConnector {
   return {
     async connect(chargerId) {
-      const credentials = await options.credentials(chargerId);
+      const credentials = await options.credentials?.(chargerId);
       const client = await connectAsync(options.url, {
         clientId: chargerId,
-        username: credentials.username,
-        password: credentials.password,
+        ...(credentials ? { username: credentials.username, password: credentials.password } : {}),
+        ...options.clientCertificate,
         // A lost link closes the charger's socket; the charger reconnects, and so does this link.
         reconnectPeriod: 0,
         connectTimeout: options.connectTimeoutMs ?? 10_000,

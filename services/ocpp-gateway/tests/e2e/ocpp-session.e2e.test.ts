@@ -157,6 +157,35 @@ describe('OCPP 1.6J through the gateway and the local cloud', () => {
     expect(cloud.deadLetters()).toEqual([]);
   }, 60_000);
 
+  it('a duplicate StartTransaction is one session; a StopTransaction replayed from offline keeps its own time', async () => {
+    const startedAt = new Date(Date.now() - 3 * 3_600_000).toISOString();
+    const start = ocpp.startTransaction({ idTag, meterStart: 20_000, timestamp: startedAt });
+    // The charger did not get the first answer and sends the same StartTransaction again (a new unique id).
+    const first = await charger.call('StartTransaction', start);
+    const again = await charger.call('StartTransaction', start);
+    const { transactionId } = first[2] as { transactionId: number };
+    expect(again[2]).toEqual(first[2]);
+    const sessionId = await cloud.waitFor(
+      async () => (await getConnector(cloud.table, chargerId, 1))?.activeSessionId,
+      20_000,
+    );
+    expect(await getSession(cloud.table, sessionId)).toMatchObject({ transactionId, startedAt });
+
+    // Sent when the charger is back online, two hours after it stopped: the session ends at the device's time.
+    const stoppedAt = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    const stop = await charger.call(
+      'StopTransaction',
+      ocpp.stopTransaction(transactionId, { idTag, meterStop: 26_000, timestamp: stoppedAt }),
+    );
+    expect(stop[0]).toBe(3);
+    const completed = await cloud.waitFor(async () => {
+      const session = await getSession(cloud.table, sessionId);
+      return session?.status === 'Completed' ? session : undefined;
+    }, 20_000);
+    expect(completed).toMatchObject({ transactionId, energyWh: 6_000, endedAt: stoppedAt });
+    expect(cloud.deadLetters()).toEqual([]);
+  }, 60_000);
+
   it('acts only for the chargers assigned to it: another charger is refused upstream and hung up on', async () => {
     const stranger = `CP-OTHER-${randomUUID().slice(0, 6)}`;
     const { password } = await registerCharger(cloud.table, stranger, false);

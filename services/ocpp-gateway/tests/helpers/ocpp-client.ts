@@ -20,6 +20,8 @@ export interface ConnectOptions {
   password?: string;
   /** Subprotocols offered; default ['ocpp1.6']. */
   protocols?: string[];
+  /** The CA the charger trusts for wss:// (security profile 2). */
+  ca?: string | Buffer;
 }
 
 /** Opens the WebSocket, or reports the HTTP answer that refused it. */
@@ -30,7 +32,10 @@ export function handshake(url: string, options: ConnectOptions = {}): Promise<Ha
     headers.authorization = `Basic ${token}`;
   }
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, options.protocols ?? ['ocpp1.6'], { headers });
+    const socket = new WebSocket(url, options.protocols ?? ['ocpp1.6'], {
+      headers,
+      ...(options.ca ? { ca: options.ca } : {}),
+    });
     socket.once('unexpected-response', (_request, response) => {
       resolve({ status: response.statusCode, headers: response.headers });
       socket.terminate();
@@ -100,7 +105,11 @@ export const basicAuthorization = (username: string, password: string) =>
 
 export class OcppTestCharger {
   readonly received: Frame[] = [];
-  private readonly waiters: { match: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
+  private readonly waiters: {
+    match: (frame: Frame) => boolean;
+    resolve: (frame: Frame) => void;
+    reject: (error: Error) => void;
+  }[] = [];
   /** How the charger answers the gateway's CALLs; default Accepted. */
   answerCall: (action: string, payload: Record<string, unknown>) => unknown = () => ({ status: 'Accepted' });
 
@@ -118,6 +127,10 @@ export class OcppTestCharger {
           waiter.resolve(frame);
         }
       }
+    });
+    // Nothing more can arrive: whoever still waits hears it now, not at its timeout.
+    socket.once('close', () => {
+      for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('socket closed'));
     });
   }
 
@@ -142,6 +155,10 @@ export class OcppTestCharger {
         resolve: (frame) => {
           clearTimeout(timer);
           resolve(frame);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
         },
       });
     });

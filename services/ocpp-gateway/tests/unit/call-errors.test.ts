@@ -11,7 +11,6 @@ describe('OCPP 1.6 CALLERROR codes', () => {
     expect(toOcpp16ErrorCode('OccurrenceConstraintViolation')).toBe('OccurenceConstraintViolation');
     expect(toOcpp16ErrorCode('FormatViolation')).toBe('FormationViolation');
     expect(toOcpp16ErrorCode('RpcFrameworkError')).toBe('FormationViolation');
-    expect(toOcpp16ErrorCode('MessageTypeNotSupported')).toBe('FormationViolation');
     expect(toOcpp16ErrorCode('NotImplemented')).toBe('NotImplemented');
     expect(toOcpp16ErrorCode('SomethingElse')).toBe('GenericError');
   });
@@ -38,6 +37,10 @@ describe('OCPP 1.6 CALLERROR codes', () => {
     ).toEqual({
       send: '[4,"-1","FormationViolation","Message must be an array",{}]',
     });
+    // OCPP-J 1.6 section 4.1.3: an unknown message type number is ignored.
+    expect(
+      rewriteOutboundFrame('[4,"a","MessageTypeNotSupported","Unrecognised message type",{}]', inFlight),
+    ).toHaveProperty('drop');
   });
 
   it('tells unknown actions from known ones the gateway does not take', () => {
