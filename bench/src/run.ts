@@ -7,6 +7,7 @@ import { measureColdStarts } from './cold-start.js';
 import type { BenchContext } from './context.js';
 import { costWithOptions } from './cost.js';
 import { measureDynamoOps } from './dynamo-ops.js';
+import { measureGateway } from './gateway.js';
 import { loadHandlers } from './handlers.js';
 import { resultsDir } from './paths.js';
 import { measurePipeline } from './pipeline.js';
@@ -16,9 +17,9 @@ import { round } from './stats.js';
 import { functionEnvironment, startStubEndpoints } from './stub-endpoints.js';
 import { measureSweeper } from './sweeper.js';
 
-// `npm run bench -- [--quick] [--only cold,ops,sweeper,pipeline,cost,startup]`: writes bench/results/latest.{json,md}.
+// `npm run bench -- [--quick] [--only cold,ops,sweeper,pipeline,cost,startup,gateway]`: writes bench/results/latest.{json,md}.
 
-const groups = ['cold', 'ops', 'sweeper', 'pipeline', 'cost', 'startup'] as const;
+const groups = ['cold', 'ops', 'sweeper', 'pipeline', 'cost', 'startup', 'gateway'] as const;
 const usage = `usage: npm run bench -- [--quick] [--only ${groups.join(',')}]
   --quick   CI mode: fewer runs, shorter phases; asserts nothing about speed
   --only    some groups only (cost implies ops)
@@ -93,6 +94,10 @@ async function main(): Promise<void> {
     if (only.has('startup')) {
       log('5. local cloud start-up');
       results.startup = await measureStartup(context);
+    }
+    if (only.has('gateway')) {
+      log('6. OCPP gateway under a charger fleet');
+      results.gateway = await measureGateway(context);
     }
     if (only.has('cost') && results.dynamoOps) {
       log('4. cost per charger-month');

@@ -361,6 +361,8 @@ export const remoteRequestSchema = z.object({
   connectorId: connectorIdSchema,
   userId: z.string().min(1),
   idTag: idTagSchema,
+  /** An operator who stopped the session from the console (absent when its user asked). */
+  operatorId: z.string().min(1).optional(),
   /** The session a stop ends, and its OCPP transaction. */
   sessionId: uuidSchema.optional(),
   transactionId: transactionIdSchema.optional(),

@@ -10,6 +10,7 @@ export * from './repositories/connector-history.js';
 export * from './repositories/deadlines.js';
 export * from './repositories/idtags.js';
 export * from './repositories/meter-requests.js';
+export * from './repositories/operator-audit.js';
 export * from './repositories/sessions.js';
 export * from './table.js';
 export * from './table-context.js';

@@ -17,8 +17,10 @@ import { stateDir } from './config/paths.js';
 import { findFreePort, startDynamoDbLocal } from './dynamodb/dynamodb-local-server.js';
 import { assertPortFree, createLocalTable } from './dynamodb/local-table.js';
 import { localGatewayCredential, startOcppGateway } from './gateway/ocpp-gateway-process.js';
+import { verifiedSecretCache } from './gateway/verified-secret-cache.js';
 import { startHttpApi } from './http-api/http-api-server.js';
 import { decodeClaims } from './http-api/jwt-claims.js';
+import { ensureStaticSiteBuilt } from './http-api/static-site.js';
 import { LambdaRuntime } from './lambda/lambda-runtime.js';
 import { QueuePoller } from './queues/queue-poller.js';
 import { WorkQueues } from './queues/work-queues.js';
@@ -72,6 +74,8 @@ export interface LocalCloudEndpoints {
   aws: string;
   http: string;
   dynamodb: string;
+  /** Each service's web app (`custom.localCloud.staticSite`) on the HTTP API: `{ 'ops-console': 'http://…/ops/' }`. */
+  sites: Record<string, string>;
 }
 
 export interface LocalCloudStats {
@@ -228,6 +232,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         if (stream.onFailureQueue) deadLetters.ensureQueue(stream.onFailureQueue);
     }
     const rules = compileRules(config.functions);
+    // Web apps build (when their sources changed) beside DynamoDB Local's start; a failed build is reported.
+    const sitesBuilt = Promise.all(
+      config.staticSites.map((site) =>
+        ensureStaticSiteBuilt(site).catch((error: unknown) => log((error as Error).message)),
+      ),
+    );
 
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
@@ -300,6 +310,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         hashCredential(gateway.password),
       ]),
     );
+    // A gateway opens one connection per charger: its own secret is slow-hashed once, not on every connect.
+    const gatewayVerifier = verifiedSecretCache(verifyCredential);
     cleanups.push(() => table.client.destroy());
     const observers = new Set<(message: BrokerMessage) => void>();
     const rulesEngine = new RulesEngine(rules, runtime, deadLetters, stats);
@@ -311,7 +323,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       },
       verifyGateway: async (gatewayId, password, chargerId) => {
         const gateway = gatewayHashes.get(gatewayId);
-        if (!gateway || !(await verifyCredential(password, await gateway))) return false;
+        if (!gateway || !(await gatewayVerifier.verify(gatewayId, password, gateway))) return false;
         return (await gatewayOfCharger(table, chargerId)) === gatewayId;
       },
       onMessage: (message) => {
@@ -383,9 +395,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     scheduler.start();
     cleanups.push(() => scheduler.stop());
 
+    await sitesBuilt;
     const httpApi = await startHttpApi({
       port: ports.http,
       functions: config.functions,
+      staticSites: config.staticSites,
       invoke: (id, event) => runtime.invoke(id, event),
       verifyToken: async (token) => {
         await verifyDevToken(token);
@@ -433,6 +447,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         http: httpApi.url,
         dynamodb: dynamodbEndpoint,
         ...(ocppGateway ? { ocpp: ocppGateway.baseUrl } : {}),
+        sites: Object.fromEntries(
+          config.staticSites.map((site) => [site.service, `${httpApi.url}${site.path}`]),
+        ),
       },
       startup,
       table,

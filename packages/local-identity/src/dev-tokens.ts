@@ -9,6 +9,9 @@ export const LOCAL_JWT_AUDIENCE = 'ev-charging-api';
 export const DEV_ONLY_LOCAL_JWT_SECRET =
   'ev-charging-local-cloud-dev-only-jwt-secret-do-not-use-in-production';
 export const DEFAULT_DEV_TOKEN_TTL_S = 12 * 60 * 60;
+/** Cognito's own claim for a user pool's groups; a user in `operators` may use the operator routes. */
+export const GROUPS_CLAIM = 'cognito:groups';
+export { OPERATORS_GROUP } from '@evcharge/domain';
 
 const ALGORITHM = 'HS256';
 
@@ -20,10 +23,13 @@ export class InvalidDevTokenError extends Error {
   override readonly name = 'InvalidDevTokenError';
 }
 
-export async function signDevToken(userId: string, options: { expiresInS?: number } = {}): Promise<string> {
+export async function signDevToken(
+  userId: string,
+  options: { expiresInS?: number; groups?: string[] } = {},
+): Promise<string> {
   if (userId.length === 0) throw new RangeError('userId must not be empty');
   const expiresInS = options.expiresInS ?? DEFAULT_DEV_TOKEN_TTL_S;
-  return new SignJWT({})
+  return new SignJWT(options.groups?.length ? { [GROUPS_CLAIM]: options.groups } : {})
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(userId)
     .setIssuer(LOCAL_JWT_ISSUER)

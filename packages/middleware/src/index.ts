@@ -6,3 +6,4 @@ export * from './handlers.js';
 export * from './http.js';
 export * from './iot-event.js';
 export * from './logger.js';
+export { operatorRoute } from './operator-role.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalCloud } from '@evcharge/local-cloud';
+import { httpInvoke, redrive } from '@evcharge/operations';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
-import { httpInvoke, redrive } from '../../operator-cli/src/redrive/run.js';
 import { type FaultProxy, startFaultProxy } from '../src/fault-proxy.js';
 import { type CloudWithCharger, fullRun, startCloudWithCharger } from '../src/harness.js';
 import { checkTableInvariants } from '../src/invariants.js';

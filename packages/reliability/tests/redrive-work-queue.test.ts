@@ -7,12 +7,12 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { type RedriveOptions, redrive } from '@evcharge/operations';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 // The local cloud's test-only probe service (a work queue with a 1 s visibility timeout and maxReceiveCount 3).
 import type { LocalCloud } from '../../local-cloud/src/index.js';
 import { startProbeCloud } from '../../local-cloud/tests/helpers/probe-cloud.js';
-import { type RedriveOptions, redrive } from '../../operator-cli/src/redrive/run.js';
 
 const sourceArn = 'arn:aws:sqs:us-east-1:000000000000:probe-local-work';
 const lines: string[] = [];

@@ -4,12 +4,12 @@ import { createServer, Socket } from 'node:net';
 import { type Message, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createMeterRequest, getConnector, getMeterRequest, listConnectorHistory } from '@evcharge/dynamo';
 import { type LocalCloud, startLocalCloud } from '@evcharge/local-cloud';
+import { httpInvoke, type Invoke, type RedriveReport, redrive } from '@evcharge/operations';
 import { registerChargerLocally } from '@evcharge/operator-cli';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt from 'mqtt';
 // The redrive CLI is not re-exported by @evcharge/operator-cli's index (yet): imported by path.
 import { runRedriveCli } from '../../operator-cli/src/cli/redrive-command.js';
-import { httpInvoke, type Invoke, type RedriveReport, redrive } from '../../operator-cli/src/redrive/run.js';
 
 const chargerId = 'CP-REDRIVE-1';
 const queueName = 'plug-events-local-dead-letters';

@@ -9,6 +9,7 @@ import {
   type RemoteRequestAccepted,
   type RemoteResponseEvent,
   remoteStartRequestSchema,
+  type Session,
 } from '@evcharge/domain';
 import {
   type DueItemKey,
@@ -40,7 +41,7 @@ import {
   resolutionItems,
 } from './remote-request-store.js';
 import type { RemoteRequestTimer } from './request-timer.js';
-import { ownSession } from './sessions.js';
+import { anySession, ownSession } from './sessions.js';
 import { listUserSessions } from './store.js';
 
 // Remote start/stop from the app: the routes record the request (pending, its deadline armed) before the
@@ -151,7 +152,26 @@ export async function requestRemoteStop(
   userId: string,
   pathParameters: unknown,
 ): Promise<RemoteRequestAccepted> {
-  const session = await ownSession(deps.table, userId, pathParameters);
+  return remoteStop(deps, await ownSession(deps.table, userId, pathParameters));
+}
+
+/**
+ * An operator's remote stop (the console): any session, the same request as the user's, its user still told
+ * the outcome (`session.completed` with the requestId); the operator is kept on the request.
+ */
+export async function requestOperatorRemoteStop(
+  deps: RemoteRequestDeps<PublishRemoteStop>,
+  operatorId: string,
+  pathParameters: unknown,
+): Promise<RemoteRequestAccepted> {
+  return remoteStop(deps, await anySession(deps.table, pathParameters), operatorId);
+}
+
+async function remoteStop(
+  deps: RemoteRequestDeps<PublishRemoteStop>,
+  session: Session,
+  operatorId?: string,
+): Promise<RemoteRequestAccepted> {
   if (!isActiveSessionStatus(session.status)) throw new ConflictError('session is not active');
   if (session.transactionId === undefined) {
     throw new ConflictError('session has no OCPP transaction (a v1 session): stop it at the charger');
@@ -164,7 +184,8 @@ export async function requestRemoteStop(
     action: 'stop',
     chargerId: session.chargerId,
     connectorId: session.connectorId,
-    userId,
+    userId: session.userId,
+    ...(operatorId ? { operatorId } : {}),
     idTag: session.idTag,
     sessionId: session.sessionId,
     transactionId: session.transactionId,

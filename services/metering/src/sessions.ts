@@ -51,6 +51,14 @@ export async function ownSession(
   return session;
 }
 
+/** Any session by its path parameter, for an operator route: 404 only when it does not exist. */
+export async function anySession(table: TableContext, pathParameters: unknown): Promise<Session> {
+  const { sessionId } = parseOrThrow(sessionIdPathSchema, pathParameters ?? {});
+  const session = await getSession(table, sessionId);
+  if (!session) throw new NotFoundError('session not found');
+  return session;
+}
+
 export async function listMySessions(table: TableContext, userId: string): Promise<SessionSummary[]> {
   return (await listUserSessions(table, userId)).map(summaryOf);
 }

@@ -7,6 +7,9 @@ import {
   uuidSchema,
 } from './primitives.js';
 
+/** The `cognito:groups` entry every operator route requires (a Cognito user pool's group on AWS). */
+export const OPERATORS_GROUP = 'operators';
+
 export const sessionStatuses = ['Authorized', 'Charging', 'Completed', 'Expired'] as const;
 export type SessionStatus = (typeof sessionStatuses)[number];
 

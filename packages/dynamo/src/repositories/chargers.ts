@@ -4,6 +4,8 @@ import {
   type Connector,
   type ConnectorStatus,
   DEFAULT_HEARTBEAT_INTERVAL_S,
+  DEFAULT_LIVENESS_BACKSTOP_S,
+  DEFAULT_LIVENESS_GRACE_S,
   livenessWindowMs,
   NotFoundError,
 } from '@evcharge/domain';
@@ -51,7 +53,12 @@ export async function registerCharger(table: TableContext, input: RegisterCharge
         ':registeredAt': registeredAt,
         ':offline': 'offline',
         ':interval': DEFAULT_HEARTBEAT_INTERVAL_S,
-        ':window': livenessWindowMs(DEFAULT_HEARTBEAT_INTERVAL_S),
+        // The default deployment's silence window; the sweeper recomputes it from its own settings.
+        ':window': livenessWindowMs(
+          DEFAULT_HEARTBEAT_INTERVAL_S,
+          DEFAULT_LIVENESS_GRACE_S,
+          DEFAULT_LIVENESS_BACKSTOP_S,
+        ),
         ...(input.credentialHash ? { ':credentialHash': input.credentialHash } : {}),
       },
       ReturnValues: 'ALL_NEW',

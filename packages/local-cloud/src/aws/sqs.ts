@@ -20,7 +20,8 @@ interface SqsRequest {
 }
 
 /**
- * The part of SQS's JSON protocol the services need (SendMessage, ReceiveMessage, DeleteMessage, GetQueueUrl):
+ * The part of SQS's JSON protocol the services need (SendMessage, ReceiveMessage, DeleteMessage, GetQueueUrl;
+ * ChangeMessageVisibility on dead-letter queues):
  * on dead-letter queues, and on the work queues that `sqs` events consume.
  */
 export function handleSqsJson(
@@ -95,6 +96,18 @@ export function handleSqsJson(
     }
     case 'DeleteMessage':
       deadLetters.delete(queue, request.ReceiptHandle ?? '');
+      sendJson(response, 200, {}, jsonHeaders);
+      return;
+    case 'ChangeMessageVisibility':
+      if (!deadLetters.changeVisibility(queue, request.ReceiptHandle ?? '', request.VisibilityTimeout ?? 0)) {
+        sqsError(
+          response,
+          'ReceiptHandleIsInvalid',
+          'ReceiptHandleIsInvalid',
+          'The receipt handle is not valid.',
+        );
+        return;
+      }
       sendJson(response, 200, {}, jsonHeaders);
       return;
     case 'GetQueueUrl':

@@ -1,5 +1,6 @@
 // `npm start`: the local cloud with every service and a simulated fleet, a live status, and a clean exit.
 
+import { OPERATORS_GROUP, signDevToken } from '@evcharge/local-identity';
 import { type Fleet, startFleet } from '@evcharge/simulator';
 import { type LocalCloud, startLocalCloud } from '../cloud.js';
 import { DataDir } from '../state/persistence.js';
@@ -43,7 +44,7 @@ async function main(): Promise<number> {
     console.error(`local cloud failed to start: ${(error as Error).message}`);
     return 1;
   }
-  printEndpoints(cloud, Date.now() - startedAt);
+  printEndpoints(cloud, Date.now() - startedAt, await consoleSignInLinks(cloud));
   void cloud.startup.functionsLoaded.then((loadedMs) =>
     console.log(
       `  functions        all imported ${((loadedMs - cloud.startup.phasesMs.ready) / 1000).toFixed(1)} s after ready ` +
@@ -162,7 +163,15 @@ async function main(): Promise<number> {
   return 0;
 }
 
-function printEndpoints(cloud: LocalCloud, startMs: number): void {
+/** Each web app's URL with an operator token in its fragment (never sent to a server, so never in a log). */
+async function consoleSignInLinks(cloud: LocalCloud): Promise<string[]> {
+  const sites = Object.entries(cloud.endpoints.sites);
+  if (sites.length === 0) return [];
+  const token = await signDevToken('operator', { groups: [OPERATORS_GROUP] });
+  return sites.map(([service, url]) => `  ${service.padEnd(16)} ${url}#token=${token}`);
+}
+
+function printEndpoints(cloud: LocalCloud, startMs: number, signInLinks: string[]): void {
   const { endpoints } = cloud;
   const { phasesMs, bundles } = cloud.startup;
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -179,6 +188,8 @@ function printEndpoints(cloud: LocalCloud, startMs: number): void {
     `  AWS endpoints    ${endpoints.aws}   (IoT data plane, SNS, SQS; GET /_local/notifications, /_local/dead-letters, /_local/stats)`,
   );
   console.log(`  HTTP API         ${endpoints.http}`);
+  // The sign-in link: an operator's dev token (12 h) in the fragment; `npm run dev-token -- <user> --operator` makes more.
+  for (const line of signInLinks) console.log(line);
   console.log(`  DynamoDB Local   ${endpoints.dynamodb}   table ${cloud.table.tableName}`);
   if (endpoints.ocpp) {
     console.log(

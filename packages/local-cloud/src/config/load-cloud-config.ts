@@ -3,7 +3,14 @@ import { isAbsolute, join } from 'node:path';
 import { buildFunction } from './functions.js';
 import { type IntrinsicContext, type ResourceTemplate, resolveIntrinsics } from './intrinsics.js';
 import { localizeQueueUrl, queueNameFrom } from './local-names.js';
-import type { CloudConfig, LocalFunction, LocalStack, QueueConfig, TableConfig } from './model.js';
+import type {
+  CloudConfig,
+  LocalFunction,
+  LocalStack,
+  QueueConfig,
+  StaticSiteConfig,
+  TableConfig,
+} from './model.js';
 import { servicesRoot } from './paths.js';
 import { type PrintedService, printService } from './serverless-print.js';
 
@@ -112,7 +119,31 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
       );
     }
   });
-  return { stage, tables, topicNames, queueNames, queues, functions, exports: imports, stacks, notRun };
+  const staticSites = printed.flatMap((service, index): StaticSiteConfig[] => {
+    const site = service.custom?.localCloud?.staticSite;
+    const serviceDir = serviceDirs[index] ?? '';
+    if (!site?.path || !site.dir) return [];
+    return [
+      {
+        service: service.service,
+        path: site.path.endsWith('/') ? site.path : `${site.path}/`,
+        dir: join(serviceDir, site.dir),
+        ...(site.build ? { build: join(serviceDir, site.build) } : {}),
+      },
+    ];
+  });
+  return {
+    stage,
+    tables,
+    topicNames,
+    queueNames,
+    queues,
+    functions,
+    exports: imports,
+    stacks,
+    notRun,
+    staticSites,
+  };
 }
 
 // SQS's defaults: no delay, 30 s visibility timeout.

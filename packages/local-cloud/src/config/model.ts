@@ -108,4 +108,17 @@ export interface CloudConfig {
   stacks: LocalStack[];
   /** Services that declare `custom.localCloud.notEmulated: <reason>`: not run locally, said at start-up. */
   notRun: { service: string; reason: string }[];
+  /** Static web apps (`custom.localCloud.staticSite`), served by the HTTP API under their path. */
+  staticSites: StaticSiteConfig[];
+}
+
+/** A service's built web app: what S3 + CloudFront serve on AWS, the local HTTP API serves under `path`. */
+export interface StaticSiteConfig {
+  service: string;
+  /** URL path prefix, with its slashes: `/ops/`. */
+  path: string;
+  /** The built files (absolute). */
+  dir: string;
+  /** A build script (absolute, run with tsx) that writes `dir`; run when its sources are newer than the build. */
+  build?: string;
 }

@@ -8,7 +8,10 @@ import { oslsBin, stateDir } from './paths.js';
 /** What `serverless print --format json` gives, as far as the local cloud reads it. */
 export interface PrintedService {
   service: string;
-  custom?: { esbuild?: Record<string, unknown>; localCloud?: { notEmulated?: string } };
+  custom?: {
+    esbuild?: Record<string, unknown>;
+    localCloud?: { notEmulated?: string; staticSite?: { path?: string; dir?: string; build?: string } };
+  };
   provider: {
     runtime?: string;
     stage?: string;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readBody, sendJson } from '../aws/http-util.js';
-import type { LocalFunction } from '../config/model.js';
+import type { LocalFunction, StaticSiteConfig } from '../config/model.js';
 import type { InvocationOutcome } from '../lambda/function-worker.js';
 import { compileRoute, matchRoute, type Route } from './routes.js';
+import { serveStaticSite } from './static-site.js';
 
 export interface HttpApiOptions {
   port: number;
@@ -12,6 +13,8 @@ export interface HttpApiOptions {
   /** Verifies a bearer token and returns its claims; throws when invalid. */
   verifyToken: (token: string) => Promise<Record<string, unknown>>;
   onRequest?: () => void;
+  /** Built web apps served under their path when no route matches (S3 + CloudFront on AWS). */
+  staticSites?: StaticSiteConfig[];
 }
 
 export interface HttpApiServer {
@@ -34,7 +37,10 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApiServ
     const url = new URL(request.url ?? '/', 'http://local');
     const method = (request.method ?? 'GET').toUpperCase();
     const matched = matchRoute(routes, method, url.pathname);
-    if (!matched) return sendJson(response, 404, { message: 'Not Found' });
+    if (!matched) {
+      if (await serveStaticSite(options.staticSites ?? [], method, url.pathname, response)) return;
+      return sendJson(response, 404, { message: 'Not Found' });
+    }
     let claims: Record<string, unknown> | undefined;
     if (matched.route.config.jwtAuthorizer) {
       const header = request.headers.authorization ?? '';
@@ -107,7 +113,7 @@ function buildEvent(
             authorizer: {
               jwt: {
                 claims: Object.fromEntries(
-                  Object.entries(claims).map(([key, value]) => [key, String(value)]),
+                  Object.entries(claims).map(([key, value]) => [key, claimString(value)]),
                 ),
                 scopes: null,
               },
@@ -132,6 +138,11 @@ function buildEvent(
     ...(body.length > 0 ? { body: isText ? text : body.toString('base64') } : {}),
     isBase64Encoded: body.length > 0 && !isText,
   };
+}
+
+// API Gateway passes every claim as a string; an array claim (cognito:groups) as `[a b]`.
+function claimString(value: unknown): string {
+  return Array.isArray(value) ? `[${value.map(String).join(' ')}]` : String(value);
 }
 
 // Payload 2.0 response: a {statusCode,...} object is used as is; anything else is a 200 JSON body.

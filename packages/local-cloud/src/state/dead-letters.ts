@@ -123,6 +123,15 @@ export class DeadLetterStore implements PersistentStore<DeadLetterSnapshot> {
     return visible;
   }
 
+  /** ChangeMessageVisibility: 0 makes a received message visible again at once (the console's redrive of a few). */
+  changeVisibility(queue: string, receiptHandle: string, visibilityTimeoutS: number): boolean {
+    const message = this.queues.get(queue)?.find((candidate) => candidate.receiptHandle === receiptHandle);
+    if (!message) return false;
+    message.invisibleUntil = Date.now() + visibilityTimeoutS * 1000;
+    this.version++;
+    return true;
+  }
+
   delete(queue: string, receiptHandle: string): void {
     const messages = this.queues.get(queue);
     if (!messages) return;

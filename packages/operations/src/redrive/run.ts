@@ -2,6 +2,7 @@
 // or the local cloud's endpoint), sends work-queue messages back, and deletes what it handled. Decisions: plan.ts.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   GetQueueUrlCommand,
   type Message,
@@ -10,7 +11,6 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { deadLetterMessage } from '@evcharge/domain';
-import type { CommandIo } from '../cli/run.js';
 import {
   failedReplay,
   firstAttemptLetterKey,
@@ -22,7 +22,16 @@ import {
   redriveCountAttribute,
 } from './plan.js';
 
+/** Where a redrive reports each letter: the CLI's stdout/stderr, or a collector in the console's route. */
+export interface CommandIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
 export type Invoke = (functionName: string, payload: unknown) => Promise<InvokeResult>;
+
+/** How long a listing (a dry run, the console's list) hides the letters it receives. */
+export const PEEK_VISIBILITY_TIMEOUT_S = 2;
 
 export interface RedriveOptions {
   sqs: SQSClient;
@@ -31,6 +40,9 @@ export interface RedriveOptions {
   stage: string;
   /** A function (full or short name); a work queue's letters match by their source queue's name instead. */
   functionFilter?: string;
+  /** Only these letters (by SQS MessageId), e.g. the ones an operator selected in the console; the others are
+   * made visible again at once. Name one service's letters per call (waits for a chosen letter a listing hides). */
+  messageIds?: readonly string[];
   dryRun: boolean;
   /** How long received letters stay hidden from other consumers during the run (default 60 s; 2 s for a dry run). */
   visibilityTimeoutS?: number;
@@ -48,7 +60,7 @@ export interface RedriveReport {
   resent: number;
 }
 
-async function queueUrlOf(
+export async function queueUrlOf(
   sqs: SQSClient,
   queueName: string,
   ownerAccountId?: string,
@@ -73,7 +85,7 @@ async function queueUrlOf(
  * Receives every visible message once. Received messages stay hidden for `visibilityTimeoutS` (a dry run
  * uses a short one, so a real run right after it sees them again); ids already seen end the listing.
  */
-async function receiveAll(
+export async function receiveAll(
   sqs: SQSClient,
   queueUrl: string,
   skip: Set<string>,
@@ -120,14 +132,33 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     }
     const written = new Set<string>();
     const superseded = new Map<string, number>();
-    const messages = await receiveAll(
-      sqs,
-      queueUrl,
-      written,
-      options.visibilityTimeoutS ?? (options.dryRun ? 2 : 60),
-    );
+    const visibilityTimeoutS =
+      options.visibilityTimeoutS ?? (options.dryRun ? PEEK_VISIBILITY_TIMEOUT_S : 60);
+    const messages = await receiveAll(sqs, queueUrl, written, visibilityTimeoutS);
+    // A chosen letter someone is listing right now is hidden for a moment: receive again once it is back.
+    for (let round = 0; options.messageIds && round < 2; round++) {
+      const received = new Set(messages.map((message) => message.MessageId ?? ''));
+      if (options.messageIds.every((id) => received.has(id))) break;
+      await new Promise((resolve) => setTimeout(resolve, PEEK_VISIBILITY_TIMEOUT_S * 1000 + 500));
+      messages.push(
+        ...(await receiveAll(sqs, queueUrl, new Set([...written, ...received]), visibilityTimeoutS)),
+      );
+    }
     io.out(`${queueName}: ${messages.length} dead letter(s)`);
+    const selected = options.messageIds ? new Set(options.messageIds) : undefined;
     for (const message of messages) {
+      if (selected && !selected.has(message.MessageId ?? '')) {
+        report.skipped++;
+        // Not chosen: visible again at once, so a redrive of a few letters hides none of the others.
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: message.ReceiptHandle,
+            VisibilityTimeout: 0,
+          }),
+        );
+        continue;
+      }
       const sentAt = new Date(Number(message.Attributes?.SentTimestamp ?? now().getTime()));
       const plan = planReplay(message.Body ?? '', stage, sentAt, message);
       report.examined++;

@@ -1,16 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
-import { PublishCommand } from '@aws-sdk/client-iot-data-plane';
-import {
-  type CommandAction,
-  type CommandRecord,
-  chargerTopic,
-  commandPayloadSchema,
-  messageTriggers,
-  NotFoundError,
-  parseOrThrow,
-} from '@evcharge/domain';
-import { closePendingCommand, createCommand, getCharger, getCommand } from '@evcharge/dynamo';
+import { type CommandAction, type CommandRecord, messageTriggers } from '@evcharge/domain';
+import { closePendingCommand, getCommand } from '@evcharge/dynamo';
+import { DEFAULT_COMMAND_TIMEOUT_S, sendOperatorCommand } from '@evcharge/operations';
 import {
   chargerIdArgument,
   integerOption,
@@ -35,7 +26,8 @@ export const OPERATOR_COMMANDS_USAGE = `  npm run chargers -- reset <chargerId> 
   npm run chargers -- clear-cache <chargerId>
   (each also takes [--timeout S] (default 30), [--aws] [--table NAME]; it waits for the charger's answer)`;
 
-export const DEFAULT_COMMAND_TIMEOUT_S = 30;
+export { DEFAULT_COMMAND_TIMEOUT_S };
+
 const POLL_INTERVAL_MS = 250;
 
 /** The options these commands add to `pnpm chargers`'s own. */
@@ -49,8 +41,6 @@ type Values = ParsedArgs['values'];
 interface PlannedCommand {
   action: CommandAction;
   payload: Record<string, unknown>;
-  /** The connector the command names, checked against the charger's registered count. */
-  connectorId?: number;
 }
 
 /** The command-line words of each command → its OCPP action and payload (checked by the contract after). */
@@ -62,7 +52,7 @@ const commandBuilders: Record<string, (args: string[], values: Values) => Planne
   unlock: (args) => {
     const [connector] = expectArgs(args, ['connectorId'], []);
     const connectorId = integerArgument('connectorId', connector);
-    return { action: 'UnlockConnector', payload: { connectorId }, connectorId };
+    return { action: 'UnlockConnector', payload: { connectorId } };
   },
   availability: (args) => {
     const [connector, type] = expectArgs(args, ['connectorId|0', 'operative|inoperative'], []);
@@ -75,7 +65,6 @@ const commandBuilders: Record<string, (args: string[], values: Values) => Planne
     return {
       action: 'ChangeAvailability',
       payload: { connectorId, type: type === 'operative' ? 'Operative' : 'Inoperative' },
-      connectorId,
     };
   },
   config: (args) => {
@@ -99,7 +88,6 @@ const commandBuilders: Record<string, (args: string[], values: Values) => Planne
     return {
       action: 'TriggerMessage',
       payload: { requestedMessage, ...(connectorId !== undefined ? { connectorId } : {}) },
-      ...(connectorId !== undefined ? { connectorId } : {}),
     };
   },
   'clear-cache': (args) => {
@@ -148,47 +136,19 @@ export async function runOperatorCommand(
   const timeoutS = integerOption(values, 'timeout', { min: 1, max: 3600 }) ?? DEFAULT_COMMAND_TIMEOUT_S;
   const planned = build(args, values);
 
-  const sentAt = deps.now();
-  const requestId = randomUUID();
-  // The contract's own schema: an argument it refuses is reported by field (payload.key, …), exit 2.
-  const message = parseOrThrow(commandPayloadSchema, {
-    requestId,
-    action: planned.action,
-    payload: planned.payload,
-    expiresAt: new Date(sentAt.getTime() + timeoutS * 1000).toISOString(),
-    at: sentAt.toISOString(),
-  });
-
   const aws = values.aws === true;
   const target = resolveTableTarget(deps.env, { aws, table: stringOption(values, 'table') });
   onTarget(target);
   const table = deps.openTable(target);
   const iotData = deps.openIotData(resolveIotDataEndpoint(deps.env, { aws }));
   try {
-    const charger = await getCharger(table, chargerId);
-    if (!charger) throw new NotFoundError(`charger ${chargerId} is not registered`);
-    if (planned.connectorId !== undefined && planned.connectorId > charger.connectorCount) {
-      throw new UsageError(
-        `charger ${chargerId} has ${charger.connectorCount} connector(s); there is no connector ${planned.connectorId}`,
-      );
-    }
-    const command: CommandRecord = {
-      chargerId,
-      requestId,
-      action: message.action,
-      ...(Object.keys(message.payload).length > 0 ? { payload: message.payload } : {}),
-      state: 'pending',
-      sentAt: message.at,
-      expiresAt: message.expiresAt,
-    };
-    await createCommand(table, command);
-    try {
-      await publishCommand(iotData, chargerId, message);
-    } catch (error) {
-      const failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      await closePendingCommand(table, command, { state: 'failed', failure });
-      throw error;
-    }
+    // The contract's own schema: an argument it refuses is reported by field (payload.key, …), exit 2.
+    const command = await sendOperatorCommand(
+      { table, iotData, now: deps.now, newRequestId: randomUUID },
+      { chargerId, action: planned.action, payload: planned.payload, timeoutS },
+    );
+    const message = { action: command.action, payload: command.payload ?? {} };
+    const { requestId } = command;
     deps.io.out(
       `Sent ${message.action} ${JSON.stringify(message.payload)} to ${chargerId} (requestId ${requestId}); waiting up to ${timeoutS} s for its answer.`,
     );
@@ -206,21 +166,6 @@ export async function runOperatorCommand(
     iotData.destroy();
     table.close();
   }
-}
-
-async function publishCommand(
-  iotData: IoTDataPlaneClient,
-  chargerId: string,
-  message: ReturnType<typeof commandPayloadSchema.parse>,
-): Promise<void> {
-  await iotData.send(
-    new PublishCommand({
-      topic: chargerTopic('command', chargerId),
-      qos: 1,
-      contentType: 'application/json',
-      payload: new TextEncoder().encode(JSON.stringify(message)),
-    }),
-  );
 }
 
 /** Reads the command until it is answered or the deadline passes; the last read either way. */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { lambdaInvoke, redrive } from '../redrive/run.js';
+import { lambdaInvoke, redrive } from '@evcharge/operations';
 import { parseCliArgs, stringOption } from './args.js';
 import { type CommandIo, processIo, runCommand, wantsHelp } from './run.js';
 

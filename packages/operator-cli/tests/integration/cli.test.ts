@@ -217,6 +217,20 @@ describe('pnpm dev-token', () => {
     expect(harness.out).toHaveLength(1);
     await expect(verifyDevToken(harness.out[0] ?? '')).resolves.toEqual({ sub: 'alice' });
   });
+
+  it('--operator puts the user in the operators group (Cognito’s cognito:groups claim)', async () => {
+    const harness = cliHarness(table);
+    expect(await runDevTokenCli(['olga', '--operator'], harness.deps)).toBe(0);
+    const claims = JSON.parse(
+      Buffer.from((harness.out[0] ?? '').split('.')[1] ?? '', 'base64url').toString(),
+    );
+    expect(claims).toMatchObject({ sub: 'olga', 'cognito:groups': ['operators'] });
+    const plain = cliHarness(table);
+    await runDevTokenCli(['alice'], plain.deps);
+    expect(Buffer.from((plain.out[0] ?? '').split('.')[1] ?? '', 'base64url').toString()).not.toContain(
+      'cognito',
+    );
+  });
 });
 
 describe('bad arguments: exit 2, and the message names the argument', () => {

@@ -169,7 +169,8 @@ export function lambdaContext(
     | 'createRemoteStop'
     | 'recordRemoteResponse'
     | 'meterRequestTimer'
-    | 'meterRequestTimeouts',
+    | 'meterRequestTimeouts'
+    | 'operatorRemoteStop',
 ): Context {
   return lambdaContextFor('metering', functionKey);
 }

@@ -7,7 +7,7 @@ import {
   remoteStopPayloadSchema,
   type Session,
 } from '@evcharge/domain';
-import { addIdTag, blockIdTag, deadlinePartitionFor, keys } from '@evcharge/dynamo';
+import { addIdTag, blockIdTag, deadlinePartitionFor, keys, listAudit } from '@evcharge/dynamo';
 import {
   createTestTable,
   type IotDataPlaneRecorder,
@@ -53,6 +53,7 @@ let iotDataPlane: IotDataPlaneRecorder;
 let sqs: SqsRecorder;
 let createRemoteStart: HttpHandler;
 let createRemoteStop: HttpHandler;
+let operatorRemoteStop: HttpHandler;
 let respond: (event: RemoteResponseEvent) => Promise<unknown>;
 let timer: (event: SQSEvent) => Promise<SQSBatchResponse>;
 let sweep: (event: ScheduledEvent) => Promise<{ due: number; resolved: number }>;
@@ -74,6 +75,7 @@ beforeAll(async () => {
   process.env.REMOTE_REQUEST_TIMEOUT_S = String(TIMEOUT_S);
   ({ handler: createRemoteStart } = await import('../../src/handlers/create-remote-start.js'));
   ({ handler: createRemoteStop } = await import('../../src/handlers/create-remote-stop.js'));
+  ({ handler: operatorRemoteStop } = await import('../../src/handlers/operator-remote-stop.js'));
   const responseModule = await import('../../src/handlers/record-remote-response.js');
   respond = (event) => responseModule.handler(event, lambdaContext('recordRemoteResponse'));
   const timerModule = await import('../../src/handlers/meter-request-timer.js');
@@ -323,6 +325,56 @@ describe('POST /sessions/{sessionId}/stop (remote stop)', () => {
     expect(others.statusCode).toBe(404);
     expect(others).toEqual(missing);
     expect(iotDataPlane.publishes).toHaveLength(publishedBefore);
+  });
+});
+
+describe('POST /ops/api/sessions/{sessionId}/stop (an operator’s remote stop, from the console)', () => {
+  const operatorStop = (sessionId: string, groups: string) => {
+    const event = createRemoteStopEvent(sessionId, 'olga');
+    const claims = event.requestContext.authorizer.jwt.claims as Record<string, unknown>;
+    claims['cognito:groups'] = groups;
+    return operatorRemoteStop(event, lambdaContext('operatorRemoteStop'));
+  };
+
+  it('stops any user’s session with the same request, keeps the operator on it and in the audit log', async () => {
+    const bobs = await seedV2Session({ userId: 'bob', idTag: 'TAG-BOB' });
+    const result = await operatorStop(bobs.sessionId, '[operators]');
+    expect(result.statusCode).toBe(202);
+    const { requestId } = remoteRequestAcceptedSchema.parse(bodyOf(result));
+    expect(await rawRequest(requestId)).toMatchObject({
+      action: 'stop',
+      status: 'pending',
+      sessionId: bobs.sessionId,
+      userId: 'bob',
+      operatorId: 'olga',
+    });
+    expect(iotDataPlane.publishes.at(-1)?.topic).toBe(`chargers/${CHARGER_ID}/remote/stop`);
+    const audit = await listAudit(testTable, new Date());
+    expect(audit.find((entry) => entry.target === `session ${bobs.sessionId}`)).toMatchObject({
+      operatorId: 'olga',
+      action: 'remote-stop',
+      outcome: 'ok',
+      detail: `requestId ${requestId}`,
+    });
+  });
+
+  it('is 403 for a signed-in user outside the operators group, and sends nothing', async () => {
+    const alices = await seedV2Session();
+    const publishedBefore = iotDataPlane.publishes.length;
+    const result = await operatorStop(alices.sessionId, '[drivers]');
+    expect(result.statusCode).toBe(403);
+    expect(iotDataPlane.publishes).toHaveLength(publishedBefore);
+  });
+
+  it('is 404 for a missing session and 409 for an ended one, each audited as refused', async () => {
+    const missing = randomUUID();
+    expect((await operatorStop(missing, 'operators')).statusCode).toBe(404);
+    const ended = await seedV2Session({ status: 'Completed', endedAt: '2026-11-25T07:00:00.000Z' });
+    expect((await operatorStop(ended.sessionId, 'operators')).statusCode).toBe(409);
+    const audit = await listAudit(testTable, new Date());
+    for (const sessionId of [missing, ended.sessionId]) {
+      expect(audit.find((entry) => entry.target === `session ${sessionId}`)?.outcome).toBe('refused');
+    }
   });
 });
 

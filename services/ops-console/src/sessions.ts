@@ -1,0 +1,75 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type MeterReading, NotFoundError, type Session } from '@evcharge/domain';
+import { keys, type TableContext } from '@evcharge/dynamo';
+import { allItems } from './pages.js';
+import {
+  type EnergyHours,
+  energyPerHour,
+  type ReadingPoint,
+  readingPointsOf,
+  type SessionRow,
+  sessionListOf,
+  sessionRowOf,
+} from './rules.js';
+
+// Sessions for the operator: reads only. A session's readings are its connector's over its time (the readings
+// partition), so the console adds no index entry per reading.
+
+export const SESSION_LIST_LIMIT = 200;
+
+function scanSessions(table: TableContext): Promise<Session[]> {
+  return allItems<Session>(table, {
+    FilterExpression: 'entityType = :session',
+    ExpressionAttributeValues: { ':session': 'Session' },
+  });
+}
+
+export async function listSessions(table: TableContext, now: Date): Promise<SessionRow[]> {
+  return sessionListOf(await scanSessions(table), now, SESSION_LIST_LIMIT);
+}
+
+export interface SessionDetail {
+  session: SessionRow;
+  readings: ReadingPoint[];
+}
+
+export async function getSessionDetail(
+  table: TableContext,
+  sessionId: string,
+  now: Date,
+): Promise<SessionDetail> {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.session(sessionId) }),
+  );
+  if (!Item) throw new NotFoundError(`session ${sessionId}`);
+  const session = Item as Session;
+  // The connector's readings over the session's time: a reading is in no index (one write unit each).
+  const partition = keys.meterReading(session.chargerId, session.connectorId, '', '').pk;
+  const until = session.endedAt ?? now.toISOString();
+  const readings = await allItems<MeterReading>(table, {
+    query: true,
+    KeyConditionExpression: 'pk = :readings AND sk BETWEEN :from AND :until',
+    ExpressionAttributeValues: { ':readings': partition, ':from': session.startedAt, ':until': `${until}~` },
+  });
+  return { session: sessionRowOf(session, now), readings: readingPointsOf(readings) };
+}
+
+/** Hourly energy of the last day, for the fleet and per site (the charger's gateway). */
+export async function readEnergy(table: TableContext, now: Date): Promise<EnergyHours> {
+  const sessions = await scanSessions(table);
+  const chargerIds = [...new Set(sessions.map((session) => session.chargerId))];
+  const sites = new Map<string, string>();
+  await Promise.all(
+    chargerIds.map(async (chargerId) => {
+      const { Item } = await table.client.send(
+        new GetCommand({
+          TableName: table.tableName,
+          Key: keys.charger(chargerId),
+          ProjectionExpression: 'gatewayId',
+        }),
+      );
+      sites.set(chargerId, typeof Item?.gatewayId === 'string' ? Item.gatewayId : 'unassigned');
+    }),
+  );
+  return energyPerHour(sessions, (chargerId) => sites.get(chargerId) ?? 'unassigned', now);
+}
