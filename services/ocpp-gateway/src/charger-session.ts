@@ -65,6 +65,15 @@ export class ChargerSession {
   private upstream: UpstreamLink | undefined;
   private readonly upstreamReady: Promise<UpstreamLink>;
   private closed = false;
+  /** This connection's own figures, logged once when it closes (`charger connection closed`). */
+  private readonly metrics = {
+    connectedAt: Date.now(),
+    calls: 0,
+    callErrors: 0,
+    slowestAnswerMs: 0,
+    cloudMessages: 0,
+    framesDropped: 0,
+  };
 
   constructor(
     readonly chargerId: string,
@@ -108,6 +117,14 @@ export class ChargerSession {
   }
 
   async close(): Promise<void> {
+    if (!this.closed) {
+      const { connectedAt, ...counts } = this.metrics;
+      this.log.info('charger connection closed', {
+        chargerId: this.chargerId,
+        connectedS: Math.round((Date.now() - connectedAt) / 1000),
+        ...counts,
+      });
+    }
     this.closed = true;
     await this.upstream?.close();
   }
@@ -118,6 +135,7 @@ export class ChargerSession {
     this.connection.sendRaw = (frame: string) => {
       const decision = rewriteOutboundFrame(frame, (uniqueId) => this.inFlight.has(uniqueId));
       if ('drop' in decision) {
+        this.metrics.framesDropped++;
         this.log.warn('frame dropped', { chargerId: this.chargerId, why: decision.drop });
         return;
       }
@@ -163,9 +181,12 @@ export class ChargerSession {
   /** The one edge where a CALL's outcome becomes its single reply (a result, or a 1.6 CALLERROR). */
   private async answerCall(uniqueId: string, action: string, handle: () => Promise<unknown>) {
     this.inFlight.add(uniqueId);
+    this.metrics.calls++;
+    const started = Date.now();
     try {
       return await handle();
     } catch (error) {
+      this.metrics.callErrors++;
       const answer = callErrorFor(error);
       this.log.warn('call answered with an error', {
         chargerId: this.chargerId,
@@ -176,6 +197,7 @@ export class ChargerSession {
       throw answer;
     } finally {
       this.inFlight.delete(uniqueId);
+      this.metrics.slowestAnswerMs = Math.max(this.metrics.slowestAnswerMs, Date.now() - started);
     }
   }
 
@@ -300,6 +322,7 @@ export class ChargerSession {
 
   private onCloudMessage(kind: CloudTopicKind, payload: unknown): void {
     // An answer a charger's CALL waits for, else a request for the charger.
+    this.metrics.cloudMessages++;
     if (!this.answers.deliver(kind, payload)) this.commands.handle(kind, payload);
   }
 }
