@@ -114,6 +114,20 @@ export const PAYLOAD_BYTES = {
   presence: 300,
 };
 
+/** What one row adds over another (the same function's run with one more item to handle): its DynamoDB work. */
+function marginal(with_: OpsRow, without: OpsRow): OpsRow {
+  return {
+    ...with_,
+    reads: with_.reads - without.reads,
+    writes: with_.writes - without.writes,
+    transactions: with_.transactions - without.transactions,
+    rcu: with_.rcu - without.rcu,
+    wcu: with_.wcu - without.wcu,
+    snsPublishes: 0,
+    iotPublishes: 0,
+  };
+}
+
 function row(rows: OpsRow[], message: string): OpsRow {
   const found = rows.find((candidate) => candidate.message === message);
   if (!found) throw new Error(`cost model: no measured row "${message}"`);
@@ -140,9 +154,11 @@ export function costPerChargerMonth(
 
   const snsPerSession = 2; // session.authorized + session.completed
   const notifications = sessions * snsPerSession;
-  // Records that pass the notify function's stream filter (services/notifications/serverless.yml): as that
-  // filter stands, every committed write to a Charger, Session or AuthAttempt item. Change this with the filter.
-  const streamRecords = heartbeats * heartbeatWriteShare + sessions * 4 + presenceEvents;
+  // Records that pass the notify function's stream filter (services/notifications/serverless.yml), as it
+  // stands: each session's writes (opened, charging, completed, and its totals on every reading in it), its
+  // auth attempt, and a charger's status flips (a reconnect counted as an offline/online pair). Heartbeats,
+  // re-armed deadlines and connector registers never pass. Change this with the filter.
+  const streamRecords = sessions * 4 + metersInSession + presenceEvents;
   const notifyInvocations = streamRecords / Math.max(1, a.streamRecordsPerNotifyInvocation);
 
   // Every invocation per charger-month, with the measured row that prices it. A new message kind is one line.
@@ -156,6 +172,16 @@ export function costPerChargerMonth(
     { count: sessions, row: row(rows, 'plug (unplugged → Completed)') },
     { count: presenceEvents, row: row(rows, 'presence (connected)') },
     // Lambda cost per notify invocation; its DynamoDB and SNS work happen once per notification.
+    // The backstop: each connected charger is read and re-armed once per silence window (3,600 s by default);
+    // the sweeper's invocation is shared by the fleet (above), so only the DynamoDB work is per charger.
+    {
+      count: MONTH_S / 3600,
+      row: marginal(
+        row(rows, 'offline sweeper run (one charger re-armed)'),
+        row(rows, 'offline sweeper run (nothing due)'),
+      ),
+      dynamo: true,
+    },
     { count: notifyInvocations, row: row(rows, 'notification (session.completed)'), dynamo: false },
     { count: notifications, row: row(rows, 'notification (session.completed)'), dynamo: true },
     // The scheduled sweepers, shared over the fleet.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { addIdTag, getConnector, registerCharger } from '@evcharge/dynamo';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { addIdTag, deadlinePartitionFor, getConnector, keys, registerCharger } from '@evcharge/dynamo';
 import type { BenchContext } from './context.js';
 import {
   authEvent,
@@ -199,6 +200,30 @@ export async function measureDynamoOps(
   );
   const schedule = () => sampleEvent('heartbeat', 'sweeper.json');
   await measure('offline sweeper run (nothing due)', 'sweeper', [schedule]);
+  // The backstop's cost per connected charger: once per silence window the sweeper reads it and re-arms it.
+  const REARMED = 'BENCH-REARM';
+  await registerCharger(context.table, {
+    chargerId: REARMED,
+    connectorCount: 1,
+    now: new Date(base - 60_000),
+  });
+  await context.table.client.send(
+    new UpdateCommand({
+      TableName: context.table.tableName,
+      Key: keys.charger(REARMED),
+      UpdateExpression:
+        'SET #status = :online, connected = :true, duePk = :duePk, dueAt = :dueAt, lastSeenAt = :seen, onlineSince = :seen',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':online': 'online',
+        ':true': true,
+        ':duePk': deadlinePartitionFor('charger-offline', REARMED),
+        ':dueAt': Date.now() - 120_000,
+        ':seen': new Date(Date.now() - 60_000).toISOString(),
+      },
+    }),
+  );
+  await measure('offline sweeper run (one charger re-armed)', 'sweeper', [schedule]);
   await measure('session-expiry sweeper run (nothing due)', 'expireSessions', [schedule]);
   await measure('meter-request sweeper run (nothing due)', 'meterRequestTimeouts', [schedule]);
 

@@ -24,6 +24,7 @@ const messages = [
   'presence (connected)',
   'notification (session.completed)',
   'offline sweeper run (nothing due)',
+  'offline sweeper run (one charger re-armed)',
   'session-expiry sweeper run (nothing due)',
   'meter-request sweeper run (nothing due)',
 ];

@@ -86,6 +86,7 @@ export interface LocalCloudStats {
   errorsByFunction: Record<string, number>;
   ruleErrors: number;
   streamRecords: number;
+  streamRecordsFilteredOut: number;
   httpRequests: number;
   notifications: number;
   deadLetters: number;
@@ -420,6 +421,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         errorsByFunction: { ...stats.errorsByFunction },
         ruleErrors: stats.ruleErrors,
         streamRecords: stats.streamRecords,
+        streamRecordsFilteredOut: stats.streamRecordsFilteredOut,
         httpRequests: stats.httpRequests,
         notifications: notifications.count,
         deadLetters: deadLetters.list().length,

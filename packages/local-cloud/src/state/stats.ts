@@ -8,6 +8,8 @@ export class CloudStats {
   refusedConnections = 0;
   ruleErrors = 0;
   streamRecords = 0;
+  /** Stream records a function's filterPatterns held back (Lambda event filtering): read, never delivered. */
+  streamRecordsFilteredOut = 0;
   httpRequests = 0;
 
   countMessage(topic: string): void {

@@ -21,7 +21,8 @@ export interface StreamPollerOptions {
   endpoint: string;
   invoke: BatchDeliveryDeps['invoke'];
   onFailure: (failed: FailedBatch & { shardId: string; streamArn: string }) => void;
-  onRecords?: (count: number) => void;
+  /** Records read from the stream, and of them those delivered (matching the event's filterPatterns). */
+  onRecords?: (read: number, delivered: number) => void;
   pollIntervalMs?: number;
   retryDelayMs?: number;
   /** Where delivery stopped in an earlier run (`--data-dir`): each shard resumes after its last delivered batch. */
@@ -169,7 +170,7 @@ export class StreamPoller {
     // Lambda event filtering: only records matching one of the event's filterPatterns are delivered.
     const { batchSize, filterPatterns } = this.options.subscription;
     const records = read.filter((record) => matchesAnyPattern(filterPatterns, record));
-    if (records.length > 0) this.options.onRecords?.(records.length);
+    if (read.length > 0) this.options.onRecords?.(read.length, records.length);
     let allFinished = true;
     for (let start = 0; start < records.length && !this.stopped; start += batchSize) {
       const batch = records.slice(start, start + batchSize);

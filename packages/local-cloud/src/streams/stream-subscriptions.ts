@@ -59,8 +59,9 @@ export async function startStreamSubscriptions(options: StreamSubscriptionsOptio
         dynamodb: options.dynamodb,
         endpoint: options.endpoint,
         invoke: (event) => options.runtime.invoke(fn.id, event),
-        onRecords: (count) => {
-          options.stats.streamRecords += count;
+        onRecords: (read, delivered) => {
+          options.stats.streamRecords += read;
+          options.stats.streamRecordsFilteredOut += read - delivered;
         },
         onFailure: (failed) =>
           options.deadLetters.add({
