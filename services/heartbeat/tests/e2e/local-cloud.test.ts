@@ -61,6 +61,18 @@ async function charger(chargerId: string) {
   return Item ?? {};
 }
 
+/** The charger's registry record (what boot writes), read consistently; undefined before its first boot. */
+async function bootRecord(chargerId: string) {
+  const { Item } = await cloud.table.client.send(
+    new GetCommand({
+      TableName: cloud.table.tableName,
+      Key: keys.chargerBoot(chargerId),
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
+}
+
 /** Dead letters of one charger's messages (other tests refuse messages on purpose). */
 const deadLettersOf = (chargerId: string) =>
   cloud.deadLetters().filter((letter) => JSON.stringify(letter.payload ?? {}).includes(chargerId));
@@ -152,14 +164,7 @@ describe('OCPP boot (contract v2) through the local cloud', () => {
       meterValueSampleInterval: 900,
     });
     expect(Math.abs(Date.parse(answers[0]?.currentTime as string) - Date.now())).toBeLessThan(15_000);
-    const { Item: record } = await cloud.table.client.send(
-      new GetCommand({
-        TableName: cloud.table.tableName,
-        Key: keys.chargerBoot(chargerId),
-        ConsistentRead: true,
-      }),
-    );
-    expect(record).toMatchObject({
+    expect(await bootRecord(chargerId)).toMatchObject({
       chargePointVendor: 'Alfen BV',
       firmwareVersion: '6.1.0-4082',
       bootRequestId: requestId,
@@ -226,31 +231,13 @@ describe('operator commands and status reports (contract v2) through the local c
     });
     // An OCPP charger reports only after its boot was answered: wait until the registry record exists, so the
     // status is not processed before it (the two rules run concurrently) and refused as "has not booted".
-    await cloud.waitFor(async () => {
-      const { Item } = await cloud.table.client.send(
-        new GetCommand({
-          TableName: cloud.table.tableName,
-          Key: keys.chargerBoot(chargerId),
-          ConsistentRead: true,
-        }),
-      );
-      return Item !== undefined;
-    }, 15_000);
+    await cloud.waitFor(async () => (await bootRecord(chargerId)) !== undefined, 15_000);
     const firmwareStatus = { messageId: randomUUID(), status: 'Downloading', at: new Date().toISOString() };
     await client.publishAsync(`chargers/${chargerId}/firmware-status`, JSON.stringify(firmwareStatus), {
       qos: 1,
     });
     await cloud.waitFor(() => notificationKinds(chargerId).includes('charger.pending'), 15_000);
-    await cloud.waitFor(async () => {
-      const { Item } = await cloud.table.client.send(
-        new GetCommand({
-          TableName: cloud.table.tableName,
-          Key: keys.chargerBoot(chargerId),
-          ConsistentRead: true,
-        }),
-      );
-      return Item?.firmwareStatus === 'Downloading';
-    }, 15_000);
+    await cloud.waitFor(async () => (await bootRecord(chargerId))?.firmwareStatus === 'Downloading', 15_000);
     await settle(2_000);
     expect(notificationKinds(chargerId).filter((kind) => kind === 'charger.pending')).toHaveLength(1);
     expect(deadLettersOf(chargerId)).toEqual([]);
