@@ -22,6 +22,7 @@ import {
 } from '@evcharge/domain';
 import * as z from 'zod';
 import { defineEntity, keysOf } from './entity.js';
+import { shardOf } from './keys.js';
 
 // Every entity the table stores, each defined once: its tag, its attributes (the contract's schema), its key
 // templates and the index keys it carries. `keys`, `EntityType` and each item (`itemOf`) derive from these.
@@ -228,7 +229,13 @@ const orphanTransactionStop = defineEntity({
     }),
   },
   primaryKey: (value, keys) => keys.orphanTransactionStop(value.chargerId, value.transactionId),
-  indexes: {},
+  // Written once (put if absent): the operators' list of recent orphan stops, newest last.
+  indexes: {
+    gsi1: (value) => ({
+      gsi1pk: 'ORPHANSTOPS',
+      gsi1sk: `${value.at}#${value.chargerId}#${value.transactionId}`,
+    }),
+  },
 });
 
 const command = defineEntity({
@@ -359,6 +366,43 @@ const presenceHistory = defineEntity({
   indexes: {},
 });
 
+/**
+ * A charger in the fleet list (gsi1, sharded like the deadlines): an item of its own, written once at
+ * registration, so the operators' fleet view queries the list and never scans the table (readings included).
+ */
+const chargerListing = defineEntity({
+  entityType: 'ChargerListing',
+  schema: z.object({ chargerId: chargerIdSchema }),
+  keys: {
+    chargerListing: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'LISTING' }),
+    chargerListingShard: (shard: number) => `CHARGERS#${shard}`,
+  },
+  primaryKey: (value, keys) => keys.chargerListing(value.chargerId),
+  indexes: {
+    gsi1: (value, keys) => ({
+      gsi1pk: keys.chargerListingShard(shardOf(value.chargerId)),
+      gsi1sk: value.chargerId,
+    }),
+  },
+});
+
+/** A session in the day's list (gsi1): written once when it opens, beside its user's entry. */
+const sessionListing = defineEntity({
+  entityType: 'SessionListing',
+  schema: z.object({ sessionId: sessionSchema.shape.sessionId, startedAt: isoTimestampSchema }),
+  keys: {
+    sessionListing: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'LISTING' }),
+    sessionListingDay: (day: string) => `SESSIONS#${day}`,
+  },
+  primaryKey: (value, keys) => keys.sessionListing(value.sessionId),
+  indexes: {
+    gsi1: (value, keys) => ({
+      gsi1pk: keys.sessionListingDay(value.startedAt.slice(0, 10)),
+      gsi1sk: `${value.startedAt}#${value.sessionId}`,
+    }),
+  },
+});
+
 /** One operator action (the ops-console's audit log): who, what, on what, when, and its outcome. */
 const operatorAuditSchema = z.object({
   auditId: z.string().min(1),
@@ -411,6 +455,8 @@ export const entities = {
   alert,
   presenceHistory,
   operatorAudit,
+  chargerListing,
+  sessionListing,
 } as const;
 
 /** Every key template of the table, by name (`keys.session(sessionId)`), from the definitions above. */

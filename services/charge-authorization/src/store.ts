@@ -25,6 +25,7 @@ import {
   queryDueItems,
   type RetryOptions,
   sessionItem,
+  sessionListingItem,
   sessionTransition,
   type TableContext,
   type TransactItems,
@@ -172,6 +173,7 @@ export async function authorizeCharge(
           tagSessionCountUp(table.tableName, request.idTag, receivedAt, sessionStartingTagStatuses),
           putAttempt(table, attempt),
           putUserSession(table, session),
+          putSessionListing(table, session),
         ];
         decidedOn = [
           { index: 1, name: 'connector', item: connectorItem },
@@ -213,6 +215,16 @@ function putSession(table: TableContext, session: Session, connectionTimeoutS: n
     Put: {
       TableName: table.tableName,
       Item: sessionItem(session, expiry),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+function putSessionListing(table: TableContext, session: Session) {
+  return {
+    Put: {
+      TableName: table.tableName,
+      Item: sessionListingItem(session),
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };

@@ -25,6 +25,7 @@ import {
   keys,
   type RetryOptions,
   sessionItem,
+  sessionListingItem,
   sessionTransition,
   type TableContext,
   type TransactItems,
@@ -211,6 +212,7 @@ export async function startTransaction(
           connectorClaim(table.tableName, connector, sessionId, connectorStatusOf(connector, session)),
           tagSessionCountUp(table.tableName, request.idTag, new Date(request.at), sessionStartingTagStatuses),
           putIfAbsent(table, userSessionItem(session)),
+          putIfAbsent(table, sessionListingItem(session)),
         );
         decidedOn = [
           { index: 3, name: 'connector', item: connectorItem },

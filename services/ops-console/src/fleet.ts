@@ -1,26 +1,59 @@
-import type { TableContext } from '@evcharge/dynamo';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DEADLINE_SHARDS, GSI1, keys, type TableContext } from '@evcharge/dynamo';
 import { allItems } from './pages.js';
 import { type FleetView, fleetViewOf } from './rules.js';
 
-// The fleet as the console shows it: one paginated Scan for the charger partitions' registry items and the
-// orphan transaction stops. Read-only: nothing is written for the console, so the hot paths (heartbeats,
-// readings) keep their write costs.
+// The fleet as the console shows it, read without a scan: the fleet list (one ChargerListing per charger in
+// gsi1, written once at registration), then each charger's own partition (the charger, its boot record,
+// statuses, connectors and alerts in one Query), and the orphan stops' list. Reads grow with the fleet, never
+// with the table (readings), and nothing is written for the console: the hot paths keep their write costs.
 
-const fleetEntityTypes = [
-  'Charger',
-  'ChargerBoot',
-  'ChargerStatus',
-  'Connector',
-  'Alert',
-  'OrphanTransactionStop',
-];
+const CHARGER_READ_CONCURRENCY = 32;
+const ORPHAN_STOP_LIMIT = 200;
+
+/** Every registered charger's id, from the fleet list's shards. */
+async function listedChargerIds(table: TableContext): Promise<string[]> {
+  const shards = Array.from({ length: DEADLINE_SHARDS }, (_, shard) => keys.chargerListingShard(shard));
+  const pages = await Promise.all(
+    shards.map((shard) =>
+      allItems<{ chargerId: string }>(table, {
+        query: true,
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :shard',
+        ExpressionAttributeValues: { ':shard': shard },
+        ProjectionExpression: 'chargerId',
+      }),
+    ),
+  );
+  return pages.flat().map((item) => item.chargerId);
+}
 
 export async function readFleet(table: TableContext, now: Date): Promise<FleetView> {
-  const items = await allItems<Record<string, unknown>>(table, {
-    FilterExpression: `entityType IN (${fleetEntityTypes.map((_, index) => `:t${index}`).join(', ')})`,
-    ExpressionAttributeValues: Object.fromEntries(
-      fleetEntityTypes.map((type, index) => [`:t${index}`, type]),
-    ),
-  });
-  return fleetViewOf(items, now);
+  const chargerIds = await listedChargerIds(table);
+  const items: Record<string, unknown>[] = [];
+  for (let start = 0; start < chargerIds.length; start += CHARGER_READ_CONCURRENCY) {
+    const partitions = await Promise.all(
+      chargerIds.slice(start, start + CHARGER_READ_CONCURRENCY).map((chargerId) =>
+        allItems<Record<string, unknown>>(table, {
+          query: true,
+          KeyConditionExpression: 'pk = :charger',
+          ExpressionAttributeValues: { ':charger': keys.charger(chargerId).pk },
+        }),
+      ),
+    );
+    items.push(...partitions.flat());
+  }
+  const orphanStops = await table.client
+    .send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :orphans',
+        ExpressionAttributeValues: { ':orphans': 'ORPHANSTOPS' },
+        ScanIndexForward: false,
+        Limit: ORPHAN_STOP_LIMIT,
+      }),
+    )
+    .then((page) => (page.Items ?? []) as Record<string, unknown>[]);
+  return fleetViewOf([...items, ...orphanStops], now);
 }

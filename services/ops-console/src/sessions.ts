@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type MeterReading, NotFoundError, type Session } from '@evcharge/domain';
-import { keys, type TableContext } from '@evcharge/dynamo';
+import { batchGetConsistent, GSI1, keyOf, keys, type TableContext } from '@evcharge/dynamo';
 import { allItems } from './pages.js';
 import {
   type EnergyHours,
@@ -17,15 +17,38 @@ import {
 
 export const SESSION_LIST_LIMIT = 200;
 
-function scanSessions(table: TableContext): Promise<Session[]> {
-  return allItems<Session>(table, {
-    FilterExpression: 'entityType = :session',
-    ExpressionAttributeValues: { ':session': 'Session' },
+/** How far back the console lists sessions (the day lists it reads; a session lasting longer drops off). */
+export const SESSION_LIST_DAYS = 7;
+
+/**
+ * The sessions opened in the last days, from the day lists in gsi1 (one SessionListing per session, written
+ * once when it opens), then the sessions themselves: no scan, so reads grow with sessions, not readings.
+ */
+async function recentSessions(table: TableContext, now: Date): Promise<Session[]> {
+  const days = Array.from({ length: SESSION_LIST_DAYS }, (_, back) =>
+    new Date(now.getTime() - back * 86_400_000).toISOString().slice(0, 10),
+  );
+  const listed = await Promise.all(
+    days.map((day) =>
+      allItems<{ sessionId: string }>(table, {
+        query: true,
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :day',
+        ExpressionAttributeValues: { ':day': keys.sessionListingDay(day) },
+        ProjectionExpression: 'sessionId',
+      }),
+    ),
+  );
+  const sessionKeys = listed.flat().map((item) => keys.session(item.sessionId));
+  const found = await batchGetConsistent(table, sessionKeys, { consistent: false });
+  return sessionKeys.flatMap((key) => {
+    const item = found.get(keyOf(key));
+    return item ? [item as Session] : [];
   });
 }
 
 export async function listSessions(table: TableContext, now: Date): Promise<SessionRow[]> {
-  return sessionListOf(await scanSessions(table), now, SESSION_LIST_LIMIT);
+  return sessionListOf(await recentSessions(table, now), now, SESSION_LIST_LIMIT);
 }
 
 export interface SessionDetail {
@@ -56,7 +79,7 @@ export async function getSessionDetail(
 
 /** Hourly energy of the last day, for the fleet and per site (the charger's gateway). */
 export async function readEnergy(table: TableContext, now: Date): Promise<EnergyHours> {
-  const sessions = await scanSessions(table);
+  const sessions = await recentSessions(table, now);
   const chargerIds = [...new Set(sessions.map((session) => session.chargerId))];
   const sites = new Map<string, string>();
   await Promise.all(

@@ -64,6 +64,18 @@ export async function registerCharger(table: TableContext, input: RegisterCharge
       ReturnValues: 'ALL_NEW',
     }),
   );
+  // Its entry in the fleet list (written once; the operators' fleet view reads the list, never a scan).
+  await table.client
+    .send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: itemOf(entities.chargerListing, { chargerId: input.chargerId }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!isConditionalCheckFailed(error)) throw error;
+    });
   for (let connectorId = 1; connectorId <= input.connectorCount; connectorId++) {
     const connector: Connector = {
       chargerId: input.chargerId,

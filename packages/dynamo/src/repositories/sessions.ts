@@ -20,6 +20,11 @@ export function sessionItem(session: Session, expiry?: { dueAt: number }) {
   return itemOf(entities.session, session, expiry);
 }
 
+/** The session's entry in the day's list (gsi1) the operators read, put in the transaction that opens it. */
+export function sessionListingItem(session: Pick<Session, 'sessionId' | 'startedAt'>) {
+  return itemOf(entities.sessionListing, { sessionId: session.sessionId, startedAt: session.startedAt });
+}
+
 /** The session's entry in its user's list (gsi1), put in the transaction that opens the session. */
 export function userSessionItem(session: Pick<Session, 'sessionId' | 'userId' | 'startedAt'>) {
   return itemOf(entities.userSession, {

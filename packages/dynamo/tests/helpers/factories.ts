@@ -62,6 +62,8 @@ const samples: Samples = {
     currency: 'KRW',
   },
   userSession: { sessionId, userId: 'alice', startedAt: at },
+  chargerListing: { chargerId },
+  sessionListing: { sessionId, startedAt: at },
   operatorAudit: {
     auditId: 'a-1',
     at,

@@ -118,6 +118,8 @@ describe('entity definitions', () => {
       Alert: true,
       PresenceHistory: true,
       OperatorAudit: true,
+      ChargerListing: true,
+      SessionListing: true,
     };
     const tags = cases.map(({ definition }) => definition.entityType);
     expect(new Set(tags).size).toBe(tags.length);
@@ -130,6 +132,8 @@ describe('entity definitions', () => {
         'alert',
         'alertPrefix',
         'authAttempt',
+        'chargerListing',
+        'chargerListingShard',
         'charger',
         'chargerBoot',
         'chargerStatus',
@@ -152,6 +156,8 @@ describe('entity definitions', () => {
         'presenceHistory',
         'remoteRequest',
         'session',
+        'sessionListing',
+        'sessionListingDay',
         'transaction',
         'transactionStart',
         'userSession',
@@ -266,8 +272,8 @@ describe('key templates produce the key shapes README.md documents', () => {
       connectorId: String(sample.connectorId).padStart(3, '0'),
       // ConnectorEvent keys its `{kind}` by its `event`; an Alert by its own `kind`.
       kind: String(sample.event ?? sample.kind),
-      // OperatorAudit partitions by the day of its `at`.
-      day: String(sample.at).slice(0, 10),
+      // OperatorAudit partitions by the day of its `at`, SessionListing by its `startedAt`'s.
+      day: String(sample.at ?? sample.startedAt).slice(0, 10),
     };
     const source = template
       .split(/(\{\w+\})/)

@@ -259,17 +259,22 @@ describe('the operator console in a browser', () => {
 
   it('renders a fleet of 1,000+ chargers with only the rows in view', async () => {
     const registeredAt = new Date().toISOString();
-    const chargers = Array.from({ length: 1200 }, (_, index) =>
-      itemOf(entities.charger, {
-        chargerId: `BULK-${String(index).padStart(4, '0')}`,
-        connectorCount: 2,
-        registeredAt,
-        status: index % 7 === 0 ? 'offline' : 'online',
-        lastSeenAt: registeredAt,
-        heartbeatIntervalS: 300,
-        livenessWindowMs: 660_000,
-      }),
-    );
+    // Each charger as registration writes it: the charger item and its entry in the fleet list.
+    const chargers = Array.from({ length: 1200 }, (_, index) => {
+      const chargerId = `BULK-${String(index).padStart(4, '0')}`;
+      return [
+        itemOf(entities.charger, {
+          chargerId,
+          connectorCount: 2,
+          registeredAt,
+          status: index % 7 === 0 ? 'offline' : 'online',
+          lastSeenAt: registeredAt,
+          heartbeatIntervalS: 300,
+          livenessWindowMs: 660_000,
+        }),
+        itemOf(entities.chargerListing, { chargerId }),
+      ];
+    }).flat();
     for (let start = 0; start < chargers.length; start += 25) {
       await cloud.table.client.send(
         new BatchWriteCommand({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { addIdTag, entities, getCharger, getIdTag, itemOf } from '@evcharge/dynamo';
+import { addIdTag, entities, getCharger, getIdTag, itemOf, sessionListingItem } from '@evcharge/dynamo';
 import { registerChargerLocally } from '@evcharge/local-identity';
 import {
   createTestTable,
@@ -62,6 +62,7 @@ beforeAll(async () => {
   const put = (item: object) =>
     table.client.send(new PutCommand({ TableName: table.tableName, Item: item as Record<string, unknown> }));
   await put(itemOf(entities.session, active));
+  await put(sessionListingItem(active));
   for (const [index, at] of ['2026-12-06T23:55:00.000Z', '2026-12-07T00:00:00.000Z'].entries()) {
     await put(
       itemOf(entities.meterReading, {
