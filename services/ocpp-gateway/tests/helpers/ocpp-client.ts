@@ -184,6 +184,11 @@ export class OcppTestCharger {
     return this.received.filter((frame) => frame[0] === 2 && frame[2] === action);
   }
 
+  /** Stops reading the socket (ws's own pause): pings are no longer answered, as by a hung charge point. */
+  stopReading(): void {
+    this.socket.pause();
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => {
       if (this.socket.readyState === WebSocket.CLOSED) return resolve();

@@ -5,7 +5,8 @@ import { jsonLogger } from '../../src/log.js';
 import { credentialsOf, FakeCloud } from '../helpers/fake-cloud.js';
 import { OcppTestCharger } from '../helpers/ocpp-client.js';
 
-// Per-charger connection metrics: one structured line when a charger's connection closes, with its own figures.
+// Per-charger connection metrics (one structured line when a connection closes) and the keep-alive that ends a
+// connection whose charger stopped answering.
 
 const password = 'a-very-secret-authorization-key';
 const lines: Record<string, unknown>[] = [];
@@ -38,5 +39,37 @@ describe('per-charger connection metrics', () => {
     expect(closed).toMatchObject({ chargerId: 'CP-M1', calls: 2, callErrors: 0, cloudMessages: 0 });
     expect(closed?.connectedS).toEqual(expect.any(Number));
     expect(closed?.slowestAnswerMs).toEqual(expect.any(Number));
+  });
+});
+
+describe('keep-alive', () => {
+  it('disconnects a charger that stops answering pings', async () => {
+    const cloud = new FakeCloud();
+    const quick = await startGateway({
+      port: 0,
+      credentials: credentialsOf({ 'CP-SILENT': await hashCredential(password) }),
+      upstream: cloud,
+      pingIntervalMs: 300,
+      cloudAnswerTimeoutMs: 1_000,
+      chargerCallTimeoutMs: 2_000,
+      log: jsonLogger(() => undefined),
+    });
+    try {
+      const charger = await OcppTestCharger.connect(quick.urlFor('CP-SILENT'), {
+        username: 'CP-SILENT',
+        password,
+      });
+      expect((await charger.call('Heartbeat', {}))[0]).toBe(3);
+      expect(quick.connectedChargers()).toEqual(['CP-SILENT']);
+      // The charger's side stops reading: no pong goes back (ws answers pings itself while it reads).
+      charger.stopReading();
+      const deadline = Date.now() + 5_000;
+      while (quick.connectedChargers().length > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(quick.connectedChargers()).toEqual([]);
+    } finally {
+      await quick.close();
+    }
   });
 });
