@@ -172,8 +172,8 @@ export async function authorizeCharge(
           claimConnector(table, connector, session),
           tagSessionCountUp(table.tableName, request.idTag, receivedAt, sessionStartingTagStatuses),
           putAttempt(table, attempt),
-          putUserSession(table, session),
-          putSessionListing(table, session),
+          putIfAbsent(table, userSessionItem(session)),
+          putIfAbsent(table, sessionListingItem(session)),
         ];
         decidedOn = [
           { index: 1, name: 'connector', item: connectorItem },
@@ -220,24 +220,9 @@ function putSession(table: TableContext, session: Session, connectionTimeoutS: n
   };
 }
 
-function putSessionListing(table: TableContext, session: Session) {
-  return {
-    Put: {
-      TableName: table.tableName,
-      Item: sessionListingItem(session),
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  };
-}
-
-function putUserSession(table: TableContext, session: Session) {
-  return {
-    Put: {
-      TableName: table.tableName,
-      Item: userSessionItem(session),
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  };
+/** Put of a record written once: a second write of the same key fails its condition. */
+export function putIfAbsent(table: TableContext, item: object) {
+  return { Put: { TableName: table.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
 }
 
 /** The connector status the claim writes follows from the connector as read and the session it now holds. */

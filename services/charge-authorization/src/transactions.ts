@@ -48,7 +48,7 @@ import {
   type TransactionStopPlan,
   transactionIdOf,
 } from './rules.js';
-import { assertConditionsAgreeWithDecision } from './store.js';
+import { assertConditionsAgreeWithDecision, putIfAbsent } from './store.js';
 
 // Contract v2 transactions (OCPP StartTransaction / StopTransaction), the DynamoDB use case:
 // | pattern                                  | key / condition                                                       |
@@ -276,11 +276,6 @@ function remoteStartTaken(
       ExpressionAttributeValues: { ':requestId': requestId, ':sessionId': sessionId },
     },
   };
-}
-
-/** Put of a record written once: a second write of the same key fails its condition. */
-function putIfAbsent(table: TableContext, item: object) {
-  return { Put: { TableName: table.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
 }
 
 /** The connector an attached session holds now shows Charging (it was Preparing while Authorized). */
