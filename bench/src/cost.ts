@@ -23,7 +23,7 @@ export interface CostAssumptions {
   fleetSize: number;
   /** Stream records per notify invocation (measured in the pipeline; 1 when unknown). */
   streamRecordsPerNotifyInvocation: number;
-  /** A heartbeat writes DynamoDB at most once per this many seconds (the option "larger throttle"). */
+  /** A heartbeat writes DynamoDB at most once per this many seconds (the heartbeat service's coalescing window). */
   heartbeatWriteEveryS: number;
   basicIngest: boolean;
   /** Lambda's system log level: WARN (the deploy default) leaves out START/END/REPORT. */
@@ -71,7 +71,7 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   reconnectsPerDay: 1,
   fleetSize: 10_000,
   streamRecordsPerNotifyInvocation: 1,
-  heartbeatWriteEveryS: 300,
+  heartbeatWriteEveryS: 900,
   basicIngest: false,
   systemLogLevel: deployedSystemLogLevel() as CostAssumptions['systemLogLevel'],
 };
@@ -164,7 +164,7 @@ export function costPerChargerMonth(
   // Every invocation per charger-month, with the measured row that prices it. A new message kind is one line.
   const work: { count: number; row: OpsRow; dynamo?: boolean }[] = [
     { count: heartbeats * heartbeatWriteShare, row: row(rows, 'heartbeat') },
-    { count: heartbeats * (1 - heartbeatWriteShare), row: row(rows, 'heartbeat (throttled, < 30 s)') },
+    { count: heartbeats * (1 - heartbeatWriteShare), row: row(rows, 'heartbeat (coalesced, < 900 s)') },
     { count: metersInSession, row: row(rows, 'meter (in session)') },
     { count: meters - metersInSession, row: row(rows, 'meter (no session)') },
     { count: sessions, row: row(rows, 'auth (Accepted)') },
@@ -310,9 +310,11 @@ export function costWithOptions(rows: OpsRow[], base: CostAssumptions = DEFAULT_
     ['hourly heartbeats (3,600 s)', { heartbeatIntervalS: 3_600, heartbeatWriteEveryS: 3_600 }],
     ['system log level INFO (Lambda default: START/END/REPORT kept)', { systemLogLevel: 'INFO' }],
     ['IoT Basic Ingest for heartbeats and meters', { basicIngest: true }],
-    ['heartbeat DynamoDB write throttle 900 s (messages stay at 300 s)', { heartbeatWriteEveryS: 900 }],
+    [
+      'heartbeat coalescing off (heartbeatCoalesceS 0: every heartbeat written)',
+      { heartbeatWriteEveryS: 300 },
+    ],
     ['heartbeat interval 900 s', { heartbeatIntervalS: 900, heartbeatWriteEveryS: 900 }],
-    ['Basic Ingest + write throttle 900 s', { basicIngest: true, heartbeatWriteEveryS: 900 }],
     [
       'Basic Ingest + heartbeat interval 900 s',
       { basicIngest: true, heartbeatIntervalS: 900, heartbeatWriteEveryS: 900 },

@@ -15,7 +15,7 @@ import { PRICES } from '../../src/prices.js';
 
 const messages = [
   'heartbeat',
-  'heartbeat (throttled, < 30 s)',
+  'heartbeat (coalesced, < 900 s)',
   'meter (in session)',
   'meter (no session)',
   'auth (Accepted)',
@@ -51,6 +51,9 @@ function rows(overrides: Record<string, Partial<OpsRow>> = {}): OpsRow[] {
   }));
 }
 
+/** 8,640 heartbeats a month, of which a warm container writes one per 900 s coalescing window. */
+const WRITTEN_HEARTBEATS = 8_640 / 3;
+
 const line = (result: ReturnType<typeof costPerChargerMonth>, prefix: string) =>
   result.lines.find((candidate) => candidate.line.startsWith(prefix))!;
 
@@ -78,8 +81,11 @@ describe('cost per charger-month', () => {
       DEFAULT_ASSUMPTIONS,
       256,
     );
-    expect(line(withHeartbeatWrites, 'DynamoDB writes').quantity).toBeCloseTo(8_640 * 3, 6);
-    expect(line(withHeartbeatWrites, 'DynamoDB writes').usd).toBeCloseTo(8_640 * 3 * 0.625e-6, 10);
+    expect(line(withHeartbeatWrites, 'DynamoDB writes').quantity).toBeCloseTo(WRITTEN_HEARTBEATS * 3, 6);
+    expect(line(withHeartbeatWrites, 'DynamoDB writes').usd).toBeCloseTo(
+      WRITTEN_HEARTBEATS * 3 * 0.625e-6,
+      10,
+    );
   });
 
   it('bills Lambda duration in whole milliseconds, scaled to the CPU share of the configured memory', () => {
@@ -87,7 +93,7 @@ describe('cost per charger-month', () => {
     const fast = costPerChargerMonth(rows(), DEFAULT_ASSUMPTIONS, 256);
     const extraGbS = line(slow, 'Lambda duration').quantity - line(fast, 'Lambda duration').quantity;
     const billed = (ms: number) => Math.ceil(ms * (FULL_VCPU_MEMORY_MB / 256));
-    expect(extraGbS).toBeCloseTo(8_640 * (billed(9.2) - billed(1)) * 0.001 * 0.25, 6);
+    expect(extraGbS).toBeCloseTo(WRITTEN_HEARTBEATS * (billed(9.2) - billed(1)) * 0.001 * 0.25, 6);
     expect(scaledDurationMs(10, 256)).toBeCloseTo(10 * (1_769 / 256), 6);
     // A whole vCPU or more runs as fast as here.
     expect(scaledDurationMs(10, 3_008)).toBe(10);
@@ -116,9 +122,12 @@ describe('cost per charger-month', () => {
       DEFAULT_ASSUMPTIONS,
       256,
     );
-    expect(line(logging, 'CloudWatch Logs').quantity * 2 ** 20).toBeCloseTo(8_640 * (200 + 26), 3);
+    expect(line(logging, 'CloudWatch Logs').quantity * 2 ** 20).toBeCloseTo(
+      WRITTEN_HEARTBEATS * (200 + 26),
+      3,
+    );
     expect(line(logging, 'CloudWatch Logs').usd).toBeCloseTo(
-      ((8_640 * 226) / 2 ** 30) * PRICES.logsIngestionPerGb,
+      ((WRITTEN_HEARTBEATS * 226) / 2 ** 30) * PRICES.logsIngestionPerGb,
       12,
     );
     const info = costPerChargerMonth(rows(), { ...DEFAULT_ASSUMPTIONS, systemLogLevel: 'INFO' }, 256);

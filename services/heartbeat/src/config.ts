@@ -2,6 +2,8 @@ import { DEFAULT_LIVENESS_BACKSTOP_S, DEFAULT_LIVENESS_GRACE_S } from '@evcharge
 import { createDocumentClient, type TableContext } from '@evcharge/dynamo';
 import { integerEnv, requiredEnv } from '@evcharge/middleware';
 import {
+  coalesceWindowMs,
+  DEFAULT_HEARTBEAT_COALESCE_S,
   DEFAULT_METER_SAMPLE_INTERVAL_S,
   DEFAULT_SWEEP_ALLOWANCE_S,
   type LivenessSettings,
@@ -27,3 +29,9 @@ export const sweepAllowanceS = integerEnv('SWEEP_ALLOWANCE_S', { fallback: DEFAU
 export const meterSampleIntervalS = integerEnv('METER_SAMPLE_INTERVAL_S', {
   fallback: DEFAULT_METER_SAMPLE_INTERVAL_S,
 });
+
+/** A heartbeat this container wrote less than this ago, changing nothing else, is not written again. */
+export const heartbeatCoalesceMs = coalesceWindowMs(
+  integerEnv('HEARTBEAT_COALESCE_S', { fallback: DEFAULT_HEARTBEAT_COALESCE_S }),
+  liveness,
+);

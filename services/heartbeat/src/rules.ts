@@ -193,6 +193,50 @@ export function heartbeatDecision(stored: StoredLiveness, facts: HeartbeatFacts)
   return changesSomething ? 'refresh' : 'throttled';
 }
 
+// ---- Coalescing: heartbeats this container already wrote --------------------------------------------
+
+/** The heartbeat service's default `heartbeatCoalesceS` param (three 5-minute heartbeats per write). */
+export const DEFAULT_HEARTBEAT_COALESCE_S = 900;
+
+/** What this container last wrote for a charger's heartbeat. */
+export interface WrittenHeartbeat {
+  seenAtMs: number;
+  clockSkewFlagged: boolean;
+  firmware?: string | undefined;
+  heartbeatIntervalS?: number | undefined;
+}
+
+/**
+ * How long a heartbeat may go unwritten after one this container wrote: the param, at most a quarter of the
+ * backstop, so a talking charger's stored lastSeenAt is always younger than the silence window the sweeper
+ * judges it by (it is never taken offline for a write that was skipped).
+ */
+export function coalesceWindowMs(coalesceS: number, settings: LivenessSettings): number {
+  return Math.max(0, Math.min(coalesceS, settings.backstopS / 4)) * 1000;
+}
+
+/**
+ * Skip the write (no read, no write unit) when this container wrote this charger's heartbeat less than the
+ * window ago and the new one changes nothing but lastSeenAt. The connection's lifecycle events keep status,
+ * so what is lost is only lastSeenAt's precision (at most the window) and, if a connect event never came,
+ * a revive delayed by at most the window.
+ */
+export function isCoalesced(
+  written: WrittenHeartbeat | undefined,
+  facts: HeartbeatFacts,
+  windowMs: number,
+): boolean {
+  if (!written) return false;
+  const age = facts.seenAtMs - written.seenAtMs;
+  return (
+    age >= 0 &&
+    age < windowMs &&
+    written.clockSkewFlagged === facts.clockSkewFlagged &&
+    (facts.firmware === undefined || written.firmware === facts.firmware) &&
+    (facts.heartbeatIntervalS === undefined || written.heartbeatIntervalS === facts.heartbeatIntervalS)
+  );
+}
+
 // ---- The backstop: a charger that stays connected but falls silent ---------------------------------
 
 /** The stored charger fields the sweeper decides a due charger from. */

@@ -11,6 +11,8 @@ let commands: ReturnType<typeof recordCommands>;
 
 beforeAll(async () => {
   table = await createTestTable('heartbeat');
+  // Every heartbeat reaches the store: these suites test its writes, not the container's coalescing.
+  process.env.HEARTBEAT_COALESCE_S = '0';
   process.env.TABLE_NAME = table.tableName;
   const { handler } = await import('../../src/handlers/heartbeat.js');
   const config = await import('../../src/config.js');

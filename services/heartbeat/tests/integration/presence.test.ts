@@ -20,6 +20,8 @@ let sweep: () => Promise<{ due: number; markedOffline: number }>;
 
 beforeAll(async () => {
   table = await createTestTable('presence');
+  // Every heartbeat reaches the store: these suites test its writes, not the container's coalescing.
+  process.env.HEARTBEAT_COALESCE_S = '0';
   process.env.TABLE_NAME = table.tableName;
   const presenceModule = await import('../../src/handlers/presence.js');
   const heartbeatModule = await import('../../src/handlers/heartbeat.js');

@@ -33,6 +33,8 @@ const tables: TestTable[] = [];
 beforeAll(async () => {
   const first = await createTestTable('sweeper');
   tables.push(first);
+  // Every heartbeat reaches the store: these suites test its writes, not the container's coalescing.
+  process.env.HEARTBEAT_COALESCE_S = '0';
   process.env.TABLE_NAME = first.tableName;
   config = await import('../../src/config.js');
   commands = recordCommands(config.table.client);
