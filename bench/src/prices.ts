@@ -12,6 +12,10 @@ export const PRICE_SOURCES = {
     'https://aws.amazon.com/blogs/database/new-amazon-dynamodb-lowers-pricing-for-on-demand-throughput-and-global-tables/',
   sns: 'https://aws.amazon.com/sns/pricing/',
   cloudwatchLogs: 'https://aws.amazon.com/cloudwatch/pricing/',
+  firehose: 'https://aws.amazon.com/firehose/pricing/',
+  kinesis: 'https://aws.amazon.com/kinesis/data-streams/pricing/',
+  s3: 'https://aws.amazon.com/s3/pricing/',
+  athena: 'https://aws.amazon.com/athena/pricing/',
 } as const;
 
 export const PRICES = {
@@ -35,6 +39,27 @@ export const PRICES = {
   logsIngestionPerGb: 0.5,
   /** Bytes CloudWatch Logs counts per log event on top of its message (its event-size rule). */
   logsEventOverheadBytes: 26,
+} as const;
+
+/** The telemetry service's archive and analysis path (optional per deploy), same date and region. */
+export const TELEMETRY_PRICES = {
+  /** Firehose Direct PUT ingestion: per GB, each record rounded up to 5 KB. */
+  firehoseIngestionPerGb: 0.029,
+  firehoseRecordUnitBytes: 5 * 1024,
+  /** Firehose dynamic partitioning: per GB processed, per 1,000 S3 objects delivered, per JQ processing hour. */
+  firehosePartitioningPerGb: 0.02,
+  firehosePerThousandObjects: 0.005,
+  firehoseJqPerHour: 0.07,
+  /** S3 Standard storage per GB-month; PUT requests per 1,000. */
+  s3StoragePerGbMonth: 0.023,
+  s3PutsPerThousand: 0.005,
+  /** Kinesis Data Streams on demand: per stream-hour and per GB written; provisioned: per shard-hour and per million PUT payload units (25 KB each). */
+  kinesisOnDemandPerStreamHour: 0.04,
+  kinesisOnDemandPerGbIn: 0.08,
+  kinesisShardHour: 0.015,
+  kinesisPutUnitsPerMillion: 0.014,
+  /** Athena: per TB scanned, at least 10 MB a query. */
+  athenaPerTbScanned: 5,
 } as const;
 
 /** For comparison only: what the AWS OCPP gateway sample states per charger-month (from the issue text). */

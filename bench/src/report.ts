@@ -14,6 +14,8 @@ import { PIPELINE_TARGET_RATIO, type PipelineResult } from './pipeline.js';
 import { OCPP_GATEWAY_SAMPLE, PRICES_AS_OF, PRICES_REGION } from './prices.js';
 import type { StartupResult } from './startup.js';
 import type { SweeperRow } from './sweeper.js';
+import type { TelemetryBenchResult } from './telemetry.js';
+import type { TelemetryCost } from './telemetry-cost.js';
 
 // Turns the results into latest.json's shape and the Markdown report (ratios first, baselines named).
 
@@ -29,6 +31,9 @@ export interface BenchResults {
   cost?: CostResult;
   startup?: StartupResult;
   gateway?: GatewayResult;
+  telemetry?: TelemetryBenchResult;
+  /** The archive and analysis path per charger-month, apart from `cost` (optional per deploy). */
+  telemetryCost?: TelemetryCost;
 }
 
 export function machine(): BenchResults['machine'] {
@@ -292,6 +297,45 @@ function costSection(cost: CostResult): string {
   ].join('\n');
 }
 
+function telemetrySection(t: TelemetryBenchResult): string {
+  const f = t.fleet;
+  return [
+    '## 7. Telemetry archive: named queries (DuckDB in process) over a generated fleet-month',
+    '',
+    `${f.chargers} chargers × ${f.days} days (heartbeat every ${f.heartbeatIntervalS} s, reading every ${f.meterIntervalS} s, ${f.sessionsPerDay} sessions a day): ${f.messages} messages in ${f.objects} GZIP objects, ${f.rawMb} MB of JSON, ${f.gzipMb} MB stored; generated in ${t.generateS} s. Each query over the whole span (day partitions from the first to the last day), in order, one run each.`,
+    '',
+    table(
+      ['query', 'ms', 'rows'],
+      t.queries.map((query) => [query.query, num(query.ms), query.rows]),
+    ),
+  ].join('\n');
+}
+
+function telemetryCostSection(c: TelemetryCost): string {
+  return [
+    `## 4b. Telemetry path cost per charger-month (optional per deploy; list prices ${PRICES_AS_OF}, ${PRICES_REGION})`,
+    '',
+    `Fleet of ${c.assumptions.fleetSize} chargers, ${c.assumptions.archivedMessages} archived and ${c.assumptions.analysedMessages} analysed messages per charger-month, ${c.assumptions.recordBytes} B a record${c.measured ? ' (measured in group 7)' : ' (assumed: group 7 did not run)'}. Not in \`cost.totalUsd\`.`,
+    '',
+    table(
+      ['line', 'quantity', 'USD'],
+      [
+        ...c.lines.map((line) => [
+          line.line,
+          `${Math.round(line.quantity * 100) / 100} ${line.unit}`,
+          usd(line.usd),
+        ]),
+        ['**total**', '', `**${usd(c.totalUsd)}**`],
+      ],
+    ),
+    '',
+    table(
+      ['option', 'USD per charger-month'],
+      c.options.map((option) => [option.option, usd(option.totalUsd)]),
+    ),
+  ].join('\n');
+}
+
 function startupSection(s: StartupResult): string {
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   return [
@@ -401,7 +445,9 @@ export function markdownReport(results: BenchResults): string {
     ...(results.sweeper ? [sweeperSection(results.sweeper), ''] : []),
     ...(results.pipeline ? [pipelineSection(results.pipeline), ''] : []),
     ...(results.cost ? [costSection(results.cost), ''] : []),
+    ...(results.telemetryCost ? [telemetryCostSection(results.telemetryCost), ''] : []),
     ...(results.startup ? [startupSection(results.startup), ''] : []),
     ...(results.gateway ? [gatewaySection(results.gateway), ''] : []),
+    ...(results.telemetry ? [telemetrySection(results.telemetry), ''] : []),
   ].join('\n');
 }

@@ -16,10 +16,12 @@ import { measureStartup } from './startup.js';
 import { round } from './stats.js';
 import { functionEnvironment, startStubEndpoints } from './stub-endpoints.js';
 import { measureSweeper } from './sweeper.js';
+import { measureTelemetry } from './telemetry.js';
+import { telemetryCost } from './telemetry-cost.js';
 
-// `npm run bench -- [--quick] [--only cold,ops,sweeper,pipeline,cost,startup,gateway]`: writes bench/results/latest.{json,md}.
+// `npm run bench -- [--quick] [--only cold,ops,sweeper,pipeline,cost,startup,gateway,telemetry]`: writes bench/results/latest.{json,md}.
 
-const groups = ['cold', 'ops', 'sweeper', 'pipeline', 'cost', 'startup', 'gateway'] as const;
+const groups = ['cold', 'ops', 'sweeper', 'pipeline', 'cost', 'startup', 'gateway', 'telemetry'] as const;
 const usage = `usage: npm run bench -- [--quick] [--only ${groups.join(',')}]
   --quick   CI mode: fewer runs, shorter phases; asserts nothing about speed
   --only    some groups only (cost implies ops)
@@ -99,9 +101,14 @@ async function main(): Promise<void> {
       log('6. OCPP gateway under a charger fleet');
       results.gateway = await measureGateway(context);
     }
+    if (only.has('telemetry')) {
+      log('7. telemetry archive queries');
+      results.telemetry = await measureTelemetry(context);
+    }
     if (only.has('cost') && results.dynamoOps) {
       log('4. cost per charger-month');
       results.cost = costWithOptions(results.dynamoOps);
+      results.telemetryCost = telemetryCost(results.telemetry);
     }
   } finally {
     await stub.close();

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { BenchContext } from './context.js';
+import { round } from './stats.js';
+
+// Group 7: the telemetry archive's named queries (DuckDB, in process) over a generated fleet-month laid out
+// exactly as Firehose writes it to S3 (kind/day/hour prefixes, GZIP NDJSON, the rules' envelope).
+
+export interface TelemetryQueryRow {
+  query: string;
+  ms: number;
+  rows: number;
+}
+
+export interface TelemetryBenchResult {
+  fleet: {
+    chargers: number;
+    days: number;
+    heartbeatIntervalS: number;
+    meterIntervalS: number;
+    sessionsPerDay: number;
+    messages: number;
+    objects: number;
+    rawMb: number;
+    gzipMb: number;
+  };
+  generateS: number;
+  queries: TelemetryQueryRow[];
+}
+
+const HEARTBEAT_S = 300;
+const METER_S = 900;
+const SESSIONS_PER_DAY = 2;
+/** Each charger's two one-hour sessions a day start at these hours, shifted per charger. */
+const SESSION_HOURS = [8, 18];
+const POWER_W = 7_200;
+const FIRST_DAY = Date.parse('2026-11-01T00:00:00.000Z');
+
+interface Envelope {
+  chargerId: string;
+  clientId: string;
+  topic: string;
+  receivedAt: number;
+}
+
+const envelope = (chargerId: string, suffix: string, receivedAt: number): Envelope => ({
+  chargerId,
+  clientId: chargerId,
+  topic: `chargers/${chargerId}/${suffix}`,
+  receivedAt,
+});
+
+/** The messages one charger sends in one hour, by archive kind, in the contract's v1 shapes. */
+function hourOfCharger(index: number, hourStart: number, registerWh: number[]): Map<string, object[]> {
+  const chargerId = `BENCH-${String(index).padStart(5, '0')}`;
+  const byKind = new Map<string, object[]>();
+  const add = (kind: string, message: object) => byKind.set(kind, [...(byKind.get(kind) ?? []), message]);
+  const hour = new Date(hourStart).getUTCHours();
+  const charging = SESSION_HOURS.some((start) => (start + (index % 4)) % 24 === hour);
+  const sessionId = `00000000-0000-4000-8000-${String(index).padStart(6, '0')}${String(hourStart / 3_600_000).padStart(6, '0')}`;
+  if (hour === 0) {
+    const at = hourStart + (index % 60) * 1000;
+    add('connected', {
+      clientId: chargerId,
+      timestamp: at,
+      eventType: 'connected',
+      sessionIdentifier: `${chargerId}-${at}`,
+      principalIdentifier: chargerId,
+      versionNumber: at / 1000,
+      ipAddress: '10.0.0.1',
+      chargerId,
+      topic: `$aws/events/presence/connected/${chargerId}`,
+      receivedAt: at,
+    });
+  }
+  if (charging) {
+    const at = hourStart + 30_000;
+    add('auth-request', {
+      requestId: randomUUID(),
+      connectorId: 1,
+      idTag: `TAG-${index}`,
+      at: new Date(at).toISOString(),
+      ...envelope(chargerId, 'auth/request', at + 40),
+    });
+    add('status', {
+      messageId: randomUUID(),
+      connectorId: 1,
+      status: index % 97 === 0 ? 'Faulted' : 'Charging',
+      errorCode: index % 97 === 0 ? 'GroundFailure' : 'NoError',
+      at: new Date(at + 5_000).toISOString(),
+      ...envelope(chargerId, 'status', at + 5_040),
+    });
+  }
+  for (let offset = 0; offset < 3_600_000; offset += HEARTBEAT_S * 1000) {
+    const at = hourStart + offset + (index % 300) * 1000;
+    add('heartbeat', { at: new Date(at).toISOString(), ...envelope(chargerId, 'heartbeat', at + 40) });
+  }
+  for (let offset = 0; offset < 3_600_000; offset += METER_S * 1000) {
+    const at = hourStart + offset + (index % 900) * 1000;
+    if (charging) registerWh[index] = (registerWh[index] ?? 0) + (POWER_W * METER_S) / 3600;
+    add('meter', {
+      messageId: randomUUID(),
+      connectorId: 1,
+      at: new Date(at).toISOString(),
+      energy: { value: registerWh[index] ?? 0, unit: 'Wh' },
+      powerW: charging ? POWER_W : 0,
+      context: 'Sample.Periodic',
+      ...(charging ? { sessionId } : {}),
+      ...envelope(chargerId, 'meter', at + 40),
+    });
+  }
+  return byKind;
+}
+
+/** Writes `days` of a `chargers` fleet as Firehose objects: one object per kind and hour. */
+function generateArchive(bucketDir: string, chargers: number, days: number) {
+  const registerWh: number[] = [];
+  let messages = 0;
+  let objects = 0;
+  let rawBytes = 0;
+  let gzipBytes = 0;
+  for (let hourStart = FIRST_DAY; hourStart < FIRST_DAY + days * 86_400_000; hourStart += 3_600_000) {
+    const lines = new Map<string, string[]>();
+    for (let index = 0; index < chargers; index++) {
+      for (const [kind, batch] of hourOfCharger(index, hourStart, registerWh)) {
+        const list = lines.get(kind) ?? [];
+        for (const message of batch) list.push(JSON.stringify(message));
+        lines.set(kind, list);
+      }
+    }
+    const iso = new Date(hourStart).toISOString();
+    for (const [kind, list] of lines) {
+      const prefix = `archive/kind=${kind}/day=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}/`;
+      const body = `${list.join('\n')}\n`;
+      const gzipped = gzipSync(body);
+      mkdirSync(join(bucketDir, prefix), { recursive: true });
+      const stamp = iso.slice(0, 19).replace(/[T:]/g, '-');
+      writeFileSync(
+        join(bucketDir, `${prefix}bench-telemetry-archive-1-${stamp}-${randomUUID()}.gz`),
+        gzipped,
+      );
+      messages += list.length;
+      objects++;
+      rawBytes += Buffer.byteLength(body);
+      gzipBytes += gzipped.length;
+    }
+  }
+  return { messages, objects, rawBytes, gzipBytes };
+}
+
+export async function measureTelemetry(context: BenchContext): Promise<TelemetryBenchResult> {
+  // The issue's fleet-month in a full run; CI's smoke run keeps the same shapes on a small slice.
+  const chargers = context.quick ? 50 : 1_000;
+  const days = context.quick ? 2 : 30;
+  const bucketDir = mkdtempSync(join(tmpdir(), 'bench-telemetry-'));
+  try {
+    context.progress(`generating ${days} days of ${chargers} chargers in the archive layout`);
+    const started = performance.now();
+    const volume = generateArchive(bucketDir, chargers, days);
+    const generateS = round((performance.now() - started) / 1000);
+    const engine = await import('../../services/telemetry/src/analytics/engine.js');
+    const { namedQueries } = await import('../../services/telemetry/src/analytics/queries.js');
+    const archive = await engine.openLocalArchive(bucketDir);
+    const lastDay = new Date(FIRST_DAY + (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    const from = new Date(FIRST_DAY).toISOString().slice(0, 10);
+    const queries: TelemetryQueryRow[] = [];
+    try {
+      for (const query of namedQueries) {
+        const filters = {
+          from,
+          to: lastDay,
+          ...(query.name === 'session-messages'
+            ? {
+                session: `00000000-0000-4000-8000-000001${String(FIRST_DAY / 3_600_000 + 8 + 1).padStart(6, '0')}`,
+              }
+            : {}),
+        };
+        const queryStarted = performance.now();
+        const rows = await engine.runNamedQuery(archive, query.name, filters);
+        queries.push({ query: query.name, ms: round(performance.now() - queryStarted), rows: rows.length });
+        context.progress(`  ${query.name}: ${rows.length} rows in ${queries.at(-1)?.ms} ms`);
+      }
+    } finally {
+      archive.close();
+    }
+    return {
+      fleet: {
+        chargers,
+        days,
+        heartbeatIntervalS: HEARTBEAT_S,
+        meterIntervalS: METER_S,
+        sessionsPerDay: SESSIONS_PER_DAY,
+        messages: volume.messages,
+        objects: volume.objects,
+        rawMb: round(volume.rawBytes / 1_048_576),
+        gzipMb: round(volume.gzipBytes / 1_048_576),
+      },
+      generateS,
+      queries,
+    };
+  } finally {
+    rmSync(bucketDir, { recursive: true, force: true });
+  }
+}
