@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { plugEvents } from './contract/device.js';
 import { sessionStatuses } from './contract/http.js';
 import { chargerIdSchema, connectorIdSchema, isoTimestampSchema, uuidSchema } from './contract/primitives.js';
@@ -18,11 +18,11 @@ export const connectorEventSchema = z.object({
   at: isoTimestampSchema,
   receivedAt: isoTimestampSchema,
   outcome: z.enum(['applied', 'ignored']),
-  reason: z.enum(ignoredPlugReasons).optional(),
+  reason: z.optional(z.enum(ignoredPlugReasons)),
   /** Connector status after the event. */
   connectorStatus: z.enum(connectorStatuses),
-  sessionId: uuidSchema.optional(),
-  sessionFrom: z.enum(sessionStatuses).optional(),
-  sessionTo: z.enum(sessionStatuses).optional(),
+  sessionId: z.optional(uuidSchema),
+  sessionFrom: z.optional(z.enum(sessionStatuses)),
+  sessionTo: z.optional(z.enum(sessionStatuses)),
 });
 export type ConnectorEvent = z.infer<typeof connectorEventSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { authStatuses } from './contract/device.js';
 import { type CommandAction, commandActions } from './contract/device-v2.js';
 import { currencySchema, sessionStatuses } from './contract/http.js';
@@ -33,29 +33,29 @@ export const DEFAULT_HEARTBEAT_INTERVAL_S = 300;
 
 export const chargerSchema = z.object({
   chargerId: chargerIdSchema,
-  connectorCount: z.number().int().min(1).max(999),
+  connectorCount: z.int().check(z.gte(1), z.lte(999)),
   registeredAt: isoTimestampSchema,
   status: z.enum(chargerStatuses),
-  statusChangedAt: isoTimestampSchema.optional(),
+  statusChangedAt: z.optional(isoTimestampSchema),
   /** Server receive time of the latest sign of life: a heartbeat or a connect (not every message). */
-  lastSeenAt: isoTimestampSchema.optional(),
-  heartbeatIntervalS: z.number().int().positive(),
+  lastSeenAt: z.optional(isoTimestampSchema),
+  heartbeatIntervalS: z.int().check(z.positive()),
   /** The silence window at registration (`livenessWindowMs`); the sweeper computes it from its own settings. */
-  livenessWindowMs: z.number().int().positive(),
-  firmware: z.string().optional(),
+  livenessWindowMs: z.int().check(z.positive()),
+  firmware: z.optional(z.string()),
   /** Device clock of the latest heartbeat, kept beside the server time. */
-  deviceAt: isoTimestampSchema.optional(),
-  clockSkewFlagged: z.boolean().optional(),
+  deviceAt: z.optional(isoTimestampSchema),
+  clockSkewFlagged: z.optional(z.boolean()),
   /** Highest lifecycle event applied, to order presence events (versionNumber, then timestamp). */
-  presenceVersion: z.number().int().nonnegative().optional(),
-  presenceTimestamp: z.number().int().nonnegative().optional(),
-  connected: z.boolean().optional(),
+  presenceVersion: z.optional(z.int().check(z.nonnegative())),
+  presenceTimestamp: z.optional(z.int().check(z.nonnegative())),
+  connected: z.optional(z.boolean()),
   /** Start of the current online period; removed on going offline, so one write can tell a flip from a refresh. */
-  onlineSince: isoTimestampSchema.optional(),
+  onlineSince: z.optional(isoTimestampSchema),
   /** scrypt hash of the broker password; local cloud only (IoT Core uses certificates). */
-  credentialHash: z.string().optional(),
+  credentialHash: z.optional(z.string()),
   /** What a BootNotification is answered: Pending until an operator commissions it; absent means Accepted. */
-  registrationStatus: z.enum(['Accepted', 'Pending']).optional(),
+  registrationStatus: z.optional(z.enum(['Accepted', 'Pending'])),
 });
 export type Charger = z.infer<typeof chargerSchema>;
 
@@ -67,19 +67,19 @@ export const chargerBootReportSchema = z.object({
   chargerId: chargerIdSchema,
   chargePointVendor: z.string(),
   chargePointModel: z.string(),
-  chargePointSerialNumber: z.string().optional(),
-  chargeBoxSerialNumber: z.string().optional(),
-  firmwareVersion: z.string().optional(),
-  iccid: z.string().optional(),
-  imsi: z.string().optional(),
-  meterType: z.string().optional(),
-  meterSerialNumber: z.string().optional(),
+  chargePointSerialNumber: z.optional(z.string()),
+  chargeBoxSerialNumber: z.optional(z.string()),
+  firmwareVersion: z.optional(z.string()),
+  iccid: z.optional(z.string()),
+  imsi: z.optional(z.string()),
+  meterType: z.optional(z.string()),
+  meterSerialNumber: z.optional(z.string()),
   /** Device time of the latest boot, and its server receive time (epoch ms): the order of boots. */
   lastBootAt: isoTimestampSchema,
-  lastBootReceivedAt: z.number().int().nonnegative(),
+  lastBootReceivedAt: z.int().check(z.nonnegative()),
   bootRequestId: uuidSchema,
   /** The RegistrationStatus that boot was answered (Pending until an operator commissions the charger). */
-  bootAnswerStatus: z.enum(['Accepted', 'Pending']).optional(),
+  bootAnswerStatus: z.optional(z.enum(['Accepted', 'Pending'])),
 });
 /** What one boot reports and writes; a later boot replaces exactly these fields. */
 export type ChargerBootReport = z.infer<typeof chargerBootReportSchema>;
@@ -89,15 +89,15 @@ export type ChargerBootReport = z.infer<typeof chargerBootReportSchema>;
  * DiagnosticsStatusNotification, each ordered by its device time then receive time (epoch ms), so a late
  * status never overwrites a newer one. A boot leaves the statuses alone.
  */
-export const chargerBootSchema = chargerBootReportSchema.extend({
-  firmwareStatus: z.enum(firmwareStatuses).optional(),
-  firmwareStatusAt: isoTimestampSchema.optional(),
-  firmwareStatusReceivedAt: z.number().int().nonnegative().optional(),
-  firmwareStatusMessageId: uuidSchema.optional(),
-  diagnosticsStatus: z.enum(diagnosticsStatuses).optional(),
-  diagnosticsStatusAt: isoTimestampSchema.optional(),
-  diagnosticsStatusReceivedAt: z.number().int().nonnegative().optional(),
-  diagnosticsStatusMessageId: uuidSchema.optional(),
+export const chargerBootSchema = z.extend(chargerBootReportSchema, {
+  firmwareStatus: z.optional(z.enum(firmwareStatuses)),
+  firmwareStatusAt: z.optional(isoTimestampSchema),
+  firmwareStatusReceivedAt: z.optional(z.int().check(z.nonnegative())),
+  firmwareStatusMessageId: z.optional(uuidSchema),
+  diagnosticsStatus: z.optional(z.enum(diagnosticsStatuses)),
+  diagnosticsStatusAt: z.optional(isoTimestampSchema),
+  diagnosticsStatusReceivedAt: z.optional(z.int().check(z.nonnegative())),
+  diagnosticsStatusMessageId: z.optional(uuidSchema),
 });
 export type ChargerBoot = z.infer<typeof chargerBootSchema>;
 
@@ -109,12 +109,12 @@ export const chargerStatusSchema = z.object({
   chargerId: chargerIdSchema,
   ocppStatus: z.enum(chargePointStatuses),
   errorCode: z.enum(chargePointErrorCodes),
-  info: z.string().optional(),
-  vendorId: z.string().optional(),
-  vendorErrorCode: z.string().optional(),
+  info: z.optional(z.string()),
+  vendorId: z.optional(z.string()),
+  vendorErrorCode: z.optional(z.string()),
   /** Device time of the last applied status, then its receive time (epoch ms): the order of statuses. */
   statusAt: isoTimestampSchema,
-  statusReceivedAt: z.number().int().nonnegative(),
+  statusReceivedAt: z.int().check(z.nonnegative()),
   statusMessageId: uuidSchema,
 });
 export type ChargerStatusRecord = z.infer<typeof chargerStatusSchema>;
@@ -128,28 +128,28 @@ export const connectorSchema = z.object({
   status: z.enum(connectorStatuses),
   plugged: z.boolean(),
   faulted: z.boolean(),
-  activeSessionId: uuidSchema.optional(),
+  activeSessionId: z.optional(uuidSchema),
   /** Device time of the last plug event applied, then its receive time, to refuse older events. */
-  lastEventAt: isoTimestampSchema.optional(),
-  lastEventReceivedAt: z.number().int().optional(),
+  lastEventAt: z.optional(isoTimestampSchema),
+  lastEventReceivedAt: z.optional(z.int()),
   /** Plug events recorded (applied or ignored); each one conditions on it, so a connector's events serialize. */
-  plugEventSeq: z.number().int().nonnegative().optional(),
+  plugEventSeq: z.optional(z.int().check(z.nonnegative())),
   /** Set by a v2 status `Unavailable`: refuses new sessions like `faulted`. Absent means false (v1 connectors). */
-  unavailable: z.boolean().optional(),
+  unavailable: z.optional(z.boolean()),
   /** Set on every connector while connector 0 (the whole charger) is Faulted or Unavailable; refuses sessions too. */
-  chargerUnavailable: z.boolean().optional(),
+  chargerUnavailable: z.optional(z.boolean()),
   /** The last applied v2 status (StatusNotification) verbatim, its device time then receive time (the order of statuses). */
-  ocppStatus: z.enum(chargePointStatuses).optional(),
-  errorCode: z.enum(chargePointErrorCodes).optional(),
-  info: z.string().optional(),
-  vendorId: z.string().optional(),
-  vendorErrorCode: z.string().optional(),
-  statusAt: isoTimestampSchema.optional(),
-  statusReceivedAt: z.number().int().nonnegative().optional(),
-  statusMessageId: uuidSchema.optional(),
+  ocppStatus: z.optional(z.enum(chargePointStatuses)),
+  errorCode: z.optional(z.enum(chargePointErrorCodes)),
+  info: z.optional(z.string()),
+  vendorId: z.optional(z.string()),
+  vendorErrorCode: z.optional(z.string()),
+  statusAt: z.optional(isoTimestampSchema),
+  statusReceivedAt: z.optional(z.int().check(z.nonnegative())),
+  statusMessageId: z.optional(uuidSchema),
   /** Latest cumulative register seen on this connector, for a new session's energyStartWh. */
-  lastRegisterWh: z.number().int().nonnegative().optional(),
-  lastReadingAt: isoTimestampSchema.optional(),
+  lastRegisterWh: z.optional(z.int().check(z.nonnegative())),
+  lastReadingAt: z.optional(isoTimestampSchema),
 });
 export type Connector = z.infer<typeof connectorSchema>;
 
@@ -157,11 +157,11 @@ export const idTagStatuses = ['Accepted', 'Blocked'] as const;
 
 export const idTagRecordSchema = z.object({
   idTag: idTagSchema,
-  userId: z.string().min(1).max(128),
+  userId: z.string().check(z.minLength(1), z.maxLength(128)),
   status: z.enum(idTagStatuses),
-  expiresAt: isoTimestampSchema.optional(),
-  maxConcurrent: z.number().int().min(1).max(100),
-  activeSessionCount: z.number().int().nonnegative(),
+  expiresAt: z.optional(isoTimestampSchema),
+  maxConcurrent: z.int().check(z.gte(1), z.lte(100)),
+  activeSessionCount: z.int().check(z.nonnegative()),
 });
 export type IdTagRecord = z.infer<typeof idTagRecordSchema>;
 
@@ -169,34 +169,34 @@ export const sessionSchema = z.object({
   sessionId: uuidSchema,
   chargerId: chargerIdSchema,
   connectorId: connectorIdSchema,
-  userId: z.string().min(1),
+  userId: z.string().check(z.minLength(1)),
   idTag: idTagSchema,
   status: z.enum(sessionStatuses),
   /** When the session was authorized. */
   startedAt: isoTimestampSchema,
   /** When charging began (plugged while authorized, or authorized while plugged). */
-  chargingStartedAt: isoTimestampSchema.optional(),
-  endedAt: isoTimestampSchema.optional(),
-  durationS: z.number().int().nonnegative().optional(),
-  energyStartWh: z.number().int().nonnegative().optional(),
+  chargingStartedAt: z.optional(isoTimestampSchema),
+  endedAt: z.optional(isoTimestampSchema),
+  durationS: z.optional(z.int().check(z.nonnegative())),
+  energyStartWh: z.optional(z.int().check(z.nonnegative())),
   /** Device time of the reading that set energyStartWh (absent when authorization set it). */
-  energyStartAt: isoTimestampSchema.optional(),
-  latestRegisterWh: z.number().int().nonnegative().optional(),
-  energyWh: z.number().int().nonnegative(),
-  powerW: z.number().nonnegative().optional(),
-  lastReadingAt: isoTimestampSchema.optional(),
+  energyStartAt: z.optional(isoTimestampSchema),
+  latestRegisterWh: z.optional(z.int().check(z.nonnegative())),
+  energyWh: z.int().check(z.nonnegative()),
+  powerW: z.optional(z.number().check(z.nonnegative())),
+  lastReadingAt: z.optional(isoTimestampSchema),
   /** Tariff is fixed when the session starts, so a price change never rebills a running session. */
-  pricePerKwhMinor: z.number().int().nonnegative(),
-  costMinor: z.number().int().nonnegative(),
+  pricePerKwhMinor: z.int().check(z.nonnegative()),
+  costMinor: z.int().check(z.nonnegative()),
   currency: currencySchema,
   /** The OCPP transaction (contract v2 transaction/start) this session belongs to, once one started it. */
-  transactionId: transactionIdSchema.optional(),
+  transactionId: z.optional(transactionIdSchema),
   /** Why a v2 transaction stopped (OCPP Reason; `Local` when the stop named none). */
-  stopReason: z.enum(stopReasons).optional(),
+  stopReason: z.optional(z.enum(stopReasons)),
   /** The user's remote start this session's transaction/start answered (its `session.authorized` carries it). */
-  remoteStartRequestId: uuidSchema.optional(),
+  remoteStartRequestId: z.optional(uuidSchema),
   /** The user's latest remote stop while it may still end the session (its `session.completed` carries it). */
-  remoteStopRequestId: uuidSchema.optional(),
+  remoteStopRequestId: z.optional(uuidSchema),
 });
 export type Session = z.infer<typeof sessionSchema>;
 
@@ -221,18 +221,18 @@ export const meterReadingSchema = z.object({
   at: isoTimestampSchema,
   receivedAt: isoTimestampSchema,
   /** Absent when a v2 reading has no Energy.Active.Import.Register: then it moves no session. */
-  registerWh: z.number().int().nonnegative().optional(),
-  powerW: z.number().nonnegative().optional(),
+  registerWh: z.optional(z.int().check(z.nonnegative())),
+  powerW: z.optional(z.number().check(z.nonnegative())),
   /** v1 readings carry one of the first five; v2 (OCPP) readings any of the eight. */
   context: z.enum(readingContexts),
-  sessionId: uuidSchema.optional(),
+  sessionId: z.optional(uuidSchema),
   /** v2: the OCPP transaction the charger named. */
-  transactionId: transactionIdSchema.optional(),
-  requestId: uuidSchema.optional(),
+  transactionId: z.optional(transactionIdSchema),
+  requestId: z.optional(uuidSchema),
   /** v2: every value sampled at `at` (OCPP defaults applied), kept whether or not it drives a session. */
-  sampledValues: z.array(sampledValueSchema).optional(),
+  sampledValues: z.optional(z.array(sampledValueSchema)),
   /** Why the reading was stored but not applied to the session, if it was not. */
-  anomaly: z.enum(readingAnomalies).optional(),
+  anomaly: z.optional(z.enum(readingAnomalies)),
 });
 export type MeterReading = z.infer<typeof meterReadingSchema>;
 
@@ -241,10 +241,10 @@ export const authAttemptSchema = z.object({
   requestId: uuidSchema,
   connectorId: connectorIdSchema,
   idTag: idTagSchema,
-  userId: z.string().optional(),
+  userId: z.optional(z.string()),
   status: z.enum(authStatuses),
-  reason: z.string().optional(),
-  sessionId: uuidSchema.optional(),
+  reason: z.optional(z.string()),
+  sessionId: z.optional(uuidSchema),
   decidedAt: isoTimestampSchema,
 });
 export type AuthAttempt = z.infer<typeof authAttemptSchema>;
@@ -264,16 +264,16 @@ export const meterRequestSchema = z.object({
   sessionId: uuidSchema,
   chargerId: chargerIdSchema,
   connectorId: connectorIdSchema,
-  userId: z.string().min(1),
+  userId: z.string().check(z.minLength(1)),
   status: z.enum(meterRequestStatuses),
   requestedAt: isoTimestampSchema,
-  resolvedAt: isoTimestampSchema.optional(),
+  resolvedAt: z.optional(isoTimestampSchema),
   /** Session values at resolution: the fresh reading when answered, the last known when unavailable. */
-  energyWh: z.number().int().nonnegative().optional(),
-  powerW: z.number().nonnegative().optional(),
-  costMinor: z.number().int().nonnegative().optional(),
-  currency: currencySchema.optional(),
-  lastReadingAt: isoTimestampSchema.optional(),
+  energyWh: z.optional(z.int().check(z.nonnegative())),
+  powerW: z.optional(z.number().check(z.nonnegative())),
+  costMinor: z.optional(z.int().check(z.nonnegative())),
+  currency: z.optional(currencySchema),
+  lastReadingAt: z.optional(isoTimestampSchema),
 });
 export type MeterRequest = z.infer<typeof meterRequestSchema>;
 
@@ -290,14 +290,14 @@ export const transactionStartSchema = z.object({
   at: isoTimestampSchema,
   requestId: uuidSchema,
   idTag: idTagSchema,
-  meterStart: z.number().int().nonnegative(),
-  reservationId: z.number().int().optional(),
+  meterStart: z.int().check(z.nonnegative()),
+  reservationId: z.optional(z.int()),
   transactionId: transactionIdSchema,
   idTagInfo: idTagInfoSchema,
   /** Absent when the start was refused. */
-  sessionId: uuidSchema.optional(),
+  sessionId: z.optional(uuidSchema),
   /** Why a start whose tag alone was fine was refused (the connector's UnavailableReason). */
-  refusal: z.string().optional(),
+  refusal: z.optional(z.string()),
   decidedAt: isoTimestampSchema,
 });
 export type TransactionStart = z.infer<typeof transactionStartSchema>;
@@ -308,14 +308,14 @@ export const transactionSchema = z.object({
   chargerId: chargerIdSchema,
   connectorId: connectorIdSchema,
   idTag: idTagSchema,
-  meterStart: z.number().int().nonnegative(),
+  meterStart: z.int().check(z.nonnegative()),
   startedAt: isoTimestampSchema,
-  sessionId: uuidSchema.optional(),
+  sessionId: z.optional(uuidSchema),
   /** Set once by the first stop; a repeated stop finds them and changes nothing. */
-  stopRequestId: uuidSchema.optional(),
-  meterStop: z.number().int().nonnegative().optional(),
-  stoppedAt: isoTimestampSchema.optional(),
-  stopReason: z.enum(stopReasons).optional(),
+  stopRequestId: z.optional(uuidSchema),
+  meterStop: z.optional(z.int().check(z.nonnegative())),
+  stoppedAt: z.optional(isoTimestampSchema),
+  stopReason: z.optional(z.enum(stopReasons)),
 });
 export type Transaction = z.infer<typeof transactionSchema>;
 
@@ -324,19 +324,19 @@ export const orphanTransactionStopSchema = z.object({
   chargerId: chargerIdSchema,
   transactionId: transactionIdSchema,
   requestId: uuidSchema,
-  meterStop: z.number().int().nonnegative(),
+  meterStop: z.int().check(z.nonnegative()),
   /** Device time of the stop. */
   at: isoTimestampSchema,
   reason: z.enum(stopReasons),
-  idTag: idTagSchema.optional(),
-  receivedAt: z.number().int().nonnegative(),
+  idTag: z.optional(idTagSchema),
+  receivedAt: z.int().check(z.nonnegative()),
 });
 export type OrphanTransactionStop = z.infer<typeof orphanTransactionStopSchema>;
 
 /** An atomic counter (one UpdateItem ADD per value), e.g. the transactionId allocator. */
 export const counterSchema = z.object({
-  counterName: z.string().min(1),
-  value: z.number().int().nonnegative(),
+  counterName: z.string().check(z.minLength(1)),
+  value: z.int().check(z.nonnegative()),
 });
 export type Counter = z.infer<typeof counterSchema>;
 
@@ -359,23 +359,23 @@ export const remoteRequestSchema = z.object({
   action: z.enum(remoteRequestActions),
   chargerId: chargerIdSchema,
   connectorId: connectorIdSchema,
-  userId: z.string().min(1),
+  userId: z.string().check(z.minLength(1)),
   idTag: idTagSchema,
   /** An operator who stopped the session from the console (absent when its user asked). */
-  operatorId: z.string().min(1).optional(),
+  operatorId: z.optional(z.string().check(z.minLength(1))),
   /** The session a stop ends, and its OCPP transaction. */
-  sessionId: uuidSchema.optional(),
-  transactionId: transactionIdSchema.optional(),
+  sessionId: z.optional(uuidSchema),
+  transactionId: z.optional(transactionIdSchema),
   status: z.enum(remoteRequestStatuses),
   requestedAt: isoTimestampSchema,
   /** The charger drops the request unexecuted after this; unanswered by then, it times out. */
   expiresAt: isoTimestampSchema,
   /** The charger's answer verbatim and its device time, when it answered while the request was pending. */
-  answer: z.enum(remoteStartStopStatuses).optional(),
-  answeredAt: isoTimestampSchema.optional(),
+  answer: z.optional(z.enum(remoteStartStopStatuses)),
+  answeredAt: z.optional(isoTimestampSchema),
   /** Server time of the move out of `pending`, and what moved it (`session`: the session already told the user). */
-  resolvedAt: isoTimestampSchema.optional(),
-  resolvedBy: z.enum(['response', 'timeout', 'session']).optional(),
+  resolvedAt: z.optional(isoTimestampSchema),
+  resolvedBy: z.optional(z.enum(['response', 'timeout', 'session'])),
 });
 export type RemoteRequest = z.infer<typeof remoteRequestSchema>;
 
@@ -393,7 +393,7 @@ export const pendingRemoteStartSchema = z.object({
   /** A start received after this (server time) is not this request's: the charger has dropped it by then. */
   attachUntil: isoTimestampSchema,
   /** The session a transaction/start opened for it. */
-  sessionId: uuidSchema.optional(),
+  sessionId: z.optional(uuidSchema),
 });
 export type PendingRemoteStart = z.infer<typeof pendingRemoteStartSchema>;
 
@@ -416,27 +416,27 @@ export const commandRecordSchema = z.object({
    * The action's OCPP .req payload as published; absent when it has no fields (ClearCache, GetConfiguration
    * of all keys). An empty map is never stored: DynamoDB Local's stream returns it as `{}`, not `{ M: {} }`.
    */
-  payload: z.record(z.string(), z.unknown()).optional(),
+  payload: z.optional(z.record(z.string(), z.unknown())),
   state: z.enum(commandStates),
   sentAt: isoTimestampSchema,
   /** The charger drops the command unexecuted after this (sentAt + the operator's timeout). */
   expiresAt: isoTimestampSchema,
   /** The charger's answer: its .conf status and payload, its device time, and the server's receive time. */
-  answerStatus: z.enum(commandStatuses).optional(),
-  answerPayload: z.record(z.string(), z.unknown()).optional(),
-  answerAt: isoTimestampSchema.optional(),
-  answerReceivedAt: isoTimestampSchema.optional(),
+  answerStatus: z.optional(z.enum(commandStatuses)),
+  answerPayload: z.optional(z.record(z.string(), z.unknown())),
+  answerAt: z.optional(isoTimestampSchema),
+  answerReceivedAt: z.optional(isoTimestampSchema),
   /** When the operator's wait ended without an answer. */
-  timedOutAt: isoTimestampSchema.optional(),
+  timedOutAt: z.optional(isoTimestampSchema),
   /** True when the answer came after the wait had timed out. */
-  lateAnswer: z.boolean().optional(),
+  lateAnswer: z.optional(z.boolean()),
   /** Why publishing failed. */
-  failure: z.string().optional(),
+  failure: z.optional(z.string()),
 });
 export type CommandRecord = z.infer<typeof commandRecordSchema>;
 
 /** The patterns the telemetry service's detectors report, kept as Alert items (packages/dynamo entities). */
-export const alertKinds = ['stalled-charging', 'meter-anomaly', 'flapping'] as const;
+export const alertKinds = ['stalled-charging', 'meter-anomaly', 'flapping', 'site-load'] as const;
 export type AlertKind = (typeof alertKinds)[number];
 
 /**
@@ -446,16 +446,18 @@ export type AlertKind = (typeof alertKinds)[number];
  */
 export const alertSchema = z.object({
   chargerId: chargerIdSchema,
+  /** A site-wide kind (site-load): the site it is about; `chargerId` then names the charger whose reading raised it. */
+  siteId: z.optional(chargerIdSchema),
   kind: z.enum(alertKinds),
   status: z.enum(['open', 'cleared']),
   /** The connector of the latest sighting (absent for a charger-wide kind such as flapping). */
-  connectorId: z.number().int().nonnegative().optional(),
+  connectorId: z.optional(z.int().check(z.nonnegative())),
   firstSeenAt: isoTimestampSchema,
   lastSeenAt: isoTimestampSchema,
-  clearedAt: isoTimestampSchema.optional(),
+  clearedAt: z.optional(isoTimestampSchema),
   /** What the detector saw, for the operator. */
-  detail: z.string().max(500),
+  detail: z.string().check(z.maxLength(500)),
   /** How many times this alert has opened (1 for the first episode). */
-  episodes: z.number().int().positive(),
+  episodes: z.int().check(z.positive()),
 });
 export type Alert = z.infer<typeof alertSchema>;

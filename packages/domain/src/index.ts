@@ -1,4 +1,5 @@
 export * from './connector-events.js';
+export * from './contract/basic-ingest.js';
 export * from './contract/device.js';
 export * from './contract/device-v2.js';
 export * from './contract/http.js';

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { MAX_PAYLOAD_BYTES } from './contract/primitives.js';
 import { BadInputError } from './errors.js';
 
@@ -6,7 +6,7 @@ import { BadInputError } from './errors.js';
  * Parses untrusted input with a schema; the first issue becomes a BadInputError naming the field.
  * Shared by the IoT middleware, the HTTP handlers and the CLIs so every rejection reads the same.
  */
-export function parseOrThrow<Schema extends z.ZodType>(schema: Schema, input: unknown): z.infer<Schema> {
+export function parseOrThrow<Schema extends z.ZodMiniType>(schema: Schema, input: unknown): z.infer<Schema> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new BadInputError('(payload)', 'must be a JSON object');
   }

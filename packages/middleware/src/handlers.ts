@@ -10,13 +10,13 @@ import type {
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { classifyErrors, type DeadLetterSink, type Rejected } from './classify-errors.js';
 import { correlatedLogging } from './correlation.js';
 import { type HttpEvent, type HttpResult, httpErrors } from './http.js';
 import { parseEvent, refuseSpoof } from './iot-event.js';
 
-export interface IotHandlerOptions<Schema extends z.ZodType, Result> {
+export interface IotHandlerOptions<Schema extends z.ZodMiniType, Result> {
   schema: Schema;
   logger: Logger;
   deadLetter?: DeadLetterSink;
@@ -24,7 +24,7 @@ export interface IotHandlerOptions<Schema extends z.ZodType, Result> {
 }
 
 /** The one way to build a handler for an IoT rule (or lifecycle) event. */
-export function iotHandler<Schema extends z.ZodType, Result>(options: IotHandlerOptions<Schema, Result>) {
+export function iotHandler<Schema extends z.ZodMiniType, Result>(options: IotHandlerOptions<Schema, Result>) {
   return middy<unknown, Result | Rejected>()
     .use(correlatedLogging({ logger: options.logger }))
     .use(

@@ -1,6 +1,6 @@
 import { parseOrThrow, SpoofError } from '@evcharge/domain';
 import type { MiddlewareObj } from '@middy/core';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 
 /**
  * Refuses an IoT rule event whose MQTT client id is not the charger named by the topic.
@@ -18,12 +18,12 @@ export function refuseSpoof(): MiddlewareObj<unknown, unknown> {
   return { before: refuseSpoofBefore };
 }
 
-export interface ParseEventOptions<Schema extends z.ZodType> {
+export interface ParseEventOptions<Schema extends z.ZodMiniType> {
   schema: Schema;
 }
 
 /** Validates the event against a contract schema; bad input becomes a BadInputError naming the field. */
-export function parseEvent<Schema extends z.ZodType>(
+export function parseEvent<Schema extends z.ZodMiniType>(
   options: ParseEventOptions<Schema>,
 ): MiddlewareObj<unknown, unknown> {
   const parseEventBefore = (request: { event: unknown }) => {

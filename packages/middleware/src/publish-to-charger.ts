@@ -1,6 +1,6 @@
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { type CloudTopicKind, chargerTopic, cloudTopicSchemas } from '@evcharge/domain';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 
 // The one IoT data-plane Publish every service answers chargers with. Its own entry point
 // (@evcharge/middleware/publish-to-charger), so only the functions that publish bundle the client.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   chargePointErrorCodes,
   chargePointStatuses,
@@ -27,13 +27,13 @@ export const bootPayloadSchema = z.strictObject({
   requestId: uuidSchema,
   chargePointVendor: ciString(20),
   chargePointModel: ciString(20),
-  chargePointSerialNumber: ciString(25).optional(),
-  chargeBoxSerialNumber: ciString(25).optional(),
-  firmwareVersion: ciString(50).optional(),
-  iccid: ciString(20).optional(),
-  imsi: ciString(20).optional(),
-  meterType: ciString(25).optional(),
-  meterSerialNumber: ciString(25).optional(),
+  chargePointSerialNumber: z.optional(ciString(25)),
+  chargeBoxSerialNumber: z.optional(ciString(25)),
+  firmwareVersion: z.optional(ciString(50)),
+  iccid: z.optional(ciString(20)),
+  imsi: z.optional(ciString(20)),
+  meterType: z.optional(ciString(25)),
+  meterSerialNumber: z.optional(ciString(25)),
   at: isoTimestampSchema,
 });
 export type BootPayload = z.infer<typeof bootPayloadSchema>;
@@ -52,15 +52,15 @@ export const statusPayloadSchema = z.strictObject({
   connectorId: connectorOrChargerIdSchema,
   status: z.enum(chargePointStatuses),
   errorCode: z.enum(chargePointErrorCodes),
-  info: ciString(50).optional(),
-  vendorId: ciString(255).optional(),
-  vendorErrorCode: ciString(50).optional(),
+  info: z.optional(ciString(50)),
+  vendorId: z.optional(ciString(255)),
+  vendorErrorCode: z.optional(ciString(50)),
   at: isoTimestampSchema,
 });
 export type StatusPayload = z.infer<typeof statusPayloadSchema>;
 
 /** Wh on a meter register: OCPP's `integer`, never negative. */
-const meterRegisterWhSchema = z.number().int().nonnegative().max(2_147_483_647);
+const meterRegisterWhSchema = z.int().check(z.nonnegative(), z.lte(2_147_483_647));
 
 /** StartTransaction.req. */
 export const transactionStartPayloadSchema = z.strictObject({
@@ -68,7 +68,7 @@ export const transactionStartPayloadSchema = z.strictObject({
   connectorId: connectorIdSchema,
   idTag: idTagSchema,
   meterStart: meterRegisterWhSchema,
-  reservationId: z.number().int().optional(),
+  reservationId: z.optional(z.int()),
   at: isoTimestampSchema,
 });
 export type TransactionStartPayload = z.infer<typeof transactionStartPayloadSchema>;
@@ -78,8 +78,8 @@ export const transactionStopPayloadSchema = z.strictObject({
   requestId: uuidSchema,
   transactionId: transactionIdSchema,
   meterStop: meterRegisterWhSchema,
-  reason: z.enum(stopReasons).optional(),
-  idTag: idTagSchema.optional(),
+  reason: z.optional(z.enum(stopReasons)),
+  idTag: z.optional(idTagSchema),
   at: isoTimestampSchema,
 });
 export type TransactionStopPayload = z.infer<typeof transactionStopPayloadSchema>;
@@ -104,7 +104,7 @@ export type DiagnosticsStatusPayload = z.infer<typeof diagnosticsStatusPayloadSc
 export const commandResponsePayloadSchema = z.strictObject({
   requestId: uuidSchema,
   status: z.enum(commandStatuses),
-  payload: z.record(z.string(), z.unknown()).optional(),
+  payload: z.optional(z.record(z.string(), z.unknown())),
   at: isoTimestampSchema,
 });
 export type CommandResponsePayload = z.infer<typeof commandResponsePayloadSchema>;
@@ -124,8 +124,8 @@ export const bootResponsePayloadSchema = z.strictObject({
   requestId: uuidSchema,
   status: z.enum(registrationStatuses),
   currentTime: isoTimestampSchema,
-  interval: z.number().int().min(0).max(86_400),
-  meterValueSampleInterval: z.number().int().min(0).max(86_400),
+  interval: z.int().check(z.gte(0), z.lte(86_400)),
+  meterValueSampleInterval: z.int().check(z.gte(0), z.lte(86_400)),
   at: isoTimestampSchema,
 });
 export type BootResponsePayload = z.infer<typeof bootResponsePayloadSchema>;
@@ -142,7 +142,7 @@ export type AuthorizeResponsePayload = z.infer<typeof authorizeResponsePayloadSc
 export const transactionStartResponsePayloadSchema = z.strictObject({
   requestId: uuidSchema,
   transactionId: transactionIdSchema,
-  sessionId: uuidSchema.optional(),
+  sessionId: z.optional(uuidSchema),
   idTagInfo: idTagInfoSchema,
   at: isoTimestampSchema,
 });
@@ -151,7 +151,7 @@ export type TransactionStartResponsePayload = z.infer<typeof transactionStartRes
 /** StopTransaction.conf; idTagInfo when the stop named an idTag. */
 export const transactionStopResponsePayloadSchema = z.strictObject({
   requestId: uuidSchema,
-  idTagInfo: idTagInfoSchema.optional(),
+  idTagInfo: z.optional(idTagInfoSchema),
   at: isoTimestampSchema,
 });
 export type TransactionStopResponsePayload = z.infer<typeof transactionStopResponsePayloadSchema>;
@@ -184,12 +184,12 @@ export const commandPayloadsByAction = {
     connectorId: connectorOrChargerIdSchema,
     type: z.enum(['Inoperative', 'Operative']),
   }),
-  GetConfiguration: z.strictObject({ key: z.array(ciString(50)).max(100).optional() }),
+  GetConfiguration: z.strictObject({ key: z.optional(z.array(ciString(50)).check(z.maxLength(100))) }),
   ChangeConfiguration: z.strictObject({ key: ciString(50), value: ciString(500) }),
   ClearCache: z.strictObject({}),
   TriggerMessage: z.strictObject({
     requestedMessage: z.enum(messageTriggers),
-    connectorId: connectorIdSchema.optional(),
+    connectorId: z.optional(connectorIdSchema),
   }),
 } as const;
 export type CommandAction = keyof typeof commandPayloadsByAction;
@@ -204,16 +204,18 @@ export const commandPayloadSchema = z
     expiresAt: isoTimestampSchema,
     at: isoTimestampSchema,
   })
-  .superRefine((command, context) => {
-    const result = commandPayloadsByAction[command.action].safeParse(command.payload);
-    for (const issue of result.error?.issues ?? []) {
-      const path = ['payload', ...issue.path.map(String)];
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-      context.addIssue({
-        code: 'custom',
-        path: keys.length > 0 ? [...path, keys.join(',')] : path,
-        message: keys.length > 0 ? 'is not a field of this message' : issue.message,
-      });
-    }
-  });
+  .check(
+    z.superRefine((command, context) => {
+      const result = commandPayloadsByAction[command.action].safeParse(command.payload);
+      for (const issue of result.error?.issues ?? []) {
+        const path = ['payload', ...issue.path.map(String)];
+        const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+        context.addIssue({
+          code: 'custom',
+          path: keys.length > 0 ? [...path, keys.join(',')] : path,
+          message: keys.length > 0 ? 'is not a field of this message' : issue.message,
+        });
+      }
+    }),
+  );
 export type CommandPayload = z.infer<typeof commandPayloadSchema>;

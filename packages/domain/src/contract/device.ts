@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   connectorIdSchema,
   idTagSchema,
@@ -19,8 +19,8 @@ export type AuthRequestPayload = z.infer<typeof authRequestPayloadSchema>;
 
 export const heartbeatPayloadSchema = z.strictObject({
   at: isoTimestampSchema,
-  firmware: z.string().min(1).max(64).optional(),
-  intervalS: z.number().int().min(10).max(86_400).optional(),
+  firmware: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  intervalS: z.optional(z.int().check(z.gte(10), z.lte(86_400))),
 });
 export type HeartbeatPayload = z.infer<typeof heartbeatPayloadSchema>;
 
@@ -45,18 +45,18 @@ export const meterPayloadSchema = z
   .strictObject({
     messageId: uuidSchema,
     connectorId: connectorIdSchema,
-    sessionId: uuidSchema.optional(),
+    sessionId: z.optional(uuidSchema),
     at: isoTimestampSchema,
     energy: z.strictObject({
       // A cumulative register: never negative; 1e12 Wh is far beyond any real meter.
-      value: storableMeasurementSchema.max(1e12),
+      value: storableMeasurementSchema.check(z.lte(1e12)),
       unit: z.enum(energyUnits),
     }),
-    powerW: storableMeasurementSchema.max(10_000_000).optional(),
+    powerW: z.optional(storableMeasurementSchema.check(z.lte(10_000_000))),
     context: z.enum(meterContexts),
-    requestId: uuidSchema.optional(),
+    requestId: z.optional(uuidSchema),
   })
-  .refine(requestIdOnlyOnTrigger.check, requestIdOnlyOnTrigger.params);
+  .check(z.refine(requestIdOnlyOnTrigger.check, requestIdOnlyOnTrigger.params));
 export type MeterPayload = z.infer<typeof meterPayloadSchema>;
 
 export const plugEvents = ['plugged', 'unplugged'] as const;
@@ -94,14 +94,16 @@ export const authResponsePayloadSchema = z
   .strictObject({
     requestId: uuidSchema,
     status: z.enum(authStatuses),
-    sessionId: uuidSchema.optional(),
-    reason: z.string().min(1).max(200).optional(),
+    sessionId: z.optional(uuidSchema),
+    reason: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
     at: isoTimestampSchema,
   })
-  .refine((response) => (response.status === 'Accepted') === (response.sessionId !== undefined), {
-    message: 'sessionId is present exactly when status is Accepted',
-    path: ['sessionId'],
-  });
+  .check(
+    z.refine((response) => (response.status === 'Accepted') === (response.sessionId !== undefined), {
+      message: 'sessionId is present exactly when status is Accepted',
+      path: ['sessionId'],
+    }),
+  );
 export type AuthResponsePayload = z.infer<typeof authResponsePayloadSchema>;
 
 export const meterRequestPayloadSchema = z.strictObject({

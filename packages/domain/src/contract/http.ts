@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   chargerIdSchema,
   connectorIdSchema,
@@ -13,7 +13,7 @@ export const OPERATORS_GROUP = 'operators';
 export const sessionStatuses = ['Authorized', 'Charging', 'Completed', 'Expired'] as const;
 export type SessionStatus = (typeof sessionStatuses)[number];
 
-export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code');
+export const currencySchema = z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code'));
 
 /** One row of `GET /me/sessions`, newest first. */
 export const sessionSummarySchema = z.strictObject({
@@ -22,9 +22,9 @@ export const sessionSummarySchema = z.strictObject({
   connectorId: connectorIdSchema,
   status: z.enum(sessionStatuses),
   startedAt: isoTimestampSchema,
-  endedAt: isoTimestampSchema.optional(),
-  energyWh: z.number().int().nonnegative(),
-  costMinor: z.number().int().nonnegative(),
+  endedAt: z.optional(isoTimestampSchema),
+  energyWh: z.int().check(z.nonnegative()),
+  costMinor: z.int().check(z.nonnegative()),
   currency: currencySchema,
 });
 export type SessionSummary = z.infer<typeof sessionSummarySchema>;
@@ -32,9 +32,9 @@ export type SessionSummary = z.infer<typeof sessionSummarySchema>;
 export const mySessionsResponseSchema = z.array(sessionSummarySchema);
 
 /** `GET /sessions/{sessionId}`. */
-export const sessionStatusViewSchema = sessionSummarySchema.extend({
-  powerW: z.number().nonnegative().optional(),
-  lastReadingAt: isoTimestampSchema.optional(),
+export const sessionStatusViewSchema = z.extend(sessionSummarySchema, {
+  powerW: z.optional(z.number().check(z.nonnegative())),
+  lastReadingAt: z.optional(isoTimestampSchema),
 });
 export type SessionStatusView = z.infer<typeof sessionStatusViewSchema>;
 
@@ -48,7 +48,7 @@ export const sessionIdPathSchema = z.strictObject({ sessionId: uuidSchema });
 export const remoteStartRequestSchema = z.strictObject({
   chargerId: chargerIdSchema,
   connectorId: connectorIdSchema,
-  idTag: idTagSchema.optional(),
+  idTag: z.optional(idTagSchema),
 });
 export type RemoteStartRequest = z.infer<typeof remoteStartRequestSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { meterPayloadSchema } from './device.js';
 import {
   connectorOrChargerIdSchema,
@@ -23,29 +23,30 @@ export type Measurand = (typeof measurands)[number];
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 /** SampledValue (OCPP 1.6 section 7.43), OCPP's defaults applied. */
-export const sampledValueSchema = z
-  .strictObject({
-    value: z.string().min(1),
-    context: z.enum(readingContexts).default('Sample.Periodic'),
-    format: z.enum(valueFormats).default('Raw'),
-    measurand: z.enum(measurands).default('Energy.Active.Import.Register'),
+export const sampledValueSchema = z.pipe(
+  z.strictObject({
+    value: z.string().check(z.minLength(1)),
+    context: z._default(z.enum(readingContexts), 'Sample.Periodic'),
+    format: z._default(z.enum(valueFormats), 'Raw'),
+    measurand: z._default(z.enum(measurands), 'Energy.Active.Import.Register'),
     // Absent: the overall value, not one phase's.
-    phase: z.enum(phases).optional(),
-    location: z.enum(measurandLocations).default('Outlet'),
+    phase: z.optional(z.enum(phases)),
+    location: z._default(z.enum(measurandLocations), 'Outlet'),
     // OCPP: "Default = Wh if the (default) measurand is an Energy type"; other measurands have no default.
-    unit: z.enum(unitsOfMeasure).optional(),
-  })
-  .transform((sampled) =>
+    unit: z.optional(z.enum(unitsOfMeasure)),
+  }),
+  z.transform((sampled) =>
     sampled.unit === undefined && sampled.measurand.startsWith('Energy.')
       ? { ...sampled, unit: 'Wh' as const }
       : sampled,
-  );
+  ),
+);
 export type SampledValue = z.output<typeof sampledValueSchema>;
 
 /** MeterValue: the values sampled at one time. */
 export const meterValueSchema = z.strictObject({
   timestamp: isoTimestampSchema,
-  sampledValue: z.array(sampledValueSchema).min(1),
+  sampledValue: z.array(sampledValueSchema).check(z.minLength(1)),
 });
 export type MeterValue = z.output<typeof meterValueSchema>;
 
@@ -95,17 +96,17 @@ const payloadShape = {
   messageId: uuidSchema,
   // 0 is the charger's main meter: kept for the charger, never a session's. May be left out when transactionId
   // names the connector (a StopTransaction's transactionData: OCPP's StopTransaction carries no connector).
-  connectorId: connectorOrChargerIdSchema.optional(),
-  transactionId: transactionIdSchema.optional(),
-  sessionId: uuidSchema.optional(),
-  requestId: uuidSchema.optional(),
-  meterValue: z.array(meterValueSchema).min(1),
+  connectorId: z.optional(connectorOrChargerIdSchema),
+  transactionId: z.optional(transactionIdSchema),
+  sessionId: z.optional(uuidSchema),
+  requestId: z.optional(uuidSchema),
+  meterValue: z.array(meterValueSchema).check(z.minLength(1)),
 };
 
-type MeterValuesShape = z.output<z.ZodObject<typeof payloadShape>>;
+type MeterValuesShape = z.output<z.ZodMiniObject<typeof payloadShape>>;
 
 /** What a field-by-field schema cannot say: units, ranges and combinations of fields. */
-function checkMeterValues(message: MeterValuesShape, context: z.RefinementCtx): void {
+function checkMeterValues(message: MeterValuesShape, context: z.core.$RefinementCtx): void {
   const issue = (path: (string | number)[], message: string) =>
     context.addIssue({ code: 'custom', path, message });
   if (message.connectorId === undefined && message.transactionId === undefined)
@@ -159,13 +160,13 @@ function checkMeterValues(message: MeterValuesShape, context: z.RefinementCtx): 
 }
 
 /** The v2 `meter` payload: OCPP 1.6 MeterValues.req, one message per at most 8 KB. */
-export const meterValuesPayloadSchema = z.strictObject(payloadShape).superRefine(checkMeterValues);
+export const meterValuesPayloadSchema = z.strictObject(payloadShape).check(z.superRefine(checkMeterValues));
 export type MeterValuesPayload = z.output<typeof meterValuesPayloadSchema>;
 
 /** The v2 `meter` rule event: the payload plus what the rule adds. */
 export const meterValuesEventSchema = z
   .strictObject({ ...payloadShape, ...ruleEnvelopeSchema.shape })
-  .superRefine(checkMeterValues);
+  .check(z.superRefine(checkMeterValues));
 export type MeterValuesEvent = z.output<typeof meterValuesEventSchema>;
 
 /** Whether a `meter` payload is the v2 shape: it carries `meterValue`. */
@@ -177,13 +178,16 @@ export function isMeterValuesShape(input: unknown): boolean {
  * One schema for a topic with two shapes, chosen by `isMeterValuesShape`, so a rejection names the field of
  * the shape the sender used (a plain union would only say "invalid input").
  */
-function eitherShape<V1 extends z.ZodType, V2 extends z.ZodType>(v1: V1, v2: V2) {
-  return z.unknown().transform((input, context): z.output<V1> | z.output<V2> => {
-    const result = (isMeterValuesShape(input) ? v2 : v1).safeParse(input);
-    if (result.success) return result.data;
-    for (const issue of result.error.issues) context.issues.push(issue as z.core.$ZodRawIssue);
-    return z.NEVER;
-  });
+function eitherShape<V1 extends z.ZodMiniType, V2 extends z.ZodMiniType>(v1: V1, v2: V2) {
+  return z.pipe(
+    z.unknown(),
+    z.transform((input, context): z.output<V1> | z.output<V2> => {
+      const result = (isMeterValuesShape(input) ? v2 : v1).safeParse(input);
+      if (result.success) return result.data;
+      for (const issue of result.error.issues) context.issues.push(issue as z.core.$ZodRawIssue);
+      return z.NEVER;
+    }),
+  );
 }
 
 /** Every shape the `meter` topic takes, v1 first (docs/contract.md has a field table for each). */

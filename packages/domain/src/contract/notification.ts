@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { chargerIdSchema, connectorIdSchema, isoTimestampSchema, uuidSchema } from './primitives.js';
 
 export const notificationKinds = [
@@ -47,21 +47,23 @@ export const notificationBodySchema = z
     kind: z.enum(notificationKinds),
     at: isoTimestampSchema,
     audience: z.enum(audiences),
-    userId: z.string().min(1).optional(),
+    userId: z.optional(z.string().check(z.minLength(1))),
     chargerId: chargerIdSchema,
-    connectorId: connectorIdSchema.optional(),
-    sessionId: uuidSchema.optional(),
+    connectorId: z.optional(connectorIdSchema),
+    sessionId: z.optional(uuidSchema),
     data: z.record(z.string(), z.unknown()),
-    text: z.strictObject({ ko: z.string().min(1), en: z.string().min(1) }),
+    text: z.strictObject({ ko: z.string().check(z.minLength(1)), en: z.string().check(z.minLength(1)) }),
   })
-  .refine((body) => body.audience === audienceOfKind[body.kind], {
-    message: 'audience does not match kind',
-    path: ['audience'],
-  })
-  .refine((body) => (body.audience === 'user') === (body.userId !== undefined), {
-    message: 'userId is present exactly for the user audience',
-    path: ['userId'],
-  });
+  .check(
+    z.refine((body) => body.audience === audienceOfKind[body.kind], {
+      message: 'audience does not match kind',
+      path: ['audience'],
+    }),
+    z.refine((body) => (body.audience === 'user') === (body.userId !== undefined), {
+      message: 'userId is present exactly for the user audience',
+      path: ['userId'],
+    }),
+  );
 export type NotificationBody = z.infer<typeof notificationBodySchema>;
 
 /** SNS message attributes, for subscription filter policies. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 // The OCPP 1.6 vocabulary the v2 contract carries, value for value as the specification lists it
 // (OCPP 1.6 edition 2, section 7), so a gateway maps frames onto topics without translation tables.
@@ -170,18 +170,18 @@ export const commandStatuses = [
 ] as const;
 
 /** OCPP CiStringN: printable text of at most N characters. */
-export const ciString = (maxLength: number) => z.string().min(1).max(maxLength);
+export const ciString = (maxLength: number) => z.string().check(z.minLength(1), z.maxLength(maxLength));
 
 /** idTagInfo (7.2x IdTagInfo): the answer to an idTag, on authorize, start and stop. */
 export const idTagInfoSchema = z.strictObject({
   status: z.enum(authorizationStatuses),
-  expiryDate: z.iso.datetime({ precision: 3 }).optional(),
-  parentIdTag: ciString(20).optional(),
+  expiryDate: z.optional(z.iso.datetime({ precision: 3 })),
+  parentIdTag: z.optional(ciString(20)),
 });
 export type IdTagInfo = z.infer<typeof idTagInfoSchema>;
 
 /** transactionId: a positive 32-bit integer (OCPP's `integer`), allocated by the cloud. */
-export const transactionIdSchema = z.number().int().min(1).max(2_147_483_647);
+export const transactionIdSchema = z.int().check(z.gte(1), z.lte(2_147_483_647));
 
 /** A connector or, for 0, the whole charger (StatusNotification, MeterValues' main meter). */
-export const connectorOrChargerIdSchema = z.number().int().min(0).max(999);
+export const connectorOrChargerIdSchema = z.int().check(z.gte(0), z.lte(999));

@@ -1,23 +1,23 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { epochMsSchema } from './primitives.js';
 
 // AWS IoT Core lifecycle events, as published on $aws/events/presence/{connected|disconnected}/{clientId}.
 // Not strict: AWS may add fields, and these come from IoT Core itself, not from a device.
 
 const presenceBaseSchema = z.object({
-  clientId: z.string().min(1).max(128),
+  clientId: z.string().check(z.minLength(1), z.maxLength(128)),
   timestamp: epochMsSchema,
-  sessionIdentifier: z.string().min(1),
-  principalIdentifier: z.string().min(1),
-  versionNumber: z.number().int().nonnegative(),
+  sessionIdentifier: z.string().check(z.minLength(1)),
+  principalIdentifier: z.string().check(z.minLength(1)),
+  versionNumber: z.int().check(z.nonnegative()),
 });
 
-export const connectedEventSchema = presenceBaseSchema.extend({
+export const connectedEventSchema = z.extend(presenceBaseSchema, {
   eventType: z.literal('connected'),
-  ipAddress: z.string().optional(),
+  ipAddress: z.optional(z.string()),
 });
 
-export const disconnectedEventSchema = presenceBaseSchema.extend({
+export const disconnectedEventSchema = z.extend(presenceBaseSchema, {
   eventType: z.literal('disconnected'),
   clientInitiatedDisconnect: z.boolean(),
   disconnectReason: z.string(),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   authRequestPayloadSchema,
   heartbeatPayloadSchema,
@@ -26,7 +26,7 @@ import { chargerIdSchema, epochMsSchema } from './primitives.js';
  */
 export const ruleEnvelopeSchema = z.object({
   chargerId: chargerIdSchema,
-  clientId: z.string().min(1).max(128),
+  clientId: z.string().check(z.minLength(1), z.maxLength(128)),
   receivedAt: epochMsSchema,
 });
 export type RuleEnvelope = z.infer<typeof ruleEnvelopeSchema>;
@@ -51,7 +51,7 @@ export type HeartbeatEvent = z.infer<typeof heartbeatEventSchema>;
 
 export const meterEventSchema = z
   .strictObject({ ...meterPayloadSchema.shape, ...ruleEnvelopeSchema.shape })
-  .refine(requestIdOnlyOnTrigger.check, requestIdOnlyOnTrigger.params);
+  .check(z.refine(requestIdOnlyOnTrigger.check, requestIdOnlyOnTrigger.params));
 export type MeterEvent = z.infer<typeof meterEventSchema>;
 
 export const plugEventSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
   authRequestPayloadSchema,
   authResponsePayloadSchema,
@@ -43,7 +43,7 @@ export const deviceTopicSchemas = {
   diagnosticsStatus: diagnosticsStatusPayloadSchema,
   commandResponse: commandResponsePayloadSchema,
   remoteResponse: remoteResponsePayloadSchema,
-} as const satisfies Record<DeviceTopicKind, z.ZodType>;
+} as const satisfies Record<DeviceTopicKind, z.ZodMiniType>;
 
 /** The payload schema of every cloud → device topic: what a charger (or the gateway) parses. */
 export const cloudTopicSchemas = {
@@ -56,4 +56,4 @@ export const cloudTopicSchemas = {
   remoteStart: remoteStartPayloadSchema,
   remoteStop: remoteStopPayloadSchema,
   command: commandPayloadSchema,
-} as const satisfies Record<CloudTopicKind, z.ZodType>;
+} as const satisfies Record<CloudTopicKind, z.ZodMiniType>;

@@ -93,11 +93,3 @@ export function parseChargerTopic(topic: string): ParsedChargerTopic | undefined
   }
   return undefined;
 }
-
-/** What a charger may publish and subscribe to: its own device topics up, its own command topics down. */
-export function chargerTopicPermissions(chargerId: string): { publish: string[]; subscribe: string[] } {
-  return {
-    publish: grantedDeviceTopics.map((kind) => chargerTopic(kind, chargerId)),
-    subscribe: grantedCloudTopics.map((kind) => chargerTopic(kind, chargerId)),
-  };
-}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   audienceOfKind,
   authorizationStatuses,
@@ -105,16 +105,18 @@ const backticked = (text: string) => text.replace(/^`(.*)`$/, '$1');
  * Field names of an object schema, nested strict objects as dotted paths (energy.value), the objects in an
  * array with `[]` (meterValue[].timestamp).
  */
-function fieldsOf(schema: z.ZodType, prefix = ''): string[] {
-  let inner: z.ZodType = schema;
+function fieldsOf(schema: z.ZodMiniType, prefix = ''): string[] {
+  let inner: z.ZodMiniType = schema;
   for (;;) {
-    if (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType;
-    else if (inner instanceof z.ZodPipe) inner = inner.in as z.ZodType;
+    if (inner instanceof z.ZodMiniOptional || inner instanceof z.ZodMiniDefault)
+      inner = inner._zod.def.innerType as z.ZodMiniType;
+    else if (inner instanceof z.ZodMiniPipe) inner = inner._zod.def.in as z.ZodMiniType;
     else break;
   }
-  if (inner instanceof z.ZodArray) return fieldsOf(inner.element as z.ZodType, prefix.replace(/\.$/, '[].'));
-  if (!(inner instanceof z.ZodObject)) return [];
-  return Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([name, field]) => [
+  if (inner instanceof z.ZodMiniArray)
+    return fieldsOf(inner._zod.def.element as z.ZodMiniType, prefix.replace(/\.$/, '[].'));
+  if (!(inner instanceof z.ZodMiniObject)) return [];
+  return Object.entries(inner.shape as Record<string, z.ZodMiniType>).flatMap(([name, field]) => [
     `${prefix}${name}`,
     ...fieldsOf(field, `${prefix}${name}.`),
   ]);
@@ -128,11 +130,11 @@ function fieldTables(heading: string): string[][][] {
 }
 
 /** Topics with more than one payload shape, each documented by its own field table, in this order. */
-const shapesOfTopic: Record<string, readonly z.ZodType[]> = {
+const shapesOfTopic: Record<string, readonly z.ZodMiniType[]> = {
   [deviceToCloudTopics.meter]: meterTopicShapes,
 };
 
-const topicSchemas: Record<string, z.ZodType> = {
+const topicSchemas: Record<string, z.ZodMiniType> = {
   ...Object.fromEntries(
     Object.entries(deviceTopicSchemas).map(([kind, schema]) => [
       deviceToCloudTopics[kind as DeviceTopicKind],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
   BadInputError,
   chargePointErrorCodes,
@@ -70,13 +70,13 @@ const samples = {
   },
 } as const;
 
-const schemas: Record<keyof typeof samples, z.ZodType> = {
+const schemas: Record<keyof typeof samples, z.ZodMiniType> = {
   ...deviceTopicSchemas,
   ...cloudTopicSchemas,
 } as never;
 
 /** The field a rejection names, exactly as a dead letter carries it. */
-function rejectedField(schema: z.ZodType, input: unknown): string {
+function rejectedField(schema: z.ZodMiniType, input: unknown): string {
   try {
     parseOrThrow(schema, input);
   } catch (error) {

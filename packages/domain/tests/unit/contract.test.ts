@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
   audienceOfKind,
   authRequestEventSchema,
@@ -59,7 +59,7 @@ function variant(base: Payload, changes: Record<string, unknown>): Payload {
 }
 
 /** Dotted path of the first issue, or the unrecognized key, so a reject names what it rejects. */
-function rejectedField(schema: z.ZodType, input: unknown): string | undefined {
+function rejectedField(schema: z.ZodMiniType, input: unknown): string | undefined {
   const result = schema.safeParse(input);
   if (result.success) return undefined;
   const issue = result.error.issues[0]!;
@@ -72,7 +72,7 @@ type RejectCase = readonly [description: string, input: Payload, field: string];
 
 function describeSchema(
   name: string,
-  schema: z.ZodType,
+  schema: z.ZodMiniType,
   accept: readonly Case[],
   reject: readonly RejectCase[],
 ): void {
@@ -87,7 +87,7 @@ function describeSchema(
 }
 
 describe('primitives', () => {
-  const cases: readonly [string, z.ZodType, readonly unknown[], readonly unknown[]][] = [
+  const cases: readonly [string, z.ZodMiniType, readonly unknown[], readonly unknown[]][] = [
     [
       'chargerIdSchema',
       chargerIdSchema,
@@ -360,7 +360,7 @@ describe('rule events (payload + rule envelope)', () => {
     ],
   );
 
-  const events: readonly [string, z.ZodType, Payload][] = [
+  const events: readonly [string, z.ZodMiniType, Payload][] = [
     ['auth request', authRequestEventSchema, { requestId, connectorId: 1, idTag: 'RFID-0001', at }],
     ['heartbeat', heartbeatEventSchema, { at, intervalS: 300 }],
     [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
   BadInputError,
   deviceTopicSchemas,
@@ -58,7 +58,7 @@ const v1Reading = {
 const topicSchema = deviceTopicSchemas.meter;
 
 /** The field a rejection names, exactly as a dead letter carries it. */
-function rejectedField(schema: z.ZodType, input: unknown): string {
+function rejectedField(schema: z.ZodMiniType, input: unknown): string {
   try {
     parseOrThrow(schema, input);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   BadInputError,
   MAX_PAYLOAD_BYTES,
@@ -18,7 +18,7 @@ const reading = {
 };
 
 /** The BadInputError parseOrThrow throws; fails the test when it does not throw one. */
-function rejectionOf(schema: z.ZodType, input: unknown): BadInputError {
+function rejectionOf(schema: z.ZodMiniType, input: unknown): BadInputError {
   try {
     parseOrThrow(schema, input);
   } catch (error) {
@@ -93,9 +93,9 @@ describe('parseOrThrow', () => {
   });
 
   it('uses (payload) for a rule on the whole object', () => {
-    const schema = z.object({ from: z.number(), to: z.number() }).refine((range) => range.from <= range.to, {
-      message: 'from must not be after to',
-    });
+    const schema = z
+      .object({ from: z.number(), to: z.number() })
+      .check(z.refine((range) => range.from <= range.to, { message: 'from must not be after to' }));
     expect(rejectionOf(schema, { from: 2, to: 1 })).toMatchObject({
       field: '(payload)',
       reason: 'from must not be after to',
