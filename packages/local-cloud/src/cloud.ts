@@ -1,4 +1,5 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createDocumentClient,
@@ -16,15 +17,18 @@ import type { CloudConfig, LocalFunction } from './config/model.js';
 import { stateDir } from './config/paths.js';
 import { findFreePort, startDynamoDbLocal } from './dynamodb/dynamodb-local-server.js';
 import { assertPortFree, createLocalTable } from './dynamodb/local-table.js';
+import { startFirehose } from './firehose/index.js';
 import { localGatewayCredential, startOcppGateway } from './gateway/ocpp-gateway-process.js';
 import { verifiedSecretCache } from './gateway/verified-secret-cache.js';
 import { startHttpApi } from './http-api/http-api-server.js';
 import { decodeClaims } from './http-api/jwt-claims.js';
 import { ensureStaticSiteBuilt } from './http-api/static-site.js';
+import { KinesisStreamStore, startKinesisMappings } from './kinesis/index.js';
 import { LambdaRuntime } from './lambda/lambda-runtime.js';
 import { QueuePoller } from './queues/queue-poller.js';
 import { WorkQueues } from './queues/work-queues.js';
 import { compileRules, RulesEngine } from './rules/rules-engine.js';
+import { LocalObjectStore } from './s3/object-store.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { type DeadLetterRecord, DeadLetterStore } from './state/dead-letters.js';
 import { MessageLog } from './state/message-log.js';
@@ -46,6 +50,14 @@ export interface LocalCloudOptions {
   dynamodbEndpoint?: string;
   tableName?: string;
   stage?: string;
+  /**
+   * The local OCPP gateway sends heartbeats and meter readings through IoT Basic Ingest (`$aws/rules/<rule>/…`),
+   * as it does on AWS with the default `basicIngest` param. Chargers may always use those topics, as the IoT
+   * policy lets them. Default false: everything through the broker.
+   */
+  basicIngest?: boolean;
+  /** Deploy params for every service, as `sls deploy --param name=value` takes them (`npm start -- --param`). */
+  params?: Record<string, string>;
   quiet?: boolean;
   /** Where cloud log lines go (refusals, failures); default console unless quiet. */
   onLog?: (line: string) => void;
@@ -107,6 +119,8 @@ export interface LocalCloudStartup {
 }
 
 export interface LocalCloud {
+  /** The stage the services were printed for (names, Basic Ingest rule names). */
+  stage: string;
   endpoints: LocalCloudEndpoints;
   startup: LocalCloudStartup;
   table: TableContext;
@@ -118,6 +132,12 @@ export interface LocalCloud {
   stats: () => LocalCloudStats;
   /** Messages in a work queue (one an `sqs` event consumes), delayed, visible or in flight. */
   queueDepth: (queue: string) => number;
+  /** The local Kinesis Data Streams (`putRecord(streamName, partitionKey, data)`), one per `AWS::Kinesis::Stream`. */
+  kinesis: KinesisStreamStore;
+  /** Where the local S3 keeps bucket `b`'s key `k`: `<s3Dir>/<b>/<k>` (`<data-dir>/s3`, else a temp dir removed at stop). */
+  s3Dir: string;
+  /** Delivers what every Firehose delivery stream has buffered now, instead of at its interval. */
+  flushDeliveryStreams: () => Promise<void>;
   /** Sees every message the broker accepts (device, data plane, lifecycle); returns an unsubscribe. */
   observe: (listener: (message: BrokerMessage) => void) => () => void;
   /** Publishes as the cloud (like the IoT data plane). */
@@ -173,6 +193,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     let invokeFunction: NonNullable<Parameters<typeof startAwsServer>[0]['invokeFunction']> = async () =>
       undefined;
+    let objectStore: LocalObjectStore | undefined;
     const aws = await startAwsServer({
       port: ports.aws,
       notifications,
@@ -185,6 +206,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       functionIdFor: (functionName) => config?.functions.find((fn) => fn.functionName === functionName)?.id,
       invokeFunction: (functionName, payload, isAsync) => invokeFunction(functionName, payload, isAsync),
       cloudFormation: { exports: () => config?.exports ?? {}, stacks: () => config?.stacks ?? [] },
+      objectStore: () => objectStore,
     });
     cleanups.push(() => aws.close());
 
@@ -204,6 +226,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     config = await loadCloudConfig({
       ...(options.services ? { services: options.services } : {}),
       ...(options.stage ? { stage: options.stage } : {}),
+      ...(options.params ? { params: options.params } : {}),
       awsEndpoint: aws.endpoint,
       tableName,
     });
@@ -229,10 +252,32 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     dataDir?.track('work-queues', workQueues);
     for (const fn of config.functions) {
       if (fn.onFailureQueue) deadLetters.ensureQueue(fn.onFailureQueue);
+      for (const kinesisStream of fn.kinesisStreams)
+        if (kinesisStream.onFailureQueue) deadLetters.ensureQueue(kinesisStream.onFailureQueue);
       for (const stream of fn.streams)
         if (stream.onFailureQueue) deadLetters.ensureQueue(stream.onFailureQueue);
     }
-    const rules = compileRules(config.functions);
+    // Kinesis streams by name, for the rules' Kinesis actions and the functions' kinesis events.
+    const kinesis = new KinesisStreamStore();
+    for (const stack of config.stacks)
+      for (const resource of stack.resources)
+        if (resource.type === 'AWS::Kinesis::Stream') kinesis.declare(resource.physicalId);
+    // S3 and Firehose: objects on disk where the analytics CLI reads them; in memory means a temp dir gone at stop.
+    const s3Dir = dataDir
+      ? join(dataDir.path, 's3')
+      : join(mkdtempSync(join(tmpdir(), 'local-cloud-')), 's3');
+    if (!dataDir) cleanups.push(() => rmSync(join(s3Dir, '..'), { recursive: true, force: true }));
+    objectStore = new LocalObjectStore(s3Dir, config.bucketNames);
+    const firehose = await startFirehose(config.deliveryStreams, { sink: objectStore, onError: log });
+    // Pushed before the broker's cleanup, so it runs after it: every record accepted is delivered.
+    cleanups.push(() => firehose.stop());
+    const functionIdOf = (functionName: string) =>
+      config?.functions.find((fn) => fn.functionName === functionName)?.id;
+    const rules = compileRules(config.topicRules, {
+      functionIdOf,
+      hasDeliveryStream: (name) => firehose.has(name),
+      hasKinesisStream: (name) => kinesis.has(name),
+    });
     // Web apps build (when their sources changed) beside DynamoDB Local's start; a failed build is reported.
     const sitesBuilt = Promise.all(
       config.staticSites.map((site) =>
@@ -247,6 +292,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_SQS: aws.endpoint,
       AWS_ENDPOINT_URL_LAMBDA: aws.endpoint,
       AWS_ENDPOINT_URL_CLOUDFORMATION: aws.endpoint,
+      AWS_ENDPOINT_URL_S3: aws.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
@@ -315,7 +361,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const gatewayVerifier = verifiedSecretCache(verifyCredential);
     cleanups.push(() => table.client.destroy());
     const observers = new Set<(message: BrokerMessage) => void>();
-    const rulesEngine = new RulesEngine(rules, runtime, deadLetters, stats);
+    const rulesEngine = new RulesEngine(
+      rules,
+      {
+        functionIdOf,
+        invokeAsync: (id, event) => runtime.invokeAsync(id, event),
+        hasDeliveryStream: (name) => firehose.has(name),
+        putFirehoseRecord: async (name, data) => firehose.putRecord(name, data),
+        hasKinesisStream: (name) => kinesis.has(name),
+        putKinesisRecord: (name, partitionKey, data) => {
+          kinesis.putRecord(name, partitionKey, data);
+        },
+      },
+      deadLetters,
+      stats,
+    );
     const broker = await startBroker({
       port: ports.mqtt,
       verifyCharger: async (chargerId, password) => {
@@ -339,6 +399,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         rulesEngine.handle(message);
       },
       log,
+      basicIngestStage: config.stage,
       onRefused: (kind) => {
         if (kind === 'connect') stats.refusedConnections++;
         if (kind === 'publish') stats.refusedPublishes++;
@@ -356,6 +417,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             tableName,
             env,
             password: localGateway.password,
+            ...(options.basicIngest ? { settings: { BASIC_INGEST_STAGE: config.stage } } : {}),
             onLog: (line) => {
               if (/"level":"(warn|error)"/.test(line)) log(`ocpp gateway: ${line}`);
             },
@@ -374,6 +436,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...(checkpoints ? { checkpoints } : {}),
     });
     cleanups.push(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
+    const kinesisMappings = startKinesisMappings({
+      functions: config.functions,
+      streams: kinesis,
+      runtime,
+      deadLetters,
+    });
+    cleanups.push(() => kinesisMappings.stop());
 
     const queuePollers = config.functions.flatMap((fn) =>
       fn.queues.map(
@@ -443,6 +512,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       notRun: config.notRun,
     };
     return {
+      stage: config.stage,
       endpoints: {
         mqttUrl: broker.url,
         aws: aws.endpoint,
@@ -461,6 +531,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deadLetters: () => deadLetters.list(),
       stats: snapshot,
       queueDepth: (queue) => workQueues.depth(queue),
+      s3Dir,
+      flushDeliveryStreams: () => firehose.flush(),
+      kinesis,
       observe: (listener) => {
         observers.add(listener);
         return () => observers.delete(listener);

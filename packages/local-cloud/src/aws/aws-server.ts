@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { WorkQueues } from '../queues/work-queues.js';
+import type { LocalObjectStore } from '../s3/object-store.js';
 import type { DeadLetterStore } from '../state/dead-letters.js';
 import type { NotificationStore } from '../state/notifications.js';
 import { handleCloudFormationQuery, type LocalCloudFormation } from './cloudformation.js';
 import { readBody, sendJson } from './http-util.js';
+import { handleS3, isS3Request } from './s3.js';
 import { handleSnsQuery } from './sns.js';
 import { handleSqsJson } from './sqs.js';
 
@@ -30,6 +32,8 @@ export interface AwsServerOptions {
   messages: (filter?: string) => unknown;
   /** Extra inspection data for GET /_local/stats. */
   stats: () => unknown;
+  /** The local S3 (path-style), once the buckets are known. */
+  objectStore?: () => LocalObjectStore | undefined;
 }
 
 export type LocalInvokeOutcome =
@@ -102,6 +106,9 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
     if (request.method === 'GET' && url.pathname === '/_local/stats')
       return sendJson(response, 200, options.stats());
     const body = await readBody(request);
+    const objectStore = options.objectStore?.();
+    if (objectStore && isS3Request(request, url, objectStore))
+      return handleS3(request, url, body, response, objectStore);
     if (request.method === 'POST' && url.pathname.startsWith('/topics/')) {
       const topic = decodeURIComponent(url.pathname.slice('/topics/'.length));
       const qos = url.searchParams.get('qos') === '1' ? 1 : 0;

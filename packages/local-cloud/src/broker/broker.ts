@@ -24,6 +24,8 @@ export interface LocalBrokerOptions {
   onMessage: (message: BrokerMessage) => void;
   log: (line: string) => void;
   onRefused?: (kind: 'connect' | 'publish' | 'subscribe') => void;
+  /** The stage whose Basic Ingest topics (`$aws/rules/<service>_<stage>_<rule>/…`) chargers may publish. */
+  basicIngestStage?: string;
 }
 
 export interface LocalBroker {
@@ -44,6 +46,7 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
   const presence = new PresenceEvents();
   const sessions = new Map<Client, PresenceSession>();
   const disconnectReasons = new Map<Client, string>();
+  const route = { basicIngestStage: options.basicIngestStage };
   const broker = await Aedes.createBroker({
     maxClientsIdLength: 128,
     heartbeatInterval: 60_000,
@@ -84,7 +87,7 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
         disconnectReasons.set(client, 'MESSAGE_SIZE_EXCEEDED');
         return callback(new Error('payload over 128 KB'));
       }
-      if (chargerTopicPermissions(client.id).publish.includes(packet.topic)) return callback(null);
+      if (chargerTopicPermissions(client.id, route).publish.includes(packet.topic)) return callback(null);
       options.log(`broker: refused publish by '${client.id}' to '${packet.topic}'`);
       options.onRefused?.('publish');
       disconnectReasons.set(client, 'AUTHORIZATION_ERROR');

@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type InjectionRequest, parseInjectionSpec } from '@evcharge/simulator';
+import { stateDir } from '../config/paths.js';
 
 export interface StartArgs {
   /** All simulated chargers: v1 + v2 + OCPP. */
@@ -17,10 +20,23 @@ export interface StartArgs {
   offlineRate: number;
   faultRate: number;
   seed: number;
+  /** Anomalies the fleet injects (`--inject`), with their ground truth. */
+  inject: {
+    requests: InjectionRequest[];
+    seed: number;
+    groundTruthPath: string;
+    stalledS: number | undefined;
+    flappingGapS: number | undefined;
+  };
+  /** MQTT chargers: shares of messages sent twice and of readings overtaken by the next message. */
+  duplicateRate: number;
+  reorderRate: number;
   /** Keep the cloud's data here across restarts; in memory when absent. */
   dataDir: string | undefined;
   /** Empty `dataDir` first. */
   reset: boolean;
+  /** Deploy params for every service (`--param name=value`, repeatable), as `sls deploy` takes them. */
+  params: Record<string, string>;
   help: boolean;
 }
 
@@ -39,9 +55,21 @@ export const usage = `npm start -- [options]
   --bad-input-rate P   share of deliberately bad simulator messages (default 0.02)
   --offline-rate P     chance a charger drops offline before a cycle (default 0.1)
   --seed N             simulator seed (default 1)
+  --inject SPEC        inject anomalies with ground truth: kind:N (N episodes on chargers the seed picks) or
+                       kind=ID+ID (on those chargers; a site id for site-load), comma-separated; kinds
+                       stalled, meter, flapping, site-load; e.g. --inject stalled:3,meter:2,flapping:2,site-load:1
+  --inject-seed N      which chargers get the counted episodes (default --seed)
+  --ground-truth FILE  the episodes as JSON lines, written as each ends (default <data-dir>/ground-truth.jsonl,
+                       else .local-cloud/ground-truth.jsonl)
+  --inject-stalled-s S device seconds a stall lasts (default 1500: a window plus the detector's 600)
+  --inject-flapping-gap-s S  device seconds between a flapping charger's drops (default 30)
+  --duplicate-rate P   share of MQTT chargers' messages published twice (default 0)
+  --reorder-rate P     share of MQTT chargers' readings overtaken by their next message (default 0)
   --data-dir DIR       keep chargers, idTags, sessions, dead letters, notifications and queues in DIR across
                        restarts (default: in memory, gone at stop)   (env LOCAL_CLOUD_DATA_DIR)
   --reset              empty the --data-dir first
+  --param NAME=VALUE   a deploy param for every service, as sls deploy --param takes it (repeatable), e.g.
+                       --param analysisWindowSeconds=60 --param stalledAfterS=120
   --mqtt-port N        default 1883   (env LOCAL_CLOUD_MQTT_PORT)
   --aws-port N         default 4566   (env LOCAL_CLOUD_AWS_PORT)
   --http-port N        default 3000   (env LOCAL_CLOUD_HTTP_PORT)
@@ -73,8 +101,16 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArg
       'bad-input-rate': { type: 'string' },
       'offline-rate': { type: 'string' },
       seed: { type: 'string' },
+      inject: { type: 'string' },
+      'inject-seed': { type: 'string' },
+      'ground-truth': { type: 'string' },
+      'inject-stalled-s': { type: 'string' },
+      'inject-flapping-gap-s': { type: 'string' },
+      'duplicate-rate': { type: 'string' },
+      'reorder-rate': { type: 'string' },
       'data-dir': { type: 'string' },
       reset: { type: 'boolean' },
+      param: { type: 'string', multiple: true },
       'mqtt-port': { type: 'string' },
       'aws-port': { type: 'string' },
       'http-port': { type: 'string' },
@@ -113,6 +149,15 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArg
   const ocpp = count('ocpp', mix.ocpp);
   const v2 = count('v2', mix.v2);
   const v1 = count('v1', mix.v1);
+  const seed = number('seed', values.seed, 1);
+  const dataDir = values['data-dir'] ?? env.LOCAL_CLOUD_DATA_DIR;
+  const rate = (name: 'duplicate-rate' | 'reorder-rate') => {
+    const value = number(name, values[name], 0);
+    if (value > 1) throw new RangeError(`--${name} must be between 0 and 1, got '${values[name]}'`);
+    return value;
+  };
+  const optional = (name: 'inject-stalled-s' | 'inject-flapping-gap-s') =>
+    values[name] === undefined ? undefined : number(name, values[name], 0, Number.MIN_VALUE);
   return {
     chargers: ocpp + v2 + v1,
     v1,
@@ -135,9 +180,25 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv): StartArg
     badInputRate: number('bad-input-rate', values['bad-input-rate'], 0.02),
     offlineRate: number('offline-rate', values['offline-rate'], 0.1),
     faultRate: number('fault-rate', values['fault-rate'], 0.05),
-    seed: number('seed', values.seed, 1),
-    dataDir: values['data-dir'] ?? env.LOCAL_CLOUD_DATA_DIR,
+    seed,
+    inject: {
+      requests: parseInjectionSpec(values.inject ?? ''),
+      seed: number('inject-seed', values['inject-seed'], seed),
+      groundTruthPath: values['ground-truth'] ?? join(dataDir ?? stateDir, 'ground-truth.jsonl'),
+      stalledS: optional('inject-stalled-s'),
+      flappingGapS: optional('inject-flapping-gap-s'),
+    },
+    duplicateRate: rate('duplicate-rate'),
+    reorderRate: rate('reorder-rate'),
+    dataDir,
     reset: values.reset === true,
+    params: Object.fromEntries(
+      (values.param ?? []).map((pair) => {
+        const match = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(pair);
+        if (!match) throw new RangeError(`--param takes NAME=VALUE, got '${pair}'`);
+        return [match[1], match[2]];
+      }),
+    ),
     help: values.help === true,
   };
 }

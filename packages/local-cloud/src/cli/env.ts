@@ -17,6 +17,7 @@ export function invokeLocalExports(ports: { aws: number; dynamodb: number }): st
     `export AWS_ENDPOINT_URL_IOT_DATA_PLANE=${aws}`,
     `export AWS_ENDPOINT_URL_SQS=${aws}`,
     `export AWS_ENDPOINT_URL_CLOUDFORMATION=${aws}`,
+    `export AWS_ENDPOINT_URL_S3=${aws}`,
     'export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local',
     `export NODE_OPTIONS="--import=${resolveHook}"`,
   ];

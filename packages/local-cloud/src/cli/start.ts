@@ -1,5 +1,6 @@
 // `npm start`: the local cloud with every service and a simulated fleet, a live status, and a clean exit.
 
+import { dirname } from 'node:path';
 import { OPERATORS_GROUP, signDevToken } from '@evcharge/local-identity';
 import { type Fleet, startFleet } from '@evcharge/simulator';
 import { type LocalCloud, startLocalCloud } from '../cloud.js';
@@ -38,6 +39,7 @@ async function main(): Promise<number> {
       ...(args.dataDir ? { dataDir: args.dataDir } : {}),
       timeFactor: args.timeFactor,
       ...(args.services ? { services: args.services } : {}),
+      params: args.params,
       onLog: remember,
     });
   } catch (error) {
@@ -88,8 +90,33 @@ async function main(): Promise<number> {
         offlineRate: args.offlineRate,
         faultRate: args.faultRate,
         seed: args.seed,
+        duplicateRate: args.duplicateRate,
+        reorderRate: args.reorderRate,
+        // Sites of 4 chargers with room for all 4 at 22 kW: only an injected site-load episode nears the limit.
+        siteGridLimitW: 4 * 22_000,
+        ...(args.inject.requests.length > 0
+          ? {
+              inject: {
+                requests: args.inject.requests,
+                seed: args.inject.seed,
+                groundTruthPath: args.inject.groundTruthPath,
+                params: {
+                  ...(args.inject.stalledS !== undefined ? { stalledS: args.inject.stalledS } : {}),
+                  ...(args.inject.flappingGapS !== undefined
+                    ? { flappingGapS: args.inject.flappingGapS }
+                    : {}),
+                },
+                onEpisode: (episode) =>
+                  remember(
+                    `injected ${episode.kind} on ${episode.siteId ?? episode.chargerId} (${episode.episodeId})`,
+                  ),
+              },
+            }
+          : {}),
         log: remember,
       });
+      if (args.inject.requests.length > 0)
+        console.log(`  ground truth     ${args.inject.groundTruthPath} (one JSON line per injected episode)`);
     } catch (error) {
       console.error(`simulator failed to start: ${(error as Error).message}`);
       await shutdown();
@@ -185,7 +212,11 @@ function printEndpoints(cloud: LocalCloud, startMs: number, signInLinks: string[
     console.log(`  not run locally  ${service}: ${reason}`);
   console.log(`  MQTT broker      ${endpoints.mqttUrl}`);
   console.log(
-    `  AWS endpoints    ${endpoints.aws}   (IoT data plane, SNS, SQS; GET /_local/notifications, /_local/dead-letters, /_local/stats)`,
+    `  AWS endpoints    ${endpoints.aws}   (IoT data plane, SNS, SQS, S3 path-style; GET /_local/notifications, /_local/dead-letters, /_local/stats)`,
+  );
+  // The archive's objects as files: `npm run analytics` reads them from this dir's parent (its --data-dir).
+  console.log(
+    `  S3 objects       ${cloud.s3Dir}   (npm run analytics -- <query> --data-dir ${dirname(cloud.s3Dir)})`,
   );
   console.log(`  HTTP API         ${endpoints.http}`);
   // The sign-in link: an operator's dev token (12 h) in the fragment; `npm run dev-token -- <user> --operator` makes more.

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { shippedBuildOptions } from '../lambda/bundles.js';
 import { assertSupportedPattern, type EventPattern } from '../streams/event-filter.js';
-import { queueNameFrom, tableNameFromArn } from './local-names.js';
+import { kinesisStreamNameFromArn, queueNameFrom, tableNameFromArn } from './local-names.js';
 import type {
   HttpRouteConfig,
-  IotRuleConfig,
+  KinesisSubscription,
   LocalFunction,
   QueueSubscription,
   ScheduleConfig,
@@ -56,20 +56,20 @@ export function buildFunction(input: BuildFunctionInput): LocalFunction {
     environment: Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, String(value)])),
     timeoutMs: timeoutMsOf(service, fn),
     maximumRetryAttempts: fn.maximumRetryAttempts ?? defaultAsyncRetries,
-    iotRules: [],
     streams: [],
+    kinesisStreams: [],
     schedules: [],
     httpRoutes: [],
     queues: [],
   };
   const onFailure = destinationQueue(fn.destinations?.onFailure, resolve);
   if (onFailure) built.onFailureQueue = onFailure;
-  let iotIndex = 0;
   for (const event of fn.events ?? []) {
-    if ('iot' in event) {
-      iotIndex++;
-      const iot = event.iot as Record<string, unknown>;
-      if (iot.enabled !== false) built.iotRules.push(iotRule(iot, service, name, iotIndex, resolve));
+    // `iot` events become topic rules beside the service's TopicRule resources (rules/topic-rules.ts).
+    if ('iot' in event) continue;
+    if ('stream' in event && isKinesisEvent(event.stream, resolve)) {
+      const kinesis = kinesisSubscription(built.id, event.stream as Record<string, unknown>, resolve);
+      if (kinesis) built.kinesisStreams.push(kinesis);
     } else if ('stream' in event) {
       const stream = streamSubscription(event.stream, resolve);
       if (stream) built.streams.push(stream);
@@ -113,32 +113,6 @@ function destinationQueue(destination: unknown, resolve: (value: unknown) => unk
   return typeof arn === 'string' ? queueNameFrom(arn) : undefined;
 }
 
-function normalizedFunctionName(name: string): string {
-  const replaced = name.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
-  return replaced.charAt(0).toUpperCase() + replaced.slice(1);
-}
-
-function iotRule(
-  iot: Record<string, unknown>,
-  service: PrintedService,
-  functionName: string,
-  index: number,
-  resolve: (value: unknown) => unknown,
-): IotRuleConfig {
-  const logicalId = `${normalizedFunctionName(functionName)}IotTopicRule${index}`;
-  const rule: IotRuleConfig = {
-    name: String(iot.name ?? logicalId),
-    sql: String(iot.sql),
-    sqlVersion: String(iot.sqlVersion ?? '2015-10-08'),
-  };
-  const extension = service.resources?.extensions?.[logicalId]?.Properties as
-    | { TopicRulePayload?: { ErrorAction?: Record<string, Record<string, unknown>> } }
-    | undefined;
-  const sqsAction = extension?.TopicRulePayload?.ErrorAction?.Sqs;
-  if (sqsAction?.QueueUrl) rule.errorActionQueue = queueNameFrom(String(resolve(sqsAction.QueueUrl)));
-  return rule;
-}
-
 function streamSubscription(
   stream: unknown,
   resolve: (value: unknown) => unknown,
@@ -168,6 +142,80 @@ function streamSubscription(
     resolve,
   );
   if (onFailure) subscription.onFailureQueue = onFailure;
+  return subscription;
+}
+
+function isKinesisEvent(stream: unknown, resolve: (value: unknown) => unknown): boolean {
+  if (typeof stream === 'string') return stream.startsWith('arn:aws:kinesis:');
+  const config = stream as { type?: unknown; arn?: unknown };
+  if (config.type !== undefined) return config.type === 'kinesis';
+  return String(resolve(config.arn)).startsWith('arn:aws:kinesis:');
+}
+
+// What src/kinesis emulates of a kinesis `stream` event; any other property fails start-up by name.
+const emulatedKinesisProperties = new Set([
+  'type',
+  'arn',
+  'enabled',
+  'batchSize',
+  'batchWindow',
+  'startingPosition',
+  'tumblingWindowInSeconds',
+  'functionResponseType',
+  'bisectBatchOnFunctionError',
+  'maximumRetryAttempts',
+  'maximumRecordAgeInSeconds',
+  'destinations',
+  'parallelizationFactor',
+  // Enhanced fan-out changes how AWS reads the shard, not what the function receives.
+  'consumer',
+]);
+
+/** A kinesis `stream` event (an event source mapping), refusing what the local cloud cannot emulate. */
+function kinesisSubscription(
+  functionId: string,
+  stream: Record<string, unknown>,
+  resolve: (value: unknown) => unknown,
+): KinesisSubscription | undefined {
+  const config = (typeof stream === 'string' ? { arn: stream } : resolve(stream)) as Record<string, unknown>;
+  const refuse = (property: string, why: string) =>
+    new Error(`${functionId}: kinesis stream event ${property}: ${why} (not emulated by the local cloud)`);
+  for (const property of Object.keys(config))
+    if (!emulatedKinesisProperties.has(property)) throw refuse(property, 'unsupported property');
+  if (config.enabled === false) return undefined;
+  const streamName = kinesisStreamNameFromArn(String(config.arn));
+  if (!streamName) throw refuse('arn', `${String(config.arn)} is not a Kinesis data stream ARN`);
+  const number = (property: string, fallback: number, min: number, max: number) => {
+    const value = config[property] === undefined ? fallback : Number(config[property]);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw refuse(property, `${String(config[property])} is outside ${min}..${max}`);
+    return value;
+  };
+  if (number('parallelizationFactor', 1, 1, 10) > 1)
+    throw refuse('parallelizationFactor', 'one batch at a time per shard only');
+  const startingPosition = config.startingPosition ?? 'LATEST';
+  if (startingPosition !== 'LATEST' && startingPosition !== 'TRIM_HORIZON')
+    throw refuse('startingPosition', `${String(startingPosition)}: LATEST or TRIM_HORIZON only`);
+  const retries = number('maximumRetryAttempts', -1, -1, 10_000);
+  const recordAge = number('maximumRecordAgeInSeconds', -1, -1, 604_800);
+  const subscription: KinesisSubscription = {
+    streamName,
+    batchSize: number('batchSize', 100, 1, 10_000),
+    batchingWindowMs: number('batchWindow', 0, 0, 300) * 1000,
+    startingPosition,
+    tumblingWindowSeconds: number('tumblingWindowInSeconds', 0, 0, 900),
+    reportBatchItemFailures: config.functionResponseType === 'ReportBatchItemFailures',
+    bisectBatchOnFunctionError: config.bisectBatchOnFunctionError === true,
+    maximumRetryAttempts: retries < 0 ? localStreamRetryCap : retries,
+    ...(recordAge >= 0 ? { maximumRecordAgeSeconds: recordAge } : {}),
+  };
+  const onFailure = (config.destinations as { onFailure?: unknown } | undefined)?.onFailure;
+  if (onFailure !== undefined) {
+    const arn = typeof onFailure === 'string' ? onFailure : (onFailure as { arn?: unknown }).arn;
+    if (typeof arn !== 'string' || !arn.startsWith('arn:aws:sqs:'))
+      throw refuse('destinations.onFailure', 'an SQS queue only');
+    subscription.onFailureQueue = queueNameFrom(arn);
+  }
   return subscription;
 }
 

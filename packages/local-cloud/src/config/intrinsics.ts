@@ -1,4 +1,14 @@
-import { localAccountId, localRegion, queueArn, tableArn, tableStreamArn, topicArn } from './local-names.js';
+import {
+  bucketArn,
+  deliveryStreamArn,
+  kinesisStreamArn,
+  localAccountId,
+  localRegion,
+  queueArn,
+  tableArn,
+  tableStreamArn,
+  topicArn,
+} from './local-names.js';
 
 export interface ResourceTemplate {
   Type: string;
@@ -80,7 +90,7 @@ function ref(name: string, context: IntrinsicContext): string {
       return 'amazonaws.com';
   }
   const resource = resourceOf(name, context);
-  const resourceName = physicalName(name, resource);
+  const resourceName = physicalName(name, resource, context);
   switch (resource.Type) {
     case 'AWS::SQS::Queue':
       return `${context.awsEndpoint}/${localAccountId}/${resourceName}`;
@@ -93,7 +103,7 @@ function ref(name: string, context: IntrinsicContext): string {
 
 function getAtt(logicalId: string, attribute: string, context: IntrinsicContext): string {
   const resource = resourceOf(logicalId, context);
-  const resourceName = physicalName(logicalId, resource);
+  const resourceName = physicalName(logicalId, resource, context);
   const key = `${resource.Type}.${attribute}`;
   switch (key) {
     case 'AWS::SQS::Queue.Arn':
@@ -110,6 +120,12 @@ function getAtt(logicalId: string, attribute: string, context: IntrinsicContext)
       return tableArn(resourceName);
     case 'AWS::DynamoDB::Table.StreamArn':
       return tableStreamArn(resourceName);
+    case 'AWS::Kinesis::Stream.Arn':
+      return kinesisStreamArn(resourceName);
+    case 'AWS::S3::Bucket.Arn':
+      return bucketArn(resourceName);
+    case 'AWS::KinesisFirehose::DeliveryStream.Arn':
+      return deliveryStreamArn(resourceName);
     default:
       throw new UnresolvedIntrinsicError(`Fn::GetAtt ${logicalId}.${attribute} (${resource.Type})`);
   }
@@ -121,8 +137,17 @@ function resourceOf(logicalId: string, context: IntrinsicContext): ResourceTempl
   return resource;
 }
 
-function physicalName(logicalId: string, resource: ResourceTemplate): string {
+function physicalName(logicalId: string, resource: ResourceTemplate, context: IntrinsicContext): string {
   const properties = resource.Properties ?? {};
-  const name = properties.QueueName ?? properties.TopicName ?? properties.TableName;
+  // A bucket's name is often an Fn::Sub of the account and region; without one, CloudFormation makes one up.
+  if (resource.Type === 'AWS::S3::Bucket')
+    return properties.BucketName === undefined
+      ? logicalId.toLowerCase()
+      : String(resolveIntrinsics(properties.BucketName, context));
+  if (resource.Type === 'AWS::KinesisFirehose::DeliveryStream')
+    return String(properties.DeliveryStreamName ?? logicalId);
+  // A Kinesis stream's `Name` is its Ref; other types' `Name` may not be, so it is read for this type only.
+  const streamName = resource.Type === 'AWS::Kinesis::Stream' ? properties.Name : undefined;
+  const name = properties.QueueName ?? properties.TopicName ?? properties.TableName ?? streamName;
   return typeof name === 'string' ? name : logicalId;
 }

@@ -1,10 +1,19 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import {
+  generatedTopicRules,
+  normalizedFunctionName,
+  type TopicRuleTemplate,
+  topicRuleFrom,
+} from '../rules/topic-rules.js';
+import { deliveryStreamFrom } from './delivery-streams.js';
 import { buildFunction } from './functions.js';
 import { type IntrinsicContext, type ResourceTemplate, resolveIntrinsics } from './intrinsics.js';
 import { localizeQueueUrl, queueNameFrom } from './local-names.js';
 import type {
   CloudConfig,
+  DeliveryStreamConfig,
+  IotRuleConfig,
   LocalFunction,
   LocalStack,
   QueueConfig,
@@ -12,12 +21,15 @@ import type {
   TableConfig,
 } from './model.js';
 import { servicesRoot } from './paths.js';
-import { type PrintedService, printService } from './serverless-print.js';
+import { assertKnownResourceTypes } from './resource-types.js';
+import { type DeployParams, type PrintedService, printService } from './serverless-print.js';
 
 export interface LoadConfigOptions {
   /** Service folder names under services/, or absolute service dirs; default every services/* with a serverless.yml. */
   services?: string[];
   stage?: string;
+  /** Deploy params for every service (`--param name=value`), over each service's defaults. */
+  params?: DeployParams;
   awsEndpoint: string;
   /** The local table name; functions configured with the storage table's name get this one. */
   tableName: string;
@@ -42,7 +54,7 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
     if (!existsSync(join(dir, 'serverless.yml')))
       throw new Error(`no serverless.yml in ${dir} (unknown service?)`);
   }
-  const allPrinted = await Promise.all(serviceDirs.map((dir) => printService(dir, stage)));
+  const allPrinted = await Promise.all(serviceDirs.map((dir) => printService(dir, stage, options.params)));
   // A service whose resources the local cloud cannot emulate yet says so by name and is left out, never half run.
   const notRun = allPrinted.flatMap((service) => {
     const reason = service.custom?.localCloud?.notEmulated;
@@ -93,10 +105,36 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
   const functions: LocalFunction[] = [];
   const stacks: LocalStack[] = [];
   const queues: QueueConfig[] = [];
+  const topicRules: IotRuleConfig[] = [];
+  const bucketNames: string[] = [];
+  const deliveryStreams: DeliveryStreamConfig[] = [];
   printed.forEach((service, index) => {
     const { context, resolve } = resolverFor(service);
-    for (const resource of Object.values(context.resources)) {
-      if (resource.Type === 'AWS::SQS::Queue') queues.push(queueConfig(resource.Properties ?? {}, resolve));
+    assertKnownResourceTypes(service.service, context.resources);
+    // The rules the framework generates from `iot` events and the declared ones: one template, one reader.
+    const ruleTemplates: TopicRuleTemplate[] = Object.entries(service.functions ?? {}).flatMap(([key, fn]) =>
+      generatedTopicRules(key, fn, service.resources?.extensions ?? {}),
+    );
+    for (const [logicalId, resource] of Object.entries(context.resources)) {
+      const properties = resource.Properties ?? {};
+      if (resource.Type === 'AWS::SQS::Queue') queues.push(queueConfig(properties, resolve));
+      if (resource.Type === 'AWS::IoT::TopicRule') ruleTemplates.push({ logicalId, properties });
+      if (resource.Type === 'AWS::S3::Bucket') bucketNames.push(String(resolve({ Ref: logicalId })));
+      if (resource.Type === 'AWS::KinesisFirehose::DeliveryStream')
+        deliveryStreams.push(deliveryStreamFrom(logicalId, properties, resolve));
+    }
+    const functionNames = new Map(
+      Object.entries(service.functions ?? {}).map(([key, fn]) => [
+        `${normalizedFunctionName(key)}LambdaFunction`,
+        fn.name ?? `${service.service}-${stage}-${key}`,
+      ]),
+    );
+    for (const template of ruleTemplates) {
+      const rule = topicRuleFrom(template, {
+        resolve,
+        functionNameOf: (logicalId) => functionNames.get(logicalId),
+      });
+      if (rule) topicRules.push(rule);
     }
     stacks.push({
       stackName: `${service.service}-${stage}`,
@@ -143,6 +181,9 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
     stacks,
     notRun,
     staticSites,
+    topicRules,
+    bucketNames,
+    deliveryStreams,
   };
 }
 

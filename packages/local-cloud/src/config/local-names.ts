@@ -19,6 +19,27 @@ export function tableStreamArn(tableName: string): string {
   return `${tableArn(tableName)}/stream/local`;
 }
 
+/** A Kinesis data stream's ARN (`Fn::GetAtt <stream>.Arn`): what a kinesis `stream` event's arn resolves to. */
+export function kinesisStreamArn(streamName: string): string {
+  return `arn:aws:kinesis:${localRegion}:${localAccountId}:stream/${streamName}`;
+}
+
+export function kinesisStreamNameFromArn(arn: string): string | undefined {
+  return /^arn:aws:kinesis:[^:]*:\d{12}:stream\/([^/]+)$/.exec(arn)?.[1];
+}
+
+export function bucketArn(bucketName: string): string {
+  return `arn:aws:s3:::${bucketName}`;
+}
+
+export function bucketNameFromArn(arn: string): string | undefined {
+  return /^arn:aws:s3:::([^/]+)$/.exec(arn)?.[1];
+}
+
+export function deliveryStreamArn(deliveryStreamName: string): string {
+  return `arn:aws:firehose:${localRegion}:${localAccountId}:deliverystream/${deliveryStreamName}`;
+}
+
 export function tableNameFromArn(arn: string): string | undefined {
   return /:table\/([^/]+)/.exec(arn)?.[1];
 }

@@ -23,20 +23,47 @@ export interface LocalFunction {
   maximumRetryAttempts: number;
   /** Queue name of the async on-failure destination, if any. */
   onFailureQueue?: string;
-  iotRules: IotRuleConfig[];
   streams: StreamSubscription[];
+  /** `stream` events of `type: kinesis`: the Kinesis event source mappings (src/kinesis). */
+  kinesisStreams: KinesisSubscription[];
   schedules: ScheduleConfig[];
   httpRoutes: HttpRouteConfig[];
   /** `sqs` events: the queues this function consumes (event source mappings). */
   queues: QueueSubscription[];
 }
 
+/**
+ * An IoT topic rule, whether a service declares it as an `AWS::IoT::TopicRule` resource or the framework generates
+ * it from a function's `iot` event: both are read from the same `TopicRulePayload` (config/topic-rules.ts).
+ */
 export interface IotRuleConfig {
   name: string;
   sql: string;
   sqlVersion: string;
+  actions: RuleAction[];
   /** Queue name of the rule's errorAction (SQS), if any. */
   errorActionQueue?: string;
+}
+
+/** The rule actions the local cloud runs; any other action type or property fails start-up. */
+export type RuleAction =
+  | { type: 'Lambda'; functionName: string }
+  | { type: 'Firehose'; deliveryStreamName: string; separator: string }
+  /** `partitionKey` is a substitution template (`${topic(2)}`), evaluated like a SELECT expression. */
+  | { type: 'Kinesis'; streamName: string; partitionKey: string };
+
+/** An `AWS::KinesisFirehose::DeliveryStream` (DirectPut → extended S3), as far as the local cloud runs it. */
+export interface DeliveryStreamConfig {
+  name: string;
+  bucketName: string;
+  /** `Prefix`, with its `!{namespace:key}` expressions still to expand per partition. */
+  prefix: string;
+  errorOutputPrefix: string;
+  bufferIntervalS: number;
+  bufferSizeMb: number;
+  /** The MetadataExtraction processor's JQ query (dynamic partitioning), if enabled. */
+  metadataExtractionQuery?: string;
+  gzip: boolean;
 }
 
 export interface StreamSubscription {
@@ -49,6 +76,25 @@ export interface StreamSubscription {
   onFailureQueue?: string;
   /** The event's `filterPatterns` (Lambda event filtering): a record reaches the function if it matches one. */
   filterPatterns?: EventPattern[];
+}
+
+/** A `stream` event of `type: kinesis`, as far as the local cloud emulates it (anything else fails start-up). */
+export interface KinesisSubscription {
+  streamName: string;
+  /** Records per invocation, at most (Lambda's default 100). */
+  batchSize: number;
+  /** batchWindow (MaximumBatchingWindowInSeconds): how long to gather records before invoking with fewer. */
+  batchingWindowMs: number;
+  startingPosition: 'LATEST' | 'TRIM_HORIZON';
+  /** tumblingWindowInSeconds; 0 is no tumbling window. */
+  tumblingWindowSeconds: number;
+  reportBatchItemFailures: boolean;
+  bisectBatchOnFunctionError: boolean;
+  /** Retries of a failed batch; "forever" (-1) is capped like the DynamoDB stream events. */
+  maximumRetryAttempts: number;
+  /** maximumRecordAgeInSeconds; absent is no limit (-1). */
+  maximumRecordAgeSeconds?: number;
+  onFailureQueue?: string;
 }
 
 export interface QueueSubscription {
@@ -110,6 +156,11 @@ export interface CloudConfig {
   notRun: { service: string; reason: string }[];
   /** Static web apps (`custom.localCloud.staticSite`), served by the HTTP API under their path. */
   staticSites: StaticSiteConfig[];
+  /** Every topic rule: the functions' `iot` events and the `AWS::IoT::TopicRule` resources. */
+  topicRules: IotRuleConfig[];
+  /** `AWS::S3::Bucket` names. */
+  bucketNames: string[];
+  deliveryStreams: DeliveryStreamConfig[];
 }
 
 /** A service's built web app: what S3 + CloudFront serve on AWS, the local HTTP API serves under `path`. */

@@ -57,10 +57,18 @@ export async function configInputs(serviceDir: string): Promise<string[]> {
   return [...seen].sort();
 }
 
+/** Deploy params given on the command line (`--param name=value`, as `sls deploy` takes them). */
+export type DeployParams = Record<string, string>;
+
 /** `serverless print` for one service dir, cached under .local-cloud/ by a hash of every input (print takes seconds). */
-export async function printService(serviceDir: string, stage: string): Promise<PrintedService> {
+export async function printService(
+  serviceDir: string,
+  stage: string,
+  params: DeployParams = {},
+): Promise<PrintedService> {
   const hash = createHash('sha256');
   hash.update(stage);
+  hash.update(JSON.stringify(Object.entries(params).sort()));
   for (const file of await configInputs(serviceDir)) {
     hash.update(file);
     hash.update(await readFile(file));
@@ -73,7 +81,7 @@ export async function printService(serviceDir: string, stage: string): Promise<P
   // LOCAL_CLOUD_NO_CACHE=1 re-prints (e.g. after changing what a variable resolves from outside any file).
   if (existsSync(cacheFile) && process.env.LOCAL_CLOUD_NO_CACHE !== '1')
     return JSON.parse(await readFile(cacheFile, 'utf8')) as PrintedService;
-  const printed = await runPrint(serviceDir, stage);
+  const printed = await runPrint(serviceDir, stage, params);
   await mkdir(join(stateDir, 'config'), { recursive: true });
   // Write then rename, so a parallel reader never sees half a file.
   const partial = `${cacheFile}.${process.pid}.tmp`;
@@ -87,14 +95,19 @@ export function printServiceUncached(serviceDir: string, stage: string): Promise
   return runPrint(serviceDir, stage);
 }
 
-function runPrint(serviceDir: string, stage: string): Promise<PrintedService> {
+function runPrint(serviceDir: string, stage: string, params: DeployParams = {}): Promise<PrintedService> {
   return new Promise((resolvePrint, reject) => {
+    const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`);
     // process.execPath is Node 22 when started through pnpm; osls itself needs no AWS credentials here.
-    const child = spawn(process.execPath, [oslsBin, 'print', '--stage', stage, '--format', 'json'], {
-      cwd: serviceDir,
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [oslsBin, 'print', '--stage', stage, '--format', 'json', ...paramArgs],
+      {
+        cwd: serviceDir,
+        env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

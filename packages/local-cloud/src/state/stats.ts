@@ -13,8 +13,10 @@ export class CloudStats {
   httpRequests = 0;
 
   countMessage(topic: string): void {
-    // Charger ids are folded so the counters read per kind of message, not per charger.
+    // Charger ids are folded so the counters read per kind of message, not per charger; a Basic Ingest
+    // publish counts as the topic its rule sees.
     const key = topic
+      .replace(/^\$aws\/rules\/\w+\//, '')
       .replace(/^chargers\/[^/]+\//, 'chargers/+/')
       .replace(/^(\$aws\/events\/presence\/\w+)\/.+$/, '$1/+');
     this.messagesByTopic[key] = (this.messagesByTopic[key] ?? 0) + 1;

@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parseStartArgs, splitFleet } from '../../src/cli/args.js';
+import { stateDir } from '../../src/config/paths.js';
 
 describe('pnpm start arguments', () => {
   it('has the documented defaults', () => {
@@ -85,5 +87,70 @@ describe('pnpm start arguments', () => {
     [['--bogus'], /Unknown option/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseStartArgs(argv, {})).toThrow(message);
+  });
+});
+
+describe('anomaly injection and delivery chaos flags', () => {
+  it('injects nothing by default, and writes the ground truth under the data dir', () => {
+    expect(parseStartArgs([], {})).toMatchObject({
+      inject: { requests: [], seed: 1, groundTruthPath: join(stateDir, 'ground-truth.jsonl') },
+      duplicateRate: 0,
+      reorderRate: 0,
+    });
+    expect(parseStartArgs(['--data-dir', '/tmp/ev'], {}).inject.groundTruthPath).toBe(
+      '/tmp/ev/ground-truth.jsonl',
+    );
+  });
+
+  it('reads the episodes, their seed, the ground-truth file and the episode parameters', () => {
+    const args = parseStartArgs(
+      [
+        '--inject',
+        'stalled:3,meter:2,flapping=SIM-002+SIM-009',
+        '--seed',
+        '4',
+        '--ground-truth',
+        'truth.jsonl',
+        '--inject-stalled-s',
+        '700',
+        '--inject-flapping-gap-s',
+        '5',
+        '--duplicate-rate',
+        '0.1',
+        '--reorder-rate',
+        '0.2',
+      ],
+      {},
+    );
+    expect(args.inject).toEqual({
+      requests: [
+        { kind: 'stalled-charging', count: 3 },
+        { kind: 'meter-anomaly', count: 2 },
+        { kind: 'flapping', targets: ['SIM-002', 'SIM-009'] },
+      ],
+      seed: 4,
+      groundTruthPath: 'truth.jsonl',
+      stalledS: 700,
+      flappingGapS: 5,
+    });
+    expect(args).toMatchObject({ duplicateRate: 0.1, reorderRate: 0.2 });
+    expect(parseStartArgs(['--seed', '4', '--inject-seed', '9'], {}).inject.seed).toBe(9);
+  });
+
+  it.each([
+    [['--inject', 'stalled'], /kind:N/],
+    [['--inject', 'wobbly:2'], /kinds/],
+    [['--duplicate-rate', '2'], /between 0 and 1/],
+    [['--inject-stalled-s', '0'], /inject-stalled-s/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseStartArgs(argv, {})).toThrow(message);
+  });
+
+  it('takes deploy params for every service, as sls deploy --param does', () => {
+    expect(parseStartArgs([], {}).params).toEqual({});
+    expect(
+      parseStartArgs(['--param', 'analysisWindowSeconds=60', '--param', 'stalledAfterS=1=2'], {}).params,
+    ).toEqual({ analysisWindowSeconds: '60', stalledAfterS: '1=2' });
+    expect(() => parseStartArgs(['--param', 'novalue'], {})).toThrow(/NAME=VALUE/);
   });
 });

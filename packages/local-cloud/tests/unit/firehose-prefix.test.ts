@@ -1,0 +1,77 @@
+import { describe, expect, it } from '@jest/globals';
+import { compileMetadataQuery, MetadataQueryError } from '../../src/firehose/metadata-query.js';
+import {
+  expandPrefix,
+  PrefixError,
+  parsePrefix,
+  partitionKeysOf,
+  withDefaultTimePrefix,
+} from '../../src/firehose/prefix.js';
+
+const at = new Date('2026-12-06T07:08:09.123Z');
+
+describe('Firehose S3 prefixes', () => {
+  it('expands partition keys from the query and the timestamp of the oldest record', () => {
+    const parts = parsePrefix('archive/kind=!{partitionKeyFromQuery:kind}/day=!{timestamp:yyyy-MM-dd}/');
+    expect(partitionKeysOf(parts)).toEqual(['kind']);
+    expect(expandPrefix(parts, { at, partitionKeys: { kind: 'meter' } })).toBe(
+      'archive/kind=meter/day=2026-12-06/',
+    );
+    expect(expandPrefix(parsePrefix('!{timestamp:yyyy/MM/dd/HH/mm/ss}'), { at })).toBe('2026/12/06/07/08/09');
+  });
+
+  it('names the error output type in ErrorOutputPrefix only', () => {
+    const parts = parsePrefix('errors/!{firehose:error-output-type}/day=!{timestamp:yyyy-MM-dd}/', true);
+    expect(expandPrefix(parts, { at, errorOutputType: 'partitioning-failed' })).toBe(
+      'errors/partitioning-failed/day=2026-12-06/',
+    );
+    expect(() => parsePrefix('x/!{firehose:error-output-type}/')).toThrow(PrefixError);
+  });
+
+  it('appends yyyy/MM/dd/HH/ when a prefix names no time and partitions by nothing, as Firehose does', () => {
+    expect(expandPrefix(withDefaultTimePrefix(parsePrefix('raw/'), false), { at })).toBe(
+      'raw/2026/12/06/07/',
+    );
+    expect(expandPrefix(withDefaultTimePrefix(parsePrefix('raw/'), true), { at })).toBe('raw/');
+  });
+
+  it('fails on an expression it cannot expand, naming it', () => {
+    expect(() => parsePrefix('a/!{partitionKeyFromLambda:kind}/')).toThrow(
+      'prefix expression !{partitionKeyFromLambda:kind} is not emulated by the local Firehose',
+    );
+    expect(() => parsePrefix('a/!{timestamp:yyyy-ww}/')).toThrow('timestamp field ww');
+  });
+
+  it('fails a record whose partition key the query did not give', () => {
+    const parts = parsePrefix('kind=!{partitionKeyFromQuery:kind}/');
+    expect(() => expandPrefix(parts, { at, partitionKeys: {} })).toThrow('partition key kind missing');
+  });
+});
+
+describe('the metadata extraction query (jq)', () => {
+  const query = '{kind: (.topic | split("/") | .[2]), day: (.receivedAt / 1000 | strftime("%Y-%m-%d"))}';
+
+  it('gives each record its partition keys as text', async () => {
+    const extract = await compileMetadataQuery(query, 'stream');
+    expect(extract({ topic: 'chargers/CP-1/meter', receivedAt: at.getTime() })).toEqual({
+      kind: 'meter',
+      day: '2026-12-06',
+    });
+    expect(() => extract({ receivedAt: 1 })).toThrow(/split input and separator must be strings/);
+    // A failed record leaves the process's exit status alone (jq-web would set it).
+    expect(process.exitCode).toBeUndefined();
+  });
+
+  it('refuses an output that is not one object of scalars', async () => {
+    const scalar = await compileMetadataQuery('.topic', 's');
+    expect(() => scalar({ topic: 'x' })).toThrow('gave "x", not one object');
+    const nested = await compileMetadataQuery('{kind: {a: 1}}', 's');
+    expect(() => nested({})).toThrow('key kind is {"a":1}, not a scalar');
+  });
+
+  it('fails start-up on a query jq cannot compile', async () => {
+    await expect(compileMetadataQuery('{kind: (.topic | nosuchfn)}', 'archive')).rejects.toThrow(
+      MetadataQueryError,
+    );
+  });
+});
