@@ -5,12 +5,15 @@ import {
   chargerTopic,
   cloudToDeviceTopics,
   type DeviceTopicKind,
+  deviceTopic,
+  type IngestRoute,
   type MeterContext,
   meterRequestPayloadSchema,
   parseChargerTopic,
   toWattHours,
 } from '@evcharge/domain';
 import { connectAsync, type MqttClient } from 'mqtt';
+import type { ChargerInjection, PlannedEpisode } from './anomalies.js';
 import type { ScaledClock } from './clock.js';
 import { chooseIdTag, type IdTagMix, type IdTagPlan } from './id-tags.js';
 import {
@@ -85,7 +88,35 @@ export interface ChargerConfig {
   timing: ChargerTiming;
   log: (line: string) => void;
   onPublish: (message: PublishedMessage) => void;
+  /** The power of a session, W: drawn uniformly in this range (default 3.7–22 kW). */
+  powerRangeW?: readonly [number, number];
+  /** Episodes this charger injects (src/anomalies.ts), when any. */
+  injection?: ChargerInjection;
+  /** MQTT chargers: a QoS 1 redelivery (the same message twice) and a reading overtaken by the next message. */
+  delivery?: DeliveryChaos;
+  /** Heartbeats and readings through IoT Basic Ingest when it names a stage (contract: basic-ingest.ts). */
+  route?: IngestRoute;
 }
+
+export interface DeliveryChaos {
+  duplicateRate: number;
+  reorderRate: number;
+  /** Its own stream, so the chaos never shifts the fleet's decisions. */
+  random: SeededRandom;
+}
+
+/** A session's shape when an injected episode needs one (its power, its length, what happens in it). */
+export interface SessionOverride {
+  powerW?: number;
+  durationS?: number;
+  episode?: PlannedEpisode;
+}
+
+/** A session's power range, W: a 16 A single-phase car to a 32 A three-phase one. */
+export const DEFAULT_POWER_RANGE_W: readonly [number, number] = [3_700, 22_000];
+
+/** Real ms a reading may be held back for the next message to overtake it. */
+const REORDER_HOLD_MS = 2_000;
 
 export interface PublishedMessage {
   chargerId: string;
@@ -114,7 +145,22 @@ export class SimulatedCharger {
   protected client: MqttClient | undefined;
   protected readonly registersWh: number[];
   protected readonly unit: RegisterUnit;
-  protected registerUpdatedAtMs = Date.now();
+  protected registerUpdatedAtMs: number;
+  /** A meter-anomaly episode in progress: the next periodic reading is wrong, the one after it right again. */
+  private meterGlitch:
+    | {
+        episode: PlannedEpisode;
+        samplesBefore: number;
+        startMs?: number;
+        connectorId?: number;
+        detail?: Record<string, number | string>;
+      }
+    | undefined;
+  /** Device time of the latest reading sent, and of each connector's (a too-fast glitch beats it since then). */
+  protected lastReadingAtMs = 0;
+  private readonly lastReadingAtByConnector = new Map<number, number>();
+  /** A reading held back so that the next message overtakes it (delivery chaos). */
+  private heldBack: { message: DeviceMessage; timer: NodeJS.Timeout } | undefined;
   protected session: ActiveSession | undefined;
   protected silent = false;
   private isConnected = false;
@@ -129,6 +175,7 @@ export class SimulatedCharger {
   constructor(protected readonly config: ChargerConfig) {
     this.unit = config.random.chance(0.3) ? 'kWh' : 'Wh';
     this.registersWh = Array.from({ length: config.connectorCount }, () => config.random.int(0, 5_000_000));
+    this.registerUpdatedAtMs = config.clock.now();
   }
 
   get chargerId(): string {
@@ -187,6 +234,7 @@ export class SimulatedCharger {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
+    await this.releaseHeldBack();
     await this.disconnect();
   }
 
@@ -195,22 +243,28 @@ export class SimulatedCharger {
     const signal = this.abort.signal;
     if (!(await this.sleepS(random.between(0, timing.idleS[1])))) return;
     while (!signal.aborted) {
-      if (random.chance(offlineRate)) await this.goOffline();
+      const episode = this.config.injection?.take();
+      if (episode) await this.runEpisode(episode);
+      else if (random.chance(offlineRate)) await this.goOffline();
       if (signal.aborted) return;
-      await this.cycle();
+      if (!episode) await this.cycle();
       if (!(await this.sleepS(random.between(...timing.idleS)))) return;
     }
   }
 
-  protected async cycle(): Promise<void> {
+  protected async cycle(override: SessionOverride = {}): Promise<void> {
     const { random, plan, index, idTagMix, timing, chargerId, log } = this.config;
     const connectorId = random.int(1, this.config.connectorCount);
-    const { idTag, kind } = chooseIdTag(plan, index, idTagMix, random);
+    const drawn = chooseIdTag(plan, index, idTagMix, random);
+    // An injected episode needs its session to run: it charges with the charger's own valid tag.
+    const { idTag, kind } = override.episode
+      ? { idTag: plan.validByCharger[index] ?? drawn.idTag, kind: 'valid' }
+      : drawn;
     const plugFirst = random.chance(0.7);
-    const durationS = random.between(...timing.sessionS);
-    const powerW = Math.round(random.between(3_700, 22_000));
+    const durationS = override.durationS ?? random.between(...timing.sessionS);
+    const powerW = override.powerW ?? this.drawPowerW();
 
-    if (plugFirst) await this.send(plug({ connectorId, event: 'plugged', at: new Date() }));
+    if (plugFirst) await this.send(plug({ connectorId, event: 'plugged', at: this.deviceNow() }));
     const response = await this.authorize(connectorId, idTag);
     const stoppedWhileWaiting = !response && this.abort.signal.aborted;
     const status = response?.status ?? 'NoResponse';
@@ -222,14 +276,14 @@ export class SimulatedCharger {
     if (response?.status !== 'Accepted' || !response.sessionId) {
       if (plugFirst) {
         await this.sleepS(10, { evenIfStopping: true });
-        await this.send(plug({ connectorId, event: 'unplugged', at: new Date() }));
+        await this.send(plug({ connectorId, event: 'unplugged', at: this.deviceNow() }));
       }
       return;
     }
 
     if (!plugFirst) {
       await this.sleepS(random.between(5, 60), { evenIfStopping: true });
-      await this.send(plug({ connectorId, event: 'plugged', at: new Date() }));
+      await this.send(plug({ connectorId, event: 'plugged', at: this.deviceNow() }));
     }
     this.advanceRegisters();
     this.session = {
@@ -256,7 +310,7 @@ export class SimulatedCharger {
     const session = this.session;
     if (!session) return;
     await this.sendReading('Transaction.End');
-    await this.send(plug({ connectorId: session.connectorId, event: 'unplugged', at: new Date() }));
+    await this.send(plug({ connectorId: session.connectorId, event: 'unplugged', at: this.deviceNow() }));
     this.session = undefined;
     this.config.stats.sessionsActive--;
     this.config.stats.sessionsCompleted++;
@@ -266,7 +320,7 @@ export class SimulatedCharger {
   }
 
   private async authorize(connectorId: number, idTag: string): Promise<AuthResponsePayload | undefined> {
-    const request = authRequest({ connectorId, idTag, at: new Date() });
+    const request = authRequest({ connectorId, idTag, at: this.deviceNow() });
     return this.request<AuthResponsePayload>(request.requestId, request.message);
   }
 
@@ -309,6 +363,89 @@ export class SimulatedCharger {
   /** Settles the request this answer is for; QoS 1 may deliver twice, only the first answer counts. */
   protected settleAnswer(requestId: string, answer: unknown): void {
     this.pendingAnswers.get(requestId)?.(answer);
+  }
+
+  /** Runs one injected episode in place of a cycle. */
+  protected async runEpisode(episode: PlannedEpisode): Promise<void> {
+    const { chargerId, log, stats } = this.config;
+    log(`${chargerId}: injecting ${episode.kind} (${episode.episodeId})`);
+    if (episode.kind === 'flapping') await this.flap(episode);
+    else if (episode.kind === 'meter-anomaly') {
+      this.meterGlitch = { episode, samplesBefore: 1 };
+      // Begin, a true periodic reading, the wrong one, the right one again, the end.
+      await this.chargeOnce({ episode, durationS: this.meterIntervalS() * 4 + 1 });
+      const glitch = this.meterGlitch;
+      this.meterGlitch = undefined;
+      if (glitch?.startMs !== undefined)
+        this.config.injection?.finish(
+          episode,
+          { startMs: glitch.startMs, endMs: this.config.clock.now(), interrupted: true },
+          { ...(glitch.connectorId !== undefined ? { connectorId: glitch.connectorId } : {}) },
+        );
+      else if (glitch) this.skipEpisode(episode, 'its session did not run');
+    } else this.skipEpisode(episode, `a ${this.protocol} charger cannot show it`);
+    stats.anomalies.pending = Math.max(0, stats.anomalies.pending - 1);
+  }
+
+  protected skipEpisode(episode: PlannedEpisode, why: string): void {
+    this.config.stats.anomalies.skipped++;
+    this.config.log(`${this.config.chargerId}: ${episode.kind} (${episode.episodeId}) not injected: ${why}`);
+  }
+
+  /** One charging session (v1: plug, auth, readings, unplug); v2 and OCPP override it with a transaction. */
+  protected async chargeOnce(override: SessionOverride): Promise<void> {
+    await this.cycle(override);
+  }
+
+  /** A session's power, drawn from the decision stream. */
+  protected drawPowerW(): number {
+    const [min, max] = this.config.powerRangeW ?? DEFAULT_POWER_RANGE_W;
+    return Math.round(this.config.random.between(min, max));
+  }
+
+  protected meterIntervalS(): number {
+    return this.config.timing.meterS;
+  }
+
+  /**
+   * Flapping: the connection drops uncleanly (no DISCONNECT, so the broker emits a disconnected lifecycle event
+   * as IoT Core does for a lost connection) and comes back, `flappingDisconnects` times, `flappingGapS` apart.
+   */
+  private async flap(episode: PlannedEpisode): Promise<void> {
+    const { injection, clock } = this.config;
+    if (!injection) return;
+    const { flappingDisconnects, flappingGapS } = injection.params;
+    const halfGapMs = (flappingGapS * 1000) / 2;
+    const startMs = clock.now();
+    let drops = 0;
+    let endMs = startMs;
+    while (drops < flappingDisconnects && !this.abort.signal.aborted) {
+      await this.dropUncleanly();
+      drops++;
+      endMs = clock.now();
+      const stayedDown = await clock.sleepReal(halfGapMs, this.abort.signal);
+      if (!stayedDown) break;
+      await this.connect().catch((error: unknown) =>
+        this.error(`reconnect while flapping: ${String(error)}`),
+      );
+      endMs = clock.now();
+      if (drops < flappingDisconnects && !(await clock.sleepReal(halfGapMs, this.abort.signal))) break;
+    }
+    injection.finish(
+      episode,
+      { startMs, endMs, ...(drops < flappingDisconnects ? { interrupted: true } : {}) },
+      { detail: { disconnects: drops, gapS: flappingGapS } },
+    );
+  }
+
+  /** The link dies without a DISCONNECT packet (a lost connection, not a goodbye). */
+  protected async dropUncleanly(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    const client = this.client;
+    if (!client) return;
+    this.client = undefined;
+    this.markConnected(false);
+    await client.endAsync(true);
   }
 
   protected async goOffline(): Promise<void> {
@@ -362,7 +499,7 @@ export class SimulatedCharger {
   protected startHeartbeats(): void {
     clearInterval(this.heartbeatTimer);
     const send = () => {
-      if (!this.silent) void this.send(heartbeat({ at: new Date(), firmware: SIMULATOR_FIRMWARE }));
+      if (!this.silent) void this.send(heartbeat({ at: this.deviceNow(), firmware: SIMULATOR_FIRMWARE }));
     };
     send();
     this.heartbeatTimer = setInterval(send, this.config.clock.realMs(this.heartbeatIntervalS() * 1000));
@@ -443,12 +580,21 @@ export class SimulatedCharger {
       this.config.stats.energyDeliveredWh += sentWh - session.lastReportedWh;
       session.lastReportedWh = sentWh;
     }
+    const at = this.deviceNow();
+    const registerWh = this.glitched(
+      connectorId,
+      context,
+      at.getTime(),
+      this.registersWh[connectorId - 1] ?? 0,
+    );
+    this.lastReadingAtMs = at.getTime();
+    this.lastReadingAtByConnector.set(connectorId, at.getTime());
     await this.send(
       this.readingMessage({
         connectorId,
         ...(session?.sessionId ? { sessionId: session.sessionId } : {}),
-        at: this.deviceNow(),
-        registerWh: this.registersWh[connectorId - 1] ?? 0,
+        at,
+        registerWh,
         unit: this.unit,
         powerW: session ? session.powerW : 0,
         context,
@@ -457,14 +603,47 @@ export class SimulatedCharger {
     );
   }
 
+  /**
+   * The register a reading shows: the true one, except during a meter-anomaly episode, whose first eligible
+   * periodic reading of the session's connector is off (a backwards step, or a rise faster than the connector
+   * allows since the previous reading) and whose next reading is right again (the episode's end).
+   */
+  private glitched(connectorId: number, context: MeterContext, atMs: number, trueWh: number): number {
+    const glitch = this.meterGlitch;
+    if (!glitch || this.session?.connectorId !== connectorId || context === 'Trigger') return trueWh;
+    if (glitch.startMs !== undefined) {
+      this.meterGlitch = undefined;
+      this.config.injection?.finish(
+        glitch.episode,
+        { startMs: glitch.startMs, endMs: atMs },
+        { connectorId, ...(glitch.detail ? { detail: glitch.detail } : {}) },
+      );
+      return trueWh;
+    }
+    if (context !== 'Sample.Periodic' || glitch.samplesBefore-- > 0) return trueWh;
+    const params = this.config.injection?.params;
+    if (!params) return trueWh;
+    const previousMs = this.lastReadingAtByConnector.get(connectorId) ?? atMs;
+    const sinceLastS = Math.max(1, (atMs - previousMs) / 1000);
+    const backwards = this.config.random.chance(0.5) && trueWh >= params.meterGlitchWh;
+    // Too fast: twice what the connector could deliver since the previous reading, plus the margin.
+    const stepWh = backwards
+      ? -params.meterGlitchWh
+      : Math.ceil((2 * params.connectorMaxPowerW * sinceLastS) / 3600) + params.meterGlitchWh;
+    glitch.startMs = atMs;
+    glitch.connectorId = connectorId;
+    glitch.detail = { direction: backwards ? 'backwards' : 'too-fast', stepWh };
+    return trueWh + stepWh;
+  }
+
   /** A v1 reading (`energy`, `powerW`). */
   protected readingMessage(input: ReadingInput): DeviceMessage {
     return meterReading(input);
   }
 
-  /** Device time; v2 chargers make it strictly rising. */
+  /** Device time (the real clock, README "Time"); v2 chargers make it strictly rising. */
   protected deviceNow(): Date {
-    return new Date();
+    return new Date(this.config.clock.now());
   }
 
   protected reportedWh(connectorId: number): number {
@@ -474,12 +653,15 @@ export class SimulatedCharger {
     });
   }
 
-  /** The charging connector's register rises with power × simulated time. */
+  /**
+   * The charging connector's register rises with power × elapsed device time: never faster than the connector,
+   * whatever the time factor (the factor shortens sessions, it does not speed up the meter).
+   */
   protected advanceRegisters(): void {
-    const now = Date.now();
+    const now = this.config.clock.now();
     const session = this.session;
     if (session) {
-      const hours = this.config.clock.simulatedMs(now - this.registerUpdatedAtMs) / 3_600_000;
+      const hours = Math.max(0, now - this.registerUpdatedAtMs) / 3_600_000;
       const index = session.connectorId - 1;
       this.registersWh[index] = (this.registersWh[index] ?? 0) + session.powerW * hours;
     }
@@ -491,6 +673,33 @@ export class SimulatedCharger {
    * when acknowledged: a message still queued at a timeout may yet arrive, and must be accounted for.
    */
   protected async send(message: DeviceMessage): Promise<void> {
+    const chaos = this.config.delivery;
+    if (
+      chaos &&
+      message.kind === 'meter' &&
+      !this.heldBack &&
+      this.client &&
+      chaos.random.chance(chaos.reorderRate)
+    ) {
+      // Overtaken by the next message (or sent after REORDER_HOLD_MS if none comes).
+      const timer = setTimeout(() => void this.releaseHeldBack(), REORDER_HOLD_MS);
+      this.heldBack = { message, timer };
+      this.config.stats.delivery.reordered++;
+      return;
+    }
+    await this.sendNow(message);
+    await this.releaseHeldBack();
+  }
+
+  private async releaseHeldBack(): Promise<void> {
+    const held = this.heldBack;
+    if (!held) return;
+    this.heldBack = undefined;
+    clearTimeout(held.timer);
+    await this.sendNow(held.message);
+  }
+
+  private async sendNow(message: DeviceMessage): Promise<void> {
     const client = this.client;
     if (!client) return;
     // Stopping with the broker gone: nothing would be acknowledged, so do not queue more.
@@ -499,13 +708,20 @@ export class SimulatedCharger {
     try {
       if (badInputRandom.chance(badInputRate)) {
         const kind = badInputRandom.pick(badInputKinds);
-        const bad = badInput(kind, { connectorId: 1, at: new Date() });
+        const bad = badInput(kind, { connectorId: 1, at: this.deviceNow() });
         stats.badInputsSent++;
         stats.badInputsByKind[kind]++;
-        await this.publish(client, chargerTopic(bad.kind, chargerId), bad.payload, true);
+        await this.publish(client, deviceTopic(bad.kind, chargerId, this.config.route), bad.payload, true);
       }
       stats.messagesSent[message.kind]++;
-      await this.publish(client, chargerTopic(message.kind, chargerId), message.payload);
+      const topic = deviceTopic(message.kind, chargerId, this.config.route);
+      await this.publish(client, topic, message.payload);
+      const chaos = this.config.delivery;
+      if (chaos?.random.chance(chaos.duplicateRate)) {
+        // A QoS 1 redelivery: the very same message again (its id makes it the same message).
+        stats.delivery.duplicated++;
+        await this.publish(client, topic, message.payload);
+      }
     } catch (error) {
       this.error(`publish ${message.kind} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -516,7 +732,7 @@ export class SimulatedCharger {
       chargerId: this.config.chargerId,
       topic,
       payload,
-      publishedAtMs: Date.now(),
+      publishedAtMs: this.config.clock.now(),
       badInput,
     });
     const acknowledged = withTimeout(client.publishAsync(topic, payload, { qos: 1 }), PUBLISH_TIMEOUT_MS);

@@ -6,9 +6,32 @@ import {
   type DeviceTopicKind,
   parseChargerTopic,
 } from '@evcharge/domain';
-import { assignChargerToGateway, type TableContext } from '@evcharge/dynamo';
+import {
+  assignChargerToGateway,
+  setChargerSite,
+  setSiteGridLimit,
+  type TableContext,
+} from '@evcharge/dynamo';
 import { issueOcppCredentials, LOCAL_GATEWAY_ID, registerChargerLocally } from '@evcharge/local-identity';
-import { type ChargerTiming, DEFAULT_TIMING, type PublishedMessage, SimulatedCharger } from './charger.js';
+import {
+  ChargerInjection,
+  DEFAULT_INJECTION_PARAMS,
+  type EligibleChargers,
+  GroundTruth,
+  type GroundTruthEpisode,
+  type InjectionOptions,
+  longestEpisodeMs,
+  type PlannedEpisode,
+  planEpisodes,
+  SiteLoadEpisode,
+} from './anomalies.js';
+import {
+  type ChargerTiming,
+  DEFAULT_TIMING,
+  type DeliveryChaos,
+  type PublishedMessage,
+  SimulatedCharger,
+} from './charger.js';
 import { ScaledClock } from './clock.js';
 import { DEFAULT_ID_TAG_MIX, type IdTagMix, planIdTags, provisionIdTags } from './id-tags.js';
 import { OcppCharger } from './ocpp-charger.js';
@@ -56,10 +79,34 @@ export interface FleetOptions {
   timing?: Partial<ChargerTiming>;
   /** Called for every message a charger publishes, bad inputs included (e.g. to record traffic for replay). */
   onPublish?: (message: PublishedMessage) => void;
+  /** Injected anomalies with their ground truth (README "Injecting anomalies"). */
+  inject?: InjectionOptions;
+  /**
+   * Sites: consecutive v2/OCPP chargers in groups of this size, `<prefix>-S01…` (site load needs them). Default 4.
+   */
+  chargersPerSite?: number;
+  /** Each site's grid limit, recorded with its members' `siteId` (as `npm run chargers -- set-site…` does). */
+  siteGridLimitW?: number;
+  /**
+   * MQTT chargers send heartbeats and readings through IoT Basic Ingest to this stage's rules
+   * (`$aws/rules/<service>_<stage>_<rule>/…`); absent, through the broker. OCPP chargers follow the gateway's setting.
+   */
+  basicIngestStage?: string;
+  /** MQTT chargers only: a share of messages published twice, and of readings overtaken by the next message. */
+  duplicateRate?: number;
+  reorderRate?: number;
+  /** The power range of an ordinary session, W (default 3,700–22,000); injected site load uses its own. */
+  powerRangeW?: [number, number];
+  /** The device clock, epoch ms (default Date.now; tests inject one). */
+  now?: () => number;
 }
 
 export interface Fleet {
   chargerIds: string[];
+  /** Site → its v2/OCPP member chargers. */
+  sites: Record<string, string[]>;
+  /** The injected episodes finished so far (also in the ground-truth file, when one was given). */
+  episodes(): GroundTruthEpisode[];
   stats(): FleetStats;
   stop(): Promise<void>;
 }
@@ -88,10 +135,18 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const badInputRate = options.badInputRate ?? 0;
   const offlineRate = options.offlineRate ?? 0;
   const faultRate = options.faultRate ?? 0.05;
-  for (const [name, rate] of Object.entries({ badInputRate, offlineRate, faultRate })) {
+  const duplicateRate = options.duplicateRate ?? 0;
+  const reorderRate = options.reorderRate ?? 0;
+  for (const [name, rate] of Object.entries({
+    badInputRate,
+    offlineRate,
+    faultRate,
+    duplicateRate,
+    reorderRate,
+  })) {
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`${name} must be between 0 and 1`);
   }
-  const clock = new ScaledClock(options.timeFactor ?? 1);
+  const clock = new ScaledClock(options.timeFactor ?? 1, options.now);
   const log = options.log ?? (() => undefined);
   const random = new SeededRandom(options.seed ?? 1);
   const stats = emptyStats({ v1: v1Count, v2: v2Count, ocpp: ocppCount });
@@ -101,7 +156,44 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const timing = { ...DEFAULT_TIMING, ...options.timing };
   const idTagMix = { ...DEFAULT_ID_TAG_MIX, ...options.idTagMix };
 
-  const now = new Date();
+  const chargerIdAt = (index: number) => `${prefix}-${String(index + 1).padStart(3, '0')}`;
+  const allIds = Array.from({ length: total }, (_, index) => chargerIdAt(index));
+  const withStatus = allIds.filter((_, index) => index >= v1Count);
+  const sites = groupSites(prefix, withStatus, options.chargersPerSite ?? 4);
+  const injectionParams = { ...DEFAULT_INJECTION_PARAMS, ...options.inject?.params };
+  const truth = new GroundTruth(options.inject?.groundTruthPath, (episode) => {
+    stats.anomalies.injected[episode.kind] = (stats.anomalies.injected[episode.kind] ?? 0) + 1;
+    options.inject?.onEpisode?.(episode);
+  });
+  const siteEpisodes: SiteLoadEpisode[] = [];
+  // A site member joins at its next cycle boundary: wait for the others at most a longest session, idle gap and
+  // other episode (a member may be running one).
+  const joinTimeoutMs =
+    (clock.realMs((timing.sessionS[1] + timing.idleS[1]) * 1000) + longestEpisodeMs(injectionParams)) * 1.5 +
+    10_000;
+  const planned = planEpisodes(
+    options.inject?.requests ?? [],
+    { all: allIds, withStatus, sites } satisfies EligibleChargers,
+    options.inject?.seed ?? options.seed ?? 1,
+    (siteId, members, episodeId) => {
+      const episode = new SiteLoadEpisode(
+        siteId,
+        members,
+        episodeId,
+        injectionParams,
+        truth,
+        clock.now,
+        joinTimeoutMs,
+      );
+      siteEpisodes.push(episode);
+      return episode;
+    },
+  );
+  stats.anomalies.pending = planned.length;
+  const episodesOf = (chargerId: string): PlannedEpisode[] =>
+    planned.filter((episode) => episode.chargerId === chargerId);
+
+  const now = new Date(clock.now());
   const startedAtMs = Date.now();
   if (total > 0) await provisionIdTags(options.table, plan, now);
   const chargers: SimulatedCharger[] = [];
@@ -109,7 +201,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   // Registered side by side (the password hashes run on libuv's thread pool), then built in order.
   const registrations = await Promise.all(
     Array.from({ length: total }, async (_, index) => {
-      const chargerId = `${prefix}-${String(index + 1).padStart(3, '0')}`;
+      const chargerId = chargerIdAt(index);
       const credentials = await registerChargerLocally(options.table, { chargerId, connectorCount, now });
       if (!isOcpp(index)) return { chargerId, credentials, ocppPassword: undefined };
       const { password: ocppPassword } = await issueOcppCredentials(options.table, chargerId);
@@ -135,19 +227,40 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       offlineRate,
       faultRate,
       granted: grantedKinds(topicPermissions(chargerId)),
+      ...(options.basicIngestStage ? { route: { basicIngestStage: options.basicIngestStage } } : {}),
       timing,
       log,
       onPublish: options.onPublish ?? (() => undefined),
+      ...(options.powerRangeW ? { powerRangeW: options.powerRangeW } : {}),
+      ...(planned.length > 0
+        ? { injection: new ChargerInjection(episodesOf(chargerId), injectionParams, truth, clock.now) }
+        : {}),
+      ...(duplicateRate > 0 || reorderRate > 0
+        ? {
+            delivery: {
+              duplicateRate,
+              reorderRate,
+              random: chargerRandom.fork(2_000_003),
+            } satisfies DeliveryChaos,
+          }
+        : {}),
     };
     if (index < v1Count) chargers.push(new SimulatedCharger(config));
     else if (!isOcpp(index)) chargers.push(new V2Charger(config));
     else chargers.push(new OcppCharger({ ...config, ocppUrl: ocppUrl!, ocppPassword: ocppPassword! }));
   }
 
+  if (options.siteGridLimitW !== undefined) await recordSites(options.table, sites, options.siteGridLimitW);
   log(
     `fleet: registered ${chargers.length} chargers (v1 ${v1Count}, v2 ${v2Count}, ocpp ${ocppCount}) and their idTags in ${Date.now() - startedAtMs} ms`,
   );
-  const stopAll = () => Promise.all(chargers.map((charger) => charger.stop()));
+  if (planned.length > 0)
+    log(`fleet: ${planned.length} anomaly episodes planned (${injectionSummary(planned)})`);
+  const stopAll = async () => {
+    // Members waiting on a site episode are released first, so that their transactions can end.
+    for (const episode of siteEpisodes) episode.abort();
+    await Promise.all(chargers.map((charger) => charger.stop()));
+  };
   try {
     await Promise.all(
       chargers.map((charger) =>
@@ -169,12 +282,34 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   let stopped: Promise<void> | undefined;
   return {
     chargerIds: chargers.map((charger) => charger.chargerId),
+    sites,
+    episodes: () => [...truth.episodes],
     stats: () => snapshot(stats),
     stop: () => {
       stopped ??= stopAll().then(() => log('fleet: stopped'));
       return stopped;
     },
   };
+}
+
+/** Consecutive chargers in groups of `size`: `<prefix>-S01`, `<prefix>-S02`, … */
+function groupSites(prefix: string, chargerIds: string[], size: number): Record<string, string[]> {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError('chargersPerSite must be a whole number ≥ 1');
+  const sites: Record<string, string[]> = {};
+  for (let start = 0; start < chargerIds.length; start += size) {
+    sites[`${prefix}-S${String(start / size + 1).padStart(2, '0')}`] = chargerIds.slice(start, start + size);
+  }
+  return sites;
+}
+
+function injectionSummary(planned: PlannedEpisode[]): string {
+  const byKind = new Map<string, Set<string>>();
+  for (const episode of planned) {
+    const ids = byKind.get(episode.kind) ?? new Set<string>();
+    ids.add(episode.episodeId);
+    byKind.set(episode.kind, ids);
+  }
+  return [...byKind].map(([kind, ids]) => `${kind} ${ids.size}`).join(', ');
 }
 
 /** The topic kinds a charger's permissions name, by direction. */
@@ -192,4 +327,17 @@ function grantedKinds(permissions: { publish: string[]; subscribe: string[] }): 
       kinds(permissions.subscribe).filter((kind): kind is CloudTopicKind => kind in cloudToDeviceTopics),
     ),
   };
+}
+
+/** The fleet's sites in the table, through the same writes as the operator CLI's site commands. */
+async function recordSites(
+  table: TableContext,
+  sites: Record<string, string[]>,
+  gridLimitW: number,
+): Promise<void> {
+  const now = new Date();
+  for (const [siteId, members] of Object.entries(sites)) {
+    for (const chargerId of members) await setChargerSite(table, chargerId, siteId, now);
+    await setSiteGridLimit(table, siteId, gridLimitW, now);
+  }
 }

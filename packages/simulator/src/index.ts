@@ -1,3 +1,4 @@
+export * from './anomalies.js';
 export * from './charger.js';
 export * from './clock.js';
 export * from './fleet.js';
@@ -6,5 +7,6 @@ export * from './ocpp-calls.js';
 export * from './ocpp-charger.js';
 export * from './payloads.js';
 export * from './random.js';
+export * from './scoring.js';
 export * from './stats.js';
 export * from './v2-charger.js';

@@ -109,6 +109,16 @@ export class OcppCharger extends V2Charger {
     this.markConnected(false);
   }
 
+  /** Flapping: the WebSocket dies without a close frame; the gateway then loses the charger's MQTT link too. */
+  protected override async dropUncleanly(): Promise<void> {
+    await super.dropUncleanly(); // stops the heartbeats (there is no MQTT client)
+    const rpc = this.rpc;
+    if (!rpc) return;
+    this.rpc = undefined;
+    this.markConnected(false);
+    await rpc.close({ force: true }).catch(() => undefined);
+  }
+
   /** A contract message goes out as its OCPP CALL; the Transaction.End reading waits for StopTransaction. */
   protected override async send(message: DeviceMessage): Promise<void> {
     const call = toOcppCall(message);

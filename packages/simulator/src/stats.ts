@@ -55,6 +55,10 @@ export interface FleetStats {
   expiredDropped: number;
   /** OCPP 1.6J chargers: CALLs sent and received by action, and CALLs that failed (CALLERROR, timeout, closed). */
   ocpp: { callsSent: Record<string, number>; callsReceived: Record<string, number>; callErrors: number };
+  /** Injected episodes (src/anomalies.ts): finished, per kind (also in the ground truth), not yet run, skipped. */
+  anomalies: { injected: Record<string, number>; pending: number; skipped: number };
+  /** MQTT chargers' delivery chaos: messages sent twice, readings overtaken by the next message. */
+  delivery: { duplicated: number; reordered: number };
   errors: number;
   recentErrors: string[];
 }
@@ -93,6 +97,8 @@ export function emptyStats(protocols: FleetProtocols): FleetStats {
     commands: zeroes(commandActions),
     expiredDropped: 0,
     ocpp: { callsSent: {}, callsReceived: {}, callErrors: 0 },
+    anomalies: { injected: {}, pending: 0, skipped: 0 },
+    delivery: { duplicated: 0, reordered: 0 },
     errors: 0,
     recentErrors: [],
   };

@@ -16,7 +16,14 @@ import {
   type TransactionStartResponsePayload,
   type TransactionStopResponsePayload,
 } from '@evcharge/domain';
-import { type ChargerConfig, type ChargerProtocol, SIMULATOR_FIRMWARE, SimulatedCharger } from './charger.js';
+import type { PlannedEpisode } from './anomalies.js';
+import {
+  type ChargerConfig,
+  type ChargerProtocol,
+  type SessionOverride,
+  SIMULATOR_FIRMWARE,
+  SimulatedCharger,
+} from './charger.js';
 import { chooseIdTag } from './id-tags.js';
 import {
   authorizeIdTag,
@@ -134,6 +141,9 @@ export class V2Charger extends SimulatedCharger {
         if (!(await this.bootUntilAccepted())) return;
       } else if (this.remoteStart) {
         await this.remoteCycle(this.remoteStart);
+      } else if (this.config.injection && this.config.injection.pending > 0 && this.takeEpisode()) {
+        // An injected episode is due: it runs in place of a cycle.
+        await this.runPendingEpisode();
       } else if (random.chance(offlineRate)) {
         await this.goOffline();
       } else if (random.chance(faultRate)) {
@@ -176,27 +186,74 @@ export class V2Charger extends SimulatedCharger {
     return false;
   }
 
-  /** The driver presents a tag (Authorize), then plugs in and starts. */
-  private async localCycle(): Promise<void> {
+  private pendingEpisode: PlannedEpisode | undefined;
+
+  private takeEpisode(): boolean {
+    this.pendingEpisode = this.config.injection?.take();
+    return this.pendingEpisode !== undefined;
+  }
+
+  private async runPendingEpisode(): Promise<void> {
+    const episode = this.pendingEpisode;
+    this.pendingEpisode = undefined;
+    if (episode) await this.runEpisode(episode);
+  }
+
+  /** Stalls and site load need a transaction with status Charging: only v2 and OCPP chargers run them. */
+  protected override async runEpisode(episode: PlannedEpisode): Promise<void> {
+    if (episode.kind !== 'stalled-charging' && episode.kind !== 'site-load') return super.runEpisode(episode);
+    const { chargerId, log, stats } = this.config;
+    log(`${chargerId} (${this.protocol}): injecting ${episode.kind} (${episode.episodeId})`);
+    const ran = await this.localCycle({
+      episode,
+      ...(episode.kind === 'site-load' ? { powerW: this.config.injection?.params.siteLoadPowerW } : {}),
+    });
+    if (!ran) {
+      if (episode.kind === 'site-load') episode.site?.leave(chargerId);
+      this.skipEpisode(episode, 'its transaction did not start');
+    }
+    stats.anomalies.pending = Math.max(0, stats.anomalies.pending - 1);
+  }
+
+  protected override async chargeOnce(override: SessionOverride): Promise<void> {
+    await this.localCycle(override);
+  }
+
+  protected override meterIntervalS(): number {
+    return this.meterS;
+  }
+
+  /** The driver presents a tag (Authorize), then plugs in and starts; true when a transaction ran. */
+  private async localCycle(override: SessionOverride = {}): Promise<boolean> {
     const { random, plan, index, idTagMix, connectorCount, stats, chargerId, log } = this.config;
     const connectorId = random.int(1, connectorCount);
-    const { idTag, kind } = chooseIdTag(plan, index, idTagMix, random);
-    const durationS = random.between(...this.config.timing.sessionS);
-    const powerW = Math.round(random.between(3_700, 22_000));
-    if (!this.isOperative(connectorId)) return;
+    const drawn = chooseIdTag(plan, index, idTagMix, random);
+    // An injected episode needs its transaction: it charges with the charger's own valid tag.
+    const { idTag, kind } = override.episode
+      ? { idTag: plan.validByCharger[index] ?? drawn.idTag, kind: 'valid' }
+      : drawn;
+    const durationS = override.durationS ?? random.between(...this.config.timing.sessionS);
+    const powerW = override.powerW ?? this.drawPowerW();
+    if (!this.isOperative(connectorId)) return false;
     this.busy = true;
     try {
       const request = authorizeIdTag({ idTag, at: this.deviceNow() });
       const answer = await this.request<AuthorizeResponsePayload>(request.requestId, request.message);
-      if (!answer && this.abort.signal.aborted) return;
+      if (!answer && this.abort.signal.aborted) return false;
       const status = answer?.idTagInfo.status ?? 'NoResponse';
       stats.authDecisions[status]++;
       log(
         `${chargerId} (${this.protocol}) connector ${connectorId}: authorize ${idTag} (${kind}) → ${status}`,
       );
-      if (status !== 'Accepted') return;
+      if (status !== 'Accepted') return false;
       await this.sendStatus(connectorId, 'Preparing');
-      await this.runTransaction({ connectorId, idTag, durationS, powerW });
+      return await this.runTransaction({
+        connectorId,
+        idTag,
+        durationS,
+        powerW,
+        ...(override.episode ? { episode: override.episode } : {}),
+      });
     } finally {
       this.busy = false;
     }
@@ -213,24 +270,26 @@ export class V2Charger extends SimulatedCharger {
         connectorId: remote.connectorId,
         idTag: remote.idTag,
         durationS: random.between(...timing.sessionS),
-        powerW: Math.round(random.between(3_700, 22_000)),
+        powerW: this.drawPowerW(),
       });
     } finally {
       this.busy = false;
     }
   }
 
+  /** True when the transaction started and was accepted (an injected episode ran in it). */
   private async runTransaction(input: {
     connectorId: number;
     idTag: string;
     durationS: number;
     powerW: number;
-  }): Promise<void> {
+    episode?: PlannedEpisode;
+  }): Promise<boolean> {
     const { connectorId, idTag, powerW } = input;
     const { stats, chargerId, log } = this.config;
     if (this.abort.signal.aborted || !this.isOperative(connectorId)) {
       await this.sendStatus(connectorId, this.isOperative(connectorId) ? 'Available' : 'Unavailable');
-      return;
+      return false;
     }
     this.advanceRegisters();
     const meterStartWh = this.reportedWh(connectorId);
@@ -243,7 +302,7 @@ export class V2Charger extends SimulatedCharger {
       log(`${chargerId} (${this.protocol}) connector ${connectorId}: transaction/start unanswered`);
       if (!this.abort.signal.aborted) stats.transactions.unanswered++;
       await this.finish(connectorId);
-      return;
+      return false;
     }
     stats.transactions.started++;
     this.stopRequest = undefined;
@@ -256,13 +315,15 @@ export class V2Charger extends SimulatedCharger {
         `${chargerId} (${this.protocol}) connector ${connectorId}: transaction ${started.transactionId} refused`,
       );
       await this.endTransaction('DeAuthorized');
-      return;
+      return false;
     }
     stats.sessionsStarted++;
     stats.sessionsActive++;
     await this.sendStatus(connectorId, 'Charging');
     await this.sendReading('Transaction.Begin');
-    let remainingS = input.durationS;
+    if (input.episode?.kind === 'stalled-charging') await this.stall(input.episode, connectorId);
+    else if (input.episode?.kind === 'site-load') await this.drawWithSite(input.episode);
+    let remainingS = input.episode && input.episode.kind !== 'meter-anomaly' ? 0 : input.durationS;
     while (remainingS > 0 && !this.stopRequest) {
       const stepS = Math.min(remainingS, this.meterS);
       const slept = await this.idle(stepS);
@@ -274,6 +335,66 @@ export class V2Charger extends SimulatedCharger {
     stats.sessionsActive--;
     stats.sessionsCompleted++;
     await this.endTransaction(this.stopRequest ?? this.config.random.weighted(localStopReasons));
+    return true;
+  }
+
+  /**
+   * A stall: after one true periodic reading the connector stays Charging but draws 0 W, its register flat,
+   * readings still coming at the sample interval, until the flat run spans `stalledS` of device time; then
+   * power comes back for one reading (the recovery) and the transaction ends.
+   */
+  private async stall(episode: PlannedEpisode, connectorId: number): Promise<void> {
+    const { injection } = this.config;
+    const session = this.session;
+    if (!injection || !session) return;
+    if (!(await this.idle(this.meterS)) || this.stopRequest)
+      return this.skipEpisode(episode, 'stopped first');
+    await this.sendReading('Sample.Periodic');
+    this.advanceRegisters();
+    const powerW = session.powerW;
+    session.powerW = 0;
+    await this.sendReading('Sample.Periodic');
+    const startMs = this.lastReadingAtMs;
+    let endMs = startMs;
+    let complete = false;
+    while (!this.stopRequest) {
+      if (endMs - startMs >= injection.params.stalledS * 1000) {
+        complete = true;
+        break;
+      }
+      if (!(await this.idle(this.meterS)) || this.stopRequest) break;
+      await this.sendReading('Sample.Periodic');
+      endMs = this.lastReadingAtMs;
+    }
+    injection.finish(
+      episode,
+      { startMs, endMs, ...(complete ? {} : { interrupted: true }) },
+      { connectorId, detail: { stalledS: Math.round((endMs - startMs) / 1000) } },
+    );
+    this.advanceRegisters();
+    session.powerW = powerW;
+    if (complete && (await this.idle(this.meterS)) && !this.stopRequest)
+      await this.sendReading('Sample.Periodic');
+  }
+
+  /** Site load: full power, readings at the sample interval, until the site's episode releases every member. */
+  private async drawWithSite(episode: PlannedEpisode): Promise<void> {
+    const site = episode.site;
+    if (!site) return;
+    let released = false;
+    // Drawing full power since the Begin reading, the last one sent.
+    void site.join(this.chargerId, this.lastReadingAtMs).then(() => {
+      released = true;
+      this.wake.abort();
+    });
+    while (!released && !this.stopRequest) {
+      if (!(await this.idle(this.meterS))) {
+        site.leave(this.chargerId);
+        break;
+      }
+      if (released || this.stopRequest) break;
+      await this.sendReading('Sample.Periodic');
+    }
   }
 
   /** Transaction.End reading, transaction/stop, then the connector goes Finishing → Available. */
@@ -373,7 +494,7 @@ export class V2Charger extends SimulatedCharger {
       this.error(`invalid ${kind}: ${parsed.error.issues[0]?.message}`);
       return undefined;
     }
-    if (Date.parse(parsed.data.expiresAt) <= Date.now()) {
+    if (Date.parse(parsed.data.expiresAt) <= this.config.clock.now()) {
       // Never executed late: a remote start queued for an offline charger must not fire an hour later.
       this.config.stats.expiredDropped++;
       this.config.log(`${this.config.chargerId} (${this.protocol}): ${kind} past its expiresAt, dropped`);
@@ -626,7 +747,7 @@ export class V2Charger extends SimulatedCharger {
    * share a timestamp.
    */
   protected override deviceNow(): Date {
-    this.lastDeviceTimeMs = Math.max(Date.now(), this.lastDeviceTimeMs + 1);
+    this.lastDeviceTimeMs = Math.max(this.config.clock.now(), this.lastDeviceTimeMs + 1);
     return new Date(this.lastDeviceTimeMs);
   }
 

@@ -78,6 +78,8 @@ describe('simulated charger against an aedes broker', () => {
       seed: 7,
       idTagMix: { valid: 1, blocked: 0, expired: 0, unknown: 0 },
       ...fast,
+      // Energy follows device (real) time: a 2 s session delivers whole Wh even at 3.7 kW.
+      timing: { ...fast.timing, sessionS: [7200, 7200] },
     });
     expect(fleet.chargerIds).toEqual(['CYC-001']);
     // Registered the operator way, with a stored credential the broker verified.
