@@ -20,7 +20,7 @@ import {
   transactionSchema,
   transactionStartSchema,
 } from '@evcharge/domain';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineEntity, keysOf } from './entity.js';
 import { shardOf } from './keys.js';
 
@@ -32,11 +32,11 @@ const pad = (connectorId: number) => String(connectorId).padStart(3, '0');
 
 const charger = defineEntity({
   entityType: 'Charger',
-  schema: chargerSchema.extend({
+  schema: z.extend(chargerSchema, {
     /** scrypt hash of the charger's OCPP AuthorizationKey (HTTP Basic password); the OCPP gateway checks it. */
-    ocppCredentialHash: z.string().optional(),
+    ocppCredentialHash: z.optional(z.string()),
     /** The site gateway the charger is assigned to: that gateway's credential may act for this charger. */
-    gatewayId: z.string().min(1).optional(),
+    gatewayId: z.optional(z.string().check(z.minLength(1))),
   }),
   keys: { charger: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'CHARGER' }) },
   primaryKey: (value, keys) => keys.charger(value.chargerId),
@@ -295,18 +295,18 @@ const counter = defineEntity({
  * (`expiresAtEpochS`, a storage attribute like the keys).
  */
 const idempotencyRecordSchema = z.object({
-  scope: z.string().min(1),
-  naturalKey: z.string().min(1),
+  scope: z.string().check(z.minLength(1)),
+  naturalKey: z.string().check(z.minLength(1)),
   /** What the record guards, e.g. the notification's kind. */
-  kind: z.string().min(1),
+  kind: z.string().check(z.minLength(1)),
   state: z.enum(['claimed', 'sent']),
-  claimToken: z.string().min(1),
+  claimToken: z.string().check(z.minLength(1)),
   claimedAt: isoTimestampSchema,
   /** Epoch ms until which the claim's holder may publish; removed once sent. */
-  claimedUntil: z.number().int().nonnegative().optional(),
-  attempts: z.number().int().positive(),
-  messageId: z.string().optional(),
-  sentAt: isoTimestampSchema.optional(),
+  claimedUntil: z.optional(z.int().check(z.nonnegative())),
+  attempts: z.int().check(z.positive()),
+  messageId: z.optional(z.string()),
+  sentAt: z.optional(isoTimestampSchema),
 });
 
 const idempotency = defineEntity({
@@ -330,8 +330,13 @@ const alert = defineEntity({
     /** In the charger's partition: its alerts are one Query away, beside its connectors. */
     alert: (chargerId: string, kind: string) => ({ pk: `CHARGER#${chargerId}`, sk: `ALERT#${kind}` }),
     alertPrefix: 'ALERT#',
+    /** A site-wide kind (site-load) in the site's partition: one per site and kind. */
+    siteAlert: (siteId: string, kind: string) => ({ pk: `SITE#${siteId}`, sk: `ALERT#${kind}` }),
   },
-  primaryKey: (value, keys) => keys.alert(value.chargerId, value.kind),
+  primaryKey: (value, keys) =>
+    value.siteId === undefined
+      ? keys.alert(value.chargerId, value.kind)
+      : keys.siteAlert(value.siteId, value.kind),
   indexes: {},
 });
 
@@ -345,14 +350,14 @@ const presenceHistorySchema = z.object({
     .array(
       z.object({
         /** The event's identity (session and type): the same event delivered twice is kept once. */
-        key: z.string().min(1),
+        key: z.string().check(z.minLength(1)),
         eventType: z.enum(['connected', 'disconnected']),
-        versionNumber: z.number().int().nonnegative(),
+        versionNumber: z.int().check(z.nonnegative()),
         /** IoT Core's event time, epoch ms. */
-        at: z.number().int().nonnegative(),
+        at: z.int().check(z.nonnegative()),
       }),
     )
-    .max(200),
+    .check(z.maxLength(200)),
   updatedAt: isoTimestampSchema,
 });
 
@@ -372,7 +377,11 @@ const presenceHistory = defineEntity({
  */
 const chargerListing = defineEntity({
   entityType: 'ChargerListing',
-  schema: z.object({ chargerId: chargerIdSchema }),
+  schema: z.object({
+    chargerId: chargerIdSchema,
+    /** The site (grid connection) the charger belongs to, set by the operator CLI: rarely written, unlike CHARGER. */
+    siteId: z.optional(chargerIdSchema),
+  }),
   keys: {
     chargerListing: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'LISTING' }),
     chargerListingShard: (shard: number) => `CHARGERS#${shard}`,
@@ -384,6 +393,75 @@ const chargerListing = defineEntity({
       gsi1sk: value.chargerId,
     }),
   },
+});
+
+/** A site: chargers sharing one grid connection (their ChargerListing's `siteId`), set by the operator CLI. */
+const site = defineEntity({
+  entityType: 'Site',
+  schema: z.object({
+    siteId: chargerIdSchema,
+    /** The grid connection's limit in W; the telemetry site-load detector alerts above a share of it. */
+    gridLimitW: z.optional(z.int().check(z.positive())),
+    updatedAt: isoTimestampSchema,
+  }),
+  keys: { site: (siteId: string) => ({ pk: `SITE#${siteId}`, sk: 'SITE' }) },
+  primaryKey: (value, keys) => keys.site(value.siteId),
+  indexes: {},
+});
+
+/**
+ * The telemetry service's latest power of each connector of a site (its chargers are on different shards of the
+ * analysis stream): one entry per connector, each written only over an older one, so shards never lose each other's.
+ */
+const siteLoad = defineEntity({
+  entityType: 'SiteLoad',
+  schema: z.object({
+    siteId: chargerIdSchema,
+    /** By `{chargerId}#{connectorId}`: the power of its latest reading and that reading's device time (epoch ms). */
+    connectors: z.record(
+      z.string(),
+      z.object({ powerW: z.number().check(z.nonnegative()), at: z.int().check(z.nonnegative()) }),
+    ),
+  }),
+  keys: { siteLoad: (siteId: string) => ({ pk: `SITE#${siteId}`, sk: 'LOAD' }) },
+  primaryKey: (value, keys) => keys.siteLoad(value.siteId),
+  indexes: {},
+});
+
+/** An hour's register range per connector of a charger (telemetry): energy = Σ (max − min), replay-safe. */
+const chargerEnergyHour = defineEntity({
+  entityType: 'ChargerEnergyHour',
+  schema: z.object({
+    chargerId: chargerIdSchema,
+    /** UTC hour, `yyyy-MM-ddTHH`. */
+    hour: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/)),
+    /** By connectorId: the lowest and highest register (Wh) read within the hour. */
+    registers: z.record(z.string(), z.object({ minWh: z.number(), maxWh: z.number() })),
+    energyWh: z.number().check(z.nonnegative()),
+  }),
+  keys: {
+    chargerEnergyHour: (chargerId: string, hour: string) => ({ pk: `ENERGY#${chargerId}`, sk: hour }),
+    chargerEnergyPartition: (chargerId: string) => `ENERGY#${chargerId}`,
+  },
+  primaryKey: (value, keys) => keys.chargerEnergyHour(value.chargerId, value.hour),
+  indexes: {},
+});
+
+/** An hour's energy of a site (telemetry): each charger's Wh, written only upwards by that charger's shard. */
+const siteEnergyHour = defineEntity({
+  entityType: 'SiteEnergyHour',
+  schema: z.object({
+    siteId: chargerIdSchema,
+    hour: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/)),
+    /** By chargerId: its energy within the hour, Wh (the site's is their sum). */
+    chargers: z.record(z.string(), z.number().check(z.nonnegative())),
+  }),
+  keys: {
+    siteEnergyHour: (siteId: string, hour: string) => ({ pk: `SITEENERGY#${siteId}`, sk: hour }),
+    siteEnergyPartition: (siteId: string) => `SITEENERGY#${siteId}`,
+  },
+  primaryKey: (value, keys) => keys.siteEnergyHour(value.siteId, value.hour),
+  indexes: {},
 });
 
 /** A session in the day's list (gsi1): written once when it opens, beside its user's entry. */
@@ -405,15 +483,15 @@ const sessionListing = defineEntity({
 
 /** One operator action (the ops-console's audit log): who, what, on what, when, and its outcome. */
 const operatorAuditSchema = z.object({
-  auditId: z.string().min(1),
+  auditId: z.string().check(z.minLength(1)),
   at: isoTimestampSchema,
-  operatorId: z.string().min(1),
-  action: z.string().min(1),
+  operatorId: z.string().check(z.minLength(1)),
+  action: z.string().check(z.minLength(1)),
   /** What it acted on: a charger, an idTag, a dead letter … */
   target: z.string(),
-  input: z.record(z.string(), z.unknown()).optional(),
+  input: z.optional(z.record(z.string(), z.unknown())),
   outcome: z.enum(['ok', 'refused', 'failed']),
-  detail: z.string().max(1000).optional(),
+  detail: z.optional(z.string().check(z.maxLength(1000))),
 });
 
 const operatorAudit = defineEntity({
@@ -457,6 +535,10 @@ export const entities = {
   operatorAudit,
   chargerListing,
   sessionListing,
+  site,
+  siteLoad,
+  chargerEnergyHour,
+  siteEnergyHour,
 } as const;
 
 /** Every key template of the table, by name (`keys.session(sessionId)`), from the definitions above. */

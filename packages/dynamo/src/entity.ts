@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
   DEADLINES_INDEX,
   type DeadlineKey,
@@ -25,7 +25,7 @@ export interface EntityIndexes<Value = never, Templates = KeyTemplates> {
 
 export interface EntityDefinition<
   Tag extends string = string,
-  Schema extends z.ZodType<object> = z.ZodType<object>,
+  Schema extends z.ZodMiniType<object> = z.ZodMiniType<object>,
   Templates extends KeyTemplates = KeyTemplates,
   Indexes extends EntityIndexes<z.output<Schema>, Templates> = EntityIndexes<z.output<Schema>, Templates>,
 > {
@@ -41,7 +41,7 @@ export interface EntityDefinition<
 
 export function defineEntity<
   const Tag extends string,
-  Schema extends z.ZodType<object>,
+  Schema extends z.ZodMiniType<object>,
   const Templates extends KeyTemplates,
   const Indexes extends EntityIndexes<z.output<Schema>, Templates>,
 >(
@@ -57,8 +57,13 @@ type IndexKeysOf<Indexes> = (Indexes extends { [GSI1]: unknown } ? Partial<Gsi1K
   (Indexes extends { [DEADLINES_INDEX]: unknown } ? Partial<DeadlineKey> : unknown);
 
 /** An item as stored: its key, its tag, its attributes, and the index keys its entity may carry. */
-export type ItemOf<Definition extends EntityDefinition> = PrimaryKey &
-  IndexKeysOf<Definition['indexes']> & { entityType: Definition['entityType'] } & EntityOf<Definition>;
+export type ItemOf<Definition extends EntityDefinition> = Flattened<
+  PrimaryKey &
+    IndexKeysOf<Definition['indexes']> & { entityType: Definition['entityType'] } & EntityOf<Definition>
+>;
+
+/** One object type rather than an intersection, so an item is assignable where a plain record is expected. */
+type Flattened<Type> = { [Key in keyof Type]: Type[Key] };
 
 /** When an entity has a deadline, an item may be written with it armed (`dueAt`, epoch ms). */
 type DeadlineArgument<Definition extends EntityDefinition> = Definition['indexes'] extends {

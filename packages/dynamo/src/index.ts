@@ -12,6 +12,7 @@ export * from './repositories/idtags.js';
 export * from './repositories/meter-requests.js';
 export * from './repositories/operator-audit.js';
 export * from './repositories/sessions.js';
+export * from './repositories/sites.js';
 export * from './table.js';
 export * from './table-context.js';
 export * from './transactions.js';

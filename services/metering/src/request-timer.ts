@@ -7,18 +7,23 @@ import {
   remoteRequestSchema,
 } from '@evcharge/domain';
 import type { Logger } from '@evcharge/middleware';
+import * as z from 'zod/mini';
 
 // One timer queue for every request that waits for a charger (meter requests, remote start/stop): each
 // request's message is delayed by its timeout and names the request it resolves, by the request's own key.
 
 /** A meter request's timer: its session and requestId. */
-export const meterRequestTimerSchema = meterRequestSchema.pick({ sessionId: true, requestId: true }).strict();
+export const meterRequestTimerSchema = z.catchall(
+  z.pick(meterRequestSchema, { sessionId: true, requestId: true }),
+  z.never(),
+);
 export type MeterRequestTimer = Pick<MeterRequest, 'sessionId' | 'requestId'>;
 
 /** A remote start/stop's timer: its charger and requestId. */
-export const remoteRequestTimerSchema = remoteRequestSchema
-  .pick({ chargerId: true, requestId: true })
-  .strict();
+export const remoteRequestTimerSchema = z.catchall(
+  z.pick(remoteRequestSchema, { chargerId: true, requestId: true }),
+  z.never(),
+);
 export type RemoteRequestTimer = Pick<RemoteRequest, 'chargerId' | 'requestId'>;
 
 export type RequestTimer = MeterRequestTimer | RemoteRequestTimer;

@@ -20,6 +20,7 @@ import {
   sessionSchema,
   unavailableReasons,
 } from '@evcharge/domain';
+import * as z from 'zod/mini';
 
 // Committed table changes → user and operator notifications. Pure: the stream handler unmarshalls the
 // images and passes them in; the result is deterministic, so a replayed change yields the same key.
@@ -43,14 +44,14 @@ const locales: Record<NotificationLanguage, string> = { ko: 'ko-KR', en: 'en-US'
 
 const activeSessionStatuses = new Set<string>(['Authorized', 'Charging']);
 // The status alone decides whether a change notifies; picked from each entity's one definition.
-const sessionStatusOnly = sessionSchema.pick({ status: true });
-const chargerStatusOnly = chargerSchema.pick({ status: true });
-const meterRequestStatusOnly = meterRequestSchema.pick({ status: true });
-const connectorFaultOnly = connectorSchema.pick({ faulted: true });
-const remoteRequestStatusOnly = remoteRequestSchema.pick({ status: true });
-const bootAnswerOnly = chargerBootSchema.pick({ bootAnswerStatus: true });
-const commandStateOnly = commandRecordSchema.pick({ state: true });
-const alertStatusOnly = alertSchema.pick({ status: true });
+const sessionStatusOnly = z.pick(sessionSchema, { status: true });
+const chargerStatusOnly = z.pick(chargerSchema, { status: true });
+const meterRequestStatusOnly = z.pick(meterRequestSchema, { status: true });
+const connectorFaultOnly = z.pick(connectorSchema, { faulted: true });
+const remoteRequestStatusOnly = z.pick(remoteRequestSchema, { status: true });
+const bootAnswerOnly = z.pick(chargerBootSchema, { bootAnswerStatus: true });
+const commandStateOnly = z.pick(commandRecordSchema, { state: true });
+const alertStatusOnly = z.pick(alertSchema, { status: true });
 
 /** The one notification a committed change produces, or undefined when it is not a notified transition. */
 export function notificationForChange(change: ItemChange): PlannedNotification | undefined {
@@ -283,7 +284,7 @@ function connectorNotification(
       ),
     });
   }
-  const previous = connectorSchema.pick({ errorCode: true }).safeParse(oldImage);
+  const previous = z.pick(connectorSchema, { errorCode: true }).safeParse(oldImage);
   const previousErrorCode = previous.success ? previous.data.errorCode : undefined;
   return planned('connector.recovered', entity, connector.statusAt, {
     ...fields,
@@ -335,16 +336,24 @@ function alertNotification(
     detail: alert.detail,
     firstSeenAt: alert.firstSeenAt,
     lastSeenAt: alert.lastSeenAt,
+    ...(alert.siteId === undefined ? {} : { siteId: alert.siteId }),
   };
   const kind = opened ? 'alert.opened' : 'alert.cleared';
-  return planned(kind, `${alert.chargerId}#${alert.kind}#${alert.episodes}`, at, {
+  // A site's alert (site-load) is one per site: `chargerId` names its largest contributor when it opened.
+  const subject = alert.siteId === undefined ? alert.chargerId : `SITE#${alert.siteId}`;
+  return planned(kind, `${subject}#${alert.kind}#${alert.episodes}`, at, {
     at,
     chargerId: alert.chargerId,
     ...(alert.connectorId ? { connectorId: alert.connectorId } : {}),
     data,
-    text: opened
-      ? notificationTexts.alertOpened(alert.chargerId, alert.kind, alert.detail)
-      : notificationTexts.alertCleared(alert.chargerId, alert.kind),
+    text:
+      alert.siteId !== undefined
+        ? opened
+          ? notificationTexts.siteAlertOpened(alert.siteId, alert.kind, alert.detail)
+          : notificationTexts.siteAlertCleared(alert.siteId, alert.kind)
+        : opened
+          ? notificationTexts.alertOpened(alert.chargerId, alert.kind, alert.detail)
+          : notificationTexts.alertCleared(alert.chargerId, alert.kind),
   });
 }
 
@@ -600,6 +609,14 @@ export const notificationTexts = {
   alertCleared: (chargerId: string, kind: string): Texts => ({
     ko: `충전기 ${chargerId}의 이상 징후(${kind})가 해소되었습니다.`,
     en: `Charger ${chargerId}: ${kind} has cleared.`,
+  }),
+  siteAlertOpened: (siteId: string, kind: string, detail: string): Texts => ({
+    ko: `사이트 ${siteId}에서 이상 징후(${kind})가 발견되었습니다: ${detail}`,
+    en: `Site ${siteId}: ${kind} found. ${detail}`,
+  }),
+  siteAlertCleared: (siteId: string, kind: string): Texts => ({
+    ko: `사이트 ${siteId}의 이상 징후(${kind})가 해소되었습니다.`,
+    en: `Site ${siteId}: ${kind} has cleared.`,
   }),
   connectorRecovered: (chargerId: string, connectorId: number): Texts => ({
     ko: `충전기 ${chargerId}의 커넥터 ${connectorId}가 고장에서 복구되었습니다.`,

@@ -37,6 +37,7 @@ const gateway = await startGateway({
     url: config.MQTT_URL,
     ...(username && password ? { credentials: async () => ({ username, password }) } : {}),
     ...(cert && key ? { clientCertificate: { cert, key, ...(ca ? { ca } : {}) } } : {}),
+    route: { basicIngestStage: config.BASIC_INGEST_STAGE },
     log,
   }),
   cloudAnswerTimeoutMs: config.CLOUD_ANSWER_TIMEOUT_MS,

@@ -7,6 +7,7 @@ import type {
   OrphanTransactionStop,
   Session,
 } from '@evcharge/domain';
+import { BadInputError } from '@evcharge/domain';
 import type { EntityOf, entities } from '@evcharge/dynamo';
 
 type Alert = EntityOf<typeof entities.alert> & { acknowledgedAt?: string; acknowledgedBy?: string };
@@ -68,6 +69,7 @@ export function fleetViewOf(items: Item[], now: Date): FleetView {
   const rows = new Map<string, ChargerRow>();
   const boots = new Map<string, ChargerBoot>();
   const statuses = new Map<string, ChargerStatusRecord>();
+  const siteIds = new Map<string, string>();
   const connectors = new Map<string, ConnectorRow[]>();
   const alerts: AlertRow[] = [];
   for (const item of items) {
@@ -91,6 +93,10 @@ export function fleetViewOf(items: Item[], now: Date): FleetView {
         break;
       case 'ChargerStatus':
         statuses.set(String(item.chargerId), item as unknown as ChargerStatusRecord);
+        break;
+      // The site an operator set (npm run chargers -- set-site) names the charger's site over its gateway.
+      case 'ChargerListing':
+        if (typeof item.siteId === 'string') siteIds.set(String(item.chargerId), item.siteId);
         break;
       case 'Connector': {
         const connector = item as unknown as Connector;
@@ -120,6 +126,8 @@ export function fleetViewOf(items: Item[], now: Date): FleetView {
     if (boot?.chargePointVendor) row.vendor = boot.chargePointVendor;
     if (boot?.chargePointModel) row.model = boot.chargePointModel;
     if (boot?.firmwareVersion) row.firmware = boot.firmwareVersion;
+    const siteId = siteIds.get(chargerId);
+    if (siteId) row.site = siteId;
     const status = statuses.get(chargerId);
     if (status) {
       row.ocppStatus = status.ocppStatus;
@@ -314,4 +322,35 @@ export function energyPerHour(
     fleetWh: round(fleetWh),
     sites: Object.fromEntries(Object.entries(sites).map(([site, values]) => [site, round(values)])),
   };
+}
+
+/** At most this many hours per request (31 days): the hours are one Query, one item each. */
+export const CHARGER_ENERGY_MAX_HOURS = 744;
+
+/** A `from`/`to` query value (a day, an hour `yyyy-MM-ddTHH` or an ISO time, UTC) as its hour, `yyyy-MM-ddTHH`. */
+function hourOf(name: string, value: string): string {
+  const text = /^\d{4}-\d{2}-\d{2}T\d{2}$/.test(value) ? `${value}:00:00.000Z` : value;
+  const at = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
+  if (!Number.isFinite(at))
+    throw new BadInputError(name, 'must be a UTC day or time, e.g. 2026-12-06 or 2026-12-06T10');
+  return new Date(at).toISOString().slice(0, 13);
+}
+
+/**
+ * The hours `GET /ops/api/chargers/{chargerId}/energy?from&to` asks for (inclusive): by default the last 24 up to
+ * now's; at most CHARGER_ENERGY_MAX_HOURS.
+ */
+export function energyHoursRange(
+  query: { from?: string; to?: string },
+  now: Date,
+): { fromHour: string; toHour: string } {
+  const toHour = query.to ? hourOf('to', query.to) : now.toISOString().slice(0, 13);
+  const fromHour = query.from
+    ? hourOf('from', query.from)
+    : new Date(Date.parse(`${toHour}:00:00.000Z`) - 23 * 3_600_000).toISOString().slice(0, 13);
+  const hours = (Date.parse(`${toHour}:00:00.000Z`) - Date.parse(`${fromHour}:00:00.000Z`)) / 3_600_000 + 1;
+  if (hours < 1) throw new BadInputError('from', 'must not be after to');
+  if (hours > CHARGER_ENERGY_MAX_HOURS)
+    throw new BadInputError('from', `must be at most ${CHARGER_ENERGY_MAX_HOURS} hours before to`);
+  return { fromHour, toHour };
 }

@@ -96,3 +96,26 @@ export async function readEnergy(table: TableContext, now: Date): Promise<Energy
   );
   return energyPerHour(sessions, (chargerId) => sites.get(chargerId) ?? 'unassigned', now);
 }
+
+/**
+ * A charger's hourly energy as the telemetry service keeps it (ChargerEnergyHour: `ENERGY#{chargerId}`, sorted by
+ * hour), `fromHour` to `toHour` inclusive: one Query, oldest first; hours with no readings are absent.
+ */
+export async function readChargerEnergy(
+  table: TableContext,
+  chargerId: string,
+  fromHour: string,
+  toHour: string,
+): Promise<{ hour: string; energyWh: number }[]> {
+  const hours = await allItems<{ sk: string; energyWh: number }>(table, {
+    query: true,
+    KeyConditionExpression: 'pk = :energy AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':energy': keys.chargerEnergyPartition(chargerId),
+      ':from': fromHour,
+      ':to': toHour,
+    },
+    ProjectionExpression: 'sk, energyWh',
+  });
+  return hours.map((hour) => ({ hour: hour.sk, energyWh: hour.energyWh }));
+}

@@ -17,6 +17,8 @@ const iso = (epochMs: number) => new Date(epochMs).toISOString();
 export function alertChange(current: Alert | undefined, finding: Finding): AlertChange {
   const at = iso(finding.at);
   const connector = finding.connectorId === undefined ? {} : { connectorId: finding.connectorId };
+  // A site's alert names the charger that contributed most when an episode opens.
+  const site = finding.siteId === undefined ? {} : { siteId: finding.siteId, chargerId: finding.chargerId };
   if (finding.verdict === 'open') {
     if (!current)
       return {
@@ -25,6 +27,7 @@ export function alertChange(current: Alert | undefined, finding: Finding): Alert
           chargerId: finding.chargerId,
           kind: finding.kind,
           status: 'open',
+          ...site,
           ...connector,
           firstSeenAt: at,
           lastSeenAt: at,
@@ -43,6 +46,7 @@ export function alertChange(current: Alert | undefined, finding: Finding): Alert
       type: 'reopen',
       alert: {
         ...reopened,
+        ...site,
         ...connector,
         status: 'open',
         firstSeenAt: at,

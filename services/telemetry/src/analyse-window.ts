@@ -11,6 +11,7 @@ import {
   connectorsNeedingStatus,
   type Finding,
   historiesToStore,
+  type MeterObservation,
   type Observation,
   observationsOf,
   type PresenceObservation,
@@ -20,8 +21,15 @@ import {
   withHistory,
   withObservations,
 } from './detectors/index.js';
+import {
+  analyseSiteLoad,
+  type SiteDependencies,
+  saveHourlyEnergy,
+  withEnergy,
+  withSites,
+} from './site-window.js';
 
-export interface AnalyseDependencies {
+export interface AnalyseDependencies extends SiteDependencies {
   thresholds: Thresholds;
   applyFinding: (finding: Finding) => Promise<AlertChange>;
   storedConnectorStatus: (chargerId: string, connectorId: number) => Promise<StatusObservation | undefined>;
@@ -51,7 +59,9 @@ function recordObservations(record: KinesisStreamRecord, logger: Logger): Observ
 export async function analyseBatch(
   event: KinesisStreamTumblingWindowEvent,
   dependencies: AnalyseDependencies,
-): Promise<KinesisStreamStateResponse & { findings: number; alertChanges: Record<string, number> }> {
+): Promise<
+  KinesisStreamStateResponse & { findings: number; alertChanges: Record<string, number>; energyHours: number }
+> {
   const { logger } = dependencies;
   // An event without records or window (not from a Kinesis event source) is an empty batch, not a crash.
   const records = event.Records ?? [];
@@ -74,19 +84,45 @@ export async function analyseBatch(
       state,
       stored.filter((status) => status !== undefined),
     );
-    const analysed = analyseWindow(
-      state,
-      { final: event.isFinalInvokeForWindow === true, windowEnd: Date.parse(event.window?.end ?? '') },
-      dependencies.thresholds,
-    );
-    for (const finding of analysed.findings) {
-      const change = await dependencies.applyFinding(finding);
+    const invocation = {
+      final: event.isFinalInvokeForWindow === true,
+      windowEnd: Date.parse(event.window?.end ?? ''),
+    };
+    const analysed = analyseWindow(state, invocation, dependencies.thresholds);
+    const counted = (change: AlertChange) => {
       alertChanges[change.type] = (alertChanges[change.type] ?? 0) + 1;
-      if (change.type !== 'none') logger.info('alert changed', { ...finding, change: change.type });
-    }
+      if (change.type !== 'none') logger.info('alert changed', { ...change.alert, change: change.type });
+    };
+    for (const finding of analysed.findings) counted(await dependencies.applyFinding(finding));
     for (const history of historiesToStore(beforeBatch, state, dependencies.thresholds.flapping.periodMs))
       await dependencies.savePresenceHistory(history.chargerId, history.events);
-    return { state: analysed.state, batchItemFailures: [], findings: analysed.findings.length, alertChanges };
+    const readings = batch.filter(
+      (observation): observation is MeterObservation => observation.type === 'meter',
+    );
+    state = withEnergy(
+      await withSites(
+        analysed.state,
+        readings.map((reading) => reading.chargerId),
+        dependencies,
+      ),
+      readings,
+    );
+    const siteLoad = await analyseSiteLoad(
+      state,
+      readings,
+      invocation,
+      dependencies.thresholds.siteLoad,
+      dependencies,
+    );
+    siteLoad.changes.forEach(counted);
+    const energyHours = invocation.final ? await saveHourlyEnergy(siteLoad.state, dependencies) : 0;
+    return {
+      state: siteLoad.state,
+      batchItemFailures: [],
+      findings: analysed.findings.length + siteLoad.changes.length,
+      alertChanges,
+      energyHours,
+    };
   } catch (error) {
     const first = records[0]?.kinesis.sequenceNumber;
     logger.error('analysis failed, Lambda retries the batch', { error: error as Error });
@@ -95,6 +131,7 @@ export async function analyseBatch(
       batchItemFailures: first ? [{ itemIdentifier: first }] : [],
       findings: 0,
       alertChanges,
+      energyHours: 0,
     };
   }
 }

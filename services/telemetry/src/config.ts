@@ -6,7 +6,7 @@ import { defaultThresholds, type Thresholds } from './detectors/index.js';
 
 export const table: TableContext = { client: createDocumentClient(), tableName: requiredEnv('TABLE_NAME') };
 
-const { stalledCharging, meterAnomaly, flapping } = defaultThresholds;
+const { stalledCharging, meterAnomaly, flapping, siteLoad } = defaultThresholds;
 
 export const thresholds: Thresholds = {
   stalledCharging: {
@@ -23,5 +23,11 @@ export const thresholds: Thresholds = {
   flapping: {
     maxDisconnects: integerEnv('FLAPPING_MAX_TRANSITIONS', { fallback: flapping.maxDisconnects }),
     periodMs: flapping.periodMs,
+  },
+  siteLoad: {
+    share:
+      integerEnv('SITE_LOAD_SHARE_PERCENT', { min: 1, fallback: Math.round(siteLoad.share * 100) }) / 100,
+    expiryMs: integerEnv('SITE_LOAD_EXPIRY_S', { min: 1, fallback: siteLoad.expiryMs / 1000 }) * 1000,
+    minChangeW: integerEnv('SITE_LOAD_MIN_CHANGE_W', { fallback: siteLoad.minChangeW }),
   },
 };

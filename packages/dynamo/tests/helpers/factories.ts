@@ -64,6 +64,15 @@ const samples: Samples = {
   userSession: { sessionId, userId: 'alice', startedAt: at },
   chargerListing: { chargerId },
   sessionListing: { sessionId, startedAt: at },
+  site: { siteId: 'SITE-1', gridLimitW: 100_000, updatedAt: at },
+  siteLoad: { siteId: 'SITE-1', connectors: { [`${chargerId}#1`]: { powerW: 7_000, at: Date.parse(at) } } },
+  chargerEnergyHour: {
+    chargerId,
+    hour: '2026-11-25T06',
+    registers: { '1': { minWh: 1_000, maxWh: 3_500 } },
+    energyWh: 2_500,
+  },
+  siteEnergyHour: { siteId: 'SITE-1', hour: '2026-11-25T06', chargers: { [chargerId]: 2_500 } },
   operatorAudit: {
     auditId: 'a-1',
     at,

@@ -120,6 +120,10 @@ describe('entity definitions', () => {
       OperatorAudit: true,
       ChargerListing: true,
       SessionListing: true,
+      Site: true,
+      SiteLoad: true,
+      ChargerEnergyHour: true,
+      SiteEnergyHour: true,
     };
     const tags = cases.map(({ definition }) => definition.entityType);
     expect(new Set(tags).size).toBe(tags.length);
@@ -135,6 +139,13 @@ describe('entity definitions', () => {
         'chargerListing',
         'chargerListingShard',
         'charger',
+        'chargerEnergyHour',
+        'chargerEnergyPartition',
+        'site',
+        'siteAlert',
+        'siteEnergyHour',
+        'siteEnergyPartition',
+        'siteLoad',
         'chargerBoot',
         'chargerStatus',
         'command',

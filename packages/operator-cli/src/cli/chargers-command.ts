@@ -34,6 +34,7 @@ import {
   runOperatorCommand,
 } from './operator-commands.js';
 import { runCommand, wantsHelp } from './run.js';
+import { isSiteCommand, runSiteCommand, SITES_USAGE } from './sites-command.js';
 
 export const CHARGERS_USAGE = `usage:
   npm run chargers -- register <chargerId> [--connectors N] [--pending] [--table NAME] [--mqtt-url URL] [--ocpp-url URL] [--json]
@@ -43,6 +44,8 @@ export const CHARGERS_USAGE = `usage:
   npm run chargers -- policy-document --region REGION --account ACCOUNT_ID
   npm run chargers -- create-policy --policy NAME --region REGION --account ACCOUNT_ID   (AWS, once per account)
   (--pending: the charger's BootNotification is answered Pending until \`chargers commission\` accepts it)
+sites (a charger's grid connection, and its limit for the site-load alert):
+${SITES_USAGE}
 operator commands (OCPP, answered by the charger; see docs/contract.md#command-actions):
 ${OPERATOR_COMMANDS_USAGE}`;
 
@@ -302,6 +305,11 @@ export async function runChargersCli(argv: string[], deps: CliDeps): Promise<num
       }
       if (command === 'commission') {
         return commission(rest, values, deps, (resolved) => {
+          target = resolved;
+        });
+      }
+      if (isSiteCommand(command)) {
+        return runSiteCommand(command, rest, values, deps, (resolved) => {
           target = resolved;
         });
       }

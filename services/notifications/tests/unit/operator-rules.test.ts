@@ -256,6 +256,37 @@ describe('alert.opened and alert.cleared (telemetry findings)', () => {
     expect(again?.naturalKey).not.toBe(notificationForChange({ newImage: alertItem() })?.naturalKey);
   });
 
+  it("a site's alert (site-load) names its site, is keyed by it, and is said of the site", () => {
+    const siteLoad = alertItem({
+      pk: 'SITE#SITE-1',
+      sk: 'ALERT#site-load',
+      kind: 'site-load',
+      siteId: 'SITE-1',
+      connectorId: undefined,
+      detail: '19 kW from 2 connector(s) of 20 kW grid limit (above 90 %)',
+    });
+    const opened = notificationForChange({ newImage: siteLoad });
+    expect(opened?.body).toMatchObject({
+      kind: 'alert.opened',
+      audience: 'operator',
+      chargerId: 'CP-1',
+      data: { alertKind: 'site-load', siteId: 'SITE-1', episode: 1 },
+      text: {
+        en: 'Site SITE-1: site-load found. 19 kW from 2 connector(s) of 20 kW grid limit (above 90 %)',
+      },
+    });
+    expect(opened?.naturalKey).toContain('SITE#SITE-1#site-load#1');
+    const cleared = { status: 'cleared', clearedAt: '2026-11-25T07:30:00.000Z' };
+    const clearing = notificationForChange({ oldImage: siteLoad, newImage: { ...siteLoad, ...cleared } });
+    expect(clearing?.body).toMatchObject({
+      kind: 'alert.cleared',
+      text: { en: 'Site SITE-1: site-load has cleared.' },
+    });
+    expect(
+      notificationForChange({ oldImage: { ...siteLoad, ...cleared }, newImage: { ...siteLoad, ...cleared } }),
+    ).toBeUndefined();
+  });
+
   it('a charger-wide alert (flapping) carries no connectorId; a cleared alert without clearedAt is refused', () => {
     const flapping = alertItem({ kind: 'flapping', sk: 'ALERT#flapping', connectorId: undefined });
     expect(notificationForChange({ newImage: flapping })?.body).not.toHaveProperty('connectorId');

@@ -9,7 +9,7 @@ import type {
   TransactionStartPayload,
   TransactionStopPayload,
 } from '@evcharge/domain';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { contractIdFor } from './contract-ids.js';
 import type {
   AuthorizeReq,

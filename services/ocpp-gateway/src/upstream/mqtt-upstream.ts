@@ -3,6 +3,8 @@ import {
   chargerTopic,
   cloudToDeviceTopics,
   cloudTopicSchemas,
+  deviceTopic,
+  type IngestRoute,
   parseChargerTopic,
 } from '@evcharge/domain';
 import { connectAsync, type MqttClient } from 'mqtt';
@@ -22,6 +24,8 @@ export interface MqttUpstreamOptions {
   clientCertificate?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
   log: Logger;
   connectTimeoutMs?: number;
+  /** Heartbeats and readings through IoT Basic Ingest when it names a stage (contract: basic-ingest.ts). */
+  route?: IngestRoute;
 }
 
 /** One MQTT connection per charger, client id = chargerId, QoS 1 both ways. */
@@ -78,7 +82,9 @@ export function mqttUpstream(options: MqttUpstreamOptions): UpstreamConnector {
 
       const link: UpstreamLink = {
         async publish(kind, payload) {
-          await client.publishAsync(chargerTopic(kind, chargerId), JSON.stringify(payload), { qos: 1 });
+          await client.publishAsync(deviceTopic(kind, chargerId, options.route), JSON.stringify(payload), {
+            qos: 1,
+          });
         },
         onCloudMessage: (listener) => void cloudListeners.push(listener),
         onLost: (listener) => void lostListeners.push(listener),

@@ -1,6 +1,6 @@
 import { alertKinds, chargerIdSchema } from '@evcharge/domain';
 import { createLogger, jsonResponse } from '@evcharge/middleware';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { table } from '../config.js';
 import { operatorRoute, pathParameter } from '../operator-route.js';
 import { acknowledgeAlert } from '../registry.js';

@@ -7,6 +7,7 @@ export interface OperatorEventOptions {
   /** The route template, e.g. '/ops/api/sessions/{sessionId}'. */
   route: string;
   pathParameters?: Record<string, string>;
+  queryStringParameters?: Record<string, string>;
   /** The JWT `sub`; null builds an event without claims. */
   userId?: string | null;
   /** The `cognito:groups` claim as API Gateway passes it on (a string `[a b]`); undefined: none. */
@@ -36,7 +37,7 @@ export function operatorEvent(options: OperatorEventOptions): APIGatewayProxyEve
     version: '2.0',
     routeKey,
     rawPath: path,
-    rawQueryString: '',
+    rawQueryString: new URLSearchParams(options.queryStringParameters ?? {}).toString(),
     headers: { authorization: 'Bearer test-token', 'content-type': 'application/json', ...options.headers },
     requestContext: {
       accountId: '000000000000',
@@ -52,6 +53,7 @@ export function operatorEvent(options: OperatorEventOptions): APIGatewayProxyEve
       timeEpoch: Date.parse('2026-12-07T00:00:00.000Z'),
     },
     ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
+    ...(options.queryStringParameters ? { queryStringParameters: options.queryStringParameters } : {}),
     ...(options.body === undefined
       ? {}
       : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),

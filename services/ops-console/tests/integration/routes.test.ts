@@ -26,6 +26,7 @@ const routes = {
   listSessions: ['GET', '/ops/api/sessions', 'list-sessions'],
   getSession: ['GET', '/ops/api/sessions/{sessionId}', 'get-session'],
   getEnergy: ['GET', '/ops/api/energy', 'get-energy'],
+  getChargerEnergy: ['GET', '/ops/api/chargers/{chargerId}/energy', 'get-charger-energy'],
   sendCommand: ['POST', '/ops/api/chargers/{chargerId}/commands', 'send-command'],
   getCommand: ['GET', '/ops/api/chargers/{chargerId}/commands/{requestId}', 'get-command'],
   commissionCharger: ['POST', '/ops/api/chargers/{chargerId}/commission', 'commission-charger'],
@@ -161,6 +162,56 @@ describe('reads', () => {
     expect(energy.statusCode).toBe(200);
     expect(energy.json.hours).toHaveLength(24);
     expect(Object.keys(energy.json.sites)).toEqual(['unassigned']);
+  });
+
+  it("GET a charger's energy gives telemetry's hourly aggregates in the range asked, 400 naming a bad bound", async () => {
+    for (const [hour, energyWh] of [
+      ['2026-12-06T09', 1_000],
+      ['2026-12-06T10', 2_500],
+      ['2026-12-06T12', 700],
+    ] as const) {
+      await table.client.send(
+        new PutCommand({
+          TableName: table.tableName,
+          Item: itemOf(entities.chargerEnergyHour, {
+            chargerId: 'CP-OPS-1',
+            hour,
+            registers: { '1': { minWh: 0, maxWh: energyWh } },
+            energyWh,
+          }),
+        }),
+      );
+    }
+    const energy = await call('getChargerEnergy', {
+      pathParameters: { chargerId: 'CP-OPS-1' },
+      queryStringParameters: { from: '2026-12-06T10', to: '2026-12-06T12:30:00Z' },
+    });
+    expect(energy.statusCode).toBe(200);
+    expect(energy.json).toEqual({
+      chargerId: 'CP-OPS-1',
+      from: '2026-12-06T10',
+      to: '2026-12-06T12',
+      hours: [
+        { hour: '2026-12-06T10', energyWh: 2_500 },
+        { hour: '2026-12-06T12', energyWh: 700 },
+      ],
+    });
+    const day = await call('getChargerEnergy', {
+      pathParameters: { chargerId: 'CP-OPS-1' },
+      queryStringParameters: { from: '2026-12-06', to: '2026-12-06T23' },
+    });
+    expect(day.json.hours).toHaveLength(3);
+    const bad = await call('getChargerEnergy', {
+      pathParameters: { chargerId: 'CP-OPS-1' },
+      queryStringParameters: { from: 'yesterday' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.stringify(bad.json)).toContain('from');
+    const reversed = await call('getChargerEnergy', {
+      pathParameters: { chargerId: 'CP-OPS-1' },
+      queryStringParameters: { from: '2026-12-07', to: '2026-12-06' },
+    });
+    expect(reversed.statusCode).toBe(400);
   });
 });
 

@@ -15,6 +15,9 @@ describe('fleetViewOf', () => {
           registrationStatus: 'Pending',
           connectorCount: 1,
         },
+        // A site set by the operator CLI names the charger's site (over its gateway, if any).
+        { entityType: 'ChargerListing', chargerId: 'CP-2', siteId: 'SITE-N' },
+        { entityType: 'ChargerListing', chargerId: 'CP-1' },
         {
           entityType: 'Charger',
           chargerId: 'CP-1',
@@ -90,6 +93,7 @@ describe('fleetViewOf', () => {
     });
     expect(view.chargers[1]).toMatchObject({
       status: 'offline',
+      site: 'SITE-N',
       registrationStatus: 'Pending',
       connectors: [],
     });

@@ -8,6 +8,8 @@ export interface Finding {
   kind: AlertKind;
   chargerId: string;
   connectorId?: number;
+  /** A site-wide kind (site-load): the alert is the site's, and `chargerId` names its largest contributor. */
+  siteId?: string;
   verdict: 'open' | 'clear';
   /** When the condition was seen (open) or seen gone (clear), epoch ms: the alert orders by it. */
   at: number;
@@ -26,7 +28,10 @@ export const subjectKey = (kind: AlertKind, chargerId: string, connectorId?: num
  * (its last seen time moves on).
  */
 export function report(reported: Reported, finding: Finding, final: boolean, findings: Finding[]): void {
-  const key = subjectKey(finding.kind, finding.chargerId, finding.connectorId);
+  const key =
+    finding.siteId === undefined
+      ? subjectKey(finding.kind, finding.chargerId, finding.connectorId)
+      : subjectKey(finding.kind, `SITE#${finding.siteId}`);
   if (reported[key] === finding.verdict && !(final && finding.verdict === 'open')) return;
   reported[key] = finding.verdict;
   findings.push(finding);

@@ -1,3 +1,4 @@
+import type { HourRanges } from '../aggregates/hourly-energy.js';
 import type { Finding, Reported } from './findings.js';
 import { defaultFlappingThresholds, detectFlapping, type FlappingThresholds } from './flapping.js';
 import {
@@ -11,6 +12,7 @@ import type {
   PresenceObservation,
   StatusObservation,
 } from './observations.js';
+import { defaultSiteLoadThresholds, type PowerEntry, type SiteLoadThresholds } from './site-load.js';
 import {
   type ConnectorWindow,
   defaultStalledChargingThresholds,
@@ -30,18 +32,27 @@ export interface WindowState {
   reported: Reported;
   /** Chargers whose stored lifecycle history (the hour before this window) has been merged into `presence`. */
   historyLoaded?: Record<string, true>;
+  /** Each charger's site (null: none) and each site's grid limit (null: none), read once a window. */
+  chargerSites?: Record<string, string | null>;
+  siteLimits?: Record<string, number | null>;
+  /** By site connector key: its SiteLoad entry as read at the window's first sight of the site, then as written. */
+  siteLoadWritten?: Record<string, PowerEntry>;
+  /** By `{chargerId}#{hour}`: the register ranges this window has seen, written at its final invoke. */
+  energyHours?: Record<string, HourRanges>;
 }
 
 export interface Thresholds {
   stalledCharging: StalledChargingThresholds;
   meterAnomaly: MeterAnomalyThresholds;
   flapping: FlappingThresholds;
+  siteLoad: SiteLoadThresholds;
 }
 
 export const defaultThresholds: Thresholds = {
   stalledCharging: defaultStalledChargingThresholds,
   meterAnomaly: defaultMeterAnomalyThresholds,
   flapping: defaultFlappingThresholds,
+  siteLoad: defaultSiteLoadThresholds,
 };
 
 // Caps that keep a window's state well under Lambda's 1 MB (the newest observations are kept).
@@ -75,6 +86,7 @@ function appended<Item extends { key: string; at: number }>(
 /** The state with these observations added (each key once), without changing the one given. */
 export function withObservations(state: WindowState, observations: Observation[]): WindowState {
   const next: WindowState = {
+    ...state,
     readings: { ...state.readings },
     statuses: { ...state.statuses },
     presence: { ...state.presence },

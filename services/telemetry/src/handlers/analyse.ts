@@ -1,7 +1,18 @@
 import { createLogger } from '@evcharge/middleware';
 import { analyseBatch } from '../analyse-window.js';
 import { table, thresholds } from '../config.js';
-import { applyFinding, loadPresenceHistory, savePresenceHistory, storedConnectorStatus } from '../store.js';
+import {
+  applyFinding,
+  chargerSite,
+  loadPresenceHistory,
+  raiseSiteEnergyHour,
+  readSiteLoad,
+  recordSitePower,
+  saveChargerEnergyHour,
+  savePresenceHistory,
+  siteGridLimitW,
+  storedConnectorStatus,
+} from '../store.js';
 import { tumblingWindowHandler } from '../tumbling-window-handler.js';
 
 const logger = createLogger('telemetry-analyse');
@@ -17,6 +28,13 @@ export const handler = tumblingWindowHandler({
       storedConnectorStatus: (chargerId, connectorId) => storedConnectorStatus(table, chargerId, connectorId),
       loadPresenceHistory: (chargerId) => loadPresenceHistory(table, chargerId),
       savePresenceHistory: (chargerId, events) => savePresenceHistory(table, chargerId, events, new Date()),
+      chargerSite: (chargerId) => chargerSite(table, chargerId),
+      siteGridLimitW: (siteId) => siteGridLimitW(table, siteId),
+      recordSitePower: (siteId, key, entry) => recordSitePower(table, siteId, key, entry),
+      readSiteLoad: (siteId) => readSiteLoad(table, siteId),
+      saveChargerEnergyHour: (chargerId, hour, seen) => saveChargerEnergyHour(table, chargerId, hour, seen),
+      raiseSiteEnergyHour: (siteId, hour, chargerId, wh) =>
+        raiseSiteEnergyHour(table, siteId, hour, chargerId, wh),
     });
     logger.info('window invocation', {
       records: event.Records?.length ?? 0,
@@ -24,6 +42,7 @@ export const handler = tumblingWindowHandler({
       final: event.isFinalInvokeForWindow,
       findings: result.findings,
       alertChanges: result.alertChanges,
+      energyHours: result.energyHours,
       failed: result.batchItemFailures?.length ?? 0,
     });
     return { state: result.state, batchItemFailures: result.batchItemFailures ?? [] };

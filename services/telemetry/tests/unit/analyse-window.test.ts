@@ -26,6 +26,12 @@ const dependencies = (overrides: Partial<AnalyseDependencies> = {}): AnalyseDepe
   savePresenceHistory: async (chargerId, events) => {
     saved[chargerId] = events;
   },
+  chargerSite: async () => undefined,
+  siteGridLimitW: async () => undefined,
+  recordSitePower: async () => ({}),
+  readSiteLoad: async () => ({}),
+  saveChargerEnergyHour: async () => 0,
+  raiseSiteEnergyHour: async () => undefined,
   ...overrides,
 });
 const stallRecords = (chargerId: string) => [
