@@ -55,6 +55,20 @@ const messages = [
   archived('CP_B', 'meter', '2026-12-05T10:30:00Z', v2Reading(2, '10.5', '2026-12-05T10:30:00.000Z')),
   // The main meter (connector 0) is the whole charger: not counted again.
   archived('CP_B', 'meter', '2026-12-05T10:30:00Z', v2Reading(0, '900', '2026-12-05T10:30:00.000Z')),
+  // A reading that names only its transaction (StopTransaction's data): its connector is unknown, so it is not
+  // compared with another connector's register (it once made CP_B's day 899.5 kWh).
+  (() => {
+    const { connectorId: _connectorId, ...transactionOnly } = v2Reading(
+      2,
+      '910.0',
+      '2026-12-05T10:40:00.000Z',
+    );
+    return archived('CP_B', 'meter', '2026-12-05T10:40:00Z', { ...transactionOnly, transactionId: 7 });
+  })(),
+  archived('CP_B', 'meter', '2026-12-05T10:45:00Z', {
+    ...(({ connectorId: _c, ...rest }) => rest)(v2Reading(1, '10.2', '2026-12-05T10:45:00.000Z')),
+    transactionId: 8,
+  }),
   archived('CP-A', 'auth/request', '2026-12-05T10:01:00Z', {
     requestId: 'r1',
     connectorId: 1,
@@ -173,7 +187,7 @@ describe('named queries over the local archive', () => {
       { kind: 'auth-request', messages: 2 },
       { kind: 'connected', messages: 2 },
       { kind: 'disconnected', messages: 2 },
-      { kind: 'meter', messages: 9 },
+      { kind: 'meter', messages: 11 },
       { kind: 'status', messages: 4 },
       { kind: 'transaction-start', messages: 2 },
     ]);

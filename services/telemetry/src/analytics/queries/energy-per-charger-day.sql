@@ -1,9 +1,11 @@
 -- Energy per charger per day (Wh): the rise of each connector's register within the day, v1 and v2 readings.
+-- A v2 reading that names only its transaction (no connectorId) is left out: without its connector, its register
+-- would be compared with another connector's; the connector's periodic readings carry the same register.
 -- Parameters: from day, to day (yyyy-MM-dd), charger (LIKE pattern, '\' escapes).
 WITH scoped AS (
   SELECT * FROM archive
   WHERE kind = 'meter' AND day BETWEEN ? AND ? AND chargerid LIKE ? ESCAPE '\'
-    AND (connectorid IS NULL OR connectorid > 0)
+    AND connectorid > 0
 ),
 readings AS (
   SELECT chargerid, connectorid, day,
