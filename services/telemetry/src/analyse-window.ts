@@ -110,6 +110,7 @@ export async function analyseBatch(
     const siteLoad = await analyseSiteLoad(
       state,
       readings,
+      batch.filter((observation): observation is StatusObservation => observation.type === 'status'),
       invocation,
       dependencies.thresholds.siteLoad,
       dependencies,

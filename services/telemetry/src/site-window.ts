@@ -7,6 +7,7 @@ import {
   type PowerEntry,
   type SiteConnectors,
   type SiteLoadThresholds,
+  type StatusObservation,
   shouldWriteEntry,
   siteLoadVerdict,
   type WindowInvocation,
@@ -60,6 +61,7 @@ export async function withSites(
 export async function analyseSiteLoad(
   state: WindowState,
   readings: MeterObservation[],
+  statuses: StatusObservation[],
   invocation: WindowInvocation,
   thresholds: SiteLoadThresholds,
   dependencies: SiteDependencies,
@@ -68,7 +70,7 @@ export async function analyseSiteLoad(
   const limitOf = (siteId: string) => state.siteLimits?.[siteId] ?? null;
   const written = { ...state.siteLoadWritten };
   const judged = new Map<string, SiteConnectors>();
-  for (const [key, entry] of latestPowers(readings)) {
+  for (const [key, entry] of latestPowers(readings, statuses)) {
     const siteId = siteOf(key.slice(0, key.lastIndexOf('#')));
     if (!siteId || limitOf(siteId) === null || !shouldWriteEntry(written[key], entry, thresholds)) continue;
     judged.set(siteId, await dependencies.recordSitePower(siteId, key, entry));

@@ -1,5 +1,5 @@
 import { distinctInOrder, type Finding } from './findings.js';
-import type { MeterObservation } from './observations.js';
+import type { MeterObservation, StatusObservation } from './observations.js';
 
 // Site load: the summed power of a site's chargers above a share of its grid limit. The stream is partitioned by
 // charger, so a site's chargers are on different shards: each shard writes its connectors' latest power into the
@@ -33,17 +33,30 @@ export type SiteConnectors = Record<string, PowerEntry>;
 export const siteConnectorKey = (chargerId: string, connectorId: number) => `${chargerId}#${connectorId}`;
 
 /**
- * Each connector's newest reading that reports power (device time, so arrival order and duplicates do not
- * matter), by site connector key. Readings without power say nothing about load.
+ * Each connector's newest power (device time, so arrival order and duplicates do not matter), by site connector
+ * key: a reading that reports power, or a status other than Charging, which draws nothing from then on (a charger
+ * sends no readings after its transaction, so without it the last in-session power would count until it expired).
+ * Readings without power say nothing about load.
  */
-export function latestPowers(readings: MeterObservation[]): Map<string, PowerEntry> {
+export function latestPowers(
+  readings: MeterObservation[],
+  statuses: StatusObservation[] = [],
+): Map<string, PowerEntry> {
   const latest = new Map<string, PowerEntry>();
+  const offer = (key: string, entry: PowerEntry) => {
+    const held = latest.get(key);
+    if (!held || held.at <= entry.at) latest.set(key, entry);
+  };
   for (const reading of distinctInOrder(readings)) {
     if (reading.powerW === undefined) continue;
-    latest.set(siteConnectorKey(reading.chargerId, reading.connectorId), {
+    offer(siteConnectorKey(reading.chargerId, reading.connectorId), {
       powerW: Math.max(0, reading.powerW),
       at: reading.at,
     });
+  }
+  for (const status of distinctInOrder(statuses)) {
+    if (status.status !== 'Charging')
+      offer(siteConnectorKey(status.chargerId, status.connectorId), { powerW: 0, at: status.at });
   }
   return latest;
 }

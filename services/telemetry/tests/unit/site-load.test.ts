@@ -8,7 +8,7 @@ import {
   siteLoadVerdict,
   defaultSiteLoadThresholds as thresholds,
 } from '../../src/detectors/index.js';
-import { meterObservation, minutes, T0 } from '../helpers/factories.js';
+import { meterObservation, minutes, statusObservation, T0 } from '../helpers/factories.js';
 
 const LIMIT_W = 100_000; // opens above 90 kW at the default share of 0.9
 
@@ -92,6 +92,24 @@ describe('site load: what a shard writes', () => {
       'CP-2#1': { powerW: 3_700, at: T0 },
     });
     expect(Object.fromEntries(latestPowers([...readings].reverse()))).toEqual(Object.fromEntries(latest));
+  });
+
+  it('a connector that stops charging draws 0 W from its status on (no reading follows a transaction)', () => {
+    const readings = [meterObservation({ key: 'a', at: T0, powerW: 22_000 })];
+    const stopped = statusObservation({ key: 's', at: T0 + minutes(1), status: 'Finishing' });
+    expect(Object.fromEntries(latestPowers(readings, [stopped]))).toEqual({
+      'CP-1#1': { powerW: 0, at: T0 + minutes(1) },
+    });
+    // Charging says nothing about power; a status older than the reading changes nothing.
+    const charging = statusObservation({ key: 'c', at: T0 + minutes(1), status: 'Charging' });
+    const older = statusObservation({ key: 'o', at: T0 - minutes(1), status: 'Available' });
+    expect(Object.fromEntries(latestPowers(readings, [charging, older]))).toEqual({
+      'CP-1#1': { powerW: 22_000, at: T0 },
+    });
+    // A 22 kW entry left by the ended session is rewritten to 0 W at once (a change of more than minChangeW).
+    expect(shouldWriteEntry({ powerW: 22_000, at: T0 }, { powerW: 0, at: T0 + minutes(1) }, thresholds)).toBe(
+      true,
+    );
   });
 
   it('writes a change of at least minChangeW, never an older reading, and no 0 W where nothing counts anyway', () => {
