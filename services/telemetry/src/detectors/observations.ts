@@ -1,6 +1,7 @@
 import {
   type ChargePointStatus,
   chargePointStatuses,
+  deviceTopicSchemas,
   type MeterValue,
   powerSampleOf,
   registerSampleOf,
@@ -52,16 +53,29 @@ const time = (value: unknown) => {
 
 /**
  * The observations in one analysis rule event (the archive's record shape: payload fields plus chargerId,
- * topic, receivedAt). Anything it cannot read gives none: the services validate messages, this only looks.
+ * clientId, topic, receivedAt). A reading or status whose payload breaks the contract gives none, as the services
+ * refuse it (dead letter): a deliberately bad register must not look like a meter running wild.
  */
 export function observationsOf(event: Json): Observation[] {
   const chargerId = text(event.chargerId);
   const topic = text(event.topic) ?? '';
   if (!chargerId) return [];
   if (topic.startsWith('$aws/events/presence/')) return presenceOf(event, chargerId);
-  if (topic.endsWith('/status')) return statusOf(event, chargerId);
-  if (topic.endsWith('/meter')) return meterOf(event, chargerId);
+  if (topic.endsWith('/status')) return keepsContract('status', event) ? statusOf(event, chargerId) : [];
+  if (topic.endsWith('/meter')) return keepsContract('meter', event) ? meterOf(event, chargerId) : [];
   return [];
+}
+
+/** Whether the payload (the event without the rule's envelope) is what the contract allows on its topic. */
+function keepsContract(kind: 'meter' | 'status', event: Json): boolean {
+  const {
+    chargerId: _chargerId,
+    clientId: _clientId,
+    topic: _topic,
+    receivedAt: _receivedAt,
+    ...payload
+  } = event;
+  return deviceTopicSchemas[kind].safeParse(payload).success;
 }
 
 function presenceOf(event: Json, chargerId: string): PresenceObservation[] {

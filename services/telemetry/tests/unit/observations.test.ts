@@ -45,4 +45,13 @@ describe('observations from the analysis rules events', () => {
       [],
     );
   });
+
+  it('skips a reading or status the contract refuses (the services dead-letter it), so bad input is no anomaly', () => {
+    // A negative register (a simulator's deliberate bad input once opened a meter-anomaly alert from it).
+    expect(observationsOf(meterEventV1('CP-1', T0, -4_000_000, 0))).toEqual([]);
+    expect(observationsOf(meterEventV1('CP-1', T0, 1_000, 0, { voltage: 230 }))).toEqual([]);
+    expect(observationsOf({ ...statusEvent('CP-1', T0, 'Charging'), errorCode: 'Melted' })).toEqual([]);
+    // The envelope the rules add (clientId, topic, receivedAt) is not part of what is checked.
+    expect(observationsOf({ ...meterEventV1('CP-1', T0, 1_000, 0), clientId: 'CP-1' })).toHaveLength(1);
+  });
 });
