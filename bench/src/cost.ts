@@ -72,7 +72,8 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   fleetSize: 10_000,
   streamRecordsPerNotifyInvocation: 1,
   heartbeatWriteEveryS: 900,
-  basicIngest: false,
+  // The deploy default (`basicIngest` param): the gateway sends heartbeats and readings through IoT Basic Ingest.
+  basicIngest: true,
   systemLogLevel: deployedSystemLogLevel() as CostAssumptions['systemLogLevel'],
 };
 
@@ -309,16 +310,15 @@ export function costWithOptions(rows: OpsRow[], base: CostAssumptions = DEFAULT_
   const variants: [string, Partial<CostAssumptions>][] = [
     ['hourly heartbeats (3,600 s)', { heartbeatIntervalS: 3_600, heartbeatWriteEveryS: 3_600 }],
     ['system log level INFO (Lambda default: START/END/REPORT kept)', { systemLogLevel: 'INFO' }],
-    ['IoT Basic Ingest for heartbeats and meters', { basicIngest: true }],
+    [
+      'Basic Ingest off (basicIngest false: heartbeats and readings through the broker)',
+      { basicIngest: false },
+    ],
     [
       'heartbeat coalescing off (heartbeatCoalesceS 0: every heartbeat written)',
       { heartbeatWriteEveryS: 300 },
     ],
     ['heartbeat interval 900 s', { heartbeatIntervalS: 900, heartbeatWriteEveryS: 900 }],
-    [
-      'Basic Ingest + heartbeat interval 900 s',
-      { basicIngest: true, heartbeatIntervalS: 900, heartbeatWriteEveryS: 900 },
-    ],
   ];
   const options = variants.map(([option, change]) => {
     const totalUsd = costPerChargerMonth(rows, { ...base, ...change }).totalUsd;

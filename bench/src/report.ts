@@ -308,6 +308,8 @@ function telemetrySection(t: TelemetryBenchResult): string {
       ['query', 'ms', 'rows'],
       t.queries.map((query) => [query.query, num(query.ms), query.rows]),
     ),
+    '',
+    `Archive throughput through the local Firehose (telemetry's delivery stream as \`npm start\` runs it: jq-web for the partition query, buffering, GZIP; one hour of a ${t.archive.chargers}-charger fleet, ${t.archive.records} records, ${t.archive.mb} MB, ${t.archive.objects} objects): **${num(t.archive.perS)} records/s**, against ${num(t.archive.baselinePerS)} records/s for the same records parsed, grouped and gzipped without JQ (${x(t.archive.ratio)}).`,
   ].join('\n');
 }
 

@@ -15,6 +15,19 @@ export interface TelemetryQueryRow {
   rows: number;
 }
 
+/** The local Firehose (as `npm start` runs telemetry's delivery stream) against the same records gzipped raw. */
+export interface ArchiveThroughput {
+  chargers: number;
+  records: number;
+  mb: number;
+  objects: number;
+  /** Records/s through the delivery stream: JQ partitioning (jq-web, real jq), buffering, GZIP, one object per partition. */
+  perS: number;
+  /** Records/s for the floor: the same records grouped by hour and gzipped, no JQ. */
+  baselinePerS: number;
+  ratio: number;
+}
+
 export interface TelemetryBenchResult {
   fleet: {
     chargers: number;
@@ -29,6 +42,7 @@ export interface TelemetryBenchResult {
   };
   generateS: number;
   queries: TelemetryQueryRow[];
+  archive: ArchiveThroughput;
 }
 
 const HEARTBEAT_S = 300;
@@ -151,6 +165,67 @@ function generateArchive(bucketDir: string, chargers: number, days: number) {
   return { messages, objects, rawBytes, gzipBytes };
 }
 
+/** One hour of `chargers` chargers' messages as the archive rules put them (one JSON line each). */
+function hourOfRecords(chargers: number, hourStart: number): Buffer[] {
+  const registers: number[] = [];
+  const records: Buffer[] = [];
+  for (let index = 0; index < chargers; index++)
+    for (const batch of hourOfCharger(index, hourStart, registers).values())
+      for (const message of batch) records.push(Buffer.from(`${JSON.stringify(message)}\n`));
+  return records;
+}
+
+async function measureArchiveThroughput(context: BenchContext): Promise<ArchiveThroughput> {
+  const { DeliveryStream, loadCloudConfig } = await import('@evcharge/local-cloud');
+  const config = await loadCloudConfig({
+    services: ['telemetry'],
+    awsEndpoint: 'http://127.0.0.1:9',
+    tableName: 'bench-telemetry',
+  });
+  const archive = config.deliveryStreams.find((stream) => stream.name.endsWith('-telemetry-archive'));
+  if (!archive) throw new Error('telemetry declares no archive delivery stream');
+  const chargers = context.quick ? 200 : 2_000;
+  const records = hourOfRecords(chargers, FIRST_DAY);
+  let objects = 0;
+  const stream = await DeliveryStream.create(
+    { ...archive, bufferIntervalS: 3_600 },
+    {
+      sink: {
+        putObject: async () => {
+          objects++;
+        },
+      },
+    },
+  );
+  const started = performance.now();
+  for (const record of records) stream.putRecord(record);
+  await stream.flush();
+  const seconds = (performance.now() - started) / 1000;
+  // The floor: the same records parsed, grouped by their hour and kind, and gzipped, without the JQ query.
+  const baselineStarted = performance.now();
+  const groups = new Map<string, Buffer[]>();
+  for (const record of records) {
+    const { topic } = JSON.parse(record.toString('utf8')) as { topic: string };
+    groups.set(topic.split('/').slice(2).join('-'), [
+      ...(groups.get(topic.split('/').slice(2).join('-')) ?? []),
+      record,
+    ]);
+  }
+  for (const group of groups.values()) gzipSync(Buffer.concat(group));
+  const baselineSeconds = (performance.now() - baselineStarted) / 1000;
+  const perS = round(records.length / seconds);
+  const baselinePerS = round(records.length / baselineSeconds);
+  return {
+    chargers,
+    records: records.length,
+    mb: round(records.reduce((sum, record) => sum + record.length, 0) / 1_048_576),
+    objects,
+    perS,
+    baselinePerS,
+    ratio: round(perS / baselinePerS),
+  };
+}
+
 export async function measureTelemetry(context: BenchContext): Promise<TelemetryBenchResult> {
   // The issue's fleet-month in a full run; CI's smoke run keeps the same shapes on a small slice.
   const chargers = context.quick ? 50 : 1_000;
@@ -163,6 +238,8 @@ export async function measureTelemetry(context: BenchContext): Promise<Telemetry
     const generateS = round((performance.now() - started) / 1000);
     const engine = await import('../../services/telemetry/src/analytics/engine.js');
     const { namedQueries } = await import('../../services/telemetry/src/analytics/queries.js');
+    context.progress('archive throughput through the local Firehose');
+    const throughput = await measureArchiveThroughput(context);
     const archive = await engine.openLocalArchive(bucketDir);
     const lastDay = new Date(FIRST_DAY + (days - 1) * 86_400_000).toISOString().slice(0, 10);
     const from = new Date(FIRST_DAY).toISOString().slice(0, 10);
@@ -200,6 +277,7 @@ export async function measureTelemetry(context: BenchContext): Promise<Telemetry
       },
       generateS,
       queries,
+      archive: throughput,
     };
   } finally {
     rmSync(bucketDir, { recursive: true, force: true });

@@ -67,7 +67,7 @@ describe('cost per charger-month', () => {
   });
 
   it('counts one IoT message per device message and auth response at the default intervals', () => {
-    const result = costPerChargerMonth(rows(), DEFAULT_ASSUMPTIONS, 256);
+    const result = costPerChargerMonth(rows(), { ...DEFAULT_ASSUMPTIONS, basicIngest: false }, 256);
     // 8,640 heartbeats + 2,880 readings + 60 × (auth, response, 2 plugs) + 60 lifecycle events
     expect(line(result, 'IoT messaging').quantity).toBe(11_820);
     expect(line(result, 'IoT messaging').usd).toBeCloseTo(11_820 * 1e-6 * PRICES.iotMessagesPerMillion, 10);
@@ -144,12 +144,12 @@ describe('cost per charger-month', () => {
     expect(hourly.totalUsd).toBeLessThan(result.totalUsd);
   });
 
-  it('Basic Ingest removes the messaging charge of heartbeats and meter readings only', () => {
+  it('Basic Ingest (the deploy default) removes the messaging charge of heartbeats and meter readings only', () => {
+    expect(DEFAULT_ASSUMPTIONS.basicIngest).toBe(true);
     const result = costWithOptions(rows());
-    const basic = costPerChargerMonth(rows(), { ...DEFAULT_ASSUMPTIONS, basicIngest: true }, 256);
-    expect(line(basic, 'IoT messaging').quantity).toBe(11_820 - 8_640 - 2_880);
-    const option = result.options.find((candidate) => candidate.option.startsWith('IoT Basic Ingest'))!;
-    expect(option.totalUsd).toBeLessThan(result.totalUsd);
+    expect(line(result, 'IoT messaging').quantity).toBe(11_820 - 8_640 - 2_880);
+    const option = result.options.find((candidate) => candidate.option.startsWith('Basic Ingest off'))!;
+    expect(option.totalUsd).toBeGreaterThan(result.totalUsd);
   });
 
   it("reads the Lambda memory from serverless.common.yml, and a function's own memorySize over it", () => {

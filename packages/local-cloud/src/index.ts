@@ -1,5 +1,7 @@
 export type { BrokerMessage } from './broker/broker.js';
 export * from './cloud.js';
+export { loadCloudConfig } from './config/load-cloud-config.js';
+export type { IotRuleConfig } from './config/model.js';
 export { printService } from './config/serverless-print.js';
 export { DeliveryStream } from './firehose/index.js';
 export { type OcppGatewayProcess, startOcppGateway } from './gateway/ocpp-gateway-process.js';

@@ -1,4 +1,7 @@
 import {
+  type BasicIngestKind,
+  basicIngestRuleName,
+  basicIngestRules,
   cloudToDeviceTopics,
   deviceToCloudTopics,
   grantedCloudTopics,
@@ -36,8 +39,8 @@ function ownTopics<Kind extends string>(templates: Record<Kind, string>, granted
 
 /** One of the policies attached together to every charger certificate, and its name beside the base name. */
 export interface ChargerIotPolicy {
-  /** Appended to the operator's base policy name (`--policy NAME`): `NAME`, `NAME-commands`. */
-  nameSuffix: '' | '-commands';
+  /** Appended to the operator's base policy name (`--policy NAME`): `NAME`, `NAME-commands`, `NAME-ingest`. */
+  nameSuffix: '' | '-commands' | '-ingest';
   document: IotPolicyDocument;
 }
 
@@ -45,15 +48,16 @@ export interface ChargerIotPolicy {
 export function chargerIotPolicyNames(baseName: string): string[] {
   return chargerIotPolicyNameSuffixes.map((suffix) => `${baseName}${suffix}`);
 }
-const chargerIotPolicyNameSuffixes: ChargerIotPolicy['nameSuffix'][] = ['', '-commands'];
+const chargerIotPolicyNameSuffixes: ChargerIotPolicy['nameSuffix'][] = ['', '-commands', '-ingest'];
 
 /**
  * A charger connects only as itself (client id = thing name, certificate attached to that thing),
- * publishes only its own device topics and subscribes/receives only its own command topics. Two documents,
- * both attached to each certificate (IoT Core allows 10 per certificate): the v2 topics listed one by one
- * do not fit IoT Core's 2,048-character limit for one document, and a wildcard would grant topics no rule reads.
+ * publishes only its own device topics (and their IoT Basic Ingest topics to the deploy stage's rules) and
+ * subscribes/receives only its own command topics. Three documents, all attached to each certificate (IoT Core
+ * allows 10 per certificate): the v2 topics listed one by one do not fit IoT Core's 2,048-character limit for
+ * one document, and a wildcard would grant topics no rule reads. Rule names carry the stage, so the policy does.
  */
-export function chargerIotPolicies(region: string, accountId: string): ChargerIotPolicy[] {
+export function chargerIotPolicies(region: string, accountId: string, stage: string): ChargerIotPolicy[] {
   const arn = (resource: string) => `arn:aws:iot:${region}:${accountId}:${resource}`;
   const device: IotPolicyDocument = {
     Version: '2012-10-17',
@@ -90,17 +94,37 @@ export function chargerIotPolicies(region: string, accountId: string): ChargerIo
       },
     ],
   };
+  const ingest: IotPolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        // `$aws/rules/<rule>/chargers/<own id>/<kind>`: the one rule that reads each kind, nothing else.
+        Effect: 'Allow',
+        Action: 'iot:Publish',
+        Resource: (Object.keys(basicIngestRules) as BasicIngestKind[]).map((kind) =>
+          arn(
+            `topic/$aws/rules/${basicIngestRuleName(kind, stage)}/${deviceToCloudTopics[kind].replace('{chargerId}', CLIENT_ID_VARIABLE)}`,
+          ),
+        ),
+      },
+    ],
+  };
   return [
     { nameSuffix: '', document: device },
     { nameSuffix: '-commands', document: commands },
+    { nameSuffix: '-ingest', document: ingest },
   ];
 }
 
 /** Every statement of the attached policies as one document: IoT Core evaluates them together. */
-export function combinedChargerIotPolicy(region: string, accountId: string): IotPolicyDocument {
+export function combinedChargerIotPolicy(
+  region: string,
+  accountId: string,
+  stage: string,
+): IotPolicyDocument {
   return {
     Version: '2012-10-17',
-    Statement: chargerIotPolicies(region, accountId).flatMap((policy) => policy.document.Statement),
+    Statement: chargerIotPolicies(region, accountId, stage).flatMap((policy) => policy.document.Statement),
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  basicIngestTopic,
   type CloudTopicKind,
   chargerTopic,
   cloudToDeviceTopics,
@@ -21,6 +22,8 @@ export interface PolicyCase extends PolicyRequest {
 }
 
 export const POLICY_CASE_CHARGER = 'CP-POLICY-A';
+/** The stage the policy is made for and the local broker runs (the Basic Ingest rule names carry it). */
+export const POLICY_CASE_STAGE = 'local';
 export const POLICY_CASE_OTHER_CHARGER = 'CP-POLICY-B';
 
 const me = POLICY_CASE_CHARGER;
@@ -70,6 +73,27 @@ export const policyCases: readonly PolicyCase[] = [
   asMe('publish', `chargers/${me}/auth/request/extra`, false, 'publish below a device topic'),
   asMe('publish', `chargers/${me}`, false, 'publish on the charger root'),
   asMe('publish', `$aws/events/presence/connected/${me}`, false, 'forge a lifecycle event'),
+  asMe('publish', basicIngestTopic('heartbeat', me, POLICY_CASE_STAGE), true, 'Basic Ingest own heartbeat'),
+  asMe('publish', basicIngestTopic('meter', me, POLICY_CASE_STAGE), true, 'Basic Ingest own reading'),
+  asMe(
+    'publish',
+    basicIngestTopic('heartbeat', other, POLICY_CASE_STAGE),
+    false,
+    'Basic Ingest heartbeat as another charger',
+  ),
+  asMe('publish', basicIngestTopic('meter', me, 'prod'), false, "Basic Ingest to another stage's rule"),
+  asMe(
+    'publish',
+    `$aws/rules/charge_authorization_${POLICY_CASE_STAGE}_auth_request/${chargerTopic('authRequest', me)}`,
+    false,
+    'Basic Ingest of a topic that must reach the broker',
+  ),
+  asMe(
+    'publish',
+    `$aws/rules/heartbeat_${POLICY_CASE_STAGE}_heartbeat/chargers/${me}/meter`,
+    false,
+    'Basic Ingest of a reading to the heartbeat rule',
+  ),
 
   ...cloudKinds.map((kind) => asMe('subscribe', chargerTopic(kind, me), true, `subscribe own ${kind}`)),
   ...cloudKinds.map((kind) =>

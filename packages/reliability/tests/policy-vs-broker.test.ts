@@ -5,6 +5,7 @@ import {
   isAllowedByIotPolicy,
   POLICY_CASE_CHARGER,
   POLICY_CASE_OTHER_CHARGER,
+  POLICY_CASE_STAGE,
   type PolicyCase,
   policyCases,
   registerChargerLocally,
@@ -16,7 +17,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 // and the real local broker. Each broker case uses its own connection: a refused publish disconnects.
 const region = 'eu-west-1';
 const account = '123456789012';
-const policy = combinedChargerIotPolicy(region, account);
+const policy = combinedChargerIotPolicy(region, account, POLICY_CASE_STAGE);
 const settleMs = 400;
 
 let cloud: LocalCloud;

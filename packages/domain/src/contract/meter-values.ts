@@ -11,7 +11,7 @@ import {
   valueFormats,
 } from './ocpp.js';
 import { isoTimestampSchema, MIN_STORABLE_MAGNITUDE, uuidSchema } from './primitives.js';
-import { meterEventSchema, ruleEnvelopeSchema } from './rule-events.js';
+import { archivedTopicShape, meterEventSchema, ruleEnvelopeSchema } from './rule-events.js';
 
 // The v2 shape of `chargers/{chargerId}/meter`: OCPP 1.6 MeterValues.req, every sampled value kept. The v1
 // shape (`energy`, `at`) keeps working; a payload with `meterValue` is v2, any other is v1.
@@ -165,7 +165,7 @@ export type MeterValuesPayload = z.output<typeof meterValuesPayloadSchema>;
 
 /** The v2 `meter` rule event: the payload plus what the rule adds. */
 export const meterValuesEventSchema = z
-  .strictObject({ ...payloadShape, ...ruleEnvelopeSchema.shape })
+  .strictObject({ ...payloadShape, ...ruleEnvelopeSchema.shape, ...archivedTopicShape })
   .check(z.superRefine(checkMeterValues));
 export type MeterValuesEvent = z.output<typeof meterValuesEventSchema>;
 

@@ -37,6 +37,20 @@ export function ruleSql(topicFilter: string): string {
   return `SELECT *, ${RULE_ENVELOPE_SQL} FROM '${topicFilter}'`;
 }
 
+/**
+ * The rules that Basic Ingest reaches (heartbeats, readings) also archive what they read (a Basic Ingest publish
+ * reaches no other rule): their envelope adds the topic, as the telemetry archive records every message.
+ */
+export const ARCHIVED_RULE_ENVELOPE_SQL =
+  'topic(2) AS chargerId, clientid() AS clientId, topic() AS topic, timestamp() AS receivedAt';
+
+export function archivedRuleSql(topicFilter: string): string {
+  return `SELECT *, ${ARCHIVED_RULE_ENVELOPE_SQL} FROM '${topicFilter}'`;
+}
+
+/** The topic an archiving rule adds (`topic() AS topic`); the identity stays `chargerId`. */
+export const archivedTopicShape = { topic: z.optional(z.string().check(z.maxLength(256))) };
+
 export const authRequestEventSchema = z.strictObject({
   ...authRequestPayloadSchema.shape,
   ...ruleEnvelopeSchema.shape,
@@ -46,11 +60,12 @@ export type AuthRequestEvent = z.infer<typeof authRequestEventSchema>;
 export const heartbeatEventSchema = z.strictObject({
   ...heartbeatPayloadSchema.shape,
   ...ruleEnvelopeSchema.shape,
+  ...archivedTopicShape,
 });
 export type HeartbeatEvent = z.infer<typeof heartbeatEventSchema>;
 
 export const meterEventSchema = z
-  .strictObject({ ...meterPayloadSchema.shape, ...ruleEnvelopeSchema.shape })
+  .strictObject({ ...meterPayloadSchema.shape, ...ruleEnvelopeSchema.shape, ...archivedTopicShape })
   .check(z.refine(requestIdOnlyOnTrigger.check, requestIdOnlyOnTrigger.params));
 export type MeterEvent = z.infer<typeof meterEventSchema>;
 

@@ -40,6 +40,7 @@ async function main(): Promise<number> {
       timeFactor: args.timeFactor,
       ...(args.services ? { services: args.services } : {}),
       params: args.params,
+      basicIngest: true,
       onLog: remember,
     });
   } catch (error) {
@@ -92,6 +93,8 @@ async function main(): Promise<number> {
         seed: args.seed,
         duplicateRate: args.duplicateRate,
         reorderRate: args.reorderRate,
+        // As on AWS with the default basicIngest param: heartbeats and readings skip the broker's messaging.
+        basicIngestStage: cloud.stage,
         // Sites of 4 chargers with room for all 4 at 22 kW: only an injected site-load episode nears the limit.
         siteGridLimitW: 4 * 22_000,
         ...(args.inject.requests.length > 0

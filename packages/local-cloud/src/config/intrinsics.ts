@@ -22,7 +22,12 @@ export interface IntrinsicContext {
   /** Fn::ImportValue name → value (the storage stack's exports). */
   imports: Record<string, string>;
   awsEndpoint: string;
+  /** The template's `Conditions` (what Fn::If names), evaluated when used. */
+  conditions?: Record<string, unknown>;
 }
+
+/** `Ref: AWS::NoValue` resolved: dropped from the list or object that holds it, as CloudFormation does. */
+const noValue = Symbol('AWS::NoValue');
 
 /** Thrown for an intrinsic the local cloud cannot resolve; start-up fails with its name. */
 export class UnresolvedIntrinsicError extends Error {
@@ -31,31 +36,99 @@ export class UnresolvedIntrinsicError extends Error {
 
 /** Resolves CloudFormation intrinsics left in `serverless print` output to the local resources. */
 export function resolveIntrinsics(value: unknown, context: IntrinsicContext): unknown {
-  if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, context));
+  const resolved = resolveValue(value, context);
+  return resolved === noValue ? undefined : resolved;
+}
+
+function resolveValue(value: unknown, context: IntrinsicContext): unknown {
+  if (Array.isArray(value))
+    return value.map((item) => resolveValue(item, context)).filter((item) => item !== noValue);
   if (typeof value !== 'object' || value === null) return value;
   const entries = Object.entries(value);
   if (entries.length === 1) {
     const [key, argument] = entries[0] as [string, unknown];
     switch (key) {
+      case 'Fn::If': {
+        const [condition, whenTrue, whenFalse] = argument as [string, unknown, unknown];
+        return resolveValue(conditionHolds(condition, context) ? whenTrue : whenFalse, context);
+      }
       case 'Fn::ImportValue':
         return importValue(String(resolveIntrinsics(argument, context)), context);
       case 'Fn::Sub':
         return substitute(argument, context);
       case 'Ref':
-        return ref(String(argument), context);
+        return argument === 'AWS::NoValue' ? noValue : ref(String(argument), context);
       case 'Fn::GetAtt': {
         const [logicalId, attribute] = Array.isArray(argument) ? argument : String(argument).split('.');
         return getAtt(String(logicalId), String(attribute), context);
       }
       case 'Fn::Join': {
         const [separator, parts] = argument as [string, unknown[]];
-        return (resolveIntrinsics(parts, context) as unknown[]).join(separator);
+        return (resolveValue(parts, context) as unknown[]).join(separator);
       }
       default:
         if (key.startsWith('Fn::')) throw new UnresolvedIntrinsicError(`unsupported intrinsic ${key}`);
     }
   }
-  return Object.fromEntries(entries.map(([key, item]) => [key, resolveIntrinsics(item, context)]));
+  return Object.fromEntries(
+    entries.map(([key, item]) => [key, resolveValue(item, context)]).filter(([, item]) => item !== noValue),
+  );
+}
+
+/**
+ * Only the template's conditionals: each `Fn::If` replaced by the branch its condition picks, `Ref: AWS::NoValue`
+ * dropped; every other intrinsic is left as it is (for a reader that resolves them itself, e.g. a rule's actions).
+ */
+export function resolveConditionals(value: unknown, context: IntrinsicContext): unknown {
+  const chosen = chooseBranches(value, context);
+  return chosen === noValue ? undefined : chosen;
+}
+
+function chooseBranches(value: unknown, context: IntrinsicContext): unknown {
+  if (Array.isArray(value))
+    return value.map((item) => chooseBranches(item, context)).filter((item) => item !== noValue);
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value);
+  const [key, argument] = (entries.length === 1 ? entries[0] : []) as [string?, unknown?];
+  if (key === 'Ref' && argument === 'AWS::NoValue') return noValue;
+  if (key === 'Fn::If') {
+    const [condition, whenTrue, whenFalse] = argument as [string, unknown, unknown];
+    return chooseBranches(conditionHolds(condition, context) ? whenTrue : whenFalse, context);
+  }
+  return Object.fromEntries(
+    entries
+      .map(([name, item]) => [name, chooseBranches(item, context)])
+      .filter(([, item]) => item !== noValue),
+  );
+}
+
+/** A named condition of the template: Fn::Equals, Fn::Not, Fn::And, Fn::Or and `Condition` references. */
+function conditionHolds(name: string, context: IntrinsicContext): boolean {
+  const definition = context.conditions?.[name];
+  if (definition === undefined)
+    throw new UnresolvedIntrinsicError(`Fn::If names unknown condition '${name}'`);
+  return evaluateCondition(definition, context);
+}
+
+function evaluateCondition(definition: unknown, context: IntrinsicContext): boolean {
+  const [operator, argument] = Object.entries(definition as Record<string, unknown>)[0] ?? [];
+  const operands = argument as unknown[];
+  switch (operator) {
+    case 'Fn::Equals':
+      return (
+        String(resolveIntrinsics(operands[0], context)) === String(resolveIntrinsics(operands[1], context))
+      );
+    case 'Fn::Not':
+      return !evaluateCondition(operands[0], context);
+    case 'Fn::And':
+      return operands.every((operand) => evaluateCondition(operand, context));
+    case 'Fn::Or':
+      return operands.some((operand) => evaluateCondition(operand, context));
+    case 'Condition':
+      return conditionHolds(String(argument), context);
+    default:
+      throw new UnresolvedIntrinsicError(`unsupported condition ${String(operator)}`);
+  }
 }
 
 function importValue(name: string, context: IntrinsicContext): string {

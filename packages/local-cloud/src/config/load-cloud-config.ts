@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import {
   generatedTopicRules,
   normalizedFunctionName,
@@ -8,7 +8,12 @@ import {
 } from '../rules/topic-rules.js';
 import { deliveryStreamFrom } from './delivery-streams.js';
 import { buildFunction } from './functions.js';
-import { type IntrinsicContext, type ResourceTemplate, resolveIntrinsics } from './intrinsics.js';
+import {
+  type IntrinsicContext,
+  type ResourceTemplate,
+  resolveConditionals,
+  resolveIntrinsics,
+} from './intrinsics.js';
 import { localizeQueueUrl, queueNameFrom } from './local-names.js';
 import type {
   CloudConfig,
@@ -54,7 +59,12 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
     if (!existsSync(join(dir, 'serverless.yml')))
       throw new Error(`no serverless.yml in ${dir} (unknown service?)`);
   }
-  const allPrinted = await Promise.all(serviceDirs.map((dir) => printService(dir, stage, options.params)));
+  // Without the telemetry service, the rules that carry its actions leave them out (as a deploy without it does).
+  const params = {
+    ...(serviceDirs.some((dir) => basename(dir) === 'telemetry') ? {} : { telemetry: 'false' }),
+    ...options.params,
+  };
+  const allPrinted = await Promise.all(serviceDirs.map((dir) => printService(dir, stage, params)));
   // A service whose resources the local cloud cannot emulate yet says so by name and is left out, never half run.
   const notRun = allPrinted.flatMap((service) => {
     const reason = service.custom?.localCloud?.notEmulated;
@@ -84,6 +94,7 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
       resources: (service.resources?.Resources ?? {}) as Record<string, ResourceTemplate>,
       imports,
       awsEndpoint: options.awsEndpoint,
+      conditions: service.resources?.Conditions ?? {},
     };
     const resolve = (value: unknown) =>
       localizeValue(
@@ -132,6 +143,7 @@ export async function loadCloudConfig(options: LoadConfigOptions): Promise<Cloud
     for (const template of ruleTemplates) {
       const rule = topicRuleFrom(template, {
         resolve,
+        resolveConditionals: (value) => resolveConditionals(value, context),
         functionNameOf: (logicalId) => functionNames.get(logicalId),
       });
       if (rule) topicRules.push(rule);

@@ -23,6 +23,7 @@ export interface PrintedService {
   functions?: Record<string, PrintedFunction>;
   resources?: {
     Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    Conditions?: Record<string, unknown>;
     extensions?: Record<string, { Properties?: Record<string, unknown> }>;
     Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
   };

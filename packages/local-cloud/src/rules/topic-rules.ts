@@ -15,6 +15,8 @@ export interface TopicRuleTemplate {
 
 export interface TopicRuleContext {
   resolve: (value: unknown) => unknown;
+  /** The template's `Fn::If`s decided (and `AWS::NoValue` dropped), every other intrinsic left for `resolve`. */
+  resolveConditionals?: (value: unknown) => unknown;
   /** The deployed function name behind a `<Fn>LambdaFunction` logical id (a Lambda action's `Fn::GetAtt`). */
   functionNameOf: (logicalId: string) => string | undefined;
 }
@@ -90,7 +92,8 @@ export function topicRuleFrom(
     throw new RuleCompileError(
       `rule ${name}: TopicRulePayload has no Sql (resources.extensions replace a generated TopicRulePayload whole: restate Sql, AwsIotSqlVersion and Actions)`,
     );
-  const actions = ((payload.Actions ?? []) as Record<string, unknown>[]).map((action) => {
+  const declared = context.resolveConditionals?.(payload.Actions) ?? payload.Actions;
+  const actions = ((declared ?? []) as Record<string, unknown>[]).map((action) => {
     const [type, properties] = singleEntry(action, () => fail('an action without exactly one type'));
     checkProperties(type, properties, actionProperties, (what) => fail(`action ${what}`));
     return ruleAction(type, properties, context, fail);

@@ -55,10 +55,31 @@ describe('CloudFormation intrinsics resolved to local resources', () => {
   it.each([
     [{ 'Fn::ImportValue': 'nope' }, /unknown export 'nope'/],
     [{ Ref: 'Missing' }, /unknown resource 'Missing'/],
-    [{ 'Fn::If': ['c', 'a', 'b'] }, /unsupported intrinsic Fn::If/],
+    [{ 'Fn::Select': [0, ['a']] }, /unsupported intrinsic Fn::Select/],
+    [{ 'Fn::If': ['Missing', 'a', 'b'] }, /unknown condition 'Missing'/],
     [{ 'Fn::GetAtt': ['Topic', 'Nope'] }, /Fn::GetAtt Topic.Nope/],
   ])('fails loudly for %j', (value, message) => {
     expect(() => resolveIntrinsics(value, context)).toThrow(UnresolvedIntrinsicError);
     expect(() => resolveIntrinsics(value, context)).toThrow(message);
+  });
+
+  it('resolves Fn::If on the template conditions, dropping Ref AWS::NoValue from lists and objects', () => {
+    const withConditions = {
+      ...context,
+      conditions: {
+        On: { 'Fn::Equals': ['true', 'true'] },
+        Off: { 'Fn::Not': [{ Condition: 'On' }] },
+        Both: { 'Fn::And': [{ Condition: 'On' }, { 'Fn::Or': [{ Condition: 'Off' }, { Condition: 'On' }] }] },
+      },
+    };
+    const actions = [
+      { Lambda: 'fn' },
+      { 'Fn::If': ['On', { Firehose: 'archive' }, { Ref: 'AWS::NoValue' }] },
+      { 'Fn::If': ['Off', { Kinesis: 'analysis' }, { Ref: 'AWS::NoValue' }] },
+    ];
+    expect(resolveIntrinsics(actions, withConditions)).toEqual([{ Lambda: 'fn' }, { Firehose: 'archive' }]);
+    expect(
+      resolveIntrinsics({ a: 1, b: { 'Fn::If': ['Both', { Ref: 'AWS::NoValue' }, 2] } }, withConditions),
+    ).toEqual({ a: 1 });
   });
 });

@@ -41,8 +41,8 @@ export const CHARGERS_USAGE = `usage:
     (locally: prints the charger's MQTT credentials and its OCPP 1.6J ones for the local gateway)
   npm run chargers -- register <chargerId> --aws --cert-dir DIR --policy NAME [--connectors N] [--pending] [--table NAME]
   npm run chargers -- commission <chargerId> [--aws] [--table NAME]
-  npm run chargers -- policy-document --region REGION --account ACCOUNT_ID
-  npm run chargers -- create-policy --policy NAME --region REGION --account ACCOUNT_ID   (AWS, once per account)
+  npm run chargers -- policy-document --region REGION --account ACCOUNT_ID --stage STAGE
+  npm run chargers -- create-policy --policy NAME --region REGION --account ACCOUNT_ID --stage STAGE   (AWS, once per account and stage)
   (--pending: the charger's BootNotification is answered Pending until \`chargers commission\` accepts it)
 sites (a charger's grid connection, and its limit for the site-load alert):
 ${SITES_USAGE}
@@ -61,6 +61,7 @@ const options = {
   json: { type: 'boolean' },
   region: { type: 'string' },
   account: { type: 'string' },
+  stage: { type: 'string' },
   ...operatorCommandOptions,
 } as const;
 
@@ -248,7 +249,10 @@ function policyTarget(values: ReturnType<typeof parseCliArgs>['values']) {
   if (!/^\d{12}$/.test(accountId)) {
     throw new UsageError(`option --account must be a 12-digit AWS account id, got '${accountId}'`);
   }
-  return { region, accountId };
+  const stage = requiredOption(values, 'stage');
+  if (!/^[a-zA-Z0-9-]+$/.test(stage))
+    throw new UsageError(`option --stage must be a deploy stage name, got '${stage}'`);
+  return { region, accountId, stage };
 }
 
 function policyDocument(
@@ -257,10 +261,10 @@ function policyDocument(
   deps: CliDeps,
 ) {
   expectPositionals(positionals, []);
-  const { region, accountId } = policyTarget(values);
+  const { region, accountId, stage } = policyTarget(values);
   const baseName = stringOption(values, 'policy') ?? 'NAME';
   const byName = Object.fromEntries(
-    chargerIotPolicies(region, accountId).map((policy) => [
+    chargerIotPolicies(region, accountId, stage).map((policy) => [
       `${baseName}${policy.nameSuffix}`,
       policy.document,
     ]),
@@ -275,10 +279,10 @@ async function createPolicy(
 ) {
   expectPositionals(positionals, []);
   const policyName = requiredOption(values, 'policy');
-  const { region, accountId } = policyTarget(values);
+  const { region, accountId, stage } = policyTarget(values);
   const iot = deps.openIot();
   try {
-    for (const created of await createChargerPolicy(iot, { policyName, region, accountId })) {
+    for (const created of await createChargerPolicy(iot, { policyName, region, accountId, stage })) {
       deps.io.out(`Created IoT policy ${created.policyName} (${created.policyArn}).`);
     }
   } finally {

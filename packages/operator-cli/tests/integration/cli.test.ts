@@ -6,6 +6,7 @@ import { runChargersCli } from '../../src/cli/chargers-command.js';
 import { resolveTableTarget } from '../../src/cli/deps.js';
 import { runDevTokenCli } from '../../src/cli/dev-token-command.js';
 import { runIdTagsCli } from '../../src/cli/idtags-command.js';
+import { CLIENT_ID_VARIABLE } from '../../src/iot-policy.js';
 import { cliHarness } from '../helpers/cli.js';
 
 let table: TestTable;
@@ -142,12 +143,25 @@ describe('pnpm chargers register (local)', () => {
   it('prints the production policy documents under the names they are created with', async () => {
     const harness = cliHarness(table);
     const code = await runChargersCli(
-      ['policy-document', '--region', 'eu-west-1', '--account', '123456789012', '--policy', 'prod'],
+      [
+        'policy-document',
+        '--region',
+        'eu-west-1',
+        '--account',
+        '123456789012',
+        '--policy',
+        'prod',
+        '--stage',
+        'prod',
+      ],
       harness.deps,
     );
     expect(code).toBe(0);
     const printed = JSON.parse(harness.out.join('\n'));
-    expect(Object.keys(printed)).toEqual(['prod', 'prod-commands']);
+    expect(Object.keys(printed)).toEqual(['prod', 'prod-commands', 'prod-ingest']);
+    expect(JSON.stringify(printed['prod-ingest'])).toContain(
+      `topic/$aws/rules/heartbeat_prod_heartbeat/chargers/${CLIENT_ID_VARIABLE}/heartbeat`,
+    );
     expect(printed.prod.Statement.map((statement: { Action: string }) => statement.Action)).toEqual([
       'iot:Connect',
       'iot:Publish',
@@ -316,8 +330,14 @@ describe('bad arguments: exit 2, and the message names the argument', () => {
     [
       'chargers: bad account',
       runChargersCli,
-      ['policy-document', '--region', 'r', '--account', '12'],
+      ['policy-document', '--region', 'r', '--account', '12', '--stage', 'prod'],
       /--account must be a 12-digit/,
+    ],
+    [
+      'chargers: policy without a stage',
+      runChargersCli,
+      ['policy-document', '--region', 'r', '--account', '123456789012'],
+      /--stage is required/,
     ],
     ['idtags: no command', runIdTagsCli, [], /missing command/],
     ['idtags: add without --user', runIdTagsCli, ['add', 'T1'], /--user is required/],

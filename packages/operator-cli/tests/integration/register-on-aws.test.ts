@@ -80,6 +80,10 @@ describe('registerChargerOnAws', () => {
         command: 'AttachPolicyCommand',
         input: { policyName: 'ev-charging-prod-charger-commands', target: certificateArn },
       },
+      {
+        command: 'AttachPolicyCommand',
+        input: { policyName: 'ev-charging-prod-charger-ingest', target: certificateArn },
+      },
       { command: 'AttachThingPrincipalCommand', input: { thingName: 'CP-AWS-1', principal: certificateArn } },
     ]);
     expect(registration).toMatchObject({ chargerId: 'CP-AWS-1', certificateArn, certificateId: 'abc123' });
@@ -173,10 +177,11 @@ describe('registerChargerOnAws', () => {
       'CreateKeysAndCertificateCommand',
       'AttachPolicyCommand',
       'AttachPolicyCommand',
+      'AttachPolicyCommand',
       'AttachThingPrincipalCommand',
     ]);
     expect(harness.out.join('\n')).toContain(`${certDir}/CP-AWS-1.private.key (0600)`);
-    expect(harness.out.join('\n')).toContain('policies:    prod-charger, prod-charger-commands');
+    expect(harness.out.join('\n')).toContain('policies:    prod-charger, prod-charger-commands, prod-charger-ingest');
     await rm(certDir, { recursive: true, force: true });
   });
 
@@ -214,12 +219,22 @@ describe('registerChargerOnAws', () => {
       .resolves({ policyArn: 'arn:aws:iot:eu-west-1:123456789012:policy/charger' });
     const harness = cliHarness(table, { openIot: newIotClient });
     const code = await runChargersCli(
-      ['create-policy', '--policy', 'charger', '--region', 'eu-west-1', '--account', '123456789012'],
+      [
+        'create-policy',
+        '--policy',
+        'charger',
+        '--region',
+        'eu-west-1',
+        '--account',
+        '123456789012',
+        '--stage',
+        'prod',
+      ],
       harness.deps,
     );
     expect(harness.err).toEqual([]);
     expect(code).toBe(0);
-    const [device, commands] = chargerIotPolicies('eu-west-1', '123456789012');
+    const [device, commands, ingest] = chargerIotPolicies('eu-west-1', '123456789012', 'prod');
     expect(sentCommands()).toEqual([
       {
         command: 'CreatePolicyCommand',
@@ -228,6 +243,10 @@ describe('registerChargerOnAws', () => {
       {
         command: 'CreatePolicyCommand',
         input: { policyName: 'charger-commands', policyDocument: JSON.stringify(commands?.document) },
+      },
+      {
+        command: 'CreatePolicyCommand',
+        input: { policyName: 'charger-ingest', policyDocument: JSON.stringify(ingest?.document) },
       },
     ]);
     expect(harness.targets).toEqual([]);

@@ -10,16 +10,16 @@ import {
   type PolicyRequest,
   THING_NAME_VARIABLE,
 } from '../../src/iot-policy.js';
-import { policyCases } from '../../src/policy-cases.js';
+import { POLICY_CASE_STAGE, policyCases } from '../../src/policy-cases.js';
 
 const region = 'eu-west-1';
 const account = '123456789012';
-const policy = combinedChargerIotPolicy(region, account);
+const policy = combinedChargerIotPolicy(region, account, POLICY_CASE_STAGE);
 
 /** The rule the local broker applies (domain chargerTopicPermissions), expressed over the same requests. */
 function allowedByTopicPermissions(request: PolicyRequest): boolean {
   if (request.action === 'connect') return request.clientId === request.thingName;
-  const permissions = chargerTopicPermissions(request.clientId);
+  const permissions = chargerTopicPermissions(request.clientId, { basicIngestStage: POLICY_CASE_STAGE });
   const allowed = request.action === 'publish' ? permissions.publish : permissions.subscribe;
   return allowed.includes(request.topic ?? '');
 }
@@ -47,12 +47,16 @@ describe('production charger IoT policy', () => {
 
   it("keeps each attached document within IoT Core's 2,048-character limit (whitespace not counted)", () => {
     // A longest-case region, so the limit holds in every region.
-    const policies = chargerIotPolicies('ap-southeast-2', '123456789012');
-    expect(policies.map((policy) => policy.nameSuffix)).toEqual(['', '-commands']);
+    const policies = chargerIotPolicies('ap-southeast-2', '123456789012', 'production-eu');
+    expect(policies.map((policy) => policy.nameSuffix)).toEqual(['', '-commands', '-ingest']);
     for (const { document } of policies) {
       expect(JSON.stringify(document).replace(/\s/g, '').length).toBeLessThanOrEqual(2048);
     }
-    expect(chargerIotPolicyNames('ev-prod-charger')).toEqual(['ev-prod-charger', 'ev-prod-charger-commands']);
+    expect(chargerIotPolicyNames('ev-prod-charger')).toEqual([
+      'ev-prod-charger',
+      'ev-prod-charger-commands',
+      'ev-prod-charger-ingest',
+    ]);
   });
 
   it('covers every action with allowed and denied cases', () => {

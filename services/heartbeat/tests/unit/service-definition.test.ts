@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { heartbeatEventSchema, presenceEventSchema, ruleSql } from '@evcharge/domain';
+import { archivedRuleSql, heartbeatEventSchema, presenceEventSchema } from '@evcharge/domain';
 import { describe, expect, it } from '@jest/globals';
 
 // The sample events (sls invoke local, tests) follow the contract, and the rules select what the handlers parse.
@@ -24,8 +24,9 @@ describe('sample events', () => {
 describe('serverless.yml', () => {
   const definition = read('serverless.yml');
 
-  it('selects heartbeats with the shared rule envelope', () => {
-    expect(definition).toContain(`sql: "${ruleSql('chargers/+/heartbeat')}"`);
+  it('selects heartbeats with the envelope of a rule that also archives (Basic Ingest reaches it only)', () => {
+    expect(definition).toContain(`sql: "${archivedRuleSql('chargers/+/heartbeat')}"`);
+    expect(definition).toContain('- ${file(../../serverless.common.yml):ingestArchiveAction}');
   });
 
   it('selects both lifecycle events unchanged', () => {

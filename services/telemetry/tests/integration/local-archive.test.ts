@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { deviceTopic } from '@evcharge/domain';
 import type { LocalCloud } from '@evcharge/local-cloud';
 import { registerAndConnect, startServiceCloud } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -33,7 +34,8 @@ const reading = (registerWh: number) => ({
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'telemetry-archive-'));
   cloud = await startServiceCloud({
-    services: ['telemetry'],
+    // Heartbeats and readings are archived by the heartbeat and metering rules (the rules Basic Ingest reaches).
+    services: ['heartbeat', 'metering', 'telemetry'],
     dataDir,
     ...(process.env.AWS_ENDPOINT_URL_DYNAMODB
       ? { dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB }
@@ -48,19 +50,31 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** The first charger publishes through the broker, the second through IoT Basic Ingest (as the gateway does). */
+const route = (index: number) => (index === 0 ? {} : { basicIngestStage: cloud.stage });
+
 async function publishAll(registers: number[]): Promise<string[]> {
   const messageIds: string[] = [];
   for (const [index, chargerId] of chargers.entries()) {
     for (const registerWh of registers) {
       const payload = reading(registerWh + index * 10_000);
       messageIds.push(payload.messageId);
-      await clients[index]?.publishAsync(`chargers/${chargerId}/meter`, JSON.stringify(payload), { qos: 1 });
+      await clients[index]?.publishAsync(
+        deviceTopic('meter', chargerId, route(index)),
+        JSON.stringify(payload),
+        {
+          qos: 1,
+        },
+      );
     }
-    const heartbeat = { messageId: randomUUID(), at: new Date().toISOString() };
-    messageIds.push(heartbeat.messageId);
-    await clients[index]?.publishAsync(`chargers/${chargerId}/heartbeat`, JSON.stringify(heartbeat), {
-      qos: 1,
-    });
+    const heartbeat = { at: new Date().toISOString() };
+    await clients[index]?.publishAsync(
+      deviceTopic('heartbeat', chargerId, route(index)),
+      JSON.stringify(heartbeat),
+      {
+        qos: 1,
+      },
+    );
   }
   return messageIds;
 }
@@ -106,6 +120,14 @@ describe('the local cloud archives every device message (IoT rules → Firehose 
     const records = objects.flatMap((object) => object.records);
     const archivedIds = records.flatMap((record) => (record.messageId ? [record.messageId] : []));
     expect(archivedIds.sort()).toEqual([...messageIds].sort());
+    // One heartbeat each, the Basic Ingest one too; every record under the topic its rule saw (no prefix).
+    expect(
+      records
+        .filter((record) => String(record.topic).endsWith('/heartbeat'))
+        .map((record) => record.chargerId)
+        .sort(),
+    ).toEqual(chargers);
+    expect(records.filter((record) => String(record.topic).startsWith('$aws/rules'))).toEqual([]);
     // The lifecycle events are archived too, one connected event per charger.
     expect(
       records
