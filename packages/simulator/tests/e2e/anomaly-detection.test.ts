@@ -14,7 +14,7 @@ const EPISODES = 20;
 const prefix = 'ANOM';
 /** The telemetry params for this run (device time is real: the defaults would need a 10-minute stall). */
 const params = {
-  analysisWindowSeconds: '60',
+  analysisWindowSeconds: '20',
   stalledAfterS: '10',
   siteLoadExpiryS: '20',
   siteLoadSharePercent: '90',
