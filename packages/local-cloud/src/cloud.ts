@@ -56,6 +56,8 @@ export interface LocalCloudOptions {
    * policy lets them. Default false: everything through the broker.
    */
   basicIngest?: boolean;
+  /** Without a dataDir: where the local S3 keeps its objects (kept after stop); default a temp dir gone at stop. */
+  s3Dir?: string;
   /** Deploy params for every service, as `sls deploy --param name=value` takes them (`npm start -- --param`). */
   params?: Record<string, string>;
   quiet?: boolean;
@@ -262,11 +264,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     for (const stack of config.stacks)
       for (const resource of stack.resources)
         if (resource.type === 'AWS::Kinesis::Stream') kinesis.declare(resource.physicalId);
-    // S3 and Firehose: objects on disk where the analytics CLI reads them; in memory means a temp dir gone at stop.
+    // S3 and Firehose: objects on disk where the analytics CLI reads them; in memory means the caller's s3Dir
+    // (npm start: .local-cloud/s3, emptied at start) or else a temp dir gone at stop.
     const s3Dir = dataDir
       ? join(dataDir.path, 's3')
-      : join(mkdtempSync(join(tmpdir(), 'local-cloud-')), 's3');
-    if (!dataDir) cleanups.push(() => rmSync(join(s3Dir, '..'), { recursive: true, force: true }));
+      : (options.s3Dir ?? join(mkdtempSync(join(tmpdir(), 'local-cloud-')), 's3'));
+    if (!dataDir && !options.s3Dir)
+      cleanups.push(() => rmSync(join(s3Dir, '..'), { recursive: true, force: true }));
     objectStore = new LocalObjectStore(s3Dir, config.bucketNames);
     const firehose = await startFirehose(config.deliveryStreams, { sink: objectStore, onError: log });
     // Pushed before the broker's cleanup, so it runs after it: every record accepted is delivered.

@@ -1,9 +1,11 @@
 // `npm start`: the local cloud with every service and a simulated fleet, a live status, and a clean exit.
 
-import { dirname } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { OPERATORS_GROUP, signDevToken } from '@evcharge/local-identity';
 import { type Fleet, startFleet } from '@evcharge/simulator';
 import { type LocalCloud, startLocalCloud } from '../cloud.js';
+import { stateDir } from '../config/paths.js';
 import { DataDir } from '../state/persistence.js';
 import { parseStartArgs, usage } from './args.js';
 import { type BackendView, readBackendView } from './backend-view.js';
@@ -40,6 +42,9 @@ async function main(): Promise<number> {
       timeFactor: args.timeFactor,
       ...(args.services ? { services: args.services } : {}),
       params: args.params,
+      // Without --data-dir the archive still lands where `npm run analytics` looks by default (.local-cloud/s3),
+      // emptied at each start like everything else in memory, kept after Ctrl-C for the queries.
+      ...(args.dataDir ? {} : { s3Dir: freshDir(join(stateDir, 's3')) }),
       basicIngest: true,
       onLog: remember,
     });
@@ -47,7 +52,7 @@ async function main(): Promise<number> {
     console.error(`local cloud failed to start: ${(error as Error).message}`);
     return 1;
   }
-  printEndpoints(cloud, Date.now() - startedAt, await consoleSignInLinks(cloud));
+  printEndpoints(cloud, Date.now() - startedAt, await consoleSignInLinks(cloud), args.dataDir);
   void cloud.startup.functionsLoaded.then((loadedMs) =>
     console.log(
       `  functions        all imported ${((loadedMs - cloud.startup.phasesMs.ready) / 1000).toFixed(1)} s after ready ` +
@@ -201,7 +206,12 @@ async function consoleSignInLinks(cloud: LocalCloud): Promise<string[]> {
   return sites.map(([service, url]) => `  ${service.padEnd(16)} ${url}#token=${token}`);
 }
 
-function printEndpoints(cloud: LocalCloud, startMs: number, signInLinks: string[]): void {
+function printEndpoints(
+  cloud: LocalCloud,
+  startMs: number,
+  signInLinks: string[],
+  dataDir: string | undefined,
+): void {
   const { endpoints } = cloud;
   const { phasesMs, bundles } = cloud.startup;
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -219,7 +229,7 @@ function printEndpoints(cloud: LocalCloud, startMs: number, signInLinks: string[
   );
   // The archive's objects as files: `npm run analytics` reads them from this dir's parent (its --data-dir).
   console.log(
-    `  S3 objects       ${cloud.s3Dir}   (npm run analytics -- <query> --data-dir ${dirname(cloud.s3Dir)})`,
+    `  S3 objects       ${cloud.s3Dir}   (npm run analytics -- <query>${dataDir ? ` --data-dir ${dirname(cloud.s3Dir)}` : ''})`,
   );
   console.log(`  HTTP API         ${endpoints.http}`);
   // The sign-in link: an operator's dev token (12 h) in the fragment; `npm run dev-token -- <user> --operator` makes more.
@@ -246,3 +256,10 @@ main().then(
     process.exit(1);
   },
 );
+
+/** An empty directory at `path` (what was there is removed). */
+function freshDir(path: string): string {
+  rmSync(path, { recursive: true, force: true });
+  mkdirSync(path, { recursive: true });
+  return path;
+}

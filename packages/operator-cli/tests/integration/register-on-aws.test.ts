@@ -181,7 +181,9 @@ describe('registerChargerOnAws', () => {
       'AttachThingPrincipalCommand',
     ]);
     expect(harness.out.join('\n')).toContain(`${certDir}/CP-AWS-1.private.key (0600)`);
-    expect(harness.out.join('\n')).toContain('policies:    prod-charger, prod-charger-commands, prod-charger-ingest');
+    expect(harness.out.join('\n')).toContain(
+      'policies:    prod-charger, prod-charger-commands, prod-charger-ingest',
+    );
     await rm(certDir, { recursive: true, force: true });
   });
 

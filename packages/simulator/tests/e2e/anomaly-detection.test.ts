@@ -123,7 +123,9 @@ describe('injected anomalies, detected by the telemetry service through the loca
     // The figures the README quotes, one line per detector.
     for (const kind of kinds) {
       const { episodes, precision, recall } = scores[kind];
-      process.stdout.write(`detection ${kind}: ${episodes} episodes, precision ${precision}, recall ${recall}\n`);
+      process.stdout.write(
+        `detection ${kind}: ${episodes} episodes, precision ${precision}, recall ${recall}\n`,
+      );
     }
     // Each detector below the bar, with its misses and false alarms named.
     const failing = kinds
