@@ -67,17 +67,20 @@ const envelope = (chargerId: string, suffix: string, receivedAt: number): Envelo
   receivedAt,
 });
 
-/** The messages one charger sends in one hour, by archive kind, in the contract's v1 shapes. */
-function hourOfCharger(index: number, hourStart: number, registerWh: number[]): Map<string, object[]> {
+/** An archived record: the payload and the rules' envelope (what `archivePrefix` files it by). */
+type ArchivedRecord = { topic: string; receivedAt: number; [field: string]: unknown };
+
+/** The messages one charger sends in one hour, in the contract's v1 shapes. */
+function hourOfCharger(index: number, hourStart: number, registerWh: number[]): ArchivedRecord[] {
   const chargerId = `BENCH-${String(index).padStart(5, '0')}`;
-  const byKind = new Map<string, object[]>();
-  const add = (kind: string, message: object) => byKind.set(kind, [...(byKind.get(kind) ?? []), message]);
+  const records: ArchivedRecord[] = [];
+  const add = (record: ArchivedRecord) => records.push(record);
   const hour = new Date(hourStart).getUTCHours();
   const charging = SESSION_HOURS.some((start) => (start + (index % 4)) % 24 === hour);
   const sessionId = `00000000-0000-4000-8000-${String(index).padStart(6, '0')}${String(hourStart / 3_600_000).padStart(6, '0')}`;
   if (hour === 0) {
     const at = hourStart + (index % 60) * 1000;
-    add('connected', {
+    add({
       clientId: chargerId,
       timestamp: at,
       eventType: 'connected',
@@ -92,14 +95,14 @@ function hourOfCharger(index: number, hourStart: number, registerWh: number[]): 
   }
   if (charging) {
     const at = hourStart + 30_000;
-    add('auth-request', {
+    add({
       requestId: randomUUID(),
       connectorId: 1,
       idTag: `TAG-${index}`,
       at: new Date(at).toISOString(),
       ...envelope(chargerId, 'auth/request', at + 40),
     });
-    add('status', {
+    add({
       messageId: randomUUID(),
       connectorId: 1,
       status: index % 97 === 0 ? 'Faulted' : 'Charging',
@@ -110,12 +113,12 @@ function hourOfCharger(index: number, hourStart: number, registerWh: number[]): 
   }
   for (let offset = 0; offset < 3_600_000; offset += HEARTBEAT_S * 1000) {
     const at = hourStart + offset + (index % 300) * 1000;
-    add('heartbeat', { at: new Date(at).toISOString(), ...envelope(chargerId, 'heartbeat', at + 40) });
+    add({ at: new Date(at).toISOString(), ...envelope(chargerId, 'heartbeat', at + 40) });
   }
   for (let offset = 0; offset < 3_600_000; offset += METER_S * 1000) {
     const at = hourStart + offset + (index % 900) * 1000;
     if (charging) registerWh[index] = (registerWh[index] ?? 0) + (POWER_W * METER_S) / 3600;
-    add('meter', {
+    add({
       messageId: randomUUID(),
       connectorId: 1,
       at: new Date(at).toISOString(),
@@ -126,11 +129,16 @@ function hourOfCharger(index: number, hourStart: number, registerWh: number[]): 
       ...envelope(chargerId, 'meter', at + 40),
     });
   }
-  return byKind;
+  return records;
 }
 
-/** Writes `days` of a `chargers` fleet as Firehose objects: one object per kind and hour. */
-function generateArchive(bucketDir: string, chargers: number, days: number) {
+/** Writes `days` of a `chargers` fleet as Firehose objects: one object per archive prefix (kind, day, hour). */
+function generateArchive(
+  bucketDir: string,
+  chargers: number,
+  days: number,
+  archivePrefix: (record: ArchivedRecord) => string,
+) {
   const registerWh: number[] = [];
   let messages = 0;
   let objects = 0;
@@ -139,19 +147,18 @@ function generateArchive(bucketDir: string, chargers: number, days: number) {
   for (let hourStart = FIRST_DAY; hourStart < FIRST_DAY + days * 86_400_000; hourStart += 3_600_000) {
     const lines = new Map<string, string[]>();
     for (let index = 0; index < chargers; index++) {
-      for (const [kind, batch] of hourOfCharger(index, hourStart, registerWh)) {
-        const list = lines.get(kind) ?? [];
-        for (const message of batch) list.push(JSON.stringify(message));
-        lines.set(kind, list);
+      for (const record of hourOfCharger(index, hourStart, registerWh)) {
+        const prefix = archivePrefix(record);
+        const list = lines.get(prefix) ?? [];
+        list.push(JSON.stringify(record));
+        lines.set(prefix, list);
       }
     }
-    const iso = new Date(hourStart).toISOString();
-    for (const [kind, list] of lines) {
-      const prefix = `archive/kind=${kind}/day=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}/`;
+    const stamp = new Date(hourStart).toISOString().slice(0, 19).replace(/[T:]/g, '-');
+    for (const [prefix, list] of lines) {
       const body = `${list.join('\n')}\n`;
       const gzipped = gzipSync(body);
       mkdirSync(join(bucketDir, prefix), { recursive: true });
-      const stamp = iso.slice(0, 19).replace(/[T:]/g, '-');
       writeFileSync(
         join(bucketDir, `${prefix}bench-telemetry-archive-1-${stamp}-${randomUUID()}.gz`),
         gzipped,
@@ -170,12 +177,15 @@ function hourOfRecords(chargers: number, hourStart: number): Buffer[] {
   const registers: number[] = [];
   const records: Buffer[] = [];
   for (let index = 0; index < chargers; index++)
-    for (const batch of hourOfCharger(index, hourStart, registers).values())
-      for (const message of batch) records.push(Buffer.from(`${JSON.stringify(message)}\n`));
+    for (const record of hourOfCharger(index, hourStart, registers))
+      records.push(Buffer.from(`${JSON.stringify(record)}\n`));
   return records;
 }
 
-async function measureArchiveThroughput(context: BenchContext): Promise<ArchiveThroughput> {
+async function measureArchiveThroughput(
+  context: BenchContext,
+  archivePrefix: (record: ArchivedRecord) => string,
+): Promise<ArchiveThroughput> {
   const { DeliveryStream, loadCloudConfig } = await import('@evcharge/local-cloud');
   const config = await loadCloudConfig({
     services: ['telemetry'],
@@ -201,15 +211,14 @@ async function measureArchiveThroughput(context: BenchContext): Promise<ArchiveT
   for (const record of records) stream.putRecord(record);
   await stream.flush();
   const seconds = (performance.now() - started) / 1000;
-  // The floor: the same records parsed, grouped by their hour and kind, and gzipped, without the JQ query.
+  // The floor: the same records parsed, grouped by the same prefix in TypeScript, and gzipped: no JQ.
   const baselineStarted = performance.now();
   const groups = new Map<string, Buffer[]>();
   for (const record of records) {
-    const { topic } = JSON.parse(record.toString('utf8')) as { topic: string };
-    groups.set(topic.split('/').slice(2).join('-'), [
-      ...(groups.get(topic.split('/').slice(2).join('-')) ?? []),
-      record,
-    ]);
+    const prefix = archivePrefix(JSON.parse(record.toString('utf8')) as ArchivedRecord);
+    const group = groups.get(prefix) ?? [];
+    group.push(record);
+    groups.set(prefix, group);
   }
   for (const group of groups.values()) gzipSync(Buffer.concat(group));
   const baselineSeconds = (performance.now() - baselineStarted) / 1000;
@@ -234,12 +243,13 @@ export async function measureTelemetry(context: BenchContext): Promise<Telemetry
   try {
     context.progress(`generating ${days} days of ${chargers} chargers in the archive layout`);
     const started = performance.now();
-    const volume = generateArchive(bucketDir, chargers, days);
+    const { archivePrefix } = await import('../../services/telemetry/src/analytics/archive-layout.js');
+    const volume = generateArchive(bucketDir, chargers, days, archivePrefix);
     const generateS = round((performance.now() - started) / 1000);
     const engine = await import('../../services/telemetry/src/analytics/engine.js');
     const { namedQueries } = await import('../../services/telemetry/src/analytics/queries.js');
     context.progress('archive throughput through the local Firehose');
-    const throughput = await measureArchiveThroughput(context);
+    const throughput = await measureArchiveThroughput(context, archivePrefix);
     const archive = await engine.openLocalArchive(bucketDir);
     const lastDay = new Date(FIRST_DAY + (days - 1) * 86_400_000).toISOString().slice(0, 10);
     const from = new Date(FIRST_DAY).toISOString().slice(0, 10);

@@ -36,28 +36,23 @@ export class UnresolvedIntrinsicError extends Error {
 
 /** Resolves CloudFormation intrinsics left in `serverless print` output to the local resources. */
 export function resolveIntrinsics(value: unknown, context: IntrinsicContext): unknown {
-  const resolved = resolveValue(value, context);
-  return resolved === noValue ? undefined : resolved;
+  return resolveValue(resolveConditionals(value, context), context);
 }
 
+/** Every intrinsic but the conditionals, which `resolveConditionals` has already decided. */
 function resolveValue(value: unknown, context: IntrinsicContext): unknown {
-  if (Array.isArray(value))
-    return value.map((item) => resolveValue(item, context)).filter((item) => item !== noValue);
+  if (Array.isArray(value)) return value.map((item) => resolveValue(item, context));
   if (typeof value !== 'object' || value === null) return value;
   const entries = Object.entries(value);
   if (entries.length === 1) {
     const [key, argument] = entries[0] as [string, unknown];
     switch (key) {
-      case 'Fn::If': {
-        const [condition, whenTrue, whenFalse] = argument as [string, unknown, unknown];
-        return resolveValue(conditionHolds(condition, context) ? whenTrue : whenFalse, context);
-      }
       case 'Fn::ImportValue':
-        return importValue(String(resolveIntrinsics(argument, context)), context);
+        return importValue(String(resolveValue(argument, context)), context);
       case 'Fn::Sub':
         return substitute(argument, context);
       case 'Ref':
-        return argument === 'AWS::NoValue' ? noValue : ref(String(argument), context);
+        return ref(String(argument), context);
       case 'Fn::GetAtt': {
         const [logicalId, attribute] = Array.isArray(argument) ? argument : String(argument).split('.');
         return getAtt(String(logicalId), String(attribute), context);
@@ -70,9 +65,7 @@ function resolveValue(value: unknown, context: IntrinsicContext): unknown {
         if (key.startsWith('Fn::')) throw new UnresolvedIntrinsicError(`unsupported intrinsic ${key}`);
     }
   }
-  return Object.fromEntries(
-    entries.map(([key, item]) => [key, resolveValue(item, context)]).filter(([, item]) => item !== noValue),
-  );
+  return Object.fromEntries(entries.map(([key, item]) => [key, resolveValue(item, context)]));
 }
 
 /**
