@@ -98,6 +98,12 @@ export interface LocalCloudStats {
   invocationsByFunction: Record<string, number>;
   errors: number;
   errorsByFunction: Record<string, number>;
+  /**
+   * Asynchronous events (an IoT rule's Lambda action) done with, by function: each counts once, when it
+   * succeeded or went to the on-failure destination, however many retries it took. What a test waits on to
+   * know that a message has been processed (invocations count every retry).
+   */
+  asyncEventsSettledByFunction: Record<string, number>;
   ruleErrors: number;
   streamRecords: number;
   streamRecordsFilteredOut: number;
@@ -492,6 +498,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         invocationsByFunction: { ...stats.invocationsByFunction },
         errors: stats.errors,
         errorsByFunction: { ...stats.errorsByFunction },
+        asyncEventsSettledByFunction: { ...stats.asyncEventsSettledByFunction },
         ruleErrors: stats.ruleErrors,
         streamRecords: stats.streamRecords,
         streamRecordsFilteredOut: stats.streamRecordsFilteredOut,

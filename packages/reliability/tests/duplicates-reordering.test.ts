@@ -199,8 +199,9 @@ async function replayInto(
       }),
     );
   }
+  // Messages done with: a retried invocation is still the same message.
   const processed = () =>
-    deviceFunctions.reduce((n, id) => n + (target.stats().invocationsByFunction[id] ?? 0), 0) +
+    deviceFunctions.reduce((n, id) => n + (target.stats().asyncEventsSettledByFunction[id] ?? 0), 0) +
     target.stats().ruleErrors;
   let sent = 0;
   let held = 0;

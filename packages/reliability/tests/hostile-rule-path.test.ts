@@ -119,7 +119,9 @@ describe('hostile payloads through the local rule path', () => {
     const errorsNow = () =>
       deviceFunctions.reduce((n, id) => n + (cloud.stats().errorsByFunction[id] ?? 0), 0);
     const onFailure = () => cloud.deadLetters().filter((letter) => letter.source === 'async-on-failure');
-    const ended = () => cloud.stats().ruleErrors + invocations() - errorsNow() + onFailure().length;
+    const ended = () =>
+      cloud.stats().ruleErrors +
+      deviceFunctions.reduce((n, id) => n + (cloud.stats().asyncEventsSettledByFunction[id] ?? 0), 0);
     await cloud.waitFor(() => ended() >= published, 60_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const stats = cloud.stats();

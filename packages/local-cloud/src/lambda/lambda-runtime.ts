@@ -80,7 +80,10 @@ export class LambdaRuntime {
 
   /** Event-type invoke: returns at once; retries on error, then the on-failure destination keeps the event. */
   invokeAsync(functionId: string, event: unknown): void {
-    const run = this.runAsync(functionId, event).finally(() => this.inFlight.delete(run));
+    const run = this.runAsync(functionId, event).finally(() => {
+      this.options.stats.countSettledAsyncEvent(functionId);
+      this.inFlight.delete(run);
+    });
     this.inFlight.add(run);
   }
 

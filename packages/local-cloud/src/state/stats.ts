@@ -3,6 +3,8 @@ export class CloudStats {
   readonly messagesByTopic: Record<string, number> = {};
   readonly invocationsByFunction: Record<string, number> = {};
   readonly errorsByFunction: Record<string, number> = {};
+  /** Asynchronous events (IoT rule → Lambda) done with: succeeded, or sent on after the last retry. */
+  readonly asyncEventsSettledByFunction: Record<string, number> = {};
   refusedPublishes = 0;
   refusedSubscribes = 0;
   refusedConnections = 0;
@@ -25,6 +27,10 @@ export class CloudStats {
   countInvocation(functionId: string, failed: boolean): void {
     this.invocationsByFunction[functionId] = (this.invocationsByFunction[functionId] ?? 0) + 1;
     if (failed) this.errorsByFunction[functionId] = (this.errorsByFunction[functionId] ?? 0) + 1;
+  }
+
+  countSettledAsyncEvent(functionId: string): void {
+    this.asyncEventsSettledByFunction[functionId] = (this.asyncEventsSettledByFunction[functionId] ?? 0) + 1;
   }
 
   get invocations(): number {

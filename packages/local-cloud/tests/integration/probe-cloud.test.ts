@@ -73,6 +73,30 @@ describe('IoT rule → Lambda async semantics', () => {
     ).toBe(false);
   });
 
+  // Regression: a test that waited for "invocations >= messages sent" went on while a retried message was
+  // still failing (its retry counted as a second message), so the next message overtook it.
+  it('counts an event as settled once, when it is done with, however many invocations it took', async () => {
+    const counts = () => {
+      const stats = cloud.stats();
+      return {
+        invocations: stats.invocationsByFunction['probe.echo'] ?? 0,
+        settled: stats.asyncEventsSettledByFunction['probe.echo'] ?? 0,
+      };
+    };
+    const before = counts();
+    await cloud.publish('chargers/CP-7/heartbeat', JSON.stringify({ requestId: 'flaky-2', failTimes: 1 }));
+    await cloud.waitFor(() => counts().settled > before.settled);
+    expect(counts()).toEqual({ invocations: before.invocations + 2, settled: before.settled + 1 });
+
+    await cloud.publish('chargers/CP-7/heartbeat', JSON.stringify({ requestId: 'fail-2', failTimes: 99 }));
+    await cloud.waitFor(() => counts().settled > before.settled + 1);
+    expect(counts()).toEqual({ invocations: before.invocations + 5, settled: before.settled + 2 });
+    // Settled after the on-failure destination has it.
+    expect(
+      cloud.deadLetters().some((l) => (l.payload as { requestId?: string }).requestId === 'fail-2'),
+    ).toBe(true);
+  });
+
   it('a crashed worker fails its invocation and the next one gets a fresh worker', async () => {
     await cloud.publish(
       'chargers/CP-7/heartbeat',
