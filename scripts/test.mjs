@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // The README's test command. Runs every jest suite in two lanes, one after the other, so that no suite's
 // outcome depends on which others run beside it:
-// - shared lane: the unit and integration suites, in one jest run with one DynamoDB Local;
+// - shared lane: the unit and integration suites, in one jest run, two suites at a time (jest's default on
+//   two cores is one worker; these suites must pass beside any other, and two workers halve the lane);
 // - isolated lane: the heavy suites (end-to-end, reliability, concurrency races: a `@lane isolated` pragma
-//   or a tests/e2e folder), each alone in its own jest process with its own DynamoDB Local, nothing beside it.
+//   or a tests/e2e folder), each alone in its own jest process, nothing beside it.
+// One DynamoDB Local serves the whole run (every suite makes tables of its own), started here once instead of
+// once per jest run: a JVM start per isolated suite cost about 2 s each.
 // Arguments select suites as jest's do (`--selectProjects heartbeat`, a path pattern); `-t name` also reaches
-// each lane's run. TEST_LANE=shared|isolated runs one lane; TEST_LOGS=1 prints handler logs (otherwise a
-// failing test prints its own).
+// each lane's run. TEST_LANE=shared|isolated runs one lane; TEST_SHARED_WORKERS=n sets the shared lane's
+// workers; TEST_LOGS=1 prints handler logs (otherwise a failing test prints its own).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,19 +61,24 @@ function listTests() {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const started = Date.now();
 const files = listTests();
+// jest's own globalSetup, run once for every lane: each jest run finds the endpoint in its environment and reuses it.
+const { default: globalSetup } = await import('../packages/testing/src/global-setup.js');
+const { default: globalTeardown } = await import('../packages/testing/src/global-teardown.js');
+await globalSetup();
 const shared = files.filter((file) => !isolatedSuite(file));
 const isolated = files.filter(isolatedSuite);
 const results = [];
 const reports = mkdtempSync(join(tmpdir(), 'evcharge-test-'));
 
 /** One jest run of these files; its counts come from jest's own JSON report. */
-function runLane(name, laneFiles) {
+function runLane(name, laneFiles, extra = []) {
   const laneStarted = Date.now();
   const outputFile = join(reports, `${results.length}.json`);
   const run = jest([
     '--runTestsByPath',
     ...laneFiles,
     ...testNameArgs(),
+    ...extra,
     '--json',
     `--outputFile=${outputFile}`,
   ]);
@@ -92,7 +100,7 @@ function runLane(name, laneFiles) {
 
 if (lane !== 'isolated' && shared.length > 0) {
   console.error(`\n=== shared lane: ${shared.length} suites in one jest run`);
-  runLane('shared lane', shared);
+  runLane('shared lane', shared, [`--maxWorkers=${process.env.TEST_SHARED_WORKERS ?? 2}`]);
 }
 
 if (lane !== 'shared') {
@@ -104,6 +112,7 @@ if (lane !== 'shared') {
 }
 
 rmSync(reports, { recursive: true, force: true });
+await globalTeardown();
 const failedRuns = results.filter((result) => !result.ok);
 const sum = (key) => results.reduce((total, result) => total + result[key], 0);
 console.error(`\n=== lanes: ${results.length} jest runs in ${seconds(Date.now() - started)}`);

@@ -26,6 +26,7 @@ describe('serverless.yml', () => {
 
   it('selects heartbeats with the envelope of a rule that also archives (Basic Ingest reaches it only)', () => {
     expect(definition).toContain(`sql: "${archivedRuleSql('chargers/+/heartbeat')}"`);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Serverless variable, as the YAML spells it
     expect(definition).toContain('- ${file(../../serverless.common.yml):ingestArchiveAction}');
   });
 

@@ -50,6 +50,36 @@ export async function openTableStream(tableName: string): Promise<TableStreamRea
   if (!streamArn) throw new Error(`table ${tableName} has no stream`);
   const client = new streams.DynamoDBStreamsClient(clientConfig);
   const iterators = new Map<string, string | undefined>();
+  /** The last sequence number read per shard: where a renewed iterator starts. */
+  const lastRead = new Map<string, string>();
+  const iteratorFor = async (shardId: string) => {
+    const last = lastRead.get(shardId);
+    const { ShardIterator } = (await client.send(
+      new streams.GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ...(last
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    )) as { ShardIterator?: string };
+    return ShardIterator;
+  };
+  // DynamoDB Local answers TrimmedDataAccessException for an iterator taken on an empty shard once the first
+  // record lands (a known DynamoDB Local bug; the local cloud's poller renews its iterator alike).
+  const getRecords = async (shardId: string, iterator: string): Promise<GetRecordsOutput> => {
+    try {
+      return (await client.send(
+        new streams.GetRecordsCommand({ ShardIterator: iterator }),
+      )) as GetRecordsOutput;
+    } catch (error) {
+      if ((error as Error).name !== 'TrimmedDataAccessException') throw error;
+      const renewed = await iteratorFor(shardId);
+      return renewed
+        ? ((await client.send(new streams.GetRecordsCommand({ ShardIterator: renewed }))) as GetRecordsOutput)
+        : {};
+    }
+  };
 
   const readOnce = async (): Promise<DynamoDBRecord[]> => {
     const { StreamDescription } = (await client.send(
@@ -57,25 +87,19 @@ export async function openTableStream(tableName: string): Promise<TableStreamRea
     )) as DescribeStreamOutput;
     for (const shard of StreamDescription?.Shards ?? []) {
       if (!shard.ShardId || iterators.has(shard.ShardId)) continue;
-      const { ShardIterator } = (await client.send(
-        new streams.GetShardIteratorCommand({
-          StreamArn: streamArn,
-          ShardId: shard.ShardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )) as { ShardIterator?: string };
-      iterators.set(shard.ShardId, ShardIterator);
+      iterators.set(shard.ShardId, await iteratorFor(shard.ShardId));
     }
     const records: DynamoDBRecord[] = [];
     for (const [shardId, iterator] of iterators) {
       let next = iterator;
       while (next) {
-        const page = (await client.send(
-          new streams.GetRecordsCommand({ ShardIterator: next }),
-        )) as GetRecordsOutput;
-        records.push(...(page.Records ?? []).map((record) => lambdaRecordOf(record, streamArn)));
+        const page = await getRecords(shardId, next);
+        const read = page.Records ?? [];
+        records.push(...read.map((record) => lambdaRecordOf(record, streamArn)));
+        const last = read.at(-1)?.dynamodb?.SequenceNumber;
+        if (last) lastRead.set(shardId, last);
         next = page.NextShardIterator;
-        if ((page.Records ?? []).length === 0) break;
+        if (read.length === 0) break;
       }
       iterators.set(shardId, next);
     }
