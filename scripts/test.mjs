@@ -4,9 +4,9 @@
 // - shared lane: the unit and integration suites, in one jest run, two suites at a time (jest's default on
 //   two cores is one worker; these suites must pass beside any other, and two workers halve the lane);
 // - isolated lane: the heavy suites (end-to-end, reliability, concurrency races: a `@lane isolated` pragma
-//   or a tests/e2e folder), each alone in its own jest process, nothing beside it.
-// One DynamoDB Local serves the whole run (every suite makes tables of its own), started here once instead of
-// once per jest run: a JVM start per isolated suite cost about 2 s each.
+//   or a tests/e2e folder), each alone in its own jest process with its own DynamoDB Local, nothing beside it.
+//   (One DynamoDB Local for every suite saves a JVM start, about 2 s a suite, but it slows down as the suites'
+//   tables pile up: the sweeper suite took 112 s instead of 23 and the anomaly detection missed its windows.)
 // Arguments select suites as jest's do (`--selectProjects heartbeat`, a path pattern); `-t name` also reaches
 // each lane's run. TEST_LANE=shared|isolated runs one lane; TEST_SHARED_WORKERS=n sets the shared lane's
 // workers; TEST_LOGS=1 prints handler logs (otherwise a failing test prints its own).
@@ -61,10 +61,6 @@ function listTests() {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const started = Date.now();
 const files = listTests();
-// jest's own globalSetup, run once for every lane: each jest run finds the endpoint in its environment and reuses it.
-const { default: globalSetup } = await import('../packages/testing/src/global-setup.js');
-const { default: globalTeardown } = await import('../packages/testing/src/global-teardown.js');
-await globalSetup();
 const shared = files.filter((file) => !isolatedSuite(file));
 const isolated = files.filter(isolatedSuite);
 const results = [];
@@ -112,7 +108,6 @@ if (lane !== 'shared') {
 }
 
 rmSync(reports, { recursive: true, force: true });
-await globalTeardown();
 const failedRuns = results.filter((result) => !result.ok);
 const sum = (key) => results.reduce((total, result) => total + result[key], 0);
 console.error(`\n=== lanes: ${results.length} jest runs in ${seconds(Date.now() - started)}`);
