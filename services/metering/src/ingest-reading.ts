@@ -188,7 +188,7 @@ async function planReading(table: TableContext, event: IncomingReading): Promise
         expected: registerStateOf(link),
         next,
         totals,
-        expectedStatus: session.status,
+        expectedSession: session,
       }),
     );
   }
@@ -311,7 +311,7 @@ function preSessionEffects(
           expected,
           next: application.next,
           totals: sessionTotalsOf(application.next, following),
-          expectedStatus: following.status,
+          expectedSession: following,
         }),
       );
     }

@@ -1,6 +1,7 @@
 import {
   BadInputError,
   costMinor,
+  isActiveSessionStatus,
   isClockSkewed,
   isDeviceTimeBelievable,
   type MeterEvent,
@@ -13,6 +14,8 @@ import {
   type ReadingContext,
   registerSampleOf,
   type SampledValue,
+  type SessionStatus,
+  sessionStatuses,
   type Tariff,
   toWattHours,
 } from '@evcharge/domain';
@@ -276,6 +279,15 @@ export function applyStoppedReading(state: RegisterState, reading: RegisterReadi
     return unchanged('transaction-stopped');
   }
   return { changed: true, next: { ...state, lastReadingAt: reading.at, powerW: reading.powerW } };
+}
+
+/**
+ * The session statuses a reading is planned alike in: while a session is active, its status changes nothing a
+ * reading does (a plug moving it Authorized → Charging must not cost a concurrent reading a plan); once it has
+ * ended, a reading carries its register over, so only the status it ended in. Write 2 is conditioned on these.
+ */
+export function statusesPlannedAlike(status: SessionStatus): SessionStatus[] {
+  return isActiveSessionStatus(status) ? sessionStatuses.filter(isActiveSessionStatus) : [status];
 }
 
 export interface SessionTotals {

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { MeterReading, MeterRequest, Session, SessionStatus, Transaction } from '@evcharge/domain';
+import type { MeterReading, MeterRequest, Session, Transaction } from '@evcharge/domain';
 import {
   batchGetConsistent,
   entities,
@@ -12,7 +12,12 @@ import {
   type TableContext,
   transact,
 } from '@evcharge/dynamo';
-import { RESOLVABLE_METER_REQUEST_STATUS, type RegisterState, type SessionTotals } from './rules.js';
+import {
+  RESOLVABLE_METER_REQUEST_STATUS,
+  type RegisterState,
+  type SessionTotals,
+  statusesPlannedAlike,
+} from './rules.js';
 
 // Access patterns of the metering service:
 // | pattern                              | key condition                                               | index     |
@@ -158,6 +163,16 @@ function expectUnchanged(expression: Expression, expected: Record<string, unknow
   }
 }
 
+/** The item still holds one of the values the reading was planned alike for. */
+function expectOneOf(expression: Expression, attribute: string, values: readonly unknown[]): void {
+  expression.names[`#${attribute}`] = attribute;
+  const placeholders = values.map((value, index) => {
+    expression.values[`:expected_${attribute}_${index}`] = value;
+    return `:expected_${attribute}_${index}`;
+  });
+  expression.conditions.push(`#${attribute} IN (${placeholders.join(', ')})`);
+}
+
 /** SET the defined values, REMOVE the undefined ones. */
 function setOrRemove(expression: Expression, next: Record<string, unknown>): string {
   const set: string[] = [];
@@ -183,10 +198,11 @@ export interface SessionMeterUpdate {
   next: RegisterState;
   totals: SessionTotals;
   /**
-   * The session's status as read: the totals were planned for a session in that state. A session that
-   * ended meanwhile fails the write, so the reading is planned again and carries its register over.
+   * The session as read, where the plan depends on it: active or ended (`statusesPlannedAlike`: a session that
+   * ended meanwhile fails the write, so the reading is planned again and carries its register over), and its
+   * OCPP transaction (attached meanwhile, it fixes the start: planned again).
    */
-  expectedStatus?: SessionStatus;
+  expectedSession?: Pick<Session, 'status' | 'transactionId'>;
 }
 
 /** A reading's effect on one item: an Update, alone or inside write 2's transaction. */
@@ -213,8 +229,11 @@ function sessionMeterUpdate(tableName: string, update: SessionMeterUpdate) {
     energyStartAt: update.expected.energyStartAt,
     latestRegisterWh: update.expected.latestRegisterWh,
     lastReadingAt: update.expected.lastReadingAt,
-    ...(update.expectedStatus === undefined ? {} : { status: update.expectedStatus }),
   });
+  if (update.expectedSession) {
+    expectUnchanged(expression, { transactionId: update.expectedSession.transactionId });
+    expectOneOf(expression, 'status', statusesPlannedAlike(update.expectedSession.status));
+  }
   const updateExpression = setOrRemove(expression, {
     energyStartWh: update.next.energyStartWh,
     energyStartAt: update.next.energyStartAt,

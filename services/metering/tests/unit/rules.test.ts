@@ -10,6 +10,7 @@ import {
   type RegisterReading,
   type RegisterState,
   sessionTotalsOf,
+  statusesPlannedAlike,
 } from '../../src/rules.js';
 
 const tariff = { pricePerKwhMinor: 350, currency: 'KRW' };
@@ -139,6 +140,43 @@ describe('applyReading and sessionTotalsOf', () => {
     expect(sessionTotalsOf({ energyStartWh: 0, latestRegisterWh: 1 }, tariff).costMinor).toBe(0);
     expect(sessionTotalsOf({ energyStartWh: 0, latestRegisterWh: 2 }, tariff).costMinor).toBe(1);
     expect(sessionTotalsOf({ energyStartWh: 100, latestRegisterWh: 22_100 }, tariff).costMinor).toBe(7700);
+  });
+});
+
+describe('readings with the same device time', () => {
+  // A charger stamping each reading with its clock at publish can send several in one millisecond.
+  const sameAt = [reading('00:00', 5000), reading('00:00', 5600), reading('00:00', 6400)];
+  const orders = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+  ];
+
+  it.each(orders.map((order) => [order.join(', '), order] as const))(
+    'are ordered by register, so any arrival order (%s) starts at the lowest',
+    (_, order) => {
+      const state = applyAll(
+        {},
+        order.map((index) => sameAt[index] as RegisterReading),
+      );
+      expect(state).toMatchObject({ energyStartWh: 5000, latestRegisterWh: 6400 });
+      expect(sessionTotalsOf(state, tariff)).toEqual({ energyWh: 1400, costMinor: 490 });
+    },
+  );
+});
+
+describe('statusesPlannedAlike (what a reading’s write is conditioned on)', () => {
+  it('an active session: any active status, so a plug charging it does not make a reading plan again', () => {
+    expect(statusesPlannedAlike('Authorized')).toEqual(['Authorized', 'Charging']);
+    expect(statusesPlannedAlike('Charging')).toEqual(['Authorized', 'Charging']);
+  });
+
+  it('an ended session: only the status it ended in', () => {
+    expect(statusesPlannedAlike('Completed')).toEqual(['Completed']);
+    expect(statusesPlannedAlike('Expired')).toEqual(['Expired']);
   });
 });
 
