@@ -194,8 +194,8 @@ async function directStarts(
 
 export async function measureGateway(context: BenchContext): Promise<GatewayResult> {
   const chargers = context.quick ? 100 : GATEWAY_TARGETS.connected;
-  const heartbeatIntervalS = context.quick ? 10 : 300;
-  const windowS = context.quick ? 10 : 120;
+  const heartbeatIntervalS = context.quick ? 4 : 300;
+  const windowS = context.quick ? 4 : 120;
   const starts = context.quick ? 10 : 200;
   const spacingMs = 50;
   const gatewayId = 'gw-bench';

@@ -14,8 +14,11 @@ export const handler = scheduleHandler({
   logger,
   handler: async (): Promise<TimeoutReport> => {
     const now = new Date();
-    const meter = await resolveTimedOutMeterRequests(table, now);
-    const remote = await resolveTimedOutRemoteRequests(table, now);
+    // Independent kinds of deadline: swept side by side.
+    const [meter, remote] = await Promise.all([
+      resolveTimedOutMeterRequests(table, now),
+      resolveTimedOutRemoteRequests(table, now),
+    ]);
     if (meter.due > 0) logger.info('meter requests past their deadline', { ...meter });
     if (remote.due > 0) logger.info('remote requests past their deadline', { ...remote });
     return { due: meter.due + remote.due, resolved: meter.resolved + remote.resolved };
