@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { DeliveryStreamConfig } from '../config/model.js';
-import { compileMetadataQuery, type MetadataQuery } from './metadata-query.js';
+import { compileMetadataQuery, type MetadataQuery, type PartitionKeys } from './metadata-query.js';
 import {
   expandPrefix,
   type PrefixPart,
@@ -44,6 +44,9 @@ const megabyte = 1024 * 1024;
 export class DeliveryStream {
   private readonly partitions = new Map<string, Partition>();
   private readonly pending = new Set<Promise<void>>();
+  /** Records put since the last placing, with their arrival: placed together, one jq run for them all. */
+  private queued: { data: Buffer; at: number }[] = [];
+  private placing: NodeJS.Immediate | undefined;
   private readonly now: () => number;
 
   private constructor(
@@ -71,24 +74,43 @@ export class DeliveryStream {
     return new DeliveryStream(config, prefix, errorPrefix, query, options);
   }
 
-  /** PutRecord: the record's bytes as sent (an IoT rule's JSON and its separator). */
+  /** PutRecord: the record's bytes as sent (an IoT rule's JSON and its separator). Placed at the next turn. */
   putRecord(data: Buffer): void {
-    const at = this.now();
-    let prefix: string;
-    try {
-      const partitionKeys = this.query ? this.query(JSON.parse(data.toString('utf8'))) : undefined;
-      prefix = expandPrefix(this.prefix, { at: new Date(at), ...(partitionKeys ? { partitionKeys } : {}) });
-    } catch {
-      prefix = expandPrefix(this.errorPrefix, { at: new Date(at), errorOutputType: partitioningFailed });
-    }
-    const partition = this.partitions.get(prefix) ?? this.open(prefix, at);
-    partition.records.push(data);
-    partition.bytes += data.length;
-    if (partition.bytes >= this.config.bufferSizeMb * megabyte) this.deliver(partition);
+    this.queued.push({ data, at: this.now() });
+    this.placing ??= setImmediate(() => this.placeQueued());
+  }
+
+  /** Partitions the queued records (one metadata query for all of them) and delivers what reached SizeInMBs. */
+  private placeQueued(): void {
+    clearImmediate(this.placing);
+    this.placing = undefined;
+    const records = this.queued.splice(0);
+    if (records.length === 0) return;
+    const keys = this.query
+      ? queryKeys(
+          this.query,
+          records.map(({ data }) => parseRecord(data)),
+        )
+      : [];
+    records.forEach(({ data, at }, index) => {
+      const partitionKeys = keys[index];
+      let prefix: string;
+      try {
+        if (partitionKeys instanceof Error) throw partitionKeys;
+        prefix = expandPrefix(this.prefix, { at: new Date(at), ...(partitionKeys ? { partitionKeys } : {}) });
+      } catch {
+        prefix = expandPrefix(this.errorPrefix, { at: new Date(at), errorOutputType: partitioningFailed });
+      }
+      const partition = this.partitions.get(prefix) ?? this.open(prefix, at);
+      partition.records.push(data);
+      partition.bytes += data.length;
+      if (partition.bytes >= this.config.bufferSizeMb * megabyte) this.deliver(partition);
+    });
   }
 
   /** Delivers every buffered partition now (tests; stop). */
   async flush(): Promise<void> {
+    this.placeQueued();
     for (const partition of [...this.partitions.values()]) this.deliver(partition);
     await Promise.all(this.pending);
   }
@@ -137,4 +159,22 @@ export class DeliveryStream {
 export function objectName(config: Pick<DeliveryStreamConfig, 'name' | 'gzip'>, at: number): string {
   const time = new Date(at).toISOString().slice(0, 19).replace('T', '-').replace(/:/g, '-');
   return `${config.name}-1-${time}-${randomUUID()}${config.gzip ? '.gz' : ''}`;
+}
+
+/** Each record's partition keys, or why it cannot be placed: one query run for the records that parsed. */
+function queryKeys(query: MetadataQuery, parsed: unknown[]): (PartitionKeys | Error)[] {
+  const results = query(parsed.filter((record) => !(record instanceof Error)));
+  let next = 0;
+  return parsed.map((record) =>
+    record instanceof Error ? record : (results[next++] as PartitionKeys | Error),
+  );
+}
+
+/** A record's JSON, or why it has none (it goes under ErrorOutputPrefix). */
+function parseRecord(data: Buffer): unknown {
+  try {
+    return JSON.parse(data.toString('utf8'));
+  } catch (error) {
+    return error as Error;
+  }
 }

@@ -2,6 +2,8 @@ import jqWeb from 'jq-web';
 
 // Firehose's dynamic partitioning runs a JQ query over each record (JsonParsingEngine JQ-1.6). Locally jq itself
 // runs it, compiled to WebAssembly (jq-web, from the npm registry, offline): no subset to keep in step with jq.
+// jq compiles its program on every call (about 1.5 ms here), so records are run in batches, one call for many:
+// each record inside its own `try`, so one record's error fails that record alone, as in Firehose.
 
 /** Thrown at start-up for a query jq cannot compile. */
 export class MetadataQueryError extends Error {
@@ -9,38 +11,67 @@ export class MetadataQueryError extends Error {
 }
 
 /** A record's partition keys, as the query's object output (values as text, like Firehose's). */
-export type MetadataQuery = (record: unknown) => Record<string, string>;
+export type PartitionKeys = Record<string, string>;
 
-/** Loads jq once and compiles-checks the query; the returned function evaluates it per record. */
+/** Each record's partition keys, or the error that keeps the record from being placed, in the records' order. */
+export type MetadataQuery = (records: unknown[]) => (PartitionKeys | Error)[];
+
+// Marks a record's error in the batch's output (a query's own output would have to name it on purpose).
+const errorKey = '\u0000jqError';
+
+/** Loads jq once and compile-checks the query; the returned function evaluates it over a batch of records. */
 export async function compileMetadataQuery(query: string, streamName: string): Promise<MetadataQuery> {
   const jq = await jqWeb;
-  const run = (record: unknown): unknown => {
+  const batchQuery = `map([try (${query}) catch {${JSON.stringify(errorKey)}: .}])`;
+  const run = (input: unknown, filter: string): unknown => {
     // jq-web leaves a failed filter's exit status in process.exitCode when it was unset: put it back.
     const exitCode = process.exitCode;
     try {
-      return jq.json(record, query);
+      return jq.json(input, filter);
     } finally {
       process.exitCode = exitCode;
     }
   };
   try {
-    run({});
+    run({}, query);
   } catch (error) {
     // A runtime error on the empty record is fine (e.g. splitting a missing field); a compile error is not.
     const message = (error as Error).message;
     if (/compile error/.test(message))
       throw new MetadataQueryError(`delivery stream ${streamName}: MetadataExtractionQuery: ${message}`);
   }
-  return (record) => {
-    const output = run(record);
-    if (typeof output !== 'object' || output === null || Array.isArray(output))
-      throw new Error(`MetadataExtractionQuery gave ${JSON.stringify(output)}, not one object`);
-    return Object.fromEntries(
-      Object.entries(output).map(([key, value]) => {
-        if (value === null || typeof value === 'object')
-          throw new Error(`MetadataExtractionQuery key ${key} is ${JSON.stringify(value)}, not a scalar`);
-        return [key, String(value)];
-      }),
-    );
+  return (records) => {
+    if (records.length === 0) return [];
+    const outputs = run(records, batchQuery) as unknown[][];
+    return outputs.map((output) => {
+      try {
+        return partitionKeysOf(output);
+      } catch (error) {
+        return error as Error;
+      }
+    });
   };
+}
+
+function partitionKeysOf(outputs: unknown[]): PartitionKeys {
+  const failed = outputs.find(
+    (output): output is Record<string, unknown> => isObject(output) && errorKey in output,
+  );
+  if (failed) throw new Error(String(failed[errorKey]));
+  const [output] = outputs;
+  if (outputs.length !== 1 || !isObject(output))
+    throw new Error(
+      `MetadataExtractionQuery gave ${outputs.map((each) => JSON.stringify(each)).join(', ') || 'nothing'}, not one object`,
+    );
+  return Object.fromEntries(
+    Object.entries(output).map(([key, value]) => {
+      if (value === null || typeof value === 'object')
+        throw new Error(`MetadataExtractionQuery key ${key} is ${JSON.stringify(value)}, not a scalar`);
+      return [key, String(value)];
+    }),
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -98,6 +98,23 @@ describe('a local Firehose delivery stream', () => {
     ).toEqual([['errors/partitioning-failed/day=2026-12-06/', 2]]);
   });
 
+  it('places a burst put in one turn record by record: one bad record fails alone, the order within a partition kept', async () => {
+    const { created, sink } = await stream({});
+    for (let index = 0; index < 300; index++) {
+      if (index === 100) created.putRecord(Buffer.from('{"kind": \n'));
+      if (index === 200) created.putRecord(record(undefined, 'no kind'));
+      created.putRecord(record(index % 3 === 0 ? 'status' : 'meter', String(index)));
+    }
+    await created.stop();
+    const lines = (prefix: string) =>
+      sink.objects.filter((object) => object.key.startsWith(prefix)).flatMap((object) => object.lines);
+    const texts = (prefix: string) => lines(prefix).map((line) => JSON.parse(line).text);
+    const numbers = [...Array(300).keys()];
+    expect(texts('archive/kind=status/')).toEqual(numbers.filter((n) => n % 3 === 0).map(String));
+    expect(texts('archive/kind=meter/')).toEqual(numbers.filter((n) => n % 3 !== 0).map(String));
+    expect(lines('errors/')).toEqual(['{"kind": ', '{"text":"no kind"}']);
+  });
+
   it('keeps what it could not deliver for the next flush, and stop delivers everything', async () => {
     const { created, sink } = await stream({});
     sink.failOnce();

@@ -53,20 +53,30 @@ describe('the metadata extraction query (jq)', () => {
 
   it('gives each record its partition keys as text', async () => {
     const extract = await compileMetadataQuery(query, 'stream');
-    expect(extract({ topic: 'chargers/CP-1/meter', receivedAt: at.getTime() })).toEqual({
-      kind: 'meter',
-      day: '2026-12-06',
-    });
-    expect(() => extract({ receivedAt: 1 })).toThrow(/split input and separator must be strings/);
+    const [placed, failed, next] = extract([
+      { topic: 'chargers/CP-1/meter', receivedAt: at.getTime() },
+      { receivedAt: 1 },
+      { topic: 'chargers/CP-2/status', receivedAt: at.getTime() },
+    ]);
+    expect(placed).toEqual({ kind: 'meter', day: '2026-12-06' });
+    // One record's error fails that record alone: the batch goes on.
+    expect(failed).toEqual(new Error('split input and separator must be strings'));
+    expect(next).toEqual({ kind: 'status', day: '2026-12-06' });
     // A failed record leaves the process's exit status alone (jq-web would set it).
     expect(process.exitCode).toBeUndefined();
   });
 
   it('refuses an output that is not one object of scalars', async () => {
     const scalar = await compileMetadataQuery('.topic', 's');
-    expect(() => scalar({ topic: 'x' })).toThrow('gave "x", not one object');
+    expect(scalar([{ topic: 'x' }])).toEqual([new Error('MetadataExtractionQuery gave "x", not one object')]);
     const nested = await compileMetadataQuery('{kind: {a: 1}}', 's');
-    expect(() => nested({})).toThrow('key kind is {"a":1}, not a scalar');
+    expect(nested([{}])).toEqual([new Error('MetadataExtractionQuery key kind is {"a":1}, not a scalar')]);
+    const two = await compileMetadataQuery('{kind: .a}, {kind: .b}', 's');
+    expect(two([{ a: 1, b: 2 }])).toEqual([
+      new Error('MetadataExtractionQuery gave {"kind":1}, {"kind":2}, not one object'),
+    ]);
+    const none = await compileMetadataQuery('empty', 's');
+    expect(none([{}])).toEqual([new Error('MetadataExtractionQuery gave nothing, not one object')]);
   });
 
   it('fails start-up on a query jq cannot compile', async () => {
