@@ -291,7 +291,8 @@ function runCold(
   });
 }
 
-export async function measureColdStarts(context: BenchContext): Promise<ColdStartResult> {
+/** `only`: the functions and probes whose ids (service.function, probe.name) contain one of these. */
+export async function measureColdStarts(context: BenchContext, only?: string[]): Promise<ColdStartResult> {
   const runs = context.quick ? 3 : 10;
   const seedAt = new Date();
   await registerCharger(context.table, { chargerId: CHARGER, connectorCount: 2, now: seedAt });
@@ -300,7 +301,7 @@ export async function measureColdStarts(context: BenchContext): Promise<ColdStar
   const functions: FunctionEntry[] = [
     ...discoverFunctions(),
     ...probes.map((probe) => ({ service: 'probe', name: probe.id, entry: '', handlerExport: 'handler' })),
-  ];
+  ].filter((fn) => !only || only.some((part) => `${fn.service}.${fn.name}`.includes(part)));
   const baselineBundle = await bundle('baseline', 'bench/src/fixtures/empty-handler.ts');
   const bundles = new Map<string, BundleResult>();
   for (const fn of functions) {

@@ -19,30 +19,35 @@ import { measureSweeper } from './sweeper.js';
 import { measureTelemetry } from './telemetry.js';
 import { telemetryCost } from './telemetry-cost.js';
 
-// `npm run bench -- [--quick] [--only cold,ops,sweeper,pipeline,cost,startup,gateway,telemetry]`: writes bench/results/latest.{json,md}.
+// `npm run bench -- [--quick] [--only cold,ops,sweeper,pipeline,cost,startup,gateway,telemetry] [--functions …]`:
+// writes bench/results/latest.{json,md}.
 
 const groups = ['cold', 'ops', 'sweeper', 'pipeline', 'cost', 'startup', 'gateway', 'telemetry'] as const;
 const usage = `usage: npm run bench -- [--quick] [--only ${groups.join(',')}]
   --quick   CI mode: fewer runs, shorter phases; asserts nothing about speed
   --only    some groups only (cost implies ops)
+  --functions  the cold-start group for these functions only (ids such as metering.ingestReading, or
+               a part of one: --functions metering. --functions notify,authorize; probe. for the probes)
   writes bench/results/latest.json and latest.md (see bench/README.md)`;
 type Group = (typeof groups)[number];
 
-function parseArgs(argv: string[]): { quick: boolean; only: Set<Group> } {
+/** The value of `--name value` or `--name=value`. */
+function optionValue(argv: string[], name: string): string | undefined {
+  const index = argv.findIndex((arg) => arg === name || arg.startsWith(`${name}=`));
+  if (index < 0) return undefined;
+  return argv[index]!.includes('=') ? argv[index]!.split('=')[1] : argv[index + 1];
+}
+
+function parseArgs(argv: string[]): { quick: boolean; only: Set<Group>; functions?: string[] } {
   const quick = argv.includes('--quick');
-  const onlyIndex = argv.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
-  const onlyValue =
-    onlyIndex < 0
-      ? undefined
-      : argv[onlyIndex]!.includes('=')
-        ? argv[onlyIndex]!.split('=')[1]
-        : argv[onlyIndex + 1];
+  const onlyValue = optionValue(argv, '--only');
+  const functionsValue = optionValue(argv, '--functions');
   const only = new Set((onlyValue ? onlyValue.split(',') : groups) as Group[]);
   for (const group of only)
     if (!groups.includes(group)) throw new Error(`unknown group "${group}" (${groups.join(', ')})`);
   // The cost model needs the measured operations.
   if (only.has('cost')) only.add('ops');
-  return { quick, only };
+  return { quick, only, ...(functionsValue ? { functions: functionsValue.split(',') } : {}) };
 }
 
 async function main(): Promise<void> {
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
-  const { quick, only } = parseArgs(process.argv.slice(2));
+  const { quick, only, functions } = parseArgs(process.argv.slice(2));
   const started = Date.now();
   const log = (line: string) => console.log(`[bench ${round((Date.now() - started) / 1000)}s] ${line}`);
   log(`mode ${quick ? 'quick' : 'full'}; groups ${[...only].join(', ')}`);
@@ -78,7 +83,7 @@ async function main(): Promise<void> {
     };
     if (only.has('cold')) {
       log('1. cold start');
-      results.coldStart = await measureColdStarts(context);
+      results.coldStart = await measureColdStarts(context, functions);
     }
     const handlers = only.has('ops') || only.has('sweeper') ? await loadHandlers(context) : undefined;
     if (handlers && only.has('ops')) {

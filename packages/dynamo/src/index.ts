@@ -1,5 +1,6 @@
 export * from './batch-get.js';
 export * from './client.js';
+export * from './concurrency.js';
 export * from './entities.js';
 export * from './entity.js';
 export * from './keys.js';

@@ -25,8 +25,21 @@ export interface DeadlineKey {
 /** Deadline kinds share one sparse, sharded index; each has its own sweeper. */
 export type DeadlineKind = 'charger-offline' | 'session-expiry' | 'meter-request' | 'remote-request';
 
-/** 16 shards keep every deadline partition far below DynamoDB's per-partition limits at 100 k chargers. */
+/** 16 shards keep every charger partition (deadlines, the fleet list) far below DynamoDB's per-partition limits at 100 k chargers. */
 export const DEADLINE_SHARDS = 16;
+
+/**
+ * Shards per deadline kind: a sweep runs one query per shard, so a kind gets no more than its writes need. At
+ * 100 k chargers the offline deadlines move ~30 times a second; sessions (two a day per charger), meter and
+ * remote requests (a user's action) arm and disarm a few times a second at most, where one partition takes
+ * 1,000 writes a second: two shards each, one query per shard, keep their sweeps cheap and cold starts short.
+ */
+export const DEADLINE_SHARDS_OF: Readonly<Record<DeadlineKind, number>> = {
+  'charger-offline': DEADLINE_SHARDS,
+  'session-expiry': 2,
+  'meter-request': 2,
+  'remote-request': 2,
+};
 
 /** FNV-1a: a stable, cheap spread of ids over shards. */
 export function shardOf(id: string, shards = DEADLINE_SHARDS): number {
@@ -43,9 +56,9 @@ export function deadlinePartition(kind: DeadlineKind, shard: number): string {
 }
 
 export function deadlinePartitionFor(kind: DeadlineKind, id: string): string {
-  return deadlinePartition(kind, shardOf(id));
+  return deadlinePartition(kind, shardOf(id, DEADLINE_SHARDS_OF[kind]));
 }
 
 export function allDeadlinePartitions(kind: DeadlineKind): string[] {
-  return Array.from({ length: DEADLINE_SHARDS }, (_, shard) => deadlinePartition(kind, shard));
+  return Array.from({ length: DEADLINE_SHARDS_OF[kind] }, (_, shard) => deadlinePartition(kind, shard));
 }

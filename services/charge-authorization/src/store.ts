@@ -22,6 +22,7 @@ import {
   itemOf,
   keyOf,
   keys,
+  mapConcurrently,
   queryDueItems,
   type RetryOptions,
   sessionItem,
@@ -282,17 +283,14 @@ export async function expireDueSessions(
 ): Promise<ExpireSessionsResult> {
   const { items } = await queryDueItems(table, 'session-expiry', options.now.getTime());
   const sessionPrefix = keys.session('').pk;
-  const outcomes: SessionExpiryOutcome[] = [];
-  const queue = [...items];
-  const workers = Array.from({ length: Math.min(options.concurrency ?? 10, queue.length) }, async () => {
-    for (let due = queue.shift(); due; due = queue.shift()) {
-      const sessionId = due.pk.slice(sessionPrefix.length);
-      // Only sessions arm session-expiry deadlines; anything else there is not ours to touch.
-      if (!due.pk.startsWith(sessionPrefix) || due.sk !== keys.session(sessionId).sk) continue;
-      outcomes.push(await expireSession(table, sessionId, options));
-    }
-  });
-  await Promise.all(workers);
+  // Only sessions arm session-expiry deadlines; anything else there is not ours to touch.
+  const sessionIds = items
+    .map((due) => ({ due, sessionId: due.pk.slice(sessionPrefix.length) }))
+    .filter(({ due, sessionId }) => due.pk.startsWith(sessionPrefix) && due.sk === keys.session(sessionId).sk)
+    .map(({ sessionId }) => sessionId);
+  const outcomes = await mapConcurrently(sessionIds, options.concurrency ?? 10, (sessionId) =>
+    expireSession(table, sessionId, options),
+  );
   const expired = outcomes.filter((outcome) => outcome.outcome === 'expired').length;
   return { due: items.length, expired, skipped: outcomes.length - expired, outcomes };
 }

@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DEADLINE_SHARDS, GSI1, keys, type TableContext } from '@evcharge/dynamo';
+import { DEADLINE_SHARDS, GSI1, keys, mapConcurrently, type TableContext } from '@evcharge/dynamo';
 import { allItems } from './pages.js';
 import { type FleetView, fleetViewOf } from './rules.js';
 
@@ -30,19 +30,14 @@ async function listedChargerIds(table: TableContext): Promise<string[]> {
 
 export async function readFleet(table: TableContext, now: Date): Promise<FleetView> {
   const chargerIds = await listedChargerIds(table);
-  const items: Record<string, unknown>[] = [];
-  for (let start = 0; start < chargerIds.length; start += CHARGER_READ_CONCURRENCY) {
-    const partitions = await Promise.all(
-      chargerIds.slice(start, start + CHARGER_READ_CONCURRENCY).map((chargerId) =>
-        allItems<Record<string, unknown>>(table, {
-          query: true,
-          KeyConditionExpression: 'pk = :charger',
-          ExpressionAttributeValues: { ':charger': keys.charger(chargerId).pk },
-        }),
-      ),
-    );
-    items.push(...partitions.flat());
-  }
+  const partitions = await mapConcurrently(chargerIds, CHARGER_READ_CONCURRENCY, (chargerId) =>
+    allItems<Record<string, unknown>>(table, {
+      query: true,
+      KeyConditionExpression: 'pk = :charger',
+      ExpressionAttributeValues: { ':charger': keys.charger(chargerId).pk },
+    }),
+  );
+  const items = partitions.flat();
   const orphanStops = await table.client
     .send(
       new QueryCommand({

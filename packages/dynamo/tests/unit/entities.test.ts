@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import {
+  DEADLINE_SHARDS_OF,
   DEADLINES_INDEX,
   deadlinePartitionFor,
   type EntityDefinition,
@@ -340,7 +341,7 @@ describe('key templates produce the key shapes README.md documents', () => {
       dueAt: 42,
     });
     expect(deadlinePartitionFor('session-expiry', session.sessionId)).toBe(
-      `DUE#session-expiry#${shardOf(session.sessionId)}`,
+      `DUE#session-expiry#${shardOf(session.sessionId, DEADLINE_SHARDS_OF['session-expiry'])}`,
     );
     expect(itemOf(entities.session, session)).not.toHaveProperty('duePk');
 
