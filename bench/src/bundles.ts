@@ -46,8 +46,11 @@ export function discoverFunctions(): FunctionEntry[] {
 export interface BundleResult {
   id: string;
   outfile: string;
+  /** The code a cold start loads: the entry and the chunks it imports statically. */
   bytes: number;
-  /** Bytes in the output by origin (AWS SDK, zod, powertools, middy, our code, other). */
+  /** Every output file: the above and the chunks loaded only by a dynamic import (what the zip holds). */
+  allBytes: number;
+  /** Bytes a cold start loads, by origin (AWS SDK, zod, powertools, middy, our code, other). */
   attribution: Record<string, number>;
 }
 
@@ -61,15 +64,28 @@ export function originOf(inputPath: string): string {
   return 'our code';
 }
 
-function attribute(metafile: Metafile): Record<string, number> {
+function attribute(outputs: Metafile['outputs'][string][]): Record<string, number> {
   const attribution: Record<string, number> = {};
-  for (const output of Object.values(metafile.outputs)) {
+  for (const output of outputs) {
     for (const [path, input] of Object.entries(output.inputs)) {
       const origin = originOf(path);
       attribution[origin] = (attribution[origin] ?? 0) + input.bytesInOutput;
     }
   }
   return attribution;
+}
+
+/** The entry's output and every chunk it imports statically, transitively: what importing the entry loads. */
+function loadedAtImport(metafile: Metafile, entryPath: string): string[] {
+  const loaded = new Set<string>();
+  const visit = (path: string) => {
+    if (loaded.has(path) || !metafile.outputs[path]) return;
+    loaded.add(path);
+    for (const imported of metafile.outputs[path].imports)
+      if (imported.kind === 'import-statement') visit(imported.path);
+  };
+  visit(entryPath);
+  return [...loaded];
 }
 
 /** An entry file (relative to the repo root), or inline source resolved from `resolveDir`. */
@@ -98,9 +114,18 @@ export async function bundle(id: string, input: BundleInput, service = 'heartbea
     metafile: true,
     logLevel: 'silent',
   });
-  const [outfile] = Object.keys(result.metafile.outputs).filter((path) => !path.endsWith('.map'));
-  const absolute = join(repoRoot, 'services', service, outfile!);
-  return { id, outfile: absolute, bytes: statSync(absolute).size, attribution: attribute(result.metafile) };
+  const { outputs } = result.metafile;
+  const code = Object.keys(outputs).filter((path) => !path.endsWith('.map'));
+  const entry = code.find((path) => outputs[path]?.entryPoint !== undefined) ?? code[0]!;
+  const loaded = loadedAtImport(result.metafile, entry);
+  const sizeOf = (path: string) => statSync(join(repoRoot, 'services', service, path)).size;
+  return {
+    id,
+    outfile: join(repoRoot, 'services', service, entry),
+    bytes: loaded.reduce((sum, path) => sum + sizeOf(path), 0),
+    allBytes: code.reduce((sum, path) => sum + sizeOf(path), 0),
+    attribution: attribute(loaded.map((path) => outputs[path]!)),
+  };
 }
 
 /** Uncompressed size of the handler (.mjs/.js, not .map) inside `services/<svc>/.serverless/<fn>.zip`. */

@@ -53,7 +53,10 @@ export interface ColdRun {
 
 export interface ColdStartRow {
   id: string;
+  /** Loaded by a cold start: the entry and its static chunks. */
   bytes: number;
+  /** Chunks loaded only when first needed (a dynamic import), e.g. the SQS client of the dead-letter sink. */
+  lazyBytes: number;
   shippedBytes?: number;
   attribution: Record<string, number>;
   runs: number;
@@ -355,6 +358,7 @@ export async function measureColdStarts(context: BenchContext, only?: string[]):
     return {
       id,
       bytes: built.bytes,
+      lazyBytes: built.allBytes - built.bytes,
       ...(shippedBytes !== undefined ? { shippedBytes } : {}),
       attribution: built.attribution,
       runs: measured.length,

@@ -1,7 +1,7 @@
 import { SendMessageCommand, type SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 
-// The SQS side of the dead-letter sink. Imported statically: esbuild, bundling without code splitting, kept every
-// SQS command behind a dynamic import (about 14 kB a bundle); the client itself is still made on the first dead letter.
+// The SQS side of the dead-letter sink, imported dynamically: the shipped bundles split it (and the SQS client) into
+// a chunk that only a function's first dead letter loads.
 
 let client: SQSClient | undefined;
 

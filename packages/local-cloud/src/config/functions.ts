@@ -51,6 +51,7 @@ export function buildFunction(input: BuildFunctionInput): LocalFunction {
     buildOptions: shippedBuildOptions(
       service.custom?.esbuild ?? {},
       runtimeTarget(fn.runtime ?? service.provider.runtime),
+      serviceDir,
     ),
     handlerExport,
     environment: Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, String(value)])),

@@ -11,6 +11,11 @@ import { printService } from './serverless-print.js';
  * (`@evcharge/local-cloud/build`)
  */
 export async function shippedBuildOptionsOf(service: string, stage = 'local'): Promise<BuildOptions> {
-  const printed = await printService(join(servicesRoot, service), stage);
-  return shippedBuildOptions(printed.custom?.esbuild ?? {}, runtimeTarget(printed.provider.runtime));
+  const serviceDir = join(servicesRoot, service);
+  const printed = await printService(serviceDir, stage);
+  return shippedBuildOptions(
+    printed.custom?.esbuild ?? {},
+    runtimeTarget(printed.provider.runtime),
+    serviceDir,
+  );
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import type { LocalFunction } from '../config/model.js';
@@ -45,11 +46,13 @@ const pluginDefaults = {
 
 /**
  * The esbuild options `sls package` uses for one entry of a service: the defaults, the runtime's target,
- * then `custom.esbuild`, without the plugin's own keys; `exclude` joins `external` as the plugin does.
+ * then `custom.esbuild`, without the plugin's own keys; `exclude` joins `external` as the plugin does, and
+ * `plugins`, a file's path relative to the service, is loaded as serverless-esbuild loads it.
  */
 export function shippedBuildOptions(
   customEsbuild: Record<string, unknown>,
   runtimeTarget: string | undefined,
+  serviceDir: string,
 ): BuildOptions {
   const merged: Record<string, unknown> = {
     ...pluginDefaults,
@@ -65,7 +68,23 @@ export function shippedBuildOptions(
   const options = Object.fromEntries(
     Object.entries(merged).filter(([key]) => !pluginOnlyOptions.includes(key)),
   ) as BuildOptions;
-  return { ...options, external, ...(extension === '.js' ? {} : { outExtension: { '.js': extension } }) };
+  return {
+    ...options,
+    external,
+    ...(extension === '.js' ? {} : { outExtension: { '.js': extension } }),
+    ...(typeof merged.plugins === 'string'
+      ? {
+          plugins: createRequire(import.meta.url)(
+            join(serviceDir, merged.plugins),
+          ) as BuildOptions['plugins'],
+        }
+      : {}),
+  };
+}
+
+/** The options as text for the cache key: a plugin counts by its setup code (JSON would drop functions). */
+function optionsText(value: unknown): string {
+  return JSON.stringify(value, (_key, part: unknown) => (typeof part === 'function' ? String(part) : part));
 }
 
 /** What a function runs locally: its bundle file, and whether this start built it or found it cached. */
@@ -111,7 +130,7 @@ async function isCurrent(manifest: Manifest, optionsHash: string): Promise<boole
 export async function bundleFunction(fn: LocalFunction): Promise<FunctionBundle> {
   const options: BuildOptions = { ...fn.buildOptions, sourcemap: 'linked' };
   const optionsHash = createHash('sha256')
-    .update(JSON.stringify({ options, entry: fn.entry, serviceDir: fn.serviceDir }))
+    .update(optionsText({ options, entry: fn.entry, serviceDir: fn.serviceDir }))
     .digest('hex');
   const functionDir = join(stateDir, 'bundles', fn.service, `${fn.name}-${optionsHash.slice(0, 12)}`);
   const manifestFile = join(functionDir, 'manifest.json');

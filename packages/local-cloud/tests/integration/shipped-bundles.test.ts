@@ -1,8 +1,8 @@
 // @lane isolated: `sls package` of a whole service takes a CPU for a while.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { readZipTextEntries } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadCloudConfig } from '../../src/config/load-cloud-config.js';
@@ -43,9 +43,37 @@ afterAll(async () => {
   await rm(packageDir, { recursive: true, force: true });
 });
 
-/** The local bundle without its trailing source map link: the only line the shipped zip does not have. */
-function withoutSourceMapLink(code: string): string {
-  return code.replace(/\n\/\/# sourceMappingURL=[^\n]+\n?$/, '\n');
+/**
+ * A local bundle file as the zip would hold it: without its trailing source map link, the only line the zip does
+ * not have, and with its chunks' content hashes (in file names and imports) blanked: the link changes them.
+ */
+function asShipped(code: string): string {
+  return withoutChunkHashes(code.replace(/\n\/\/# sourceMappingURL=[^\n]+\n?$/, '\n'));
+}
+
+function withoutChunkHashes(text: string): string {
+  return text.replace(/-[A-Z0-9]{8}\.mjs/g, '-HASH.mjs');
+}
+
+/** A function's local build: its entry and its chunks (named after it), as [file name without hash, code]. */
+async function localBuild(entryFile: string): Promise<[string, string][]> {
+  const name = basename(entryFile, '.mjs');
+  const files = (await readdir(dirname(entryFile))).filter(
+    (file) => file === `${name}.mjs` || (file.startsWith(`${name}.`) && file.endsWith('.mjs')),
+  );
+  return Promise.all(
+    files.map(async (file) => [
+      withoutChunkHashes(file),
+      await readFile(join(dirname(entryFile), file), 'utf8'),
+    ]),
+  );
+}
+
+/** Files in one order whatever their hashes were (two chunks may share a name once the hash is blanked). */
+function sorted(files: [string, string][]): [string, string][] {
+  return [...files].sort(([nameA, codeA], [nameB, codeB]) =>
+    nameA === nameB ? codeA.localeCompare(codeB) : nameA.localeCompare(nameB),
+  );
 }
 
 describe(`local bundles of ${service} against its sls package zips`, () => {
@@ -64,14 +92,18 @@ describe(`local bundles of ${service} against its sls package zips`, () => {
     }
   });
 
-  it('each local bundle is the code in the zip that ships, byte for byte apart from the source map link', async () => {
+  it('each local bundle is the code in the zip that ships, its chunks too, byte for byte apart from the source map link', async () => {
     for (const fn of functions) {
       const zip = readZipTextEntries(join(packageDir, `${fn.name}.zip`), /\.mjs$/);
-      const shipped = zip.get(fn.entry.replace(/\.ts$/, '.mjs'));
-      expect(shipped).toBeDefined();
-      const local = await readFile((await bundleFunction(fn)).file, 'utf8');
-      expect(local).toContain('//# sourceMappingURL=');
-      expect(withoutSourceMapLink(local)).toBe(shipped);
+      const shipped = [...zip].map(([path, code]): [string, string] => [
+        withoutChunkHashes(basename(path)),
+        withoutChunkHashes(code),
+      ]);
+      expect(shipped.map(([file]) => file)).toContain(basename(fn.entry).replace(/\.ts$/, '.mjs'));
+      const local = await localBuild((await bundleFunction(fn)).file);
+      for (const [, code] of local) expect(code).toContain('//# sourceMappingURL=');
+      // The zip holds this function's files only (no other function's entry or chunks), each as built locally.
+      expect(sorted(shipped)).toEqual(sorted(local.map(([file, code]) => [file, asShipped(code)])));
     }
   });
 
