@@ -33,6 +33,7 @@ import {
   isConditionalCheckFailed,
   itemOf,
   keys,
+  mapConcurrently,
   type OfflineSweep,
   queryDueItems,
   type TableContext,
@@ -449,17 +450,14 @@ export async function sweepOfflineChargers(
     sweep.due += items.length;
     sweep.consumedReadUnits += consumedReadUnits;
     let settledThisRound = 0;
-    for (let start = 0; start < items.length; start += SWEEP_CONCURRENCY) {
-      const batch = items.slice(start, start + SWEEP_CONCURRENCY);
-      const outcomes = await Promise.all(
-        batch.map((item) => settleDueCharger(table, item, nowMs, settings, allowanceS)),
-      );
-      for (const { outcome, consumedReadUnits: units } of outcomes) {
-        sweep.consumedReadUnits += units;
-        if (outcome === 'offline') sweep.markedOffline++;
-        if (outcome === 'rearmed') sweep.rearmed++;
-        if (outcome !== 'none') settledThisRound++;
-      }
+    const outcomes = await mapConcurrently(items, SWEEP_CONCURRENCY, (item) =>
+      settleDueCharger(table, item, nowMs, settings, allowanceS),
+    );
+    for (const { outcome, consumedReadUnits: units } of outcomes) {
+      sweep.consumedReadUnits += units;
+      if (outcome === 'offline') sweep.markedOffline++;
+      if (outcome === 'rearmed') sweep.rearmed++;
+      if (outcome !== 'none') settledThisRound++;
     }
     const noShardFull = items.length < pageSize;
     const outOfTime = options.stopBy !== undefined && Date.now() >= options.stopBy;

@@ -3,6 +3,7 @@ import {
   type DueItemKey,
   getMeterRequest,
   getSession,
+  mapConcurrently,
   queryDueItems,
   type TableContext,
 } from '@evcharge/dynamo';
@@ -34,20 +35,14 @@ export async function resolveTimedOutMeterRequest(
  */
 export async function resolveTimedOutMeterRequests(table: TableContext, now: Date): Promise<TimeoutReport> {
   const { items } = await queryDueItems(table, 'meter-request', now.getTime());
-  let resolved = 0;
-  // Small batches: a burst of due requests must not throttle the table the ingest path writes to.
-  for (let start = 0; start < items.length; start += BATCH_SIZE) {
-    const outcomes = await Promise.all(
-      items
-        .slice(start, start + BATCH_SIZE)
-        .map(async (key: DueItemKey) => resolveIfPending(table, await getMeterRequestByKey(table, key), now)),
-    );
-    resolved += outcomes.filter(Boolean).length;
-  }
-  return { due: items.length, resolved };
+  // A few at a time: a burst of due requests must not throttle the table the ingest path writes to.
+  const outcomes = await mapConcurrently(items, CONCURRENCY, async (key: DueItemKey) =>
+    resolveIfPending(table, await getMeterRequestByKey(table, key), now),
+  );
+  return { due: items.length, resolved: outcomes.filter(Boolean).length };
 }
 
-const BATCH_SIZE = 25;
+const CONCURRENCY = 25;
 
 /** pending → unavailable with the session's last known values; false when it was not pending (any more). */
 async function resolveIfPending(

@@ -16,6 +16,7 @@ import {
   getCharger,
   getConnector,
   getIdTag,
+  mapConcurrently,
   queryDueItems,
   type TableContext,
   transact,
@@ -269,20 +270,13 @@ export async function resolveTimedOutRemoteRequest(
   return (await resolveRemoteRequest(table, request, { kind: 'timeout' }, now)) === 'resolved';
 }
 
-const BATCH_SIZE = 25;
+const CONCURRENCY = 25;
 
 /** The backstop: every pending remote request past its deadline times out (timer never sent or dead-lettered). */
 export async function resolveTimedOutRemoteRequests(table: TableContext, now: Date): Promise<TimeoutReport> {
   const { items } = await queryDueItems(table, 'remote-request', now.getTime());
-  let resolved = 0;
-  for (let start = 0; start < items.length; start += BATCH_SIZE) {
-    const outcomes = await Promise.all(
-      items.slice(start, start + BATCH_SIZE).map(async (key: DueItemKey) => {
-        const request = await getRemoteRequestByKey(table, key);
-        return resolveRemoteRequest(table, request, { kind: 'timeout' }, now);
-      }),
-    );
-    resolved += outcomes.filter((outcome) => outcome === 'resolved').length;
-  }
-  return { due: items.length, resolved };
+  const outcomes = await mapConcurrently(items, CONCURRENCY, async (key: DueItemKey) =>
+    resolveRemoteRequest(table, await getRemoteRequestByKey(table, key), { kind: 'timeout' }, now),
+  );
+  return { due: items.length, resolved: outcomes.filter((outcome) => outcome === 'resolved').length };
 }

@@ -20,13 +20,19 @@ describe('mapConcurrently', () => {
     expect(results).toEqual([...Array(16).keys()].map((item) => item * 10));
   });
 
-  it('answers an empty list at once and fails as soon as one item fails', async () => {
+  it('answers an empty list at once, runs one at a time for a limit below 1, and starts nothing after a failure', async () => {
     await expect(mapConcurrently([], 4, async () => 1)).resolves.toEqual([]);
+    await expect(mapConcurrently([1, 2, 3], 0, async (item) => item)).resolves.toEqual([1, 2, 3]);
+    const started: number[] = [];
     await expect(
-      mapConcurrently([1, 2, 3], 2, async (item) => {
+      mapConcurrently([1, 2, 3, 4, 5, 6], 2, async (item) => {
+        started.push(item);
         if (item === 2) throw new Error('item 2');
+        await new Promise((resolve) => setTimeout(resolve, 10));
         return item;
       }),
     ).rejects.toThrow('item 2');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(started).toEqual([1, 2]);
   });
 });

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import {
+  allDeadlinePartitions,
   DEADLINE_SHARDS_OF,
   DEADLINES_INDEX,
   deadlinePartitionFor,
@@ -12,7 +13,6 @@ import {
   GSI1,
   itemOf,
   keys,
-  shardOf,
   tableDefinition,
 } from '../../src/index.js';
 import { sampleOf } from '../helpers/factories.js';
@@ -340,9 +340,6 @@ describe('key templates produce the key shapes README.md documents', () => {
       duePk: deadlinePartitionFor('session-expiry', session.sessionId),
       dueAt: 42,
     });
-    expect(deadlinePartitionFor('session-expiry', session.sessionId)).toBe(
-      `DUE#session-expiry#${shardOf(session.sessionId, DEADLINE_SHARDS_OF['session-expiry'])}`,
-    );
     expect(itemOf(entities.session, session)).not.toHaveProperty('duePk');
 
     const request = sampleOf('meterRequest');
@@ -360,5 +357,20 @@ describe('key templates produce the key shapes README.md documents', () => {
 
     // @ts-expect-error a connector has no deadline to arm
     itemOf(entities.connector, sampleOf('connector'), { dueAt: 1 });
+  });
+});
+
+describe('deadline shards', () => {
+  it('arms every deadline in a shard its sweeper queries, and spreads ids over all of them', () => {
+    const ids = Array.from({ length: 400 }, (_, index) => `id-${index}-${index * 7919}`);
+    for (const kind of ['charger-offline', 'session-expiry', 'meter-request', 'remote-request'] as const) {
+      const swept = allDeadlinePartitions(kind);
+      expect(swept).toHaveLength(DEADLINE_SHARDS_OF[kind]);
+      const armed = new Set(ids.map((id) => deadlinePartitionFor(kind, id)));
+      expect([...armed].filter((partition) => !swept.includes(partition))).toEqual([]);
+      expect([...armed].sort()).toEqual([...swept].sort());
+    }
+    expect(DEADLINE_SHARDS_OF['charger-offline']).toBe(16);
+    expect(allDeadlinePartitions('meter-request')).toEqual(['DUE#meter-request#0', 'DUE#meter-request#1']);
   });
 });

@@ -22,7 +22,8 @@ const errorKey = '\u0000jqError';
 /** Loads jq once and compile-checks the query; the returned function evaluates it over a batch of records. */
 export async function compileMetadataQuery(query: string, streamName: string): Promise<MetadataQuery> {
   const jq = await jqWeb;
-  const batchQuery = `map([try (${query}) catch {${JSON.stringify(errorKey)}: .}])`;
+  // Newlines around the query: a query ending in a `# comment` must not comment out the wrapper's end.
+  const batchQuery = `map([try (\n${query}\n) catch {${JSON.stringify(errorKey)}: .}])`;
   const run = (input: unknown, filter: string): unknown => {
     // jq-web leaves a failed filter's exit status in process.exitCode when it was unset: put it back.
     const exitCode = process.exitCode;
@@ -32,17 +33,35 @@ export async function compileMetadataQuery(query: string, streamName: string): P
       process.exitCode = exitCode;
     }
   };
-  try {
-    run({}, query);
-  } catch (error) {
-    // A runtime error on the empty record is fine (e.g. splitting a missing field); a compile error is not.
-    const message = (error as Error).message;
-    if (/compile error/.test(message))
-      throw new MetadataQueryError(`delivery stream ${streamName}: MetadataExtractionQuery: ${message}`);
+  for (const [filter, input] of [
+    [query, {}],
+    [batchQuery, [{}]],
+  ] as const) {
+    try {
+      run(input, filter);
+    } catch (error) {
+      // A runtime error on the empty record is fine (e.g. splitting a missing field); a compile error is not.
+      const message = (error as Error).message;
+      if (/compile error/.test(message))
+        throw new MetadataQueryError(`delivery stream ${streamName}: MetadataExtractionQuery: ${message}`);
+    }
   }
+  const one = (record: unknown): PartitionKeys | Error => {
+    try {
+      return partitionKeysOf([run(record, query)].flat());
+    } catch (error) {
+      return error as Error;
+    }
+  };
   return (records) => {
     if (records.length === 0) return [];
-    const outputs = run(records, batchQuery) as unknown[][];
+    let outputs: unknown[][];
+    try {
+      outputs = run(records, batchQuery) as unknown[][];
+    } catch {
+      // Something `try` does not catch (halt, halt_error) stopped the batch: each record on its own, then.
+      return records.map(one);
+    }
     return outputs.map((output) => {
       try {
         return partitionKeysOf(output);

@@ -81,11 +81,20 @@ describe('a local Firehose delivery stream', () => {
     expect(sink.objects.map((object) => object.lines.length)).toEqual([3]);
   });
 
-  it('delivers a partition IntervalInSeconds after its first record', async () => {
-    const { created, sink } = await stream({ bufferIntervalS: 0.05 });
-    created.putRecord(record('meter'));
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(sink.objects).toHaveLength(1);
+  it('delivers a partition IntervalInSeconds after its first record, records placed in batches meanwhile', async () => {
+    const { created, sink } = await stream({ bufferIntervalS: 0.2 });
+    created.putRecord(record('meter', 'a'));
+    // Put in later turns, within the first record's interval: the same object.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    created.putRecord(record('meter', 'b'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    created.putRecord(record('status', 'c'));
+    expect(sink.objects).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(sink.objects.map((object) => object.lines.map((line) => JSON.parse(line).text))).toEqual([
+      ['a', 'b'],
+      ['c'],
+    ]);
   });
 
   it('files a record the query cannot place under ErrorOutputPrefix', async () => {
@@ -98,7 +107,7 @@ describe('a local Firehose delivery stream', () => {
     ).toEqual([['errors/partitioning-failed/day=2026-12-06/', 2]]);
   });
 
-  it('places a burst put in one turn record by record: one bad record fails alone, the order within a partition kept', async () => {
+  it('places a burst of records each by its own keys: one bad record fails alone, the order within a partition kept', async () => {
     const { created, sink } = await stream({});
     for (let index = 0; index < 300; index++) {
       if (index === 100) created.putRecord(Buffer.from('{"kind": \n'));

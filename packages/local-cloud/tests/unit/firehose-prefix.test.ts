@@ -79,6 +79,24 @@ describe('the metadata extraction query (jq)', () => {
     expect(none([{}])).toEqual([new Error('MetadataExtractionQuery gave nothing, not one object')]);
   });
 
+  it('runs a query that ends in a comment, and a record that halts jq fails alone', async () => {
+    const commented = await compileMetadataQuery('{kind: .kind} # the message kind', 's');
+    expect(commented([{ kind: 'meter' }, { kind: 'status' }])).toEqual([
+      { kind: 'meter' },
+      { kind: 'status' },
+    ]);
+    // halt_error escapes jq's `try`: the batch stops, and each record is then run on its own.
+    const halting = await compileMetadataQuery(
+      'if .kind == "bad" then halt_error else {kind: .kind} end',
+      's',
+    );
+    const [before, halted, after] = halting([{ kind: 'meter' }, { kind: 'bad' }, { kind: 'status' }]);
+    expect(before).toEqual({ kind: 'meter' });
+    expect(halted).toBeInstanceOf(Error);
+    expect(after).toEqual({ kind: 'status' });
+    expect(process.exitCode).toBeUndefined();
+  });
+
   it('fails start-up on a query jq cannot compile', async () => {
     await expect(compileMetadataQuery('{kind: (.topic | nosuchfn)}', 'archive')).rejects.toThrow(
       MetadataQueryError,

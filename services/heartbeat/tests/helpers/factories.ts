@@ -145,20 +145,3 @@ export function recordCommands(client: DynamoDBDocumentClient) {
     },
   };
 }
-
-export async function mapWithConcurrency<Item, Result>(
-  items: readonly Item[],
-  concurrency: number,
-  work: (item: Item) => Promise<Result>,
-): Promise<Result[]> {
-  const results: Result[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as Item);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}

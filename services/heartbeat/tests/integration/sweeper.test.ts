@@ -4,6 +4,7 @@ import type { HeartbeatEvent } from '@evcharge/domain';
 import {
   deadlinePartitionFor,
   keys,
+  mapConcurrently,
   type OfflineSweep,
   registerCharger,
   shardOf,
@@ -12,13 +13,7 @@ import {
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sweepOfflineChargers } from '../../src/store.js';
-import {
-  heartbeatEvent,
-  lambdaContext,
-  mapWithConcurrency,
-  recordCommands,
-  scheduledEvent,
-} from '../helpers/factories.js';
+import { heartbeatEvent, lambdaContext, recordCommands, scheduledEvent } from '../helpers/factories.js';
 
 // The sweeper reads the whole table's deadlines index, so each scenario gets its own table; the handlers
 // read TABLE_NAME once at import, so they are driven through a config pointed at the table under test.
@@ -79,10 +74,10 @@ async function seedFleet(prefix: string, fleet: number, stale: number): Promise<
 }
 
 async function seedChargers(ids: string[], lastSeenMs: number): Promise<void> {
-  await mapWithConcurrency(ids, 16, async (chargerId) => {
+  await mapConcurrently(ids, 16, async (chargerId) => {
     await registerCharger(config.table, { chargerId, connectorCount: 1, now: new Date(lastSeenMs) });
   });
-  const results = await mapWithConcurrency(ids, 16, (chargerId) =>
+  const results = await mapConcurrently(ids, 16, (chargerId) =>
     heartbeat(heartbeatEvent(chargerId, lastSeenMs)),
   );
   expect(results.every((result) => result.outcome === 'recorded')).toBe(true);
@@ -106,7 +101,7 @@ async function cloneHealthyFleet(template: string, prefix: string, count: number
   const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, index) =>
     items.slice(index * 25, index * 25 + 25),
   );
-  await mapWithConcurrency(batches, 8, async (batch) => {
+  await mapConcurrently(batches, 8, async (batch) => {
     let pending: Record<string, unknown>[] = batch.map((Item) => ({ PutRequest: { Item } }));
     while (pending.length > 0) {
       const { UnprocessedItems } = await config.table.client.send(
