@@ -33,42 +33,36 @@ export async function compileMetadataQuery(query: string, streamName: string): P
       process.exitCode = exitCode;
     }
   };
-  for (const [filter, input] of [
-    [query, {}],
-    [batchQuery, [{}]],
-  ] as const) {
-    try {
-      run(input, filter);
-    } catch (error) {
-      // A runtime error on the empty record is fine (e.g. splitting a missing field); a compile error is not.
-      const message = (error as Error).message;
-      if (/compile error/.test(message))
-        throw new MetadataQueryError(`delivery stream ${streamName}: MetadataExtractionQuery: ${message}`);
-    }
+  try {
+    run([{}], batchQuery);
+  } catch (error) {
+    // A runtime error on the empty record is fine (e.g. halt_error); a compile error of the query is not.
+    const message = (error as Error).message;
+    if (/compile error/.test(message))
+      throw new MetadataQueryError(`delivery stream ${streamName}: MetadataExtractionQuery: ${message}`);
   }
-  const one = (record: unknown): PartitionKeys | Error => {
-    try {
-      return partitionKeysOf([run(record, query)].flat());
-    } catch (error) {
-      return error as Error;
-    }
-  };
-  return (records) => {
-    if (records.length === 0) return [];
-    let outputs: unknown[][];
-    try {
-      outputs = run(records, batchQuery) as unknown[][];
-    } catch {
-      // Something `try` does not catch (halt, halt_error) stopped the batch: each record on its own, then.
-      return records.map(one);
-    }
-    return outputs.map((output) => {
+  const place = (records: unknown[]): (PartitionKeys | Error)[] =>
+    (run(records, batchQuery) as unknown[][]).map((outputs) => {
       try {
-        return partitionKeysOf(output);
+        return partitionKeysOf(outputs);
       } catch (error) {
         return error as Error;
       }
     });
+  return (records) => {
+    if (records.length === 0) return [];
+    try {
+      return place(records);
+    } catch {
+      // Something `try` does not catch (halt, halt_error) stopped the batch: batches of one record, then.
+      return records.map((record) => {
+        try {
+          return place([record])[0] as PartitionKeys | Error;
+        } catch (error) {
+          return error as Error;
+        }
+      });
+    }
   };
 }
 
