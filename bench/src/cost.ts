@@ -87,6 +87,8 @@ export interface CostLine {
 export interface CostResult {
   /** Notify function invocations per charger-month (records passing its stream filter / records per batch). */
   notifyInvocations: number;
+  /** Notifications published per charger-month (each by one of those invocations). */
+  notifications: number;
   /** The common memory size; a function with its own memorySize is priced at it. */
   memoryMb: number;
   lines: CostLine[];
@@ -154,12 +156,14 @@ export function costPerChargerMonth(
   const sweepRunsPerCharger = MONTH_S / 60 / a.fleetSize;
 
   const snsPerSession = 2; // session.authorized + session.completed
-  const notifications = sessions * snsPerSession;
-  // Records that pass the notify function's stream filter (services/notifications/serverless.yml), as it
-  // stands: each session's writes (opened, charging, completed, and its totals on every reading in it), its
-  // auth attempt, and a charger's status flips (a reconnect counted as an offline/online pair). Heartbeats,
-  // re-armed deadlines and connector registers never pass. Change this with the filter.
-  const streamRecords = sessions * 4 + metersInSession + presenceEvents;
+  // A reconnect is counted as an unclean one: the charger goes offline and back online, two notifications.
+  const notifications = sessions * snsPerSession + presenceEvents;
+  // Records that pass the notify function's stream filter (services/notifications/serverless.yml): per session
+  // its opening (the user-list entry's insert), its accepted auth attempt (the one that publishes nothing: no
+  // filter tells an accepted attempt apart within Lambda's five) and its completion; a charger's status flips.
+  // A session's plug and readings, heartbeats, re-armed deadlines and connector registers never pass
+  // (services/notifications/tests/integration/stream-filter.test.ts). Change this with the filter.
+  const streamRecords = sessions * 3 + presenceEvents;
   const notifyInvocations = streamRecords / Math.max(1, a.streamRecordsPerNotifyInvocation);
 
   // Every invocation per charger-month, with the measured row that prices it. A new message kind is one line.
@@ -296,6 +300,7 @@ export function costPerChargerMonth(
   const totalUsd = lines.reduce((sum, line) => sum + line.usd, 0);
   return {
     notifyInvocations,
+    notifications,
     memoryMb: memoryMb ?? commonMemoryMb(),
     lines,
     totalUsd,

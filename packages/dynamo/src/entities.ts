@@ -147,7 +147,9 @@ const meterReading = defineEntity({
 
 /**
  * A session's entry in its user's list (gsi1): an item of its own, written once when the session opens and
- * never again, so the session's totals move without rewriting an index entry.
+ * never again, so the session's totals move without rewriting an index entry. Its insert is also what
+ * announces the opening (`session.authorized`): the notify stream filter passes it, and never the session's
+ * own later writes, so it carries what that notification says.
  */
 const userSession = defineEntity({
   entityType: 'UserSession',
@@ -155,6 +157,9 @@ const userSession = defineEntity({
     sessionId: sessionSchema.shape.sessionId,
     userId: sessionSchema.shape.userId,
     startedAt: isoTimestampSchema,
+    chargerId: sessionSchema.shape.chargerId,
+    connectorId: sessionSchema.shape.connectorId,
+    remoteStartRequestId: sessionSchema.shape.remoteStartRequestId,
   }),
   keys: {
     userSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'USER' }),

@@ -45,6 +45,15 @@ const locales: Record<NotificationLanguage, string> = { ko: 'ko-KR', en: 'en-US'
 const activeSessionStatuses = new Set<string>(['Authorized', 'Charging']);
 // The status alone decides whether a change notifies; picked from each entity's one definition.
 const sessionStatusOnly = z.pick(sessionSchema, { status: true });
+// A session's entry in its user's list: written once, by the transaction that opens the session.
+const sessionOpening = z.pick(sessionSchema, {
+  sessionId: true,
+  userId: true,
+  startedAt: true,
+  chargerId: true,
+  connectorId: true,
+  remoteStartRequestId: true,
+});
 const chargerStatusOnly = z.pick(chargerSchema, { status: true });
 const meterRequestStatusOnly = z.pick(meterRequestSchema, { status: true });
 const connectorFaultOnly = z.pick(connectorSchema, { faulted: true });
@@ -58,8 +67,10 @@ export function notificationForChange(change: ItemChange): PlannedNotification |
   const { oldImage, newImage } = change;
   if (!newImage) return undefined;
   switch (newImage.entityType) {
+    case 'UserSession':
+      return oldImage ? undefined : openingNotification(newImage);
     case 'Session':
-      return sessionNotification(oldImage, newImage);
+      return completionNotification(oldImage, newImage);
     case 'AuthAttempt':
       return oldImage ? undefined : rejectionNotification(newImage);
     case 'MeterRequest':
@@ -83,25 +94,32 @@ export function notificationForChange(change: ItemChange): PlannedNotification |
   }
 }
 
-function sessionNotification(
+/**
+ * A session opened: announced by its user's list entry, inserted once in the transaction that opens it (every
+ * session opens Authorized or Charging). The session's own writes notify only its completion, so the stream
+ * filter never passes its totals.
+ */
+function openingNotification(newImage: Record<string, unknown>): PlannedNotification {
+  const session = parseOrThrow(sessionOpening, newImage);
+  return planned('session.authorized', session.sessionId, session.startedAt, {
+    at: session.startedAt,
+    userId: session.userId,
+    chargerId: session.chargerId,
+    connectorId: session.connectorId,
+    sessionId: session.sessionId,
+    // The user's remote start this session answers, when it was started from the app.
+    data: session.remoteStartRequestId ? { requestId: session.remoteStartRequestId } : {},
+    text: notificationTexts.sessionAuthorized(session.chargerId, session.connectorId),
+  });
+}
+
+/** An active session completed (Authorized or Charging → Completed). */
+function completionNotification(
   oldImage: Record<string, unknown> | undefined,
   newImage: Record<string, unknown>,
 ): PlannedNotification | undefined {
+  if (!oldImage) return undefined;
   const newStatus = parseOrThrow(sessionStatusOnly, newImage).status;
-  if (!oldImage) {
-    if (!activeSessionStatuses.has(newStatus)) return undefined;
-    const session = parseOrThrow(sessionSchema, newImage);
-    return planned('session.authorized', session.sessionId, session.startedAt, {
-      at: session.startedAt,
-      userId: session.userId,
-      chargerId: session.chargerId,
-      connectorId: session.connectorId,
-      sessionId: session.sessionId,
-      // The user's remote start this session answers, when it was started from the app.
-      data: session.remoteStartRequestId ? { requestId: session.remoteStartRequestId } : {},
-      text: notificationTexts.sessionAuthorized(session.chargerId, session.connectorId),
-    });
-  }
   const oldStatus = parseOrThrow(sessionStatusOnly, oldImage).status;
   if (newStatus !== 'Completed' || !activeSessionStatuses.has(oldStatus)) return undefined;
   const session = parseOrThrow(sessionSchema, newImage);

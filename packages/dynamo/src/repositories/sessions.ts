@@ -25,12 +25,23 @@ export function sessionListingItem(session: Pick<Session, 'sessionId' | 'started
   return itemOf(entities.sessionListing, { sessionId: session.sessionId, startedAt: session.startedAt });
 }
 
-/** The session's entry in its user's list (gsi1), put in the transaction that opens the session. */
-export function userSessionItem(session: Pick<Session, 'sessionId' | 'userId' | 'startedAt'>) {
+/**
+ * The session's entry in its user's list (gsi1), put in the transaction that opens the session; its insert
+ * announces the opening (`session.authorized`).
+ */
+export function userSessionItem(
+  session: Pick<
+    Session,
+    'sessionId' | 'userId' | 'startedAt' | 'chargerId' | 'connectorId' | 'remoteStartRequestId'
+  >,
+) {
   return itemOf(entities.userSession, {
     sessionId: session.sessionId,
     userId: session.userId,
     startedAt: session.startedAt,
+    chargerId: session.chargerId,
+    connectorId: session.connectorId,
+    ...(session.remoteStartRequestId ? { remoteStartRequestId: session.remoteStartRequestId } : {}),
   });
 }
 

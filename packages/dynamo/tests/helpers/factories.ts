@@ -61,7 +61,7 @@ const samples: Samples = {
     costMinor: 0,
     currency: 'KRW',
   },
-  userSession: { sessionId, userId: 'alice', startedAt: at },
+  userSession: { sessionId, userId: 'alice', startedAt: at, chargerId: 'CP-1', connectorId: 1 },
   chargerListing: { chargerId },
   sessionListing: { sessionId, startedAt: at },
   site: { siteId: 'SITE-1', gridLimitW: 100_000, updatedAt: at },

@@ -7,6 +7,7 @@ import {
   chargerItem,
   meterReadingItem,
   meterRequestItem,
+  openingItem,
   sessionItem,
 } from './factories.js';
 
@@ -36,6 +37,7 @@ export function chargerDay(chargerId: string): ChargerDay {
       lastSeenAt: '2026-11-25T07:04:00.000Z',
     }),
     sessionItem(sessionId, chargerId),
+    openingItem(sessionId, chargerId),
     sessionItem(sessionId, chargerId, { status: 'Charging', chargingStartedAt: '2026-11-25T07:00:20.000Z' }),
     meterRequestItem(sessionId, answered, chargerId),
     meterRequestItem(sessionId, answered, chargerId, {

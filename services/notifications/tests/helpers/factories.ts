@@ -1,4 +1,5 @@
-import { keys } from '@evcharge/dynamo';
+import type { Session } from '@evcharge/domain';
+import { keys, userSessionItem } from '@evcharge/dynamo';
 import { lambdaContextFor } from '@evcharge/testing';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 
@@ -45,6 +46,11 @@ export function sessionItem(sessionId: string, chargerId: string, overrides: Rec
     currency: 'KRW',
     ...overrides,
   };
+}
+
+/** The session's entry in its user's list, as the transaction that opens the session writes it (it announces it). */
+export function openingItem(sessionId: string, chargerId: string, overrides: Record<string, unknown> = {}) {
+  return userSessionItem(sessionItem(sessionId, chargerId, overrides) as unknown as Session);
 }
 
 export function meterRequestItem(

@@ -8,7 +8,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { notificationForChange } from '../../src/rules.js';
 import { claimNotification, NOTIFICATION_SCOPE } from '../../src/store.js';
 import { chargerDay, putItems } from '../helpers/charger-day.js';
-import { chargerItem, lambdaContext, sessionItem, streamEvent } from '../helpers/factories.js';
+import { chargerItem, lambdaContext, openingItem, sessionItem, streamEvent } from '../helpers/factories.js';
 import { type FakeSns, startFakeSns } from '../helpers/fake-sns.js';
 import { type FakeSqs, startFakeSqs } from '../helpers/fake-sqs.js';
 import { openTableStream, type TableStreamReader } from '../helpers/table-stream.js';
@@ -74,8 +74,8 @@ describe('notify: table stream → SNS', () => {
     const chargerId = `CP-${randomUUID().slice(0, 8)}`;
     const day = chargerDay(chargerId);
     await putItems(table, ...day.items);
-    const records = await stream.readNew({ atLeast: 15 });
-    expect(records).toHaveLength(15);
+    const records = await stream.readNew({ atLeast: day.items.length });
+    expect(records).toHaveLength(day.items.length);
 
     await expect(invoke(records)).resolves.toEqual({ batchItemFailures: [] });
 
@@ -124,6 +124,8 @@ describe('notify: table stream → SNS', () => {
       table,
       chargerItem(chargerId),
       sessionItem(sessionId, chargerId),
+      // The session's user-list entry (same partition as the session) announces the opening.
+      openingItem(sessionId, chargerId),
       chargerItem(chargerId, { status: 'online', statusChangedAt: '2026-11-25T07:00:05.000Z' }),
       sessionItem(sessionId, chargerId, {
         status: 'Completed',
@@ -131,15 +133,15 @@ describe('notify: table stream → SNS', () => {
         durationS: 60,
       }),
     );
-    const records = await stream.readNew({ atLeast: 4 });
+    const records = await stream.readNew({ atLeast: 5 });
     const sequenceOf = (index: number) => records[index]?.dynamodb?.SequenceNumber;
     sns.failWhen = (message) => message.sessionId === sessionId && message.kind === 'session.authorized';
 
     const firstTry = await invoke(records);
 
     expect(firstTry.batchItemFailures).toEqual([
-      { itemIdentifier: sequenceOf(1) },
-      { itemIdentifier: sequenceOf(3) },
+      { itemIdentifier: sequenceOf(2) },
+      { itemIdentifier: sequenceOf(4) },
     ]);
     expect(publishedFor(chargerId).map((sent) => sent.message.kind)).toEqual(['charger.online']);
     const authorizedKey = `session.authorized#${sessionId}#2026-11-25T07:00:00.000Z`;
@@ -148,7 +150,7 @@ describe('notify: table stream → SNS', () => {
 
     sns.failWhen = () => false;
     // Lambda retries from the lowest failed sequence number: the succeeded record after it comes again too.
-    await expect(invoke(records.slice(1))).resolves.toEqual({ batchItemFailures: [] });
+    await expect(invoke(records.slice(2))).resolves.toEqual({ batchItemFailures: [] });
     expect(publishedFor(chargerId).map((sent) => sent.message.kind)).toEqual([
       'charger.online',
       'session.authorized',
@@ -162,8 +164,8 @@ describe('notify: table stream → SNS', () => {
 
   it('waits out a claim left by a timed-out invocation, and fails a record whose claim is live', async () => {
     const chargerId = `CP-${randomUUID().slice(0, 8)}`;
-    const expiring = sessionItem(randomUUID(), chargerId);
-    const live = sessionItem(randomUUID(), chargerId, { connectorId: 2 });
+    const expiring = openingItem(randomUUID(), chargerId);
+    const live = openingItem(randomUUID(), chargerId, { connectorId: 2 });
     for (const [item, leaseMs] of [
       [expiring, 300],
       [live, 60_000],
@@ -180,7 +182,7 @@ describe('notify: table stream → SNS', () => {
     }
     await putItems(table, expiring, live);
     const records = (await stream.readNew({ atLeast: 4 })).filter(
-      (record) => record.dynamodb?.NewImage?.entityType?.S === 'Session',
+      (record) => record.dynamodb?.NewImage?.entityType?.S === 'UserSession',
     );
     expect(records).toHaveLength(2);
 
@@ -193,8 +195,8 @@ describe('notify: table stream → SNS', () => {
   it('dead-letters a record that breaks the item contract once, without failing the batch', async () => {
     const chargerId = `CP-${randomUUID().slice(0, 8)}`;
     const broken = {
-      ...sessionItem(randomUUID(), chargerId),
-      ...keys.session('broken'),
+      ...openingItem(randomUUID(), chargerId),
+      ...keys.userSession('broken'),
       sessionId: 'not-a-uuid',
     };
     await putItems(

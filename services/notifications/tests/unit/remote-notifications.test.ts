@@ -1,4 +1,5 @@
-import { BadInputError, notificationBodySchema } from '@evcharge/domain';
+import { BadInputError, notificationBodySchema, type Session } from '@evcharge/domain';
+import { userSessionItem } from '@evcharge/dynamo';
 import { describe, expect, it } from '@jest/globals';
 import { type ItemChange, notificationForChange } from '../../src/rules.js';
 
@@ -172,12 +173,15 @@ describe('RemoteRequest changes', () => {
 
 describe('the session’s own notifications carry the remote requestId', () => {
   it('session.authorized of a session a remote start opened carries data.requestId', () => {
-    const notification = notificationForChange({ newImage: sessionItem({ remoteStartRequestId: REQUEST }) });
+    const opening = userSessionItem(sessionItem({ remoteStartRequestId: REQUEST }) as Session);
+    const notification = notificationForChange({ newImage: opening });
     expect(notification?.body).toMatchObject({ kind: 'session.authorized', data: { requestId: REQUEST } });
   });
 
   it('session.authorized of any other session carries no data', () => {
-    expect(notificationForChange({ newImage: sessionItem() })?.body.data).toEqual({});
+    expect(notificationForChange({ newImage: userSessionItem(sessionItem() as Session) })?.body.data).toEqual(
+      {},
+    );
   });
 
   it('session.completed of a session a remote stop ended carries data.requestId beside stopReason', () => {

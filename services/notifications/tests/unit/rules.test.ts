@@ -1,4 +1,5 @@
-import { BadInputError, notificationBodySchema } from '@evcharge/domain';
+import { BadInputError, notificationBodySchema, type Session } from '@evcharge/domain';
+import { userSessionItem } from '@evcharge/dynamo';
 import { describe, expect, it } from '@jest/globals';
 import {
   formatDuration,
@@ -35,6 +36,11 @@ function sessionItem(overrides: Record<string, unknown> = {}): Record<string, un
     currency: 'KRW',
     ...overrides,
   };
+}
+
+/** The session's entry in its user's list, as the transaction that opens the session writes it. */
+function openingItem(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return userSessionItem(sessionItem(overrides) as Session);
 }
 
 const completedSession = sessionItem({
@@ -134,8 +140,8 @@ function chargerItem(overrides: Record<string, unknown> = {}): Record<string, un
 describe('notificationForChange: the change → notification table', () => {
   const notifying: [string, ItemChange, Record<string, unknown>, string][] = [
     [
-      'Session INSERT Authorized → session.authorized',
-      { newImage: sessionItem() },
+      'UserSession INSERT (a session opened Authorized) → session.authorized',
+      { newImage: openingItem() },
       {
         kind: 'session.authorized',
         audience: 'user',
@@ -149,8 +155,8 @@ describe('notificationForChange: the change → notification table', () => {
       `session.authorized#${SESSION}#2026-11-25T07:00:00.000Z`,
     ],
     [
-      'Session INSERT Charging (already plugged) → session.authorized',
-      { newImage: sessionItem({ status: 'Charging', chargingStartedAt: '2026-11-25T07:00:00.000Z' }) },
+      'UserSession INSERT (a session opened Charging, already plugged) → session.authorized',
+      { newImage: openingItem({ status: 'Charging', chargingStartedAt: '2026-11-25T07:00:00.000Z' }) },
       { kind: 'session.authorized', sessionId: SESSION, at: '2026-11-25T07:00:00.000Z' },
       `session.authorized#${SESSION}#2026-11-25T07:00:00.000Z`,
     ],
@@ -375,7 +381,10 @@ describe('notificationForChange: the change → notification table', () => {
   });
 
   const silent: [string, ItemChange][] = [
+    // The opening is announced by the session's user-list entry (below), never by the session's own insert.
+    ['Session INSERT Authorized', { newImage: sessionItem() }],
     ['Session INSERT Completed', { newImage: completedSession }],
+    ['UserSession rewritten (MODIFY)', { oldImage: openingItem(), newImage: openingItem() }],
     ['Session INSERT Expired', { newImage: sessionItem({ status: 'Expired' }) }],
     [
       'Session Authorized → Charging (plugged in)',
@@ -491,12 +500,12 @@ describe('notificationForChange: the change → notification table', () => {
         newImage: chargerItem({ status: 'online' }),
       }),
     ).toThrow(new BadInputError('statusChangedAt', 'is required on a status change'));
-    expect(() => notificationForChange({ newImage: sessionItem({ sessionId: 'not-a-uuid' }) })).toThrow(
+    expect(() => notificationForChange({ newImage: openingItem({ sessionId: 'not-a-uuid' }) })).toThrow(
       BadInputError,
     );
-    expect(() => notificationForChange({ newImage: sessionItem({ status: 'Paused' }) })).toThrow(
-      BadInputError,
-    );
+    expect(() =>
+      notificationForChange({ oldImage: sessionItem(), newImage: sessionItem({ status: 'Paused' }) }),
+    ).toThrow(BadInputError);
   });
 });
 
@@ -520,7 +529,7 @@ describe('text rendering', () => {
   const textOf = (change: ItemChange) => notificationForChange(change)?.body.text;
 
   it('session.authorized', () => {
-    expect(textOf({ newImage: sessionItem() })).toEqual({
+    expect(textOf({ newImage: openingItem() })).toEqual({
       ko: '충전기 CP-1 1번 커넥터에서 충전이 승인되었습니다.',
       en: 'Charging authorized at charger CP-1, connector 1.',
     });
