@@ -48,4 +48,31 @@ const browserOnlySdkCodeLeftOut = {
   },
 };
 
-module.exports = [chunksNamedAfterTheirEntry, sdkPackageJsonVersionOnly, browserOnlySdkCodeLeftOut];
+/**
+ * Node 22 builds the ESM facade of a builtin by reading every export, and `node:http`'s lazy getters then load
+ * undici (fetch, WebSocket): ~11 ms at the first `import("node:http")`, which the SDK's HTTP handler does for
+ * an http:// endpoint. `node:http` is loaded with `require` instead (the banner's createRequire), which reads no
+ * getter: the same module, without undici.
+ */
+const httpThroughRequire = {
+  name: 'http-through-require',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?http$/ }, (args) =>
+      // The stand-in's own require is the builtin itself (external on platform node).
+      args.namespace === 'required-builtin'
+        ? undefined
+        : { path: 'node:http', namespace: 'required-builtin' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'required-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+module.exports = [
+  chunksNamedAfterTheirEntry,
+  sdkPackageJsonVersionOnly,
+  browserOnlySdkCodeLeftOut,
+  httpThroughRequire,
+];

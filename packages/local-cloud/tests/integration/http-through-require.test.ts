@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { build } from 'esbuild';
+import { servicesRoot } from '../../src/config/paths.js';
+import { shippedBuildOptionsOf } from '../../src/config/shipped-build.js';
+
+// esbuild-plugins.cjs loads `node:http` with require in every shipped bundle: Node 22's ESM facade of
+// `node:http` reads its lazy getters and so loads undici (~8 ms of a cold start), which require does not.
+
+let dir: string;
+
+// What the SDK's HTTP handler does: a static import, and a dynamic one for an http:// endpoint.
+const entry = `
+import { Agent, request } from 'node:http';
+export async function probe() {
+  const dynamic = await import('node:http');
+  const http = dynamic.default ?? dynamic;
+  return typeof Agent === 'function' && typeof request === 'function' && http.Agent === Agent;
+}
+`;
+
+async function bundled(name: string, withPlugins: boolean): Promise<string> {
+  const options = await shippedBuildOptionsOf('heartbeat');
+  const outdir = join(dir, name);
+  await build({
+    ...options,
+    ...(withPlugins ? {} : { plugins: [] }),
+    absWorkingDir: join(servicesRoot, 'heartbeat'),
+    stdin: {
+      contents: entry,
+      resolveDir: join(servicesRoot, 'heartbeat'),
+      loader: 'ts',
+      sourcefile: 'probe.ts',
+    },
+    outdir,
+    logLevel: 'silent',
+  });
+  return join(outdir, 'stdin.mjs');
+}
+
+/** Imports the bundle in a fresh Node process: whether `node:http` works, and whether undici was loaded. */
+function run(bundle: string): Promise<{ works: boolean; undici: boolean }> {
+  const script = `
+const { probe } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+const works = await probe();
+process.stdout.write(JSON.stringify({ works, undici: process.moduleLoadList.some((m) => m.includes('undici')) }));
+`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
+    );
+  });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'http-through-require-'));
+  await writeFile(join(dir, 'package.json'), '{"type":"module"}');
+}, 60_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('node:http in shipped bundles', () => {
+  it('is the builtin itself, statically and dynamically imported, and loads no undici', async () => {
+    await expect(run(await bundled('shipped', true))).resolves.toEqual({ works: true, undici: false });
+  }, 60_000);
+
+  it('imported as ESM instead, loads undici on Node 22 (why the plugin exists)', async () => {
+    const plain = await run(await bundled('plain', false));
+    expect(plain.works).toBe(true);
+    const major = Number(process.versions.node.split('.')[0]);
+    // Node 20 reads no lazy getter here; the runtime the functions ship on (Node 22) does.
+    if (major >= 22) expect(plain.undici).toBe(true);
+  }, 60_000);
+});
