@@ -16,5 +16,6 @@ export * from './energy.js';
 export * from './entities.js';
 export * from './errors.js';
 export * from './liveness.js';
+export * from './pure.js';
 export * from './state-machines.js';
 export * from './validation.js';

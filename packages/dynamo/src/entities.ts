@@ -15,13 +15,14 @@ import {
   meterRequestSchema,
   orphanTransactionStopSchema,
   pendingRemoteStartSchema,
+  pure,
   remoteRequestSchema,
   sessionSchema,
   transactionSchema,
   transactionStartSchema,
 } from '@evcharge/domain';
 import * as z from 'zod/mini';
-import { defineEntity, keysOf } from './entity.js';
+import { defineEntity, type EntityDefinition, keysOf } from './entity.js';
 import { shardOf } from './keys.js';
 
 // Every entity the table stores, each defined once: its tag, its attributes (the contract's schema), its key
@@ -30,23 +31,25 @@ import { shardOf } from './keys.js';
 
 const pad = (connectorId: number) => String(connectorId).padStart(3, '0');
 
-const charger = defineEntity({
-  entityType: 'Charger',
-  schema: z.extend(chargerSchema, {
+const chargerAttributesSchema = /* @__PURE__ */ pure(() =>
+  z.extend(chargerSchema, {
     /** scrypt hash of the charger's OCPP AuthorizationKey (HTTP Basic password); the OCPP gateway checks it. */
     ocppCredentialHash: z.optional(z.string()),
     /** The site gateway the charger is assigned to: that gateway's credential may act for this charger. */
     gatewayId: z.optional(z.string().check(z.minLength(1))),
   }),
+);
+
+const charger = defineEntity<typeof chargerAttributesSchema>()({
+  entityType: 'Charger',
   keys: { charger: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'CHARGER' }) },
   primaryKey: (value, keys) => keys.charger(value.chargerId),
   // Armed while online; heartbeat moves and removes it with updates.
   indexes: { deadlines: { kind: 'charger-offline', shardBy: (value) => value.chargerId } },
 });
 
-const chargerBoot = defineEntity({
+const chargerBoot = defineEntity<typeof chargerBootSchema>()({
   entityType: 'ChargerBoot',
-  schema: chargerBootSchema,
   keys: {
     /** The registry record of the latest boot, apart from the item hot-path writes touch. */
     chargerBoot: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'BOOT' }),
@@ -55,9 +58,8 @@ const chargerBoot = defineEntity({
   indexes: {},
 });
 
-const chargerStatus = defineEntity({
+const chargerStatus = defineEntity<typeof chargerStatusSchema>()({
   entityType: 'ChargerStatus',
-  schema: chargerStatusSchema,
   keys: {
     /** The charger's own v2 status (connector 0), apart from the item hot-path writes touch. */
     chargerStatus: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'STATUS' }),
@@ -66,9 +68,8 @@ const chargerStatus = defineEntity({
   indexes: {},
 });
 
-const connector = defineEntity({
+const connector = defineEntity<typeof connectorSchema>()({
   entityType: 'Connector',
-  schema: connectorSchema,
   keys: {
     connector: (chargerId: string, connectorId: number) => ({
       pk: `CHARGER#${chargerId}`,
@@ -80,9 +81,8 @@ const connector = defineEntity({
   indexes: {},
 });
 
-const connectorEvent = defineEntity({
+const connectorEvent = defineEntity<typeof connectorEventSchema>()({
   entityType: 'ConnectorEvent',
-  schema: connectorEventSchema,
   keys: {
     connectorHistory: (
       chargerId: string,
@@ -102,9 +102,8 @@ const connectorEvent = defineEntity({
   indexes: {},
 });
 
-const idTag = defineEntity({
+const idTag = defineEntity<typeof idTagRecordSchema>()({
   entityType: 'IdTag',
-  schema: idTagRecordSchema,
   keys: {
     idTag: (idTag: string) => ({ pk: `IDTAG#${idTag}`, sk: 'IDTAG' }),
     idTagList: (idTag: string) => ({ gsi1pk: 'IDTAGS', gsi1sk: idTag }),
@@ -113,9 +112,8 @@ const idTag = defineEntity({
   indexes: { gsi1: (value, keys) => keys.idTagList(value.idTag) },
 });
 
-const session = defineEntity({
+const session = defineEntity<typeof sessionSchema>()({
   entityType: 'Session',
-  schema: sessionSchema,
   keys: {
     session: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
   },
@@ -128,9 +126,8 @@ const session = defineEntity({
   },
 });
 
-const meterReading = defineEntity({
+const meterReading = defineEntity<typeof meterReadingSchema>()({
   entityType: 'MeterReading',
-  schema: meterReadingSchema,
   keys: {
     meterReading: (chargerId: string, connectorId: number, at: string, messageId: string) => ({
       pk: `READINGS#${chargerId}#${pad(connectorId)}`,
@@ -151,9 +148,8 @@ const meterReading = defineEntity({
  * announces the opening (`session.authorized`): the notify stream filter passes it, and never the session's
  * own later writes, so it carries what that notification says.
  */
-const userSession = defineEntity({
-  entityType: 'UserSession',
-  schema: z.object({
+const userSessionAttributesSchema = /* @__PURE__ */ pure(() =>
+  z.object({
     sessionId: sessionSchema.shape.sessionId,
     userId: sessionSchema.shape.userId,
     startedAt: isoTimestampSchema,
@@ -161,6 +157,10 @@ const userSession = defineEntity({
     connectorId: sessionSchema.shape.connectorId,
     remoteStartRequestId: sessionSchema.shape.remoteStartRequestId,
   }),
+);
+
+const userSession = defineEntity<typeof userSessionAttributesSchema>()({
+  entityType: 'UserSession',
   keys: {
     userSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'USER' }),
     userSessions: (userId: string, startedAt: string, sessionId: string) => ({
@@ -173,9 +173,8 @@ const userSession = defineEntity({
   indexes: { gsi1: (value, keys) => keys.userSessions(value.userId, value.startedAt, value.sessionId) },
 });
 
-const meterRequest = defineEntity({
+const meterRequest = defineEntity<typeof meterRequestSchema>()({
   entityType: 'MeterRequest',
-  schema: meterRequestSchema,
   keys: {
     meterRequest: (sessionId: string, requestId: string) => ({
       pk: `SESSION#${sessionId}`,
@@ -187,9 +186,8 @@ const meterRequest = defineEntity({
   indexes: { deadlines: { kind: 'meter-request', shardBy: (value) => value.requestId } },
 });
 
-const authAttempt = defineEntity({
+const authAttempt = defineEntity<typeof authAttemptSchema>()({
   entityType: 'AuthAttempt',
-  schema: authAttemptSchema,
   keys: {
     authAttempt: (chargerId: string, requestId: string) => ({
       pk: `AUTH#${chargerId}#${requestId}`,
@@ -200,9 +198,8 @@ const authAttempt = defineEntity({
   indexes: {},
 });
 
-const transactionStart = defineEntity({
+const transactionStart = defineEntity<typeof transactionStartSchema>()({
   entityType: 'TransactionStart',
-  schema: transactionStartSchema,
   keys: {
     /** One per (charger, connector, device time): a repeated start finds the transactionId it was given. */
     transactionStart: (chargerId: string, connectorId: number, at: string) => ({
@@ -214,9 +211,8 @@ const transactionStart = defineEntity({
   indexes: {},
 });
 
-const transaction = defineEntity({
+const transaction = defineEntity<typeof transactionSchema>()({
   entityType: 'Transaction',
-  schema: transactionSchema,
   keys: {
     transaction: (transactionId: number) => ({ pk: `TRANSACTION#${transactionId}`, sk: 'TRANSACTION' }),
   },
@@ -224,9 +220,8 @@ const transaction = defineEntity({
   indexes: {},
 });
 
-const orphanTransactionStop = defineEntity({
+const orphanTransactionStop = defineEntity<typeof orphanTransactionStopSchema>()({
   entityType: 'OrphanTransactionStop',
-  schema: orphanTransactionStopSchema,
   keys: {
     orphanTransactionStop: (chargerId: string, transactionId: number) => ({
       pk: `ORPHANSTOP#${chargerId}#${transactionId}`,
@@ -243,9 +238,8 @@ const orphanTransactionStop = defineEntity({
   },
 });
 
-const command = defineEntity({
+const command = defineEntity<typeof commandRecordSchema>()({
   entityType: 'Command',
-  schema: commandRecordSchema,
   keys: {
     /** One per operator command; the charger is in the key, so only that charger's answer finds it. */
     command: (chargerId: string, requestId: string) => ({
@@ -257,9 +251,8 @@ const command = defineEntity({
   indexes: {},
 });
 
-const remoteRequest = defineEntity({
+const remoteRequest = defineEntity<typeof remoteRequestSchema>()({
   entityType: 'RemoteRequest',
-  schema: remoteRequestSchema,
   keys: {
     /** One per remote start/stop; the charger is in the key, so only that charger's answer finds it. */
     remoteRequest: (chargerId: string, requestId: string) => ({
@@ -272,9 +265,8 @@ const remoteRequest = defineEntity({
   indexes: { deadlines: { kind: 'remote-request', shardBy: (value) => value.requestId } },
 });
 
-const pendingRemoteStart = defineEntity({
+const pendingRemoteStart = defineEntity<typeof pendingRemoteStartSchema>()({
   entityType: 'PendingRemoteStart',
-  schema: pendingRemoteStartSchema,
   keys: {
     /** The remote start a transaction/start on (charger, connector, idTag) answers: one GetItem away. */
     pendingRemoteStart: (chargerId: string, connectorId: number, idTag: string) => ({
@@ -286,9 +278,8 @@ const pendingRemoteStart = defineEntity({
   indexes: {},
 });
 
-const counter = defineEntity({
+const counter = defineEntity<typeof counterSchema>()({
   entityType: 'Counter',
-  schema: counterSchema,
   keys: { counter: (counterName: string) => ({ pk: `COUNTER#${counterName}`, sk: 'COUNTER' }) },
   primaryKey: (value, keys) => keys.counter(value.counterName),
   indexes: {},
@@ -299,24 +290,25 @@ const counter = defineEntity({
  * or a notification sent (today the notifications service's claim/sent record), expired by TTL
  * (`expiresAtEpochS`, a storage attribute like the keys).
  */
-const idempotencyRecordSchema = z.object({
-  scope: z.string().check(z.minLength(1)),
-  naturalKey: z.string().check(z.minLength(1)),
-  /** What the record guards, e.g. the notification's kind. */
-  kind: z.string().check(z.minLength(1)),
-  state: z.enum(['claimed', 'sent']),
-  claimToken: z.string().check(z.minLength(1)),
-  claimedAt: isoTimestampSchema,
-  /** Epoch ms until which the claim's holder may publish; removed once sent. */
-  claimedUntil: z.optional(z.int().check(z.nonnegative())),
-  attempts: z.int().check(z.positive()),
-  messageId: z.optional(z.string()),
-  sentAt: z.optional(isoTimestampSchema),
-});
+const idempotencyRecordSchema = /* @__PURE__ */ pure(() =>
+  z.object({
+    scope: z.string().check(z.minLength(1)),
+    naturalKey: z.string().check(z.minLength(1)),
+    /** What the record guards, e.g. the notification's kind. */
+    kind: z.string().check(z.minLength(1)),
+    state: z.enum(['claimed', 'sent']),
+    claimToken: z.string().check(z.minLength(1)),
+    claimedAt: isoTimestampSchema,
+    /** Epoch ms until which the claim's holder may publish; removed once sent. */
+    claimedUntil: z.optional(z.int().check(z.nonnegative())),
+    attempts: z.int().check(z.positive()),
+    messageId: z.optional(z.string()),
+    sentAt: z.optional(isoTimestampSchema),
+  }),
+);
 
-const idempotency = defineEntity({
+const idempotency = defineEntity<typeof idempotencyRecordSchema>()({
   entityType: 'Idempotency',
-  schema: idempotencyRecordSchema,
   keys: {
     /** One per processed message or sent notification, expired by TTL. */
     idempotency: (scope: string, naturalKey: string) => ({
@@ -328,9 +320,8 @@ const idempotency = defineEntity({
   indexes: {},
 });
 
-const alert = defineEntity({
+const alert = defineEntity<typeof alertSchema>()({
   entityType: 'Alert',
-  schema: alertSchema,
   keys: {
     /** In the charger's partition: its alerts are one Query away, beside its connectors. */
     alert: (chargerId: string, kind: string) => ({ pk: `CHARGER#${chargerId}`, sk: `ALERT#${kind}` }),
@@ -349,26 +340,27 @@ const alert = defineEntity({
  * The telemetry service's memory of a charger's recent lifecycle events (the flapping detector counts over an hour,
  * longer than a Lambda tumbling window lives): written when new events arrive, expired by TTL.
  */
-const presenceHistorySchema = z.object({
-  chargerId: chargerIdSchema,
-  events: z
-    .array(
-      z.object({
-        /** The event's identity (session and type): the same event delivered twice is kept once. */
-        key: z.string().check(z.minLength(1)),
-        eventType: z.enum(['connected', 'disconnected']),
-        versionNumber: z.int().check(z.nonnegative()),
-        /** IoT Core's event time, epoch ms. */
-        at: z.int().check(z.nonnegative()),
-      }),
-    )
-    .check(z.maxLength(200)),
-  updatedAt: isoTimestampSchema,
-});
+const presenceHistorySchema = /* @__PURE__ */ pure(() =>
+  z.object({
+    chargerId: chargerIdSchema,
+    events: z
+      .array(
+        z.object({
+          /** The event's identity (session and type): the same event delivered twice is kept once. */
+          key: z.string().check(z.minLength(1)),
+          eventType: z.enum(['connected', 'disconnected']),
+          versionNumber: z.int().check(z.nonnegative()),
+          /** IoT Core's event time, epoch ms. */
+          at: z.int().check(z.nonnegative()),
+        }),
+      )
+      .check(z.maxLength(200)),
+    updatedAt: isoTimestampSchema,
+  }),
+);
 
-const presenceHistory = defineEntity({
+const presenceHistory = defineEntity<typeof presenceHistorySchema>()({
   entityType: 'PresenceHistory',
-  schema: presenceHistorySchema,
   keys: {
     presenceHistory: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'PRESENCE_HISTORY' }),
   },
@@ -380,13 +372,16 @@ const presenceHistory = defineEntity({
  * A charger in the fleet list (gsi1, sharded like the deadlines): an item of its own, written once at
  * registration, so the operators' fleet view queries the list and never scans the table (readings included).
  */
-const chargerListing = defineEntity({
-  entityType: 'ChargerListing',
-  schema: z.object({
+const chargerListingAttributesSchema = /* @__PURE__ */ pure(() =>
+  z.object({
     chargerId: chargerIdSchema,
     /** The site (grid connection) the charger belongs to, set by the operator CLI: rarely written, unlike CHARGER. */
     siteId: z.optional(chargerIdSchema),
   }),
+);
+
+const chargerListing = defineEntity<typeof chargerListingAttributesSchema>()({
+  entityType: 'ChargerListing',
   keys: {
     chargerListing: (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'LISTING' }),
     chargerListingShard: (shard: number) => `CHARGERS#${shard}`,
@@ -401,14 +396,17 @@ const chargerListing = defineEntity({
 });
 
 /** A site: chargers sharing one grid connection (their ChargerListing's `siteId`), set by the operator CLI. */
-const site = defineEntity({
-  entityType: 'Site',
-  schema: z.object({
+const siteAttributesSchema = /* @__PURE__ */ pure(() =>
+  z.object({
     siteId: chargerIdSchema,
     /** The grid connection's limit in W; the telemetry site-load detector alerts above a share of it. */
     gridLimitW: z.optional(z.int().check(z.positive())),
     updatedAt: isoTimestampSchema,
   }),
+);
+
+const site = defineEntity<typeof siteAttributesSchema>()({
+  entityType: 'Site',
   keys: { site: (siteId: string) => ({ pk: `SITE#${siteId}`, sk: 'SITE' }) },
   primaryKey: (value, keys) => keys.site(value.siteId),
   indexes: {},
@@ -418,9 +416,8 @@ const site = defineEntity({
  * The telemetry service's latest power of each connector of a site (its chargers are on different shards of the
  * analysis stream): one entry per connector, each written only over an older one, so shards never lose each other's.
  */
-const siteLoad = defineEntity({
-  entityType: 'SiteLoad',
-  schema: z.object({
+const siteLoadAttributesSchema = /* @__PURE__ */ pure(() =>
+  z.object({
     siteId: chargerIdSchema,
     /** By `{chargerId}#{connectorId}`: the power of its latest reading and that reading's device time (epoch ms). */
     connectors: z.record(
@@ -428,15 +425,18 @@ const siteLoad = defineEntity({
       z.object({ powerW: z.number().check(z.nonnegative()), at: z.int().check(z.nonnegative()) }),
     ),
   }),
+);
+
+const siteLoad = defineEntity<typeof siteLoadAttributesSchema>()({
+  entityType: 'SiteLoad',
   keys: { siteLoad: (siteId: string) => ({ pk: `SITE#${siteId}`, sk: 'LOAD' }) },
   primaryKey: (value, keys) => keys.siteLoad(value.siteId),
   indexes: {},
 });
 
 /** An hour's register range per connector of a charger (telemetry): energy = Σ (max − min), replay-safe. */
-const chargerEnergyHour = defineEntity({
-  entityType: 'ChargerEnergyHour',
-  schema: z.object({
+const chargerEnergyHourAttributesSchema = /* @__PURE__ */ pure(() =>
+  z.object({
     chargerId: chargerIdSchema,
     /** UTC hour, `yyyy-MM-ddTHH`. */
     hour: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/)),
@@ -444,6 +444,10 @@ const chargerEnergyHour = defineEntity({
     registers: z.record(z.string(), z.object({ minWh: z.number(), maxWh: z.number() })),
     energyWh: z.number().check(z.nonnegative()),
   }),
+);
+
+const chargerEnergyHour = defineEntity<typeof chargerEnergyHourAttributesSchema>()({
+  entityType: 'ChargerEnergyHour',
   keys: {
     chargerEnergyHour: (chargerId: string, hour: string) => ({ pk: `ENERGY#${chargerId}`, sk: hour }),
     chargerEnergyPartition: (chargerId: string) => `ENERGY#${chargerId}`,
@@ -453,14 +457,17 @@ const chargerEnergyHour = defineEntity({
 });
 
 /** An hour's energy of a site (telemetry): each charger's Wh, written only upwards by that charger's shard. */
-const siteEnergyHour = defineEntity({
-  entityType: 'SiteEnergyHour',
-  schema: z.object({
+const siteEnergyHourAttributesSchema = /* @__PURE__ */ pure(() =>
+  z.object({
     siteId: chargerIdSchema,
     hour: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/)),
     /** By chargerId: its energy within the hour, Wh (the site's is their sum). */
     chargers: z.record(z.string(), z.number().check(z.nonnegative())),
   }),
+);
+
+const siteEnergyHour = defineEntity<typeof siteEnergyHourAttributesSchema>()({
+  entityType: 'SiteEnergyHour',
   keys: {
     siteEnergyHour: (siteId: string, hour: string) => ({ pk: `SITEENERGY#${siteId}`, sk: hour }),
     siteEnergyPartition: (siteId: string) => `SITEENERGY#${siteId}`,
@@ -470,9 +477,12 @@ const siteEnergyHour = defineEntity({
 });
 
 /** A session in the day's list (gsi1): written once when it opens, beside its user's entry. */
-const sessionListing = defineEntity({
+const sessionListingAttributesSchema = /* @__PURE__ */ pure(() =>
+  z.object({ sessionId: sessionSchema.shape.sessionId, startedAt: isoTimestampSchema }),
+);
+
+const sessionListing = defineEntity<typeof sessionListingAttributesSchema>()({
   entityType: 'SessionListing',
-  schema: z.object({ sessionId: sessionSchema.shape.sessionId, startedAt: isoTimestampSchema }),
   keys: {
     sessionListing: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'LISTING' }),
     sessionListingDay: (day: string) => `SESSIONS#${day}`,
@@ -487,21 +497,22 @@ const sessionListing = defineEntity({
 });
 
 /** One operator action (the ops-console's audit log): who, what, on what, when, and its outcome. */
-const operatorAuditSchema = z.object({
-  auditId: z.string().check(z.minLength(1)),
-  at: isoTimestampSchema,
-  operatorId: z.string().check(z.minLength(1)),
-  action: z.string().check(z.minLength(1)),
-  /** What it acted on: a charger, an idTag, a dead letter … */
-  target: z.string(),
-  input: z.optional(z.record(z.string(), z.unknown())),
-  outcome: z.enum(['ok', 'refused', 'failed']),
-  detail: z.optional(z.string().check(z.maxLength(1000))),
-});
+const operatorAuditSchema = /* @__PURE__ */ pure(() =>
+  z.object({
+    auditId: z.string().check(z.minLength(1)),
+    at: isoTimestampSchema,
+    operatorId: z.string().check(z.minLength(1)),
+    action: z.string().check(z.minLength(1)),
+    /** What it acted on: a charger, an idTag, a dead letter … */
+    target: z.string(),
+    input: z.optional(z.record(z.string(), z.unknown())),
+    outcome: z.enum(['ok', 'refused', 'failed']),
+    detail: z.optional(z.string().check(z.maxLength(1000))),
+  }),
+);
 
-const operatorAudit = defineEntity({
+const operatorAudit = defineEntity<typeof operatorAuditSchema>()({
   entityType: 'OperatorAudit',
-  schema: operatorAuditSchema,
   keys: {
     /** A day's actions in one partition, newest first by sort key; expired by TTL (`expiresAtEpochS`). */
     operatorAudit: (day: string, at: string, auditId: string) => ({
@@ -513,6 +524,45 @@ const operatorAudit = defineEntity({
   primaryKey: (value, keys) => keys.operatorAudit(value.at.slice(0, 10), value.at, value.auditId),
   indexes: {},
 });
+
+/**
+ * Every entity's attributes (the contract's schema where the contract defines the entity), by the entity's name
+ * in `entities`: the values, for tests and tools. The definitions above carry the types only, so a bundle builds a
+ * schema only where it parses with it.
+ */
+export const entitySchemas: { [Name in keyof typeof entities]: SchemaTypeOf<(typeof entities)[Name]> } = {
+  charger: chargerAttributesSchema,
+  chargerBoot: chargerBootSchema,
+  chargerStatus: chargerStatusSchema,
+  connector: connectorSchema,
+  connectorEvent: connectorEventSchema,
+  idTag: idTagRecordSchema,
+  session: sessionSchema,
+  meterReading: meterReadingSchema,
+  userSession: userSessionAttributesSchema,
+  meterRequest: meterRequestSchema,
+  authAttempt: authAttemptSchema,
+  transactionStart: transactionStartSchema,
+  transaction: transactionSchema,
+  orphanTransactionStop: orphanTransactionStopSchema,
+  command: commandRecordSchema,
+  remoteRequest: remoteRequestSchema,
+  pendingRemoteStart: pendingRemoteStartSchema,
+  counter: counterSchema,
+  idempotency: idempotencyRecordSchema,
+  alert: alertSchema,
+  presenceHistory: presenceHistorySchema,
+  chargerListing: chargerListingAttributesSchema,
+  site: siteAttributesSchema,
+  siteLoad: siteLoadAttributesSchema,
+  chargerEnergyHour: chargerEnergyHourAttributesSchema,
+  siteEnergyHour: siteEnergyHourAttributesSchema,
+  sessionListing: sessionListingAttributesSchema,
+  operatorAudit: operatorAuditSchema,
+};
+
+/** A definition's schema type: what its `entitySchemas` value must be. */
+type SchemaTypeOf<Definition> = Definition extends EntityDefinition<string, infer Schema> ? Schema : never;
 
 /** Every entity the table stores. */
 export const entities = {

@@ -23,6 +23,9 @@ export interface EntityIndexes<Value = never, Templates = KeyTemplates> {
   [DEADLINES_INDEX]?: { kind: DeadlineKind; shardBy(value: Value): string };
 }
 
+/** The key under which a definition carries its attributes' schema type: a type only, never a value. */
+declare const attributes: unique symbol;
+
 export interface EntityDefinition<
   Tag extends string = string,
   Schema extends z.ZodMiniType<object> = z.ZodMiniType<object>,
@@ -31,27 +34,32 @@ export interface EntityDefinition<
 > {
   /** Stored on every item, so stream consumers tell items apart without parsing keys. */
   entityType: Tag;
-  /** Its attributes (the contract's schema where the contract defines the entity). */
-  schema: Schema;
+  /**
+   * Its attributes, the schema's type only (the contract's schema where the contract defines the entity; the
+   * values are `entitySchemas`): every bundle holds the definitions, and builds a schema only where it parses.
+   */
+  readonly [attributes]?: Schema;
   /** Its key templates, public as `keys.<name>` with the same signatures. */
   keys: Templates;
   primaryKey(value: z.output<Schema>, keys: Templates): PrimaryKey;
   indexes: Indexes;
 }
 
-export function defineEntity<
-  const Tag extends string,
-  Schema extends z.ZodMiniType<object>,
-  const Templates extends KeyTemplates,
-  const Indexes extends EntityIndexes<z.output<Schema>, Templates>,
->(
-  definition: EntityDefinition<Tag, Schema, Templates, Indexes>,
-): EntityDefinition<Tag, Schema, Templates, Indexes> {
-  return definition;
+/** `defineEntity<typeof attributesSchema>()({ entityType, keys, primaryKey, indexes })`. */
+export function defineEntity<Schema extends z.ZodMiniType<object>>() {
+  return <
+    const Tag extends string,
+    const Templates extends KeyTemplates,
+    const Indexes extends EntityIndexes<z.output<Schema>, Templates>,
+  >(
+    definition: EntityDefinition<Tag, Schema, Templates, Indexes>,
+  ): EntityDefinition<Tag, Schema, Templates, Indexes> => definition;
 }
 
 /** An entity's attributes, as its schema's type. */
-export type EntityOf<Definition extends EntityDefinition> = z.output<Definition['schema']>;
+export type EntityOf<Definition extends EntityDefinition> = z.output<
+  NonNullable<Definition[typeof attributes]>
+>;
 
 type IndexKeysOf<Indexes> = (Indexes extends { [GSI1]: unknown } ? Partial<Gsi1Key> : unknown) &
   (Indexes extends { [DEADLINES_INDEX]: unknown } ? Partial<DeadlineKey> : unknown);

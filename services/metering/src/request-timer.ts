@@ -3,6 +3,7 @@ import {
   type MeterRequest,
   meterRequestSchema,
   parseOrThrow,
+  pure,
   type RemoteRequest,
   remoteRequestSchema,
 } from '@evcharge/domain';
@@ -13,16 +14,14 @@ import * as z from 'zod/mini';
 // request's message is delayed by its timeout and names the request it resolves, by the request's own key.
 
 /** A meter request's timer: its session and requestId. */
-export const meterRequestTimerSchema = z.catchall(
-  z.pick(meterRequestSchema, { sessionId: true, requestId: true }),
-  z.never(),
+export const meterRequestTimerSchema = /* @__PURE__ */ pure(() =>
+  z.catchall(z.pick(meterRequestSchema, { sessionId: true, requestId: true }), z.never()),
 );
 export type MeterRequestTimer = Pick<MeterRequest, 'sessionId' | 'requestId'>;
 
 /** A remote start/stop's timer: its charger and requestId. */
-export const remoteRequestTimerSchema = z.catchall(
-  z.pick(remoteRequestSchema, { chargerId: true, requestId: true }),
-  z.never(),
+export const remoteRequestTimerSchema = /* @__PURE__ */ pure(() =>
+  z.catchall(z.pick(remoteRequestSchema, { chargerId: true, requestId: true }), z.never()),
 );
 export type RemoteRequestTimer = Pick<RemoteRequest, 'chargerId' | 'requestId'>;
 

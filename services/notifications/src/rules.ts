@@ -14,6 +14,7 @@ import {
   notificationBodySchema,
   orphanTransactionStopSchema,
   parseOrThrow,
+  pure,
   type RemoteRequestAction,
   remoteRejectionReasons,
   remoteRequestSchema,
@@ -44,23 +45,25 @@ const locales: Record<NotificationLanguage, string> = { ko: 'ko-KR', en: 'en-US'
 
 const activeSessionStatuses = new Set<string>(['Authorized', 'Charging']);
 // The status alone decides whether a change notifies; picked from each entity's one definition.
-const sessionStatusOnly = z.pick(sessionSchema, { status: true });
+const sessionStatusOnly = /* @__PURE__ */ pure(() => z.pick(sessionSchema, { status: true }));
 // A session's entry in its user's list: written once, by the transaction that opens the session.
-const sessionOpening = z.pick(sessionSchema, {
-  sessionId: true,
-  userId: true,
-  startedAt: true,
-  chargerId: true,
-  connectorId: true,
-  remoteStartRequestId: true,
-});
-const chargerStatusOnly = z.pick(chargerSchema, { status: true });
-const meterRequestStatusOnly = z.pick(meterRequestSchema, { status: true });
-const connectorFaultOnly = z.pick(connectorSchema, { faulted: true });
-const remoteRequestStatusOnly = z.pick(remoteRequestSchema, { status: true });
-const bootAnswerOnly = z.pick(chargerBootSchema, { bootAnswerStatus: true });
-const commandStateOnly = z.pick(commandRecordSchema, { state: true });
-const alertStatusOnly = z.pick(alertSchema, { status: true });
+const sessionOpening = /* @__PURE__ */ pure(() =>
+  z.pick(sessionSchema, {
+    sessionId: true,
+    userId: true,
+    startedAt: true,
+    chargerId: true,
+    connectorId: true,
+    remoteStartRequestId: true,
+  }),
+);
+const chargerStatusOnly = /* @__PURE__ */ pure(() => z.pick(chargerSchema, { status: true }));
+const meterRequestStatusOnly = /* @__PURE__ */ pure(() => z.pick(meterRequestSchema, { status: true }));
+const connectorFaultOnly = /* @__PURE__ */ pure(() => z.pick(connectorSchema, { faulted: true }));
+const remoteRequestStatusOnly = /* @__PURE__ */ pure(() => z.pick(remoteRequestSchema, { status: true }));
+const bootAnswerOnly = /* @__PURE__ */ pure(() => z.pick(chargerBootSchema, { bootAnswerStatus: true }));
+const commandStateOnly = /* @__PURE__ */ pure(() => z.pick(commandRecordSchema, { state: true }));
+const alertStatusOnly = /* @__PURE__ */ pure(() => z.pick(alertSchema, { status: true }));
 
 /** The one notification a committed change produces, or undefined when it is not a notified transition. */
 export function notificationForChange(change: ItemChange): PlannedNotification | undefined {

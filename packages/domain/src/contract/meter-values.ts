@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { pure } from '../pure.js';
 import { meterPayloadSchema } from './device.js';
 import {
   connectorOrChargerIdSchema,
@@ -23,31 +24,35 @@ export type Measurand = (typeof measurands)[number];
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 /** SampledValue (OCPP 1.6 section 7.43), OCPP's defaults applied. */
-export const sampledValueSchema = z.pipe(
-  z.strictObject({
-    value: z.string().check(z.minLength(1)),
-    context: z._default(z.enum(readingContexts), 'Sample.Periodic'),
-    format: z._default(z.enum(valueFormats), 'Raw'),
-    measurand: z._default(z.enum(measurands), 'Energy.Active.Import.Register'),
-    // Absent: the overall value, not one phase's.
-    phase: z.optional(z.enum(phases)),
-    location: z._default(z.enum(measurandLocations), 'Outlet'),
-    // OCPP: "Default = Wh if the (default) measurand is an Energy type"; other measurands have no default.
-    unit: z.optional(z.enum(unitsOfMeasure)),
-  }),
-  z.transform((sampled) =>
-    sampled.unit === undefined && sampled.measurand.startsWith('Energy.')
-      ? { ...sampled, unit: 'Wh' as const }
-      : sampled,
+export const sampledValueSchema = /* @__PURE__ */ pure(() =>
+  z.pipe(
+    z.strictObject({
+      value: z.string().check(z.minLength(1)),
+      context: z._default(z.enum(readingContexts), 'Sample.Periodic'),
+      format: z._default(z.enum(valueFormats), 'Raw'),
+      measurand: z._default(z.enum(measurands), 'Energy.Active.Import.Register'),
+      // Absent: the overall value, not one phase's.
+      phase: z.optional(z.enum(phases)),
+      location: z._default(z.enum(measurandLocations), 'Outlet'),
+      // OCPP: "Default = Wh if the (default) measurand is an Energy type"; other measurands have no default.
+      unit: z.optional(z.enum(unitsOfMeasure)),
+    }),
+    z.transform((sampled) =>
+      sampled.unit === undefined && sampled.measurand.startsWith('Energy.')
+        ? { ...sampled, unit: 'Wh' as const }
+        : sampled,
+    ),
   ),
 );
 export type SampledValue = z.output<typeof sampledValueSchema>;
 
 /** MeterValue: the values sampled at one time. */
-export const meterValueSchema = z.strictObject({
-  timestamp: isoTimestampSchema,
-  sampledValue: z.array(sampledValueSchema).check(z.minLength(1)),
-});
+export const meterValueSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    timestamp: isoTimestampSchema,
+    sampledValue: z.array(sampledValueSchema).check(z.minLength(1)),
+  }),
+);
 export type MeterValue = z.output<typeof meterValueSchema>;
 
 /** The register and power ranges of the v1 `energy` and `powerW` fields. */
@@ -92,7 +97,7 @@ export function powerSampleOf(meterValue: MeterValue): { index: number; value: n
 
 const storable = (value: number) => value === 0 || value >= MIN_STORABLE_MAGNITUDE;
 
-const payloadShape = {
+const payloadShape = /* @__PURE__ */ pure(() => ({
   messageId: uuidSchema,
   // 0 is the charger's main meter: kept for the charger, never a session's. May be left out when transactionId
   // names the connector (a StopTransaction's transactionData: OCPP's StopTransaction carries no connector).
@@ -101,7 +106,7 @@ const payloadShape = {
   sessionId: z.optional(uuidSchema),
   requestId: z.optional(uuidSchema),
   meterValue: z.array(meterValueSchema).check(z.minLength(1)),
-};
+}));
 
 type MeterValuesShape = z.output<z.ZodMiniObject<typeof payloadShape>>;
 
@@ -160,13 +165,17 @@ function checkMeterValues(message: MeterValuesShape, context: z.core.$Refinement
 }
 
 /** The v2 `meter` payload: OCPP 1.6 MeterValues.req, one message per at most 8 KB. */
-export const meterValuesPayloadSchema = z.strictObject(payloadShape).check(z.superRefine(checkMeterValues));
+export const meterValuesPayloadSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject(payloadShape).check(z.superRefine(checkMeterValues)),
+);
 export type MeterValuesPayload = z.output<typeof meterValuesPayloadSchema>;
 
 /** The v2 `meter` rule event: the payload plus what the rule adds. */
-export const meterValuesEventSchema = z
-  .strictObject({ ...payloadShape, ...ruleEnvelopeSchema.shape, ...archivedTopicShape })
-  .check(z.superRefine(checkMeterValues));
+export const meterValuesEventSchema = /* @__PURE__ */ pure(() =>
+  z
+    .strictObject({ ...payloadShape, ...ruleEnvelopeSchema.shape, ...archivedTopicShape })
+    .check(z.superRefine(checkMeterValues)),
+);
 export type MeterValuesEvent = z.output<typeof meterValuesEventSchema>;
 
 /** Whether a `meter` payload is the v2 shape: it carries `meterValue`. */
@@ -194,8 +203,12 @@ function eitherShape<V1 extends z.ZodMiniType, V2 extends z.ZodMiniType>(v1: V1,
 export const meterTopicShapes = [meterPayloadSchema, meterValuesPayloadSchema] as const;
 
 /** The `meter` topic's payload: v1 (`energy`) or v2 (`meterValue`). */
-export const meterTopicPayloadSchema = eitherShape(meterPayloadSchema, meterValuesPayloadSchema);
+export const meterTopicPayloadSchema = /* @__PURE__ */ pure(() =>
+  eitherShape(meterPayloadSchema, meterValuesPayloadSchema),
+);
 
 /** The `meter` rule event, v1 or v2. */
-export const meterTopicEventSchema = eitherShape(meterEventSchema, meterValuesEventSchema);
+export const meterTopicEventSchema = /* @__PURE__ */ pure(() =>
+  eitherShape(meterEventSchema, meterValuesEventSchema),
+);
 export type MeterTopicEvent = z.output<typeof meterTopicEventSchema>;

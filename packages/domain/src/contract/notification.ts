@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { pure } from '../pure.js';
 import { chargerIdSchema, connectorIdSchema, isoTimestampSchema, uuidSchema } from './primitives.js';
 
 export const notificationKinds = [
@@ -41,29 +42,31 @@ export const audienceOfKind: Record<NotificationKind, Audience> = {
   'alert.cleared': 'operator',
 };
 
-export const notificationBodySchema = z
-  .strictObject({
-    version: z.literal(1),
-    kind: z.enum(notificationKinds),
-    at: isoTimestampSchema,
-    audience: z.enum(audiences),
-    userId: z.optional(z.string().check(z.minLength(1))),
-    chargerId: chargerIdSchema,
-    connectorId: z.optional(connectorIdSchema),
-    sessionId: z.optional(uuidSchema),
-    data: z.record(z.string(), z.unknown()),
-    text: z.strictObject({ ko: z.string().check(z.minLength(1)), en: z.string().check(z.minLength(1)) }),
-  })
-  .check(
-    z.refine((body) => body.audience === audienceOfKind[body.kind], {
-      message: 'audience does not match kind',
-      path: ['audience'],
-    }),
-    z.refine((body) => (body.audience === 'user') === (body.userId !== undefined), {
-      message: 'userId is present exactly for the user audience',
-      path: ['userId'],
-    }),
-  );
+export const notificationBodySchema = /* @__PURE__ */ pure(() =>
+  z
+    .strictObject({
+      version: z.literal(1),
+      kind: z.enum(notificationKinds),
+      at: isoTimestampSchema,
+      audience: z.enum(audiences),
+      userId: z.optional(z.string().check(z.minLength(1))),
+      chargerId: chargerIdSchema,
+      connectorId: z.optional(connectorIdSchema),
+      sessionId: z.optional(uuidSchema),
+      data: z.record(z.string(), z.unknown()),
+      text: z.strictObject({ ko: z.string().check(z.minLength(1)), en: z.string().check(z.minLength(1)) }),
+    })
+    .check(
+      z.refine((body) => body.audience === audienceOfKind[body.kind], {
+        message: 'audience does not match kind',
+        path: ['audience'],
+      }),
+      z.refine((body) => (body.audience === 'user') === (body.userId !== undefined), {
+        message: 'userId is present exactly for the user audience',
+        path: ['userId'],
+      }),
+    ),
+);
 export type NotificationBody = z.infer<typeof notificationBodySchema>;
 
 /** SNS message attributes, for subscription filter policies. */

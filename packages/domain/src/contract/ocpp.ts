@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { pure } from '../pure.js';
 
 // The OCPP 1.6 vocabulary the v2 contract carries, value for value as the specification lists it
 // (OCPP 1.6 edition 2, section 7), so a gateway maps frames onto topics without translation tables.
@@ -173,15 +174,17 @@ export const commandStatuses = [
 export const ciString = (maxLength: number) => z.string().check(z.minLength(1), z.maxLength(maxLength));
 
 /** idTagInfo (7.2x IdTagInfo): the answer to an idTag, on authorize, start and stop. */
-export const idTagInfoSchema = z.strictObject({
-  status: z.enum(authorizationStatuses),
-  expiryDate: z.optional(z.iso.datetime({ precision: 3 })),
-  parentIdTag: z.optional(ciString(20)),
-});
+export const idTagInfoSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    status: z.enum(authorizationStatuses),
+    expiryDate: z.optional(z.iso.datetime({ precision: 3 })),
+    parentIdTag: z.optional(ciString(20)),
+  }),
+);
 export type IdTagInfo = z.infer<typeof idTagInfoSchema>;
 
 /** transactionId: a positive 32-bit integer (OCPP's `integer`), allocated by the cloud. */
-export const transactionIdSchema = z.int().check(z.gte(1), z.lte(2_147_483_647));
+export const transactionIdSchema = /* @__PURE__ */ pure(() => z.int().check(z.gte(1), z.lte(2_147_483_647)));
 
 /** A connector or, for 0, the whole charger (StatusNotification, MeterValues' main meter). */
-export const connectorOrChargerIdSchema = z.int().check(z.gte(0), z.lte(999));
+export const connectorOrChargerIdSchema = /* @__PURE__ */ pure(() => z.int().check(z.gte(0), z.lte(999)));

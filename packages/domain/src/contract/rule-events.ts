@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { pure } from '../pure.js';
 import {
   authRequestPayloadSchema,
   heartbeatPayloadSchema,
@@ -24,11 +25,13 @@ import { chargerIdSchema, epochMsSchema } from './primitives.js';
  * `topic(2) AS chargerId, clientid() AS clientId, timestamp() AS receivedAt`.
  * The topic is the identity; clientId only serves the spoof check.
  */
-export const ruleEnvelopeSchema = z.object({
-  chargerId: chargerIdSchema,
-  clientId: z.string().check(z.minLength(1), z.maxLength(128)),
-  receivedAt: epochMsSchema,
-});
+export const ruleEnvelopeSchema = /* @__PURE__ */ pure(() =>
+  z.object({
+    chargerId: chargerIdSchema,
+    clientId: z.string().check(z.minLength(1), z.maxLength(128)),
+    receivedAt: epochMsSchema,
+  }),
+);
 export type RuleEnvelope = z.infer<typeof ruleEnvelopeSchema>;
 
 export const RULE_ENVELOPE_SQL = 'topic(2) AS chargerId, clientid() AS clientId, timestamp() AS receivedAt';
@@ -49,82 +52,110 @@ export function archivedRuleSql(topicFilter: string): string {
 }
 
 /** The topic an archiving rule adds (`topic() AS topic`); the identity stays `chargerId`. */
-export const archivedTopicShape = { topic: z.optional(z.string().check(z.maxLength(256))) };
+export const archivedTopicShape = /* @__PURE__ */ pure(() => ({
+  topic: z.optional(z.string().check(z.maxLength(256))),
+}));
 
-export const authRequestEventSchema = z.strictObject({
-  ...authRequestPayloadSchema.shape,
-  ...ruleEnvelopeSchema.shape,
-});
+export const authRequestEventSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    ...authRequestPayloadSchema.shape,
+    ...ruleEnvelopeSchema.shape,
+  }),
+);
 export type AuthRequestEvent = z.infer<typeof authRequestEventSchema>;
 
-export const heartbeatEventSchema = z.strictObject({
-  ...heartbeatPayloadSchema.shape,
-  ...ruleEnvelopeSchema.shape,
-  ...archivedTopicShape,
-});
+export const heartbeatEventSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    ...heartbeatPayloadSchema.shape,
+    ...ruleEnvelopeSchema.shape,
+    ...archivedTopicShape,
+  }),
+);
 export type HeartbeatEvent = z.infer<typeof heartbeatEventSchema>;
 
-export const meterEventSchema = z
-  .strictObject({ ...meterPayloadSchema.shape, ...ruleEnvelopeSchema.shape, ...archivedTopicShape })
-  .check(z.refine(requestIdOnlyOnTrigger.check, requestIdOnlyOnTrigger.params));
+export const meterEventSchema = /* @__PURE__ */ pure(() =>
+  z
+    .strictObject({ ...meterPayloadSchema.shape, ...ruleEnvelopeSchema.shape, ...archivedTopicShape })
+    .check(z.refine(requestIdOnlyOnTrigger.check, requestIdOnlyOnTrigger.params)),
+);
 export type MeterEvent = z.infer<typeof meterEventSchema>;
 
-export const plugEventSchema = z.strictObject({
-  ...plugPayloadSchema.shape,
-  ...ruleEnvelopeSchema.shape,
-});
+export const plugEventSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    ...plugPayloadSchema.shape,
+    ...ruleEnvelopeSchema.shape,
+  }),
+);
 export type PlugEvent = z.infer<typeof plugEventSchema>;
 
-export const bootEventSchema = z.strictObject({
-  ...bootPayloadSchema.shape,
-  ...ruleEnvelopeSchema.shape,
-});
+export const bootEventSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    ...bootPayloadSchema.shape,
+    ...ruleEnvelopeSchema.shape,
+  }),
+);
 export type BootEvent = z.infer<typeof bootEventSchema>;
 
-export const authorizeEventSchema = z.strictObject({
-  ...authorizePayloadSchema.shape,
-  ...ruleEnvelopeSchema.shape,
-});
+export const authorizeEventSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    ...authorizePayloadSchema.shape,
+    ...ruleEnvelopeSchema.shape,
+  }),
+);
 export type AuthorizeEvent = z.infer<typeof authorizeEventSchema>;
 
-export const statusEventSchema = z.strictObject({
-  ...statusPayloadSchema.shape,
-  ...ruleEnvelopeSchema.shape,
-});
+export const statusEventSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    ...statusPayloadSchema.shape,
+    ...ruleEnvelopeSchema.shape,
+  }),
+);
 export type StatusEvent = z.infer<typeof statusEventSchema>;
 
-export const transactionStartEventSchema = z.strictObject({
-  ...transactionStartPayloadSchema.shape,
-  ...ruleEnvelopeSchema.shape,
-});
+export const transactionStartEventSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    ...transactionStartPayloadSchema.shape,
+    ...ruleEnvelopeSchema.shape,
+  }),
+);
 export type TransactionStartEvent = z.infer<typeof transactionStartEventSchema>;
 
-export const transactionStopEventSchema = z.strictObject({
-  ...transactionStopPayloadSchema.shape,
-  ...ruleEnvelopeSchema.shape,
-});
+export const transactionStopEventSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    ...transactionStopPayloadSchema.shape,
+    ...ruleEnvelopeSchema.shape,
+  }),
+);
 export type TransactionStopEvent = z.infer<typeof transactionStopEventSchema>;
 
-export const remoteResponseEventSchema = z.strictObject({
-  ...remoteResponsePayloadSchema.shape,
-  ...ruleEnvelopeSchema.shape,
-});
+export const remoteResponseEventSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    ...remoteResponsePayloadSchema.shape,
+    ...ruleEnvelopeSchema.shape,
+  }),
+);
 export type RemoteResponseEvent = z.infer<typeof remoteResponseEventSchema>;
 
-export const commandResponseEventSchema = z.strictObject({
-  ...commandResponsePayloadSchema.shape,
-  ...ruleEnvelopeSchema.shape,
-});
+export const commandResponseEventSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    ...commandResponsePayloadSchema.shape,
+    ...ruleEnvelopeSchema.shape,
+  }),
+);
 export type CommandResponseEvent = z.infer<typeof commandResponseEventSchema>;
 
-export const firmwareStatusEventSchema = z.strictObject({
-  ...firmwareStatusPayloadSchema.shape,
-  ...ruleEnvelopeSchema.shape,
-});
+export const firmwareStatusEventSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    ...firmwareStatusPayloadSchema.shape,
+    ...ruleEnvelopeSchema.shape,
+  }),
+);
 export type FirmwareStatusEvent = z.infer<typeof firmwareStatusEventSchema>;
 
-export const diagnosticsStatusEventSchema = z.strictObject({
-  ...diagnosticsStatusPayloadSchema.shape,
-  ...ruleEnvelopeSchema.shape,
-});
+export const diagnosticsStatusEventSchema = /* @__PURE__ */ pure(() =>
+  z.strictObject({
+    ...diagnosticsStatusPayloadSchema.shape,
+    ...ruleEnvelopeSchema.shape,
+  }),
+);
 export type DiagnosticsStatusEvent = z.infer<typeof diagnosticsStatusEventSchema>;
