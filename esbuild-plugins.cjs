@@ -70,9 +70,55 @@ const httpThroughRequire = {
   },
 };
 
+/**
+ * Four SDK fallbacks no Lambda function reaches (pure-JS SHA-256 and MD5, adaptive retry, the instance-metadata
+ * region) resolve to packages/middleware/src/lambda-sdk-fallbacks.ts, which says why each is unreachable and fails
+ * loudly if it is reached: about 8 kB a bundle.
+ */
+const sdkFallbacksLeftOut = {
+  name: 'sdk-fallbacks-left-out',
+  setup(build) {
+    const { join } = require('node:path');
+    const standIn = join(__dirname, 'packages/middleware/src/lambda-sdk-fallbacks.ts');
+    const smithyCore = /[\\/]@smithy[\\/]core[\\/]dist-(es|cjs)[\\/]/;
+    build.onResolve(
+      { filter: /^\.{1,2}\/(.*\/)?(Sha256Js|Md5Js|AdaptiveRetryStrategy|getInstanceMetadataRegion)$/ },
+      (args) => (smithyCore.test(args.importer) ? { path: standIn } : undefined),
+    );
+  },
+};
+
+/**
+ * Each SDK client's schemas module keys its traits by constants (`{ [_h]: [...] }`, `const _h = "http"`). A
+ * computed key may run code as far as esbuild knows, so every operation's schema stayed in every bundle, with
+ * the schemas and names it refers to: the Lambda client's alone was 45 kB for the one Invoke the console sends.
+ * The keys are written as the literal strings they are: the same objects, and esbuild drops what no command uses.
+ */
+const sdkSchemaTraitKeysLiteral = {
+  name: 'sdk-schema-trait-keys-literal',
+  setup(build) {
+    const { readFile } = require('node:fs/promises');
+    build.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ },
+      async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        const constants = new Map();
+        for (const [, name, value] of source.matchAll(/^const (_\w+) = ("[^"\\]*");$/gm))
+          constants.set(name, value);
+        const contents = source.replace(/\[(_\w+)\]:/g, (key, name) =>
+          constants.has(name) ? `${constants.get(name)}:` : key,
+        );
+        return { contents, loader: 'js' };
+      },
+    );
+  },
+};
+
 module.exports = [
   chunksNamedAfterTheirEntry,
   sdkPackageJsonVersionOnly,
   browserOnlySdkCodeLeftOut,
   httpThroughRequire,
+  sdkFallbacksLeftOut,
+  sdkSchemaTraitKeysLiteral,
 ];

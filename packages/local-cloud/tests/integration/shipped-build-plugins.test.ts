@@ -1,15 +1,18 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { build } from 'esbuild';
 import { servicesRoot } from '../../src/config/paths.js';
 import { shippedBuildOptionsOf } from '../../src/config/shipped-build.js';
 
-// esbuild-plugins.cjs loads `node:http` with require in every shipped bundle: Node 22's ESM facade of
-// `node:http` reads its lazy getters and so loads undici (~8 ms of a cold start), which require does not.
+// Plugins of esbuild-plugins.cjs, built with the shipped options:
+// - `node:http` is loaded with require: Node 22's ESM facade of `node:http` reads its lazy getters and so loads
+//   undici (~8 ms of a cold start), which require does not;
+// - the SDK's unreachable fallbacks resolve to @evcharge/middleware's lambda-sdk-fallbacks.
 
 let dir: string;
 
@@ -76,5 +79,29 @@ describe('node:http in shipped bundles', () => {
     const major = Number(process.versions.node.split('.')[0]);
     // Node 20 reads no lazy getter here; the runtime the functions ship on (Node 22) does.
     if (major >= 22) expect(plain.undici).toBe(true);
+  }, 60_000);
+});
+
+describe('the SDK fallbacks in shipped bundles', () => {
+  it('resolve to the stand-ins, never to the SDK modules', async () => {
+    const result = await build({
+      ...(await shippedBuildOptionsOf('heartbeat')),
+      absWorkingDir: join(servicesRoot, 'heartbeat'),
+      // From the DynamoDB client, which imports the SDK core as every bundle does.
+      stdin: {
+        contents: "export { Sha256Js, Md5Js } from '@smithy/core/checksum';",
+        resolveDir: dirname(
+          createRequire(join(servicesRoot, 'heartbeat/package.json')).resolve('@aws-sdk/client-dynamodb'),
+        ),
+        loader: 'ts',
+      },
+      write: false,
+      outdir: join(dir, 'fallbacks'),
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((path) => path.endsWith('lambda-sdk-fallbacks.ts'))).toHaveLength(1);
+    expect(inputs.filter((path) => /[\\/](Sha256Js|Md5Js)\.js$/.test(path))).toEqual([]);
   }, 60_000);
 });
