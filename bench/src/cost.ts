@@ -159,11 +159,11 @@ export function costPerChargerMonth(
   // A reconnect is counted as an unclean one: the charger goes offline and back online, two notifications.
   const notifications = sessions * snsPerSession + presenceEvents;
   // Records that pass the notify function's stream filter (services/notifications/serverless.yml): per session
-  // its opening (the user-list entry's insert), its accepted auth attempt (the one that publishes nothing: no
-  // filter tells an accepted attempt apart within Lambda's five) and its completion; a charger's status flips.
-  // A session's plug and readings, heartbeats, re-armed deadlines and connector registers never pass
-  // (services/notifications/tests/integration/stream-filter.test.ts). Change this with the filter.
-  const streamRecords = sessions * 3 + presenceEvents;
+  // its opening (the user-list entry's insert) and its completion; a charger's status flips. Each publishes one
+  // notification. A session's plug and readings, its accepted auth attempt (stream-silent), heartbeats, re-armed
+  // deadlines and connector registers never pass (services/notifications/tests/integration/stream-filter.test.ts).
+  // Change this with the filter.
+  const streamRecords = sessions * 2 + presenceEvents;
   const notifyInvocations = streamRecords / Math.max(1, a.streamRecordsPerNotifyInvocation);
 
   // Every invocation per charger-month, with the measured row that prices it. A new message kind is one line.

@@ -196,6 +196,8 @@ const authAttempt = defineEntity<typeof authAttemptSchema>()({
   },
   primaryKey: (value, keys) => keys.authAttempt(value.chargerId, value.requestId),
   indexes: {},
+  // An accepted attempt notifies no one (its session's opening does); a refused one tells its user why.
+  streamSilent: (value) => value.status === 'Accepted',
 });
 
 const transactionStart = defineEntity<typeof transactionStartSchema>()({

@@ -7,6 +7,7 @@ import {
   GSI1,
   type Gsi1Key,
   type PrimaryKey,
+  STREAM_SILENT,
 } from './keys.js';
 
 // How an entity of the single table is defined once (tag, attributes, key templates, index keys), and what is
@@ -43,6 +44,8 @@ export interface EntityDefinition<
   keys: Templates;
   primaryKey(value: z.output<Schema>, keys: Templates): PrimaryKey;
   indexes: Indexes;
+  /** Whether an item with these attributes notifies no one when written: `itemOf` marks it `STREAM_SILENT`. */
+  streamSilent?(value: z.output<Schema>): boolean;
 }
 
 /** `defineEntity<typeof attributesSchema>()({ entityType, keys, primaryKey, indexes })`. */
@@ -67,7 +70,9 @@ type IndexKeysOf<Indexes> = (Indexes extends { [GSI1]: unknown } ? Partial<Gsi1K
 /** An item as stored: its key, its tag, its attributes, and the index keys its entity may carry. */
 export type ItemOf<Definition extends EntityDefinition> = Flattened<
   PrimaryKey &
-    IndexKeysOf<Definition['indexes']> & { entityType: Definition['entityType'] } & EntityOf<Definition>
+    IndexKeysOf<Definition['indexes']> & { entityType: Definition['entityType'] } & EntityOf<Definition> & {
+      [STREAM_SILENT]?: true;
+    }
 >;
 
 /** One object type rather than an intersection, so an item is assignable where a plain record is expected. */
@@ -81,8 +86,9 @@ type DeadlineArgument<Definition extends EntityDefinition> = Definition['indexes
   : [];
 
 /**
- * The one way an item is assembled: key, `gsi1` entry (when the entity has one), tag, attributes and, when
- * given, the armed deadline (its shard follows from the definition). Attributes are not re-validated: the
+ * The one way an item is assembled: key, `gsi1` entry (when the entity has one), tag, attributes, when
+ * given, the armed deadline (its shard follows from the definition), and the stream-silent mark when the
+ * definition says the item notifies no one. Attributes are not re-validated: the
  * type is the schema's.
  */
 export function itemOf<Definition extends EntityDefinition>(
@@ -99,6 +105,7 @@ export function itemOf<Definition extends EntityDefinition>(
     ...(deadline && due
       ? { duePk: deadlinePartitionFor(due.kind, due.shardBy(value)), dueAt: deadline.dueAt }
       : undefined),
+    ...(definition.streamSilent?.(value) ? { [STREAM_SILENT]: true } : undefined),
   } as ItemOf<Definition>;
 }
 

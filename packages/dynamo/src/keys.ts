@@ -16,6 +16,13 @@ export interface Gsi1Key {
   gsi1sk: string;
 }
 
+/**
+ * Set (true) on an item whose write notifies no one although its entity's other writes may: the notify
+ * function's stream filter drops the records that carry it (services/notifications/serverless.yml). A storage
+ * attribute, like the keys: `itemOf` sets it from the definition's `streamSilent`, `entityOf` strips it.
+ */
+export const STREAM_SILENT = 'streamSilent';
+
 /** The key an item carries while its deadline is armed in the sparse `deadlines` index (`dueAt`: epoch ms). */
 export interface DeadlineKey {
   duePk: string;

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { STREAM_SILENT } from './keys.js';
 import tableDefinition from './table-definition.json' with { type: 'json' };
 
 /** What every repository takes: the client (so tests pass one pointed at DynamoDB Local) and the table name. */
@@ -7,11 +8,15 @@ export interface TableContext {
   tableName: string;
 }
 
-/** Every key and index attribute of the table, its TTL attribute and the entity tag: none is an entity's own. */
+/**
+ * Every key and index attribute of the table, its TTL attribute, the entity tag and the stream-silent mark: none
+ * is an entity's own.
+ */
 const storageAttributes = new Set([
   ...tableDefinition.AttributeDefinitions.map((attribute) => attribute.AttributeName),
   tableDefinition.TimeToLiveSpecification.AttributeName,
   'entityType',
+  STREAM_SILENT,
 ]);
 
 /** Strips key and index attributes from an item, leaving the entity's own attributes. */

@@ -14,6 +14,7 @@ import {
   GSI1,
   itemOf,
   keys,
+  STREAM_SILENT,
   tableDefinition,
 } from '../../src/index.js';
 import { sampleOf } from '../helpers/factories.js';
@@ -251,12 +252,26 @@ describe('entity definitions and table-definition.json', () => {
       const expected = [
         tableKey,
         ...Object.keys(definition.indexes).map((name) => indexKey(name) ?? []),
+        definition.streamSilent?.(sample) ? [STREAM_SILENT] : [],
       ].flat();
       expect({ entity: definition.entityType, storage: storage.sort() }).toEqual({
         entity: definition.entityType,
         storage: expected.sort(),
       });
     }
+  });
+});
+
+describe('the stream-silent mark', () => {
+  it('is on an accepted auth attempt only, and is no attribute of the entity', () => {
+    const attempt = sampleOf('authAttempt');
+    const accepted = itemOf(entities.authAttempt, { ...attempt, status: 'Accepted' });
+    const refused = itemOf(entities.authAttempt, { ...attempt, status: 'Blocked' });
+    expect(accepted[STREAM_SILENT]).toBe(true);
+    expect(refused).not.toHaveProperty(STREAM_SILENT);
+    expect(entityOf(accepted)).toEqual({ ...attempt, status: 'Accepted' });
+    const silentEntities = names.filter((name) => entities[name].streamSilent !== undefined);
+    expect(silentEntities).toEqual(['authAttempt']);
   });
 });
 

@@ -40,12 +40,16 @@ export function assertSupportedPattern(
   }
 }
 
-/** Whether an event matches one pattern: every field of the pattern matches (AND), any value of a field (OR). */
+/**
+ * Whether an event matches one pattern: every field of the pattern matches (AND), any value of a field (OR).
+ * As AWS's engine flattens the event into leaf paths, a leaf under a missing object is absent: only
+ * `{ exists: false }` matches it (event-ruler's tests match `a.b.c: [{exists: false}]` against an event without `a.b`).
+ */
 export function matchesPattern(pattern: EventPattern, event: unknown): boolean {
   const fields = typeof event === 'object' && event !== null ? (event as Record<string, unknown>) : {};
   return Object.entries(pattern).every(([key, rule]) => {
     const present = Object.hasOwn(fields, key);
-    if (!Array.isArray(rule)) return present && matchesPattern(rule, fields[key]);
+    if (!Array.isArray(rule)) return matchesPattern(rule, present ? fields[key] : undefined);
     return rule.some((value) => matchesValue(value, present, fields[key]));
   });
 }

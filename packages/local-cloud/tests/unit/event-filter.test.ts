@@ -57,6 +57,16 @@ describe('matchesPattern', () => {
     expect(matchesPattern({ s: [{ exists: false }] }, {})).toBe(true);
     expect(matchesPattern({ s: [{ exists: false }] }, { s: 1 })).toBe(false);
   });
+
+  it('a leaf under a missing object is absent, as AWS flattens events: only exists: false matches it', () => {
+    // A DynamoDB attribute left out of an image: its type key (S, BOOL) is missing with it.
+    const silentLeft = { NewImage: { streamSilent: { BOOL: [{ exists: false }] } } };
+    expect(matchesPattern(silentLeft, { NewImage: { entityType: { S: 'UserSession' } } })).toBe(true);
+    expect(matchesPattern(silentLeft, {})).toBe(true);
+    expect(matchesPattern(silentLeft, { NewImage: { streamSilent: { BOOL: true } } })).toBe(false);
+    expect(matchesPattern({ NewImage: { status: { S: ['online'] } } }, { NewImage: {} })).toBe(false);
+    expect(matchesPattern({ NewImage: { status: { S: [{ exists: true }] } } }, {})).toBe(false);
+  });
 });
 
 describe('matchesAnyPattern', () => {

@@ -1,5 +1,5 @@
-import type { Session } from '@evcharge/domain';
-import { keys, userSessionItem } from '@evcharge/dynamo';
+import type { AuthAttempt, Session } from '@evcharge/domain';
+import { entities, itemOf, keys, userSessionItem } from '@evcharge/dynamo';
 import { lambdaContextFor } from '@evcharge/testing';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 
@@ -73,14 +73,13 @@ export function meterRequestItem(
   };
 }
 
+/** An auth attempt as charge-authorization writes it (`itemOf`: an accepted one is stream-silent). */
 export function authAttemptItem(
   chargerId: string,
   requestId: string,
   overrides: Record<string, unknown> = {},
 ) {
-  return {
-    ...keys.authAttempt(chargerId, requestId),
-    entityType: 'AuthAttempt',
+  return itemOf(entities.authAttempt, {
     chargerId,
     requestId,
     connectorId: 2,
@@ -89,7 +88,7 @@ export function authAttemptItem(
     status: 'Blocked',
     decidedAt: '2026-11-25T07:40:00.000Z',
     ...overrides,
-  };
+  } as AuthAttempt);
 }
 
 export function meterReadingItem(
