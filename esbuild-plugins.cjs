@@ -50,7 +50,7 @@ const browserOnlySdkCodeLeftOut = {
 
 /**
  * Node 22 builds the ESM facade of a builtin by reading every export, and `node:http`'s lazy getters then load
- * undici (fetch, WebSocket): ~11 ms at the first `import("node:http")`, which the SDK's HTTP handler does for
+ * undici (fetch, WebSocket): 8-11 ms at the first `import("node:http")`, which the SDK's HTTP handler does for
  * an http:// endpoint. `node:http` is loaded with `require` instead (the banner's createRequire), which reads no
  * getter: the same module, without undici.
  */
@@ -78,12 +78,23 @@ const httpThroughRequire = {
 const sdkFallbacksLeftOut = {
   name: 'sdk-fallbacks-left-out',
   setup(build) {
-    const { join } = require('node:path');
+    const { dirname, join, resolve, sep } = require('node:path');
     const standIn = join(__dirname, 'packages/middleware/src/lambda-sdk-fallbacks.ts');
-    const smithyCore = /[\\/]@smithy[\\/]core[\\/]dist-(es|cjs)[\\/]/;
+    // Exactly these modules of @smithy/core's submodules (not, e.g., the deprecated AdaptiveRetryStrategy).
+    const leftOut = [
+      'checksum/sha256/Sha256Js',
+      'checksum/md5/Md5Js',
+      'retry/util-retry/AdaptiveRetryStrategy',
+      'config/config-resolver/regionConfig/getInstanceMetadataRegion',
+    ].map(
+      (module) => `${sep}@smithy${sep}core${sep}dist-es${sep}submodules${sep}${module.split('/').join(sep)}`,
+    );
     build.onResolve(
       { filter: /^\.{1,2}\/(.*\/)?(Sha256Js|Md5Js|AdaptiveRetryStrategy|getInstanceMetadataRegion)$/ },
-      (args) => (smithyCore.test(args.importer) ? { path: standIn } : undefined),
+      (args) => {
+        const target = resolve(dirname(args.importer), args.path);
+        return leftOut.some((module) => target.endsWith(module)) ? { path: standIn } : undefined;
+      },
     );
   },
 };

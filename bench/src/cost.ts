@@ -159,10 +159,10 @@ export function costPerChargerMonth(
   // A reconnect is counted as an unclean one: the charger goes offline and back online, two notifications.
   const notifications = sessions * snsPerSession + presenceEvents;
   // Records that pass the notify function's stream filter (services/notifications/serverless.yml): per session
-  // its opening (the user-list entry's insert) and its completion; a charger's status flips. Each publishes one
-  // notification. A session's plug and readings, its accepted auth attempt (stream-silent), heartbeats, re-armed
-  // deadlines and connector registers never pass (services/notifications/tests/integration/stream-filter.test.ts).
-  // Change this with the filter.
+  // its opening (the user-list entry's insert) and its completion; a charger's status flips. Each of these
+  // publishes one notification; boots, commands and alerts are rare and left out. A session's plug and readings,
+  // its accepted auth attempt (stream-silent), heartbeats, re-armed deadlines and connector registers never pass
+  // (services/notifications/tests/integration/stream-filter.test.ts). Change this with the filter.
   const streamRecords = sessions * 2 + presenceEvents;
   const notifyInvocations = streamRecords / Math.max(1, a.streamRecordsPerNotifyInvocation);
 

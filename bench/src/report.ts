@@ -288,7 +288,7 @@ function costSection(cost: CostResult): string {
       ],
     ),
     '',
-    `Total × the AWS OCPP gateway sample's ~$${OCPP_GATEWAY_SAMPLE.usdPerChargerMonth}: ${x(cost.ratioToOcppSample)}. Target ≤ $${COST_TARGET_USD}: ${mark(cost.meetsTarget)}. Notify invocations per charger-month: ${Math.round(cost.notifyInvocations)}, of which ${Math.round(cost.notifications)} publish a notification (every record its stream filter lets through, as \`streamRecords\` in src/cost.ts models the filter; a record that passes and publishes nothing would make the first figure the larger).`,
+    `Total × the AWS OCPP gateway sample's ~$${OCPP_GATEWAY_SAMPLE.usdPerChargerMonth}: ${x(cost.ratioToOcppSample)}. Target ≤ $${COST_TARGET_USD}: ${mark(cost.meetsTarget)}. Notify invocations per charger-month: ${Math.round(cost.notifyInvocations)}; notifications published: ${Math.round(cost.notifications)} (\`streamRecords\` in src/cost.ts models the records its stream filter lets through; at ${cost.assumptions.streamRecordsPerNotifyInvocation} record per invocation, the two are equal when every record that passes publishes).`,
     '',
     table(
       ['option', '× default', 'USD per charger-month'],

@@ -196,8 +196,9 @@ const authAttempt = defineEntity<typeof authAttemptSchema>()({
   },
   primaryKey: (value, keys) => keys.authAttempt(value.chargerId, value.requestId),
   indexes: {},
-  // An accepted attempt notifies no one (its session's opening does); a refused one tells its user why.
-  streamSilent: (value) => value.status === 'Accepted',
+  // A refused attempt tells its user why; an accepted one (its session's opening does) or one of an unknown tag
+  // (no user) tells no one.
+  streamSilent: (value) => value.status === 'Accepted' || value.userId === undefined,
 });
 
 const transactionStart = defineEntity<typeof transactionStartSchema>()({

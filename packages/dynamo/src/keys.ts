@@ -19,7 +19,8 @@ export interface Gsi1Key {
 /**
  * Set (true) on an item whose write notifies no one although its entity's other writes may: the notify
  * function's stream filter drops the records that carry it (services/notifications/serverless.yml). A storage
- * attribute, like the keys: `itemOf` sets it from the definition's `streamSilent`, `entityOf` strips it.
+ * attribute, like the keys: `itemOf` sets it from the definition's `streamSilent`, `entityOf` strips it. Only for
+ * entities written whole and once (a Put): left on an item, it would silence the item's later writes.
  */
 export const STREAM_SILENT = 'streamSilent';
 

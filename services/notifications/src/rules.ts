@@ -71,7 +71,9 @@ export function notificationForChange(change: ItemChange): PlannedNotification |
   if (!newImage) return undefined;
   switch (newImage.entityType) {
     case 'UserSession':
-      return oldImage ? undefined : openingNotification(newImage);
+      // An entry without its charger was written before entries announced the opening (the session's own
+      // insert did): nothing to announce again.
+      return oldImage || newImage.chargerId === undefined ? undefined : openingNotification(newImage);
     case 'Session':
       return completionNotification(oldImage, newImage);
     case 'AuthAttempt':

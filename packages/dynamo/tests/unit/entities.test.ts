@@ -263,12 +263,14 @@ describe('entity definitions and table-definition.json', () => {
 });
 
 describe('the stream-silent mark', () => {
-  it('is on an accepted auth attempt only, and is no attribute of the entity', () => {
-    const attempt = sampleOf('authAttempt');
+  it('is on an accepted auth attempt and one without a user only, and is no attribute of the entity', () => {
+    const attempt = { ...sampleOf('authAttempt'), userId: 'alice' };
     const accepted = itemOf(entities.authAttempt, { ...attempt, status: 'Accepted' });
     const refused = itemOf(entities.authAttempt, { ...attempt, status: 'Blocked' });
+    const { userId: _userId, ...anonymous } = { ...attempt, status: 'Invalid' as const };
     expect(accepted[STREAM_SILENT]).toBe(true);
     expect(refused).not.toHaveProperty(STREAM_SILENT);
+    expect(itemOf(entities.authAttempt, anonymous)[STREAM_SILENT]).toBe(true);
     expect(entityOf(accepted)).toEqual({ ...attempt, status: 'Accepted' });
     const silentEntities = names.filter((name) => entities[name].streamSilent !== undefined);
     expect(silentEntities).toEqual(['authAttempt']);

@@ -9,10 +9,11 @@ import { build } from 'esbuild';
 import { servicesRoot } from '../../src/config/paths.js';
 import { shippedBuildOptionsOf } from '../../src/config/shipped-build.js';
 
-// Plugins of esbuild-plugins.cjs, built with the shipped options:
-// - `node:http` is loaded with require: Node 22's ESM facade of `node:http` reads its lazy getters and so loads
-//   undici (~8 ms of a cold start), which require does not;
-// - the SDK's unreachable fallbacks resolve to @evcharge/middleware's lambda-sdk-fallbacks.
+// What the shipped build options make of code, run in a fresh Node process:
+// - `node:http` is loaded with require (esbuild-plugins.cjs): Node 22's ESM facade of `node:http` reads its lazy
+//   getters and so loads undici (8-11 ms of a cold start), which require does not;
+// - the SDK's unreachable fallbacks resolve to @evcharge/middleware's lambda-sdk-fallbacks;
+// - tree shaking of the pure schemas keeps zod's English messages wherever a function parses.
 
 let dir: string;
 
@@ -26,7 +27,7 @@ export async function probe() {
 }
 `;
 
-async function bundled(name: string, withPlugins: boolean): Promise<string> {
+async function bundled(name: string, withPlugins: boolean, contents = entry): Promise<string> {
   const options = await shippedBuildOptionsOf('heartbeat');
   const outdir = join(dir, name);
   await build({
@@ -34,7 +35,7 @@ async function bundled(name: string, withPlugins: boolean): Promise<string> {
     ...(withPlugins ? {} : { plugins: [] }),
     absWorkingDir: join(servicesRoot, 'heartbeat'),
     stdin: {
-      contents: entry,
+      contents,
       resolveDir: join(servicesRoot, 'heartbeat'),
       loader: 'ts',
       sourcefile: 'probe.ts',
@@ -45,12 +46,12 @@ async function bundled(name: string, withPlugins: boolean): Promise<string> {
   return join(outdir, 'stdin.mjs');
 }
 
-/** Imports the bundle in a fresh Node process: whether `node:http` works, and whether undici was loaded. */
-function run(bundle: string): Promise<{ works: boolean; undici: boolean }> {
+/** Imports the bundle in a fresh Node process: what its `probe()` returns, and whether undici was loaded. */
+function run(bundle: string): Promise<{ result: unknown; undici: boolean }> {
   const script = `
 const { probe } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
-const works = await probe();
-process.stdout.write(JSON.stringify({ works, undici: process.moduleLoadList.some((m) => m.includes('undici')) }));
+const result = await probe();
+process.stdout.write(JSON.stringify({ result, undici: process.moduleLoadList.some((m) => m.includes('undici')) }));
 `;
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--input-type=module', '-e', script], (error, stdout, stderr) =>
@@ -70,12 +71,12 @@ afterAll(async () => {
 
 describe('node:http in shipped bundles', () => {
   it('is the builtin itself, statically and dynamically imported, and loads no undici', async () => {
-    await expect(run(await bundled('shipped', true))).resolves.toEqual({ works: true, undici: false });
+    await expect(run(await bundled('shipped', true))).resolves.toEqual({ result: true, undici: false });
   }, 60_000);
 
   it('imported as ESM instead, loads undici on Node 22 (why the plugin exists)', async () => {
     const plain = await run(await bundled('plain', false));
-    expect(plain.works).toBe(true);
+    expect(plain.result).toBe(true);
     const major = Number(process.versions.node.split('.')[0]);
     // Node 20 reads no lazy getter here; the runtime the functions ship on (Node 22) does.
     if (major >= 22) expect(plain.undici).toBe(true);
@@ -103,5 +104,23 @@ describe('the SDK fallbacks in shipped bundles', () => {
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.filter((path) => path.endsWith('lambda-sdk-fallbacks.ts'))).toHaveLength(1);
     expect(inputs.filter((path) => /[\\/](Sha256Js|Md5Js)\.js$/.test(path))).toEqual([]);
+  }, 60_000);
+});
+
+describe('the pure schemas in shipped bundles', () => {
+  it('keep zod’s English messages where a function parses with a contract schema', async () => {
+    const parses = `
+import { parseOrThrow, plugPayloadSchema } from '@evcharge/domain';
+export function probe() {
+  try {
+    parseOrThrow(plugPayloadSchema, { event: 'plugged', connectorId: 'one' });
+  } catch (error) {
+    return error.message;
+  }
+  return 'parsed';
+}
+`;
+    const { result } = await run(await bundled('parses', true, parses));
+    expect(result).toBe('messageId: Invalid input: expected string, received undefined');
   }, 60_000);
 });

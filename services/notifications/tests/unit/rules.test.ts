@@ -43,6 +43,14 @@ function openingItem(overrides: Record<string, unknown> = {}): Record<string, un
   return userSessionItem(sessionItem(overrides) as Session);
 }
 
+/** A user-list entry as charge-authorization wrote it before entries announced openings: no charger. */
+function olderOpeningItem(): Record<string, unknown> {
+  const item = openingItem();
+  delete item.chargerId;
+  delete item.connectorId;
+  return item;
+}
+
 const completedSession = sessionItem({
   status: 'Completed',
   chargingStartedAt: '2026-11-25T07:00:30.000Z',
@@ -152,12 +160,6 @@ describe('notificationForChange: the change → notification table', () => {
         at: '2026-11-25T07:00:00.000Z',
         data: {},
       },
-      `session.authorized#${SESSION}#2026-11-25T07:00:00.000Z`,
-    ],
-    [
-      'UserSession INSERT (a session opened Charging, already plugged) → session.authorized',
-      { newImage: openingItem({ status: 'Charging', chargingStartedAt: '2026-11-25T07:00:00.000Z' }) },
-      { kind: 'session.authorized', sessionId: SESSION, at: '2026-11-25T07:00:00.000Z' },
       `session.authorized#${SESSION}#2026-11-25T07:00:00.000Z`,
     ],
     [
@@ -385,6 +387,10 @@ describe('notificationForChange: the change → notification table', () => {
     ['Session INSERT Authorized', { newImage: sessionItem() }],
     ['Session INSERT Completed', { newImage: completedSession }],
     ['UserSession rewritten (MODIFY)', { oldImage: openingItem(), newImage: openingItem() }],
+    [
+      'UserSession INSERT written before entries announced openings (no charger: its session’s insert did)',
+      { newImage: olderOpeningItem() },
+    ],
     ['Session INSERT Expired', { newImage: sessionItem({ status: 'Expired' }) }],
     [
       'Session Authorized → Charging (plugged in)',
