@@ -1,5 +1,11 @@
-import { BadInputError, notificationBodySchema, type Session } from '@evcharge/domain';
-import { userSessionItem } from '@evcharge/dynamo';
+import {
+  type AuthAttempt,
+  authStatuses,
+  BadInputError,
+  notificationBodySchema,
+  type Session,
+} from '@evcharge/domain';
+import { entities, itemOf, STREAM_SILENT, userSessionItem } from '@evcharge/dynamo';
 import { describe, expect, it } from '@jest/globals';
 import {
   formatDuration,
@@ -144,6 +150,31 @@ function chargerItem(overrides: Record<string, unknown> = {}): Record<string, un
     ...overrides,
   };
 }
+
+describe('the stream-silent mark agrees with the rules', () => {
+  // packages/dynamo marks the auth attempts that notify no one, so the stream filter drops them: one rule in two
+  // places, held together here for every status, with and without a user.
+  const attempts = authStatuses.flatMap((status) => [
+    { status, userId: 'user-1' },
+    { status, userId: undefined },
+  ]);
+
+  it.each(attempts)(
+    'an attempt $status (user $userId) is silent exactly when it notifies no one',
+    (variant) => {
+      const { userId, ...attempt } = {
+        ...authAttemptItem({ status: variant.status }),
+        userId: variant.userId,
+      };
+      const item = itemOf(entities.authAttempt, {
+        ...(attempt as unknown as AuthAttempt),
+        ...(userId ? { userId } : {}),
+      });
+      const silent = item[STREAM_SILENT] === true;
+      expect(silent).toBe(notificationForChange({ newImage: item }) === undefined);
+    },
+  );
+});
 
 describe('notificationForChange: the change → notification table', () => {
   const notifying: [string, ItemChange, Record<string, unknown>, string][] = [
