@@ -88,20 +88,19 @@ export async function notifyChange(
     });
   };
   let claimed = await claim();
-  if (claimed.outcome === 'held') {
-    const waitMs = claimed.claimedUntilMs - dependencies.now() + 1;
-    if (waitMs > MAX_WAIT_FOR_CLAIM_MS || waitMs + LEASE_MARGIN_MS > dependencies.remainingMs()) {
+  const waitUntilMs = dependencies.now() + MAX_WAIT_FOR_CLAIM_MS;
+  // Again after each wait: a timer may fire before the clock has passed the lease (the loop's time lags under load).
+  while (claimed.outcome === 'held') {
+    const waitMs = Math.max(claimed.claimedUntilMs - dependencies.now() + 1, 1);
+    if (dependencies.now() + waitMs > waitUntilMs || waitMs + LEASE_MARGIN_MS > dependencies.remainingMs()) {
       throw new TransientError(`notification ${naturalKey} is being published by another attempt`);
     }
-    await sleep(Math.max(waitMs, 0));
+    await sleep(waitMs);
     claimed = await claim();
   }
   if (claimed.outcome === 'sent') {
     logger.info('notification already sent', { naturalKey, messageId: claimed.messageId });
     return 'already-sent';
-  }
-  if (claimed.outcome === 'held') {
-    throw new TransientError(`notification ${naturalKey} is being published by another attempt`);
   }
   let messageId: string;
   try {

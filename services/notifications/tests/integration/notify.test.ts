@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { notificationBodySchema } from '@evcharge/domain';
 import { keys } from '@evcharge/dynamo';
+import { createLogger } from '@evcharge/middleware';
 import { createTestTable, type TestTable } from '@evcharge/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { notifyBatch } from '../../src/notify-batch.js';
 import { notificationForChange } from '../../src/rules.js';
 import { claimNotification, NOTIFICATION_SCOPE } from '../../src/store.js';
 import { chargerDay, putItems } from '../helpers/charger-day.js';
@@ -190,6 +192,49 @@ describe('notify: table stream → SNS', () => {
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: records[1]?.dynamodb?.SequenceNumber }]);
     expect(publishedFor(chargerId).map((sent) => sent.message.sessionId)).toEqual([expiring.sessionId]);
+  });
+
+  it('waits again when its timer fires before the clock has passed the lease (regression: failed under load)', async () => {
+    const chargerId = `CP-${randomUUID().slice(0, 8)}`;
+    const opening = openingItem(randomUUID(), chargerId);
+    const planned = notificationForChange({ newImage: opening });
+    const leaseUntilMs = Date.now() + 200;
+    await claimNotification(table, {
+      naturalKey: planned?.naturalKey ?? '',
+      kind: 'session.authorized',
+      claimToken: randomUUID(),
+      nowMs: Date.now(),
+      leaseUntilMs,
+      expiresAtEpochS: Math.floor(Date.now() / 1000) + 3600,
+    });
+    await putItems(table, opening);
+    const records = (await stream.readNew({ atLeast: 2 })).filter(
+      (record) => record.dynamodb?.NewImage?.entityType?.S === 'UserSession',
+    );
+    // The first reading after the lease has passed still says it has not (a loop time lagging the clock).
+    let lagged = false;
+    const now = () => {
+      const real = Date.now();
+      if (lagged || real <= leaseUntilMs) return real;
+      lagged = true;
+      return leaseUntilMs - 5;
+    };
+    const published: unknown[] = [];
+    const result = await notifyBatch(records, {
+      table,
+      publish: async (body) => {
+        published.push(body);
+        return randomUUID();
+      },
+      logger: createLogger('notify-test'),
+      functionName: 'notifications-test-notify',
+      now,
+      remainingMs: () => 60_000,
+    });
+
+    expect(lagged).toBe(true);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(published).toEqual([expect.objectContaining({ kind: 'session.authorized', chargerId })]);
   });
 
   it('dead-letters a record that breaks the item contract once, without failing the batch', async () => {
