@@ -148,7 +148,7 @@ const meterReading = defineEntity<typeof meterReadingSchema>()({
  * announces the opening (`session.authorized`): the notify stream filter passes it, and never the session's
  * own later writes, so it carries what that notification says.
  */
-const userSessionAttributesSchema = /* @__PURE__ */ pure(() =>
+export const userSessionSchema = /* @__PURE__ */ pure(() =>
   z.object({
     sessionId: sessionSchema.shape.sessionId,
     userId: sessionSchema.shape.userId,
@@ -159,7 +159,7 @@ const userSessionAttributesSchema = /* @__PURE__ */ pure(() =>
   }),
 );
 
-const userSession = defineEntity<typeof userSessionAttributesSchema>()({
+const userSession = defineEntity<typeof userSessionSchema>()({
   entityType: 'UserSession',
   keys: {
     userSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'USER' }),
@@ -542,7 +542,7 @@ export const entitySchemas: { [Name in keyof typeof entities]: SchemaTypeOf<(typ
   idTag: idTagRecordSchema,
   session: sessionSchema,
   meterReading: meterReadingSchema,
-  userSession: userSessionAttributesSchema,
+  userSession: userSessionSchema,
   meterRequest: meterRequestSchema,
   authAttempt: authAttemptSchema,
   transactionStart: transactionStartSchema,
