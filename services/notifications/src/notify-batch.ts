@@ -91,8 +91,9 @@ export async function notifyChange(
   const waitUntilMs = dependencies.now() + MAX_WAIT_FOR_CLAIM_MS;
   // Again after each wait: a timer may fire before the clock has passed the lease (the loop's time lags under load).
   while (claimed.outcome === 'held') {
-    const waitMs = Math.max(claimed.claimedUntilMs - dependencies.now() + 1, 1);
-    if (dependencies.now() + waitMs > waitUntilMs || waitMs + LEASE_MARGIN_MS > dependencies.remainingMs()) {
+    const nowMs = dependencies.now();
+    const waitMs = Math.max(claimed.claimedUntilMs - nowMs + 1, 1);
+    if (nowMs + waitMs > waitUntilMs || waitMs + LEASE_MARGIN_MS > dependencies.remainingMs()) {
       throw new TransientError(`notification ${naturalKey} is being published by another attempt`);
     }
     await sleep(waitMs);
