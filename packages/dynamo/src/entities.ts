@@ -148,7 +148,7 @@ const meterReading = defineEntity<typeof meterReadingSchema>()({
  * announces the opening (`session.authorized`): the notify stream filter passes it, and never the session's
  * own later writes, so it carries what that notification says.
  */
-export const userSessionSchema = /* @__PURE__ */ pure(() =>
+const userSessionAttributesSchema = /* @__PURE__ */ pure(() =>
   z.object({
     sessionId: sessionSchema.shape.sessionId,
     userId: sessionSchema.shape.userId,
@@ -159,7 +159,7 @@ export const userSessionSchema = /* @__PURE__ */ pure(() =>
   }),
 );
 
-const userSession = defineEntity<typeof userSessionSchema>()({
+const userSession = defineEntity<typeof userSessionAttributesSchema>()({
   entityType: 'UserSession',
   keys: {
     userSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'USER' }),
@@ -542,7 +542,7 @@ export const entitySchemas: { [Name in keyof typeof entities]: SchemaTypeOf<(typ
   idTag: idTagRecordSchema,
   session: sessionSchema,
   meterReading: meterReadingSchema,
-  userSession: userSessionSchema,
+  userSession: userSessionAttributesSchema,
   meterRequest: meterRequestSchema,
   authAttempt: authAttemptSchema,
   transactionStart: transactionStartSchema,

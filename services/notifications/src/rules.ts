@@ -21,7 +21,6 @@ import {
   sessionSchema,
   unavailableReasons,
 } from '@evcharge/domain';
-import { userSessionSchema } from '@evcharge/dynamo';
 import * as z from 'zod/mini';
 
 // Committed table changes → user and operator notifications. Pure: the stream handler unmarshalls the
@@ -47,6 +46,17 @@ const locales: Record<NotificationLanguage, string> = { ko: 'ko-KR', en: 'en-US'
 const activeSessionStatuses = new Set<string>(['Authorized', 'Charging']);
 // The status alone decides whether a change notifies; picked from each entity's one definition.
 const sessionStatusOnly = /* @__PURE__ */ pure(() => z.pick(sessionSchema, { status: true }));
+// A session's entry in its user's list: written once, by the transaction that opens the session.
+const sessionOpening = /* @__PURE__ */ pure(() =>
+  z.pick(sessionSchema, {
+    sessionId: true,
+    userId: true,
+    startedAt: true,
+    chargerId: true,
+    connectorId: true,
+    remoteStartRequestId: true,
+  }),
+);
 const chargerStatusOnly = /* @__PURE__ */ pure(() => z.pick(chargerSchema, { status: true }));
 const meterRequestStatusOnly = /* @__PURE__ */ pure(() => z.pick(meterRequestSchema, { status: true }));
 const connectorFaultOnly = /* @__PURE__ */ pure(() => z.pick(connectorSchema, { faulted: true }));
@@ -95,7 +105,7 @@ export function notificationForChange(change: ItemChange): PlannedNotification |
  * filter never passes its totals.
  */
 function openingNotification(newImage: Record<string, unknown>): PlannedNotification {
-  const session = parseOrThrow(userSessionSchema, newImage);
+  const session = parseOrThrow(sessionOpening, newImage);
   return planned('session.authorized', session.sessionId, session.startedAt, {
     at: session.startedAt,
     userId: session.userId,
